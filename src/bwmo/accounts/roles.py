@@ -1,0 +1,88 @@
+"""The roles of security.md as data: Django groups with permissions.
+
+The table below is only the initial set; a functioneel beheerder can change a group's
+permissions in the beheer screens and ``ensure_roles`` never takes a permission away.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+
+class Role:
+    TOEGANGSMEDEWERKER = "Toegangsmedewerker"
+    OPVANGMEDEWERKER = "Medewerker opvanginstelling"
+    AANBIEDER = "Aanbieder"
+    BELEIDSADVISEUR = "Beleidsadviseur"
+    CONTROLLER = "Controller"
+    CONTRACTMANAGER = "Contractmanager"
+    FUNCTIONEEL_BEHEERDER = "Functioneel beheerder"
+    AUDITOR = "Auditor"
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.TOEGANGSMEDEWERKER: [
+        "clients.view_personal_data",
+        "clients.add_client",
+        "clients.change_client",
+        "clients.add_brpregistration",
+        "toegang.view_melding",
+        "toegang.add_melding",
+        "toegang.process_melding",
+        "care.add_stay",
+        "care.change_stay",
+        "care.add_wlzapplication",
+        "care.change_wlzapplication",
+    ],
+    Role.OPVANGMEDEWERKER: [
+        "clients.view_personal_data",
+        "clients.add_client",
+        "clients.add_brpregistration",
+        "toegang.view_melding",
+        "toegang.register_mo_intake",
+        "care.add_stay",
+        "care.change_stay",
+    ],
+    Role.AANBIEDER: [
+        "clients.view_personal_data",
+    ],
+    Role.BELEIDSADVISEUR: [],
+    Role.CONTROLLER: [],
+    Role.CONTRACTMANAGER: [
+        "organisations.view_provider",
+        "care.view_contract",
+        "care.view_tariff",
+        "care.view_product",
+    ],
+    Role.FUNCTIONEEL_BEHEERDER: [
+        f"{app}.{action}_{model}"
+        for app, models in {
+            "organisations": [
+                "municipality",
+                "region",
+                "regionmembership",
+                "organisation",
+                "provider",
+                "mandate",
+            ],
+            "care": ["product", "contract", "tariff"],
+            "accounts": ["user"],
+        }.items()
+        for model in models
+        for action in ("view", "add", "change", "delete")
+    ]
+    + ["auth.view_group", "auth.change_group"],
+    Role.AUDITOR: ["audit.view_accesslogentry"],
+}
+
+
+def ensure_roles() -> None:
+    """Create every role group and give it at least its initial permissions (idempotent)."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if not perm_names:
+            continue
+        query = Q()
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(query))

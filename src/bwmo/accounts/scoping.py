@@ -1,0 +1,62 @@
+"""What a user may see: the organisations, municipalities, mandates and providers behind them.
+
+The scope is computed once per request and used by every selector that returns personal data.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from bwmo.organisations.models import Mandate, Organisation
+
+
+@dataclass(frozen=True)
+class Scope:
+    organisation_ids: frozenset[int]
+    municipalities: frozenset[str]  # municipalities the user works for directly
+    mandates: frozenset[tuple[str, str]]  # (grantor municipality code, product kind)
+    provider_ids: frozenset[int]
+    region_ids: frozenset[int]
+    can_view_personal_data: bool
+
+    @property
+    def acting_municipalities(self) -> frozenset[str]:
+        """Municipalities the user may act for: own plus any held mandate."""
+        return self.municipalities | {code for code, _ in self.mandates}
+
+
+EMPTY_SCOPE = Scope(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False)
+
+
+def user_scope(user, *, today: date | None = None) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY_SCOPE
+    today = today or timezone.localdate()
+    cache_key = f"_bwmo_scope_{today.isoformat()}"
+    cached = getattr(user, cache_key, None)
+    if cached is not None:
+        return cached
+    organisations = list(Organisation.objects.filter(users=user))
+    org_ids = frozenset(o.pk for o in organisations)
+    mandates = frozenset(
+        Mandate.objects.valid_on(today)
+        .filter(holder_id__in=org_ids)
+        .values_list("grantor_id", "product_kind")
+    )
+    scope = Scope(
+        organisation_ids=org_ids,
+        municipalities=frozenset(
+            o.municipality_id for o in organisations if o.kind == Organisation.Kind.GEMEENTE
+        ),
+        mandates=mandates,
+        provider_ids=frozenset(
+            o.provider_id for o in organisations if o.kind == Organisation.Kind.AANBIEDER
+        ),
+        region_ids=frozenset(
+            o.region_id for o in organisations if o.kind == Organisation.Kind.REGIO
+        ),
+        can_view_personal_data=user.has_perm("clients.view_personal_data"),
+    )
+    setattr(user, cache_key, scope)
+    return scope

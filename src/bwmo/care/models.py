@@ -1,0 +1,277 @@
+"""Products, contracts and tariffs (dated data), and a client's indications, stays and outflow."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bwmo.organisations.models import CurrentQuerySet, ProductKind
+
+
+def _period_constraint(name: str, start: str, end: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        name=name, condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)})
+    )
+
+
+class Financing(models.TextChoices):
+    ZIN = "ZIN", _("Zorg in natura (ZIN)")
+    PGB = "PGB", _("Persoonsgebonden budget (PGB)")
+
+
+class MoType(models.TextChoices):
+    NACHTOPVANG = "nachtopvang", _("Nachtopvang")
+    DAGOPVANG = "dagopvang", _("Dagopvang")
+    CRISISOPVANG = "crisisopvang", _("Crisisopvang")
+    TRAJECTPLAATS = "trajectplaats", _("Trajectplaats")
+
+
+class Unit(models.TextChoices):
+    WEEK = "week", _("per week")
+    ETMAAL = "etmaal", _("per etmaal")
+
+
+class Product(models.Model):
+    """A product of the region's catalogue: a BW (tussen)vorm or an MO type."""
+
+    class IwmoCategory(models.TextChoices):
+        BESCHERMD_WONEN = "15", _("15 Beschermd wonen")
+        OPVANG = "16", _("16 Opvang")
+        SPOEDOPVANG = "17", _("17 Spoedopvang")
+        OVERIG = "18", _("18 Overige beschermd wonen en opvang")
+
+    code = models.CharField(_("productcode (iWmo)"), max_length=5)
+    name = models.CharField(_("naam"), max_length=100)
+    kind = models.CharField(_("domein"), max_length=2, choices=ProductKind.choices)
+    counts_as_bw_by_law = models.BooleanField(
+        _("telt wettelijk als beschermd wonen"),
+        default=False,
+        help_text=_(
+            "Valt onder de wettelijke definitie van beschermd wonen (Wmo 2015 art. 1.1.1)."
+        ),
+    )
+    mo_type = models.CharField(_("soort opvang"), max_length=20, choices=MoType.choices, blank=True)
+    iwmo_category = models.CharField(
+        _("productcategorie (iWmo)"), max_length=2, choices=IwmoCategory.choices
+    )
+    unit = models.CharField(_("eenheid"), max_length=10, choices=Unit.choices, default=Unit.WEEK)
+    intensity_rank = models.PositiveSmallIntegerField(
+        _("intensiteit"),
+        default=0,
+        help_text=_(
+            "Hoger is intensiever; bepaalt of een productwissel afschalen of opschalen is."
+        ),
+    )
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True)
+
+    objects = CurrentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("producten")
+        ordering = ["kind", "-intensity_rank", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="unique_product_code"),
+            _period_constraint("product_period_ordered", "valid_from", "valid_to"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    provider = models.ForeignKey(
+        "organisations.Provider", on_delete=models.PROTECT, related_name="contracts"
+    )
+    region = models.ForeignKey(
+        "organisations.Region", on_delete=models.PROTECT, related_name="contracts"
+    )
+    reference = models.CharField(_("kenmerk"), max_length=50, unique=True)
+    valid_from = models.DateField(_("ingangsdatum"))
+    valid_to = models.DateField(_("einddatum (zonder verlenging)"))
+    extension_options = models.PositiveSmallIntegerField(_("aantal verlengingsopties"), default=2)
+    extension_years = models.PositiveSmallIntegerField(_("jaren per verlenging"), default=2)
+    extensions_used = models.PositiveSmallIntegerField(_("gebruikte verlengingen"), default=0)
+    products = models.ManyToManyField(Product, related_name="contracts", blank=True)
+
+    objects = CurrentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracten")
+        ordering = ["provider", "valid_from"]
+        constraints = [_period_constraint("contract_period_ordered", "valid_from", "valid_to")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.provider})"
+
+    def clean(self):
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("De einddatum ligt vóór de ingangsdatum.")})
+        if self.extensions_used > self.extension_options:
+            raise ValidationError(
+                {"extensions_used": _("Er zijn meer verlengingen gebruikt dan er opties zijn.")}
+            )
+
+    @property
+    def latest_possible_end(self):
+        remaining = self.extension_options - self.extensions_used
+        return self.valid_to.replace(year=self.valid_to.year + remaining * self.extension_years)
+
+
+class Tariff(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="tariffs")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="tariffs")
+    amount = models.DecimalField(
+        _("bedrag (€)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("eenheid"), max_length=10, choices=Unit.choices)
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True)
+
+    objects = CurrentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tarief")
+        verbose_name_plural = _("tarieven")
+        ordering = ["contract", "product", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "product", "valid_from"], name="unique_tariff_start"
+            ),
+            _period_constraint("tariff_period_ordered", "valid_from", "valid_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} € {self.amount} {self.get_unit_display()}"
+
+
+class Indication(models.Model):
+    """A granted provision (maatwerkvoorziening): the result of a toekenning."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="indications"
+    )
+    melding = models.ForeignKey(
+        "toegang.Melding", on_delete=models.PROTECT, related_name="indications"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="indications")
+    financing = models.CharField(_("financiering"), max_length=3, choices=Financing.choices)
+    provider = models.ForeignKey(
+        "organisations.Provider",
+        on_delete=models.PROTECT,
+        related_name="indications",
+        null=True,
+        blank=True,
+    )
+    responsible_municipality = models.ForeignKey(
+        "organisations.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = models.DateField(_("ingangsdatum"))
+    valid_to = models.DateField(_("einddatum"), null=True, blank=True)
+    started_on = models.DateField(_("verzilverd op"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CurrentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicatie")
+        verbose_name_plural = _("indicaties")
+        ordering = ["client", "valid_from"]
+        indexes = [
+            models.Index(fields=["provider", "valid_to"]),
+            models.Index(fields=["responsible_municipality", "valid_from"]),
+        ]
+        constraints = [_period_constraint("indication_period_ordered", "valid_from", "valid_to")]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.valid_from}–{self.valid_to or ''}"
+
+
+class Stay(models.Model):
+    """A period in which a client actually stays with a provider (at a location)."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="stays")
+    indication = models.ForeignKey(
+        Indication, on_delete=models.PROTECT, related_name="stays", null=True, blank=True
+    )
+    provider = models.ForeignKey(
+        "organisations.Provider", on_delete=models.PROTECT, related_name="stays"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stays")
+    location = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("locatie (gemeente)"),
+    )
+    start = models.DateField(_("begindatum"))
+    end = models.DateField(_("einddatum"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("verblijf")
+        verbose_name_plural = _("verblijven")
+        ordering = ["client", "start"]
+        indexes = [
+            models.Index(fields=["client", "start"]),
+            models.Index(fields=["location", "end"]),
+        ]
+        constraints = [_period_constraint("stay_period_ordered", "start", "end")]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.start}–{self.end or ''}"
+
+
+class OutflowReason(models.TextChoices):
+    ZELFSTANDIG = "zelfstandig", _("Zelfstandig wonen")
+    AFSCHALEN = "afschalen", _("Naar een lichtere vorm (afschalen)")
+    OPSCHALEN = "opschalen", _("Naar een zwaardere vorm (opschalen)")
+    WLZ = "wlz", _("Naar de Wlz")
+    NAAR_MO = "naar_mo", _("Naar de maatschappelijke opvang")
+    NAAR_BW = "naar_bw", _("Naar beschermd wonen")
+    VERHUISD = "verhuisd", _("Verhuisd buiten de regio")
+    DETENTIE = "detentie", _("Detentie")
+    OVERLEDEN = "overleden", _("Overleden")
+    ONBEKEND = "onbekend", _("Onbekend / uit beeld")
+
+
+class Outflow(models.Model):
+    stay = models.OneToOneField(Stay, on_delete=models.PROTECT, related_name="outflow")
+    date = models.DateField(_("datum uitstroom"))
+    reason = models.CharField(_("reden"), max_length=20, choices=OutflowReason.choices)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("uitstroom")
+        verbose_name_plural = _("uitstroom")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.date}"
+
+
+class WlzApplication(models.Model):
+    """An application for the Wlz; while pending the Wmo indication continues."""
+
+    class Status(models.TextChoices):
+        AANGEVRAAGD = "aangevraagd", _("Aangevraagd, besluit CIZ volgt")
+        TOEGEKEND = "toegekend", _("Toegekend")
+        AFGEWEZEN = "afgewezen", _("Afgewezen")
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="wlz_applications"
+    )
+    applied_on = models.DateField(_("aangevraagd op"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    decided_on = models.DateField(_("besluit op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Wlz-aanvraag")
+        verbose_name_plural = _("Wlz-aanvragen")
+        ordering = ["client", "applied_on"]
+
+    def __str__(self) -> str:
+        return f"Wlz {self.get_status_display()} {self.applied_on}"

@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bwmo.clients.selectors import clients_visible_to
+from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
+
+from . import services
+from .forms import StayEndForm, StayStartForm, WlzApplicationForm
+from .models import Indication, Stay
+
+
+def _editable(request, client):
+    visible = visible_client_or_404(request, client.pseudonym)
+    if not visible.relation.may_edit:
+        raise PermissionDenied(_("U mag dit dossier alleen inzien, niet wijzigen."))
+    return visible
+
+
+def _in_scope(request, queryset, pk):
+    obj = queryset.filter(client__in=clients_visible_to(user=request.user), pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+@login_required
+@permission_required("care.add_stay", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def stay_start(request, pk):
+    indication = _in_scope(
+        request, Indication.objects.select_related("client", "product", "provider"), pk
+    )
+    visible = _editable(request, indication.client)
+    form = StayStartForm(request.POST or None, initial={"start": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stay_start(indication=indication, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Het verblijf is gestart; de indicatie is verzilverd."))
+            return redirect("clients:detail", pseudonym=indication.client.pseudonym)
+    log_read(request, [indication.client], what="verblijf starten", why=visible.relation.value)
+    return render(
+        request,
+        "care/stay_start.html",
+        {"form": form, "indication": indication, "client": indication.client},
+    )
+
+
+@login_required
+@permission_required("care.change_stay", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def stay_end(request, pk):
+    stay = _in_scope(request, Stay.objects.select_related("client", "product", "provider"), pk)
+    visible = _editable(request, stay.client)
+    form = StayEndForm(
+        request.POST or None, initial={"version": stay.version, "end": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.stay_end(stay=stay, expected_version=data.pop("version"), **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Het verblijf is beëindigd en de uitstroom vastgelegd."))
+            return redirect("clients:detail", pseudonym=stay.client.pseudonym)
+    log_read(request, [stay.client], what="verblijf beëindigen", why=visible.relation.value)
+    return render(
+        request, "care/stay_end.html", {"form": form, "stay": stay, "client": stay.client}
+    )
+
+
+@login_required
+@permission_required("care.add_wlzapplication", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def wlz_add(request, pseudonym):
+    visible = visible_client_or_404(request, pseudonym)
+    if not visible.relation.may_edit:
+        raise PermissionDenied
+    client = visible.client
+    form = WlzApplicationForm(request.POST or None, initial={"applied_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wlz_application_record(client=client, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("De Wlz-aanvraag is vastgelegd."))
+            return redirect("clients:detail", pseudonym=client.pseudonym)
+    log_read(request, [client], what="Wlz-aanvraag vastleggen", why=visible.relation.value)
+    return render(request, "care/wlz_add.html", {"form": form, "client": client})

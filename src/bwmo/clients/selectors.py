@@ -1,0 +1,162 @@
+"""Every read of client data goes through here: this is where access is decided.
+
+A client is visible to a user with the permission to see personal data who stands in one
+of these relations to the client (security.md):
+
+- the **responsible municipality** of one of the client's cases or indications;
+- an organisation holding a current **mandate** of that municipality for that domain;
+- the municipality where the client **currently stays** (care coordination, read-only);
+- a **provider** with a current indication for the client (only the fields it needs);
+- the organisation that **registered** the client, as long as no case exists yet.
+
+Everyone else gets a 404 from the views, never a hint that the client exists.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bwmo.accounts.scoping import Scope, user_scope
+from bwmo.care.models import Indication, Stay
+from bwmo.toegang.models import Melding
+
+from .models import Client
+
+
+class Relation(Enum):
+    RESPONSIBLE = _("verantwoordelijke gemeente")
+    MANDATE = _("mandaat van de verantwoordelijke gemeente")
+    REGISTERED = _("registrerende organisatie (nog geen melding)")
+    STAY_MUNICIPALITY = _("gemeente van verblijf (alleen inzage)")
+    PROVIDER = _("aanbieder met lopende indicatie")
+
+    @property
+    def may_edit(self) -> bool:
+        return self in (Relation.RESPONSIBLE, Relation.MANDATE, Relation.REGISTERED)
+
+    @property
+    def sees_access_process(self) -> bool:
+        """Providers see the client, indications and stays; not the onderzoek or advies."""
+        return self is not Relation.PROVIDER
+
+
+def _melding_scope_q(scope: Scope) -> Q:
+    q = Q(responsible_municipality_id__in=scope.municipalities)
+    for grantor, kind in scope.mandates:
+        q |= Q(responsible_municipality_id=grantor, product_kind=kind)
+    return q
+
+
+def _indication_scope_q(scope: Scope) -> Q:
+    q = Q(responsible_municipality_id__in=scope.municipalities)
+    for grantor, kind in scope.mandates:
+        q |= Q(responsible_municipality_id=grantor, product__kind=kind)
+    return q
+
+
+def _current_stay_q(today: date) -> Q:
+    return Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today))
+
+
+def clients_visible_to(*, user, today: date | None = None) -> QuerySet[Client]:
+    scope = user_scope(user)
+    if not scope.can_view_personal_data:
+        return Client.objects.none()
+    today = today or timezone.localdate()
+    client_ref = OuterRef("pk")
+    meldingen = Melding.objects.filter(client=client_ref)
+    indications = Indication.objects.filter(client=client_ref)
+    conditions = (
+        Q(Exists(meldingen.filter(_melding_scope_q(scope))))
+        | Q(Exists(indications.filter(_indication_scope_q(scope))))
+        | Q(
+            Exists(
+                Stay.objects.filter(client=client_ref, location_id__in=scope.municipalities).filter(
+                    _current_stay_q(today)
+                )
+            )
+        )
+        | Q(
+            Exists(
+                indications.filter(provider_id__in=scope.provider_ids).filter(
+                    Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+                )
+            )
+        )
+        | (Q(registered_by_id__in=scope.organisation_ids) & ~Q(Exists(meldingen)))
+    )
+    return Client.objects.filter(conditions)
+
+
+def client_relation(*, user, client: Client, today: date | None = None) -> Relation | None:
+    """The strongest relation ``user`` has to ``client`` (None: no access at all)."""
+    scope = user_scope(user)
+    if not scope.can_view_personal_data:
+        return None
+    today = today or timezone.localdate()
+    meldingen = Melding.objects.filter(client=client)
+    indications = Indication.objects.filter(client=client)
+    if scope.municipalities and (
+        meldingen.filter(responsible_municipality_id__in=scope.municipalities).exists()
+        or indications.filter(responsible_municipality_id__in=scope.municipalities).exists()
+    ):
+        return Relation.RESPONSIBLE
+    if scope.mandates and (
+        meldingen.filter(_melding_scope_q(scope)).exists()
+        or indications.filter(_indication_scope_q(scope)).exists()
+    ):
+        return Relation.MANDATE
+    if client.registered_by_id in scope.organisation_ids and not meldingen.exists():
+        return Relation.REGISTERED
+    if Stay.objects.filter(
+        _current_stay_q(today), client=client, location_id__in=scope.municipalities
+    ).exists():
+        return Relation.STAY_MUNICIPALITY
+    if (
+        indications.filter(provider_id__in=scope.provider_ids)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .exists()
+    ):
+        return Relation.PROVIDER
+    return None
+
+
+@dataclass(frozen=True)
+class VisibleClient:
+    client: Client
+    relation: Relation
+
+
+def client_get_visible(*, user, pseudonym) -> VisibleClient:
+    """The client with this pseudonym if ``user`` may see it; ``Client.DoesNotExist`` if not."""
+    client = clients_visible_to(user=user).get(pseudonym=pseudonym)
+    relation = client_relation(user=user, client=client)
+    if relation is None:  # pragma: no cover — the two selectors agree by construction
+        raise Client.DoesNotExist
+    return VisibleClient(client=client, relation=relation)
+
+
+def client_search(*, user, query: str, limit: int = 50) -> list[Client]:
+    """Clients visible to ``user`` matching a full BSN or (part of) a name."""
+    query = " ".join(query.split())
+    if not query:
+        return []
+    visible = clients_visible_to(user=user)
+    if query.isdigit():
+        return list(visible.filter(bsn=query)[:limit])
+    q = Q()
+    for part in query.split(" "):
+        q &= (
+            Q(surname__icontains=part)
+            | Q(given_names__icontains=part)
+            | Q(surname_prefix__iexact=part)
+        )
+    return list(visible.filter(q).order_by("surname", "given_names", "birth_date")[:limit])
+
+
+def melding_scope_q(*, user) -> Q:
+    return _melding_scope_q(user_scope(user))

@@ -1,0 +1,1 @@
+"""Deterministic synthetic data: never real people (test-range BSNs, invented names)."""

@@ -1,0 +1,791 @@
+"""The ``demo`` profile: the two Drenthe regions, 2017 up to the reference date.
+
+Everything follows from ``seed`` and ``reference_date``: the same pair gives the same data
+on every machine. Rows are built in memory per chunk of clients and written with
+``bulk_create`` in dependency order, so the same code can grow to the national profile.
+"""
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from bwmo.care.models import (
+    Contract,
+    Financing,
+    Indication,
+    MoType,
+    Outflow,
+    OutflowReason,
+    Product,
+    Stay,
+    Tariff,
+    Unit,
+    WlzApplication,
+)
+from bwmo.clients.models import BrpKind, BrpRegistration, Client
+from bwmo.organisations.models import Mandate, Municipality, Organisation, Provider, Region
+from bwmo.toegang.models import (
+    Aanvraag,
+    Advies,
+    Beschikking,
+    CaseEvent,
+    Decision,
+    Melding,
+    MoIntake,
+    Onderzoek,
+)
+from bwmo.toegang.workflow import Status
+
+from .names import GIVEN_NAMES, PREFIXES, SURNAMES
+
+START = date(2017, 1, 1)
+BSN_LOW, BSN_HIGH = 999900006, 999999990
+
+# Inhabitants (rounded, 2024) steer how many clients each municipality has.
+INHABITANTS = {
+    "GM0106": 69000,
+    "GM1680": 25800,
+    "GM1731": 33500,
+    "GM1699": 32500,
+    "GM1730": 34500,
+    "GM1690": 24600,
+    "GM0118": 56000,
+    "GM0119": 35000,
+    "GM1701": 20000,
+    "GM0114": 107000,
+    "GM0109": 35500,
+    "GM1681": 25600,
+}
+OUT_OF_REGION = ("GM0014", "GM0193", "GM0080", "GM0153")  # Groningen, Zwolle, Leeuwarden, Enschede
+
+PRODUCTS = [
+    # code, name, kind, counts as BW by law, mo_type, iWmo category, unit, intensity
+    ("BW001", "BW Intramuraal", "BW", True, "", "15", Unit.WEEK, 5),
+    ("BW002", "BW Nabij", "BW", True, "", "15", Unit.WEEK, 4),
+    ("BW003", "Begeleid Wonen", "BW", True, "", "15", Unit.WEEK, 3),
+    ("BW004", "Thuis Plus", "BW", False, "", "18", Unit.WEEK, 2),
+    ("BW005", "Begeleid kamerwonen", "BW", False, "", "18", Unit.WEEK, 1),
+    ("MO001", "Nachtopvang", "MO", False, MoType.NACHTOPVANG, "16", Unit.ETMAAL, 1),
+    ("MO002", "Dagopvang", "MO", False, MoType.DAGOPVANG, "16", Unit.ETMAAL, 1),
+    ("MO003", "Crisisopvang", "MO", False, MoType.CRISISOPVANG, "17", Unit.ETMAAL, 3),
+    ("MO004", "Trajectplaats", "MO", False, MoType.TRAJECTPLAATS, "16", Unit.ETMAAL, 2),
+]
+BW_WEEK_TARIFF = {"BW001": 1085, "BW002": 960, "BW003": 850, "BW004": 760, "BW005": 705}
+MO_DAY_TARIFF = {"MO001": 68, "MO002": 42, "MO003": 155, "MO004": 118}
+
+PROVIDERS = [
+    # name, location, region index (0 Assen, 1 BOCE, None both), opvang, products
+    ("Stichting Het Baken", "GM0106", 0, False, ["BW001", "BW002", "BW003"]),
+    ("Zorggroep De Drentse Horst", "GM1731", 0, False, ["BW001", "BW002", "BW004"]),
+    ("Woonzorg Hunzedal", "GM1680", 0, False, ["BW003", "BW004", "BW005"]),
+    ("Stichting Onderdak Drenthe", "GM0106", 0, True, ["MO001", "MO002", "MO003", "MO004"]),
+    ("De Meppeler Brug", "GM0119", 0, False, ["BW002", "BW003", "BW005"]),
+    ("Hoogeveens Beschermd Thuis", "GM0118", 0, False, ["BW001", "BW003", "BW004"]),
+    ("Stichting Noorderlicht Wonen", "GM1699", 0, False, ["BW003", "BW004", "BW005"]),
+    ("Zorgcentrum Emmerhout", "GM0114", 1, False, ["BW001", "BW002", "BW003", "BW004"]),
+    ("Stichting Veilige Haven Zuidoost", "GM0114", 1, True, ["MO001", "MO002", "MO003", "MO004"]),
+    ("Coevorden Begeleid Wonen", "GM0109", 1, False, ["BW003", "BW004", "BW005"]),
+    ("Stichting Hondsrug Herstel", "GM1681", 1, False, ["BW002", "BW003", "BW005"]),
+    ("Regionaal Herstelhuis Drenthe", "GM0106", None, False, ["BW001", "BW002"]),
+]
+
+BW_OUTFLOW = [
+    (OutflowReason.ZELFSTANDIG, 40),
+    (OutflowReason.WLZ, 14),
+    (OutflowReason.NAAR_MO, 6),
+    (OutflowReason.VERHUISD, 8),
+    (OutflowReason.DETENTIE, 4),
+    (OutflowReason.OVERLEDEN, 5),
+    (OutflowReason.ONBEKEND, 8),
+]
+MO_OUTFLOW = [
+    (OutflowReason.ZELFSTANDIG, 35),
+    (OutflowReason.NAAR_BW, 8),
+    (OutflowReason.VERHUISD, 15),
+    (OutflowReason.DETENTIE, 5),
+    (OutflowReason.ONBEKEND, 30),
+    (OutflowReason.OVERLEDEN, 2),
+]
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _bsn_candidates(rng: random.Random, count: int) -> list[str]:
+    """Distinct valid test-range BSNs (11-proof: sum of digit × (9..2) minus last digit)."""
+    chosen: set[str] = set()
+    result = []
+    while len(result) < count:
+        number = str(rng.randint(BSN_LOW, BSN_HIGH))
+        digits = [int(d) for d in number]
+        total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
+        if total % 11 == 0 and number not in chosen:
+            chosen.add(number)
+            result.append(number)
+    return result
+
+
+@dataclass
+class Catalogue:
+    regions: list[Region]
+    region_of: dict[str, Region]
+    products: dict[str, Product]
+    providers: list[Provider]
+    provider_location: dict[int, str]
+    providers_for: dict[tuple[int, str], list[Provider]]  # (region pk, product code)
+    gemeente_org: dict[str, Organisation]
+    opvang_org: dict[int, Organisation]  # region pk → opvanginstelling organisation
+    toegang_boce: Organisation
+
+
+def build_catalogue(*, rng: random.Random, reference_date: date) -> Catalogue:
+    """Organisations, providers, products, contracts, tariffs and mandates of the demo."""
+    regions = list(Region.objects.order_by("name"))
+    region_of = {}
+    for region in regions:
+        for code in region.memberships.values_list("municipality_id", flat=True):
+            region_of[code] = region
+    products = {}
+    for code, name, kind, by_law, mo_type, category, unit, rank in PRODUCTS:
+        products[code] = Product.objects.create(
+            code=code,
+            name=name,
+            kind=kind,
+            counts_as_bw_by_law=by_law,
+            mo_type=mo_type,
+            iwmo_category=category,
+            unit=unit,
+            intensity_rank=rank,
+            valid_from=date(2015, 1, 1),
+        )
+    municipalities = {m.code: m for m in Municipality.objects.filter(code__in=INHABITANTS)}
+    gemeente_org = {
+        code: Organisation.objects.create(
+            name=f"Gemeente {m.name}", kind="gemeente", municipality=m
+        )
+        for code, m in municipalities.items()
+    }
+    for region in regions:
+        Organisation.objects.create(name=f"Regio {region.name}", kind="regio", region=region)
+
+    providers, provider_location, providers_for, opvang_org = [], {}, defaultdict(list), {}
+    for index, (name, location, region_index, opvang, codes) in enumerate(PROVIDERS):
+        provider = Provider.objects.create(
+            name=name,
+            agb_code=f"7300{index + 1:04d}",
+            is_opvanginstelling=opvang,
+            kvk_number=f"{rng.randint(10000000, 99999999)}",
+        )
+        organisation = Organisation.objects.create(name=name, kind="aanbieder", provider=provider)
+        providers.append(provider)
+        provider_location[provider.pk] = location
+        serving = regions if region_index is None else [regions[region_index]]
+        for region in serving:
+            contract = Contract.objects.create(
+                provider=provider,
+                region=region,
+                reference=f"{region.centrumgemeente_id}-{2021}-{index + 1:03d}",
+                valid_from=date(2021, 1, 1),
+                valid_to=date(2024, 12, 31),
+                extension_options=2,
+                extension_years=2,
+                extensions_used=1,
+            )
+            contract.products.set([products[c] for c in codes])
+            tariffs = []
+            for code in codes:
+                for year in range(2017, reference_date.year + 1):
+                    base = BW_WEEK_TARIFF.get(code) or MO_DAY_TARIFF[code]
+                    amount = Decimal(base) * Decimal("1.025") ** (year - 2021)
+                    amount += Decimal(rng.randint(-20, 20)) if code.startswith("BW") else 0
+                    tariffs.append(
+                        Tariff(
+                            contract=contract,
+                            product=products[code],
+                            unit=products[code].unit,
+                            amount=amount.quantize(Decimal("0.01")),
+                            valid_from=date(year, 1, 1),
+                            valid_to=date(year, 12, 31),
+                        )
+                    )
+                providers_for[(region.pk, code)].append(provider)
+            Tariff.objects.bulk_create(tariffs)
+            if opvang:
+                opvang_org[region.pk] = organisation
+                Mandate.objects.create(
+                    grantor_id=region.centrumgemeente_id,
+                    holder=organisation,
+                    product_kind="MO",
+                    valid_from=date(2017, 1, 1),
+                    description="Toegang maatschappelijke opvang onder mandaat",
+                )
+    toegang_boce = Organisation.objects.create(name="Toegang BW Zuidoost-Drenthe", kind="toegang")
+    for code in ("GM0114", "GM0109", "GM1681"):
+        Mandate.objects.create(
+            grantor_id=code,
+            holder=toegang_boce,
+            product_kind="BW",
+            valid_from=date(2020, 1, 1),
+            description="Toegang beschermd wonen namens de BOCE-gemeenten",
+        )
+    return Catalogue(
+        regions,
+        region_of,
+        products,
+        providers,
+        provider_location,
+        providers_for,
+        gemeente_org,
+        opvang_org,
+        toegang_boce,
+    )
+
+
+@dataclass
+class Rows:
+    """Unsaved rows of one chunk, written in dependency order by ``flush``."""
+
+    clients: list = field(default_factory=list)
+    brp: list = field(default_factory=list)
+    meldingen: list = field(default_factory=list)
+    onderzoeken: list = field(default_factory=list)
+    adviezen: list = field(default_factory=list)
+    aanvragen: list = field(default_factory=list)
+    beschikkingen: list = field(default_factory=list)
+    mo_intakes: list = field(default_factory=list)
+    indications: list = field(default_factory=list)
+    stays: list = field(default_factory=list)
+    outflows: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    wlz: list = field(default_factory=list)
+
+    def flush(self) -> dict[str, int]:
+        order = [
+            "clients",
+            "brp",
+            "meldingen",
+            "onderzoeken",
+            "adviezen",
+            "aanvragen",
+            "beschikkingen",
+            "mo_intakes",
+            "indications",
+            "stays",
+            "outflows",
+            "events",
+            "wlz",
+        ]
+        counts = {}
+        for name in order:
+            rows = getattr(self, name)
+            if rows:
+                type(rows[0]).objects.bulk_create(rows, batch_size=1000)
+            counts[name] = len(rows)
+        return counts
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+class DemoGenerator:
+    def __init__(self, *, seed: int, reference_date: date, clients: int = 1500):
+        self.rng = random.Random(seed)
+        self.today = reference_date
+        self.n_clients = clients
+        self.deceased = False  # of the client being generated
+
+    # -- small helpers -------------------------------------------------------------------
+    def day_between(self, start: date, end: date) -> date:
+        if end <= start:
+            return start
+        return start + timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def home_municipality(self) -> str:
+        codes, weights = zip(*INHABITANTS.items(), strict=True)
+        return self.rng.choices(codes, weights=weights)[0]
+
+    def provider_for(self, region: Region, code: str) -> Provider:
+        return self.rng.choice(self.cat.providers_for[(region.pk, code)])
+
+    def event(self, rows, melding, day, source, target, action, reason=""):
+        rows.events.append(
+            CaseEvent(
+                melding=melding,
+                at=_at(day, self.rng.randint(8, 16)),
+                action=action,
+                from_status=source,
+                to_status=target,
+                reason=reason,
+            )
+        )
+
+    # -- the access process ----------------------------------------------------------------
+    def bw_case(
+        self,
+        rows,
+        client,
+        home,
+        melding_on,
+        *,
+        final=Status.TOEGEKEND,
+        product_code="BW001",
+        start=None,
+        end=None,
+    ):
+        """A BW melding that went as far as ``final``; returns the indication if granted."""
+        region = self.cat.region_of[home]
+        organisation = self.cat.gemeente_org[home]
+        if region.centrumgemeente_id == "GM0114":
+            organisation = self.cat.toegang_boce
+        melding = Melding(
+            client=client,
+            product_kind="BW",
+            applied_to_id=home,
+            responsible_municipality_id=home,
+            organisation=organisation,
+            received_on=melding_on,
+            status=final,
+            summary="Hulpvraag wonen en begeleiding",
+            status_changed_at=_at(melding_on),
+        )
+        rows.meldingen.append(melding)
+        self.event(rows, melding, melding_on, "", Status.GEMELD, "melding", "Melding geregistreerd")
+        day = melding_on
+        steps = [Status.IN_ONDERZOEK, Status.ADVIES_UITGEBRACHT, Status.AANVRAAG_ONTVANGEN]
+        if final in (Status.INGETROKKEN,):
+            steps = steps[: self.rng.randint(0, 2)]
+        elif final in steps:
+            steps = steps[: steps.index(final) + 1]
+        elif final == Status.AFGESLOTEN:
+            steps = steps[:2]
+        previous = Status.GEMELD
+        for status in steps:
+            day = min(self.today, day + timedelta(days=self.rng.randint(3, 24)))
+            if status == Status.IN_ONDERZOEK:
+                rows.onderzoeken.append(
+                    Onderzoek(
+                        melding=melding,
+                        started_on=day,
+                        conversation_on=day,
+                        findings="Keukentafelgesprek gevoerd; wonen en dagbesteding besproken.",
+                    )
+                )
+                self.event(rows, melding, day, previous, status, "onderzoek")
+            elif status == Status.ADVIES_UITGEBRACHT:
+                rows.onderzoeken[-1].completed_on = day
+                signed = self.rng.random() < 0.9
+                rows.adviezen.append(
+                    Advies(
+                        melding=melding,
+                        issued_on=day,
+                        advised_product=self.cat.products[product_code],
+                        text="Advies: passende woonvorm met begeleiding.",
+                        signed_by_client=signed,
+                        signed_on=day if signed else None,
+                    )
+                )
+                self.event(rows, melding, day, previous, status, "advies")
+            else:
+                aanvraag = Aanvraag(melding=melding, received_on=day)
+                rows.aanvragen.append(aanvraag)
+                self.event(rows, melding, day, previous, status, "aanvraag")
+            previous = status
+        melding.status_changed_at = _at(day)
+        if final in (Status.TOEGEKEND, Status.AFGEWEZEN):
+            decided = min(self.today, day + timedelta(days=self.rng.randint(2, 18)))
+            granted = final == Status.TOEGEKEND
+            product = self.cat.products[product_code] if granted else None
+            region_provider = self.provider_for(region, product_code) if granted else None
+            pgb = granted and self.rng.random() < 0.08
+            # Care starts on the planned day, but never before the decision.
+            valid_from = max(start, decided) if start else decided
+            rows.beschikkingen.append(
+                Beschikking(
+                    aanvraag=aanvraag,
+                    decision=Decision.TOEKENNING if granted else Decision.AFWIJZING,
+                    decided_on=decided,
+                    product=product,
+                    financing=(Financing.PGB if pgb else Financing.ZIN) if granted else "",
+                    provider=None if pgb else region_provider,
+                    valid_from=valid_from if granted else None,
+                    valid_to=(valid_from + timedelta(days=5 * 365)) if granted else None,
+                    motivation="" if granted else "Voorliggende voorzieningen volstaan.",
+                )
+            )
+            self.event(rows, melding, decided, previous, final, "beschikking")
+            melding.status_changed_at = _at(decided)
+            if granted:
+                indication = Indication(
+                    client=client,
+                    melding=melding,
+                    product=product,
+                    financing=Financing.PGB if pgb else Financing.ZIN,
+                    provider=None if pgb else region_provider,
+                    responsible_municipality_id=home,
+                    valid_from=valid_from,
+                    valid_to=valid_from + timedelta(days=5 * 365),
+                )
+                rows.indications.append(indication)
+                return indication
+        elif final in (Status.INGETROKKEN, Status.AFGESLOTEN):
+            closed = min(self.today, day + timedelta(days=self.rng.randint(1, 20)))
+            self.event(
+                rows,
+                melding,
+                closed,
+                previous,
+                final,
+                "intrekken" if final == Status.INGETROKKEN else "afsluiten",
+                "Cliënt ziet af van ondersteuning",
+            )
+            melding.status_changed_at = _at(closed)
+        return None
+
+    def bw_episode(self, rows, client, home, start: date, brp_periods):
+        """Granted BW with stays, step-downs and (perhaps) outflow; returns the end date."""
+        region = self.cat.region_of[home]
+        code = _weighted(
+            self.rng, [("BW001", 45), ("BW002", 30), ("BW003", 15), ("BW004", 6), ("BW005", 4)]
+        )
+        melding_on = start - timedelta(days=self.rng.randint(30, 70))
+        indication = self.bw_case(rows, client, home, melding_on, product_code=code, start=start)
+        if indication is None or indication.provider is None:
+            return None  # a PGB: the client arranges care; no stay is registered
+        start = indication.valid_from
+        location = self.cat.provider_location[indication.provider.pk]
+        if self.rng.random() < 0.04:
+            location = self.rng.choice(OUT_OF_REGION)  # placed outside the region, motivated
+        current_start, current_ind = start, indication
+        if self.rng.random() < 0.6:
+            brp_periods.append((location, start, BrpKind.INSTELLING))
+        indication.started_on = start
+        while True:
+            duration = int(self.rng.lognormvariate(6.2, 0.7))  # median ≈ 16 months
+            end = current_start + timedelta(days=duration)
+            if end >= self.today:
+                rows.stays.append(
+                    Stay(
+                        client=client,
+                        indication=current_ind,
+                        provider=current_ind.provider,
+                        product=current_ind.product,
+                        location_id=location,
+                        start=current_start,
+                    )
+                )
+                if self.rng.random() < 0.05:
+                    rows.wlz.append(
+                        WlzApplication(
+                            client=client,
+                            applied_on=self.today - timedelta(days=self.rng.randint(10, 80)),
+                            status=WlzApplication.Status.AANGEVRAAGD,
+                        )
+                    )
+                return None
+            stay = Stay(
+                client=client,
+                indication=current_ind,
+                provider=current_ind.provider,
+                product=current_ind.product,
+                location_id=location,
+                start=current_start,
+                end=end,
+            )
+            rows.stays.append(stay)
+            rank = current_ind.product.intensity_rank
+            if rank > 1 and self.rng.random() < 0.35:
+                # Step down to a lighter form: a new indication on the same melding.
+                lighter = [
+                    c
+                    for c, p in self.cat.products.items()
+                    if p.kind == "BW" and p.intensity_rank < rank
+                ]
+                new_code = self.rng.choice(lighter)
+                providers = self.cat.providers_for.get((region.pk, new_code)) or [
+                    current_ind.provider
+                ]
+                new_ind = Indication(
+                    client=client,
+                    melding=current_ind.melding,
+                    product=self.cat.products[new_code],
+                    financing=Financing.ZIN,
+                    provider=self.rng.choice(providers),
+                    responsible_municipality_id=home,
+                    valid_from=end + timedelta(days=1),
+                    valid_to=end + timedelta(days=3 * 365),
+                    started_on=end + timedelta(days=1),
+                )
+                current_ind.valid_to = end
+                rows.indications.append(new_ind)
+                rows.outflows.append(Outflow(stay=stay, date=end, reason=OutflowReason.AFSCHALEN))
+                current_start, current_ind = end + timedelta(days=1), new_ind
+                location = self.cat.provider_location[new_ind.provider.pk]
+                continue
+            reason = _weighted(self.rng, BW_OUTFLOW)
+            self.deceased = self.deceased or reason == OutflowReason.OVERLEDEN
+            current_ind.valid_to = end
+            rows.outflows.append(Outflow(stay=stay, date=end, reason=reason))
+            if reason == OutflowReason.WLZ:
+                applied = end - timedelta(days=self.rng.randint(40, 120))
+                rows.wlz.append(
+                    WlzApplication(
+                        client=client,
+                        applied_on=applied,
+                        status=WlzApplication.Status.TOEGEKEND,
+                        decided_on=end,
+                    )
+                )
+            return end
+
+    def mo_episode(self, rows, client, home, start: date, brp_periods):
+        region = self.cat.region_of[home]
+        centrum = region.centrumgemeente_id
+        mo_type = _weighted(
+            self.rng,
+            [
+                (MoType.NACHTOPVANG, 45),
+                (MoType.CRISISOPVANG, 15),
+                (MoType.TRAJECTPLAATS, 30),
+                (MoType.DAGOPVANG, 10),
+            ],
+        )
+        code = {
+            MoType.NACHTOPVANG: "MO001",
+            MoType.DAGOPVANG: "MO002",
+            MoType.CRISISOPVANG: "MO003",
+            MoType.TRAJECTPLAATS: "MO004",
+        }[mo_type]
+        organisation = self.cat.opvang_org[region.pk]
+        provider = organisation.provider
+        granted = self.rng.random() < 0.9
+        melding = Melding(
+            client=client,
+            product_kind="MO",
+            applied_to_id=centrum,
+            responsible_municipality_id=centrum,
+            organisation=organisation,
+            received_on=start,
+            status=Status.TOEGEKEND if granted else Status.AFGEWEZEN,
+            summary="Aanmelding opvang",
+            status_changed_at=_at(start),
+        )
+        rows.meldingen.append(melding)
+        self.event(rows, melding, start, "", Status.GEMELD, "melding", "Melding geregistreerd")
+        self.event(rows, melding, start, Status.GEMELD, melding.status, "mo_intake")
+        rows.mo_intakes.append(
+            MoIntake(
+                melding=melding,
+                provider=provider,
+                intake_on=start,
+                mo_type=mo_type,
+                dakloos="ja",
+                zelfredzaam="nee" if granted else "ja",
+                regiobinding="ja",
+                problem_areas="huisvesting, financiën",
+                decision=Decision.TOEKENNING if granted else Decision.AFWIJZING,
+                motivation="" if granted else "Cliënt kan zich zelfstandig handhaven.",
+            )
+        )
+        if not granted:
+            return start
+        brp_periods.append((centrum, start, BrpKind.BRIEFADRES))
+        indication = Indication(
+            client=client,
+            melding=melding,
+            product=self.cat.products[code],
+            financing=Financing.ZIN,
+            provider=provider,
+            responsible_municipality_id=centrum,
+            valid_from=start,
+            started_on=start,
+        )
+        rows.indications.append(indication)
+        days = int(self.rng.lognormvariate(4.0 if code != "MO004" else 5.3, 0.8))
+        end = start + timedelta(days=max(days, 1))
+        location = self.cat.provider_location[provider.pk]
+        if end >= self.today:
+            rows.stays.append(
+                Stay(
+                    client=client,
+                    indication=indication,
+                    provider=provider,
+                    product=indication.product,
+                    location_id=location,
+                    start=start,
+                )
+            )
+            return None
+        indication.valid_to = end
+        stay = Stay(
+            client=client,
+            indication=indication,
+            provider=provider,
+            product=indication.product,
+            location_id=location,
+            start=start,
+            end=end,
+        )
+        rows.stays.append(stay)
+        reason = _weighted(self.rng, MO_OUTFLOW)
+        self.deceased = self.deceased or reason == OutflowReason.OVERLEDEN
+        rows.outflows.append(Outflow(stay=stay, date=end, reason=reason))
+        return None if self.deceased else end
+
+    # -- one client ----------------------------------------------------------------------------
+    def client(self, rows, bsn: str, organisation_for):
+        rng = self.rng
+        self.deceased = False
+        home = self.home_municipality()
+        birth = date(rng.randint(1952, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        client = Client(
+            bsn=bsn,
+            given_names=rng.choice(GIVEN_NAMES),
+            surname_prefix=rng.choice(PREFIXES),
+            surname=rng.choice(SURNAMES),
+            birth_date=birth,
+            registered_by=organisation_for(home),
+        )
+        rows.clients.append(client)
+        brp_periods: list[tuple[str | None, date, str]] = []
+        adult = (
+            birth.replace(year=birth.year + 18)
+            if birth.month != 2 or birth.day != 29
+            else date(birth.year + 18, 3, 1)
+        )
+        first_home = home
+        if rng.random() < 0.25:  # moved into this municipality from elsewhere in Drenthe
+            first_home = self.home_municipality()
+        brp_periods.append((first_home, adult, BrpKind.WOONADRES))
+        if first_home != home:
+            brp_periods.append(
+                (home, self.day_between(adult, date(2016, 12, 31)), BrpKind.WOONADRES)
+            )
+
+        kind = _weighted(rng, [("bw", 55), ("mo", 30), ("mo_bw", 8), ("bw_mo", 4), ("open", 3)])
+        start = self.day_between(START + timedelta(days=60), self.today - timedelta(days=20))
+        if kind == "bw":
+            end = self.bw_episode(rows, client, home, start, brp_periods)
+            if end and not self.deceased and rng.random() < 0.2:
+                brp_periods.append((home, end + timedelta(days=1), BrpKind.WOONADRES))
+                # Some return within a year (the look-back window of the woonplaats rules).
+                again = end + timedelta(days=rng.randint(60, 700))
+                if again < self.today - timedelta(days=90):
+                    self.bw_episode(rows, client, home, again, brp_periods)
+        elif kind == "mo":
+            end = self.mo_episode(rows, client, home, start, brp_periods)
+            if end and rng.random() < 0.3:
+                again = end + timedelta(days=rng.randint(20, 400))
+                if again < self.today:
+                    self.mo_episode(rows, client, home, again, brp_periods)
+        elif kind == "mo_bw":
+            end = self.mo_episode(rows, client, home, start, brp_periods)
+            if end and not self.deceased:
+                bw_start = end + timedelta(days=rng.randint(1, 60))
+                if bw_start < self.today - timedelta(days=70):
+                    self.bw_episode(rows, client, home, bw_start, brp_periods)
+        elif kind == "bw_mo":
+            end = self.bw_episode(rows, client, home, start, brp_periods)
+            if end and not self.deceased:
+                mo_start = end + timedelta(days=rng.randint(1, 90))
+                if mo_start < self.today:
+                    self.mo_episode(rows, client, home, mo_start, brp_periods)
+        else:
+            # Abroad for a while, then back: exercises the BRP kind 'buitenland'.
+            gone = self.day_between(date(2015, 1, 1), date(2022, 1, 1))
+            brp_periods.append((None, gone, BrpKind.BUITENLAND))
+            back = gone + timedelta(days=rng.randint(200, 900))
+            brp_periods.append((home, min(back, self.today), BrpKind.WOONADRES))
+        self._brp_rows(rows, client, brp_periods)
+        return client, home
+
+    def open_case(self, rows, client, home):
+        """A recent melding somewhere in the process, so the work list has real work."""
+        final = _weighted(
+            self.rng,
+            [
+                (Status.GEMELD, 30),
+                (Status.IN_ONDERZOEK, 35),
+                (Status.ADVIES_UITGEBRACHT, 15),
+                (Status.AANVRAAG_ONTVANGEN, 20),
+            ],
+        )
+        melding_on = self.today - timedelta(days=self.rng.randint(2, 70))
+        self.bw_case(
+            rows,
+            client,
+            home,
+            melding_on,
+            final=final,
+            product_code=self.rng.choice(["BW002", "BW003", "BW004"]),
+        )
+
+    def closed_without_care(self, rows, client, home):
+        melding_on = self.day_between(date(2018, 1, 1), self.today - timedelta(days=100))
+        final = _weighted(
+            self.rng, [(Status.AFGEWEZEN, 50), (Status.INGETROKKEN, 35), (Status.AFGESLOTEN, 15)]
+        )
+        self.bw_case(rows, client, home, melding_on, final=final)
+
+    def _brp_rows(self, rows, client, periods):
+        periods = sorted(periods, key=lambda p: p[1])
+        merged = []
+        for municipality, start, kind in periods:
+            if merged and merged[-1][1] >= start:
+                continue  # same day: keep the first
+            merged.append((municipality, start, kind))
+        for index, (municipality, start, kind) in enumerate(merged):
+            end = merged[index + 1][1] - timedelta(days=1) if index + 1 < len(merged) else None
+            if start > self.today:
+                break
+            rows.brp.append(
+                BrpRegistration(
+                    client=client,
+                    municipality_id=municipality,
+                    kind=kind,
+                    valid_from=start,
+                    valid_to=end,
+                )
+            )
+
+    # -- everything --------------------------------------------------------------------------------
+    def run(self, *, chunk_size: int = 500) -> dict[str, int]:
+        self.cat = build_catalogue(rng=self.rng, reference_date=self.today)
+        totals: dict[str, int] = defaultdict(int)
+        bsns = _bsn_candidates(self.rng, self.n_clients)
+
+        def organisation_for(home):
+            return self.cat.gemeente_org[home]
+
+        n_open = max(1, self.n_clients // 20)
+        n_closed = max(1, self.n_clients // 25)
+        for chunk_start in range(0, self.n_clients, chunk_size):
+            rows = Rows()
+            for index in range(chunk_start, min(chunk_start + chunk_size, self.n_clients)):
+                client, home = self.client(rows, bsns[index], organisation_for)
+                if self.deceased:
+                    continue
+                if index < n_open:
+                    self.open_case(rows, client, home)
+                elif index < n_open + n_closed:
+                    self.closed_without_care(rows, client, home)
+            for name, count in rows.flush().items():
+                totals[name] += count
+        return dict(totals)
+
+
+def generate_demo(*, seed: int, reference_date: date, clients: int = 1500) -> dict[str, int]:
+    if Client.objects.exists():
+        raise ValueError(
+            "The database already holds clients; generate into an empty database "
+            "(set DATABASE_URL to a new one)."
+        )
+    with transaction.atomic():
+        return DemoGenerator(seed=seed, reference_date=reference_date, clients=clients).run()

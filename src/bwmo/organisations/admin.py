@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import Mandate, Municipality, Organisation, Provider, Region, RegionMembership
+
+
+class RegionMembershipInline(admin.TabularInline):
+    model = RegionMembership
+    extra = 1
+    autocomplete_fields = ["municipality"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "province"]
+    search_fields = ["code", "name"]
+    list_filter = ["province"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "centrumgemeente", "valid_from", "valid_to"]
+    autocomplete_fields = ["centrumgemeente"]
+    inlines = [RegionMembershipInline]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "agb_code", "is_opvanginstelling"]
+    search_fields = ["name", "agb_code"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "municipality", "provider", "region"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["municipality", "provider"]
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    list_display = ["grantor", "holder", "product_kind", "valid_from", "valid_to"]
+    list_filter = ["product_kind"]
+    autocomplete_fields = ["grantor", "holder"]

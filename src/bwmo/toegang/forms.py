@@ -1,0 +1,153 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bwmo.care.models import Financing, MoType, Product
+from bwmo.organisations.models import Municipality, Provider
+from bwmo.web.forms import BwmoForm, DateInput, VersionedForm
+
+from .models import Decision, MoIntake
+
+
+class MeldingForm(BwmoForm):
+    applied_to = forms.ModelChoiceField(
+        label=_("Gemeld bij gemeente"),
+        queryset=Municipality.objects.none(),
+        help_text=_("De gemeente waar de cliënt zich meldt (u handelt namens deze gemeente)."),
+    )
+    received_on = forms.DateField(
+        label=_("Datum melding"),
+        widget=DateInput,
+        help_text=_("Vanaf deze datum loopt de termijn van 6 weken."),
+    )
+    summary = forms.CharField(
+        label=_("Hulpvraag"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Kort en zakelijk; geen medische details."),
+    )
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applied_to"].queryset = municipalities
+        if municipalities.count() == 1:
+            self.fields["applied_to"].initial = municipalities.first()
+
+
+class OnderzoekForm(VersionedForm):
+    started_on = forms.DateField(label=_("Onderzoek gestart op"), widget=DateInput)
+    conversation_on = forms.DateField(
+        label=_("Datum keukentafelgesprek"), widget=DateInput, required=False
+    )
+    findings = forms.CharField(label=_("Bevindingen"), widget=forms.Textarea, required=False)
+
+
+class AdviesForm(VersionedForm):
+    issued_on = forms.DateField(label=_("Datum advies"), widget=DateInput)
+    findings = forms.CharField(
+        label=_("Bevindingen van het onderzoek (aanvulling)"), widget=forms.Textarea, required=False
+    )
+    advised_product = forms.ModelChoiceField(
+        label=_("Geadviseerd product"), queryset=Product.objects.none(), required=False
+    )
+    text = forms.CharField(label=_("Advies"), widget=forms.Textarea)
+    signed_by_client = forms.BooleanField(
+        label=_("De cliënt heeft het advies ondertekend"), required=False
+    )
+    signed_on = forms.DateField(label=_("Ondertekend op"), widget=DateInput, required=False)
+
+    def __init__(self, *args, product_kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advised_product"].queryset = Product.objects.filter(kind=product_kind)
+
+
+class AanvraagForm(VersionedForm):
+    received_on = forms.DateField(
+        label=_("Datum aanvraag"),
+        widget=DateInput,
+        help_text=_("Vanaf deze datum loopt de termijn van 2 weken voor de beschikking."),
+    )
+
+
+class BeschikkingForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label=_("Besluit"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    decided_on = forms.DateField(label=_("Datum beschikking"), widget=DateInput)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.none(), required=False
+    )
+    financing = forms.ChoiceField(
+        label=_("Financiering"), choices=[("", "—"), *Financing.choices], required=False
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Aanbieder"),
+        queryset=Provider.objects.all(),
+        required=False,
+        help_text=_("Verplicht bij ZIN."),
+    )
+    valid_from = forms.DateField(label=_("Ingangsdatum"), widget=DateInput, required=False)
+    valid_to = forms.DateField(label=_("Einddatum"), widget=DateInput, required=False)
+    motivation = forms.CharField(
+        label=_("Motivering"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Verplicht bij een afwijzing."),
+    )
+
+    GRANT_FIELDS = ("product", "financing", "provider", "valid_from", "valid_to")
+
+    def __init__(self, *args, product_kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(kind=product_kind)
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Toelichting"), widget=forms.Textarea)
+
+
+class MoIntakeForm(BwmoForm):
+    centrumgemeente = forms.ModelChoiceField(
+        label=_("Namens (centrumgemeente)"),
+        queryset=Municipality.objects.none(),
+        help_text=_("De gemeente die u mandaat gaf voor de maatschappelijke opvang."),
+    )
+    intake_on = forms.DateField(label=_("Datum intake"), widget=DateInput)
+    mo_type = forms.ChoiceField(label=_("Soort opvang"), choices=MoType.choices)
+    location = forms.ModelChoiceField(
+        label=_("Locatie (gemeente)"), queryset=Municipality.objects.all()
+    )
+    dakloos = forms.ChoiceField(
+        label=_("Feitelijk of residentieel dakloos"),
+        choices=MoIntake.Answer.choices,
+        widget=forms.RadioSelect,
+    )
+    zelfredzaam = forms.ChoiceField(
+        label=_("Kan zich zelfstandig handhaven in de samenleving"),
+        choices=MoIntake.Answer.choices,
+        widget=forms.RadioSelect,
+    )
+    regiobinding = forms.ChoiceField(
+        label=_("Binding met de regio"), choices=MoIntake.Answer.choices, widget=forms.RadioSelect
+    )
+    problem_areas = forms.CharField(
+        label=_("Leefgebieden met problemen"),
+        required=False,
+        help_text=_("Bijvoorbeeld: huisvesting, financiën, dagbesteding. Geen diagnoses."),
+    )
+    decision = forms.ChoiceField(
+        label=_("Besluit"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    motivation = forms.CharField(
+        label=_("Motivering"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Verplicht bij een afwijzing."),
+    )
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centrumgemeente"].queryset = municipalities
+        if municipalities.count() == 1:
+            only = municipalities.first()
+            self.fields["centrumgemeente"].initial = only
+            self.fields["location"].initial = only

@@ -1,0 +1,230 @@
+"""The access process: melding → onderzoek → advies → aanvraag → beschikking, and MO intake.
+
+The melding is the case; its ``status`` only changes through the workflow service and every
+change is an appended ``CaseEvent``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bwmo.care.models import Financing, MoType
+from bwmo.organisations.models import ProductKind
+from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
+
+from .workflow import Status
+
+
+class Melding(models.Model):
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="meldingen")
+    product_kind = models.CharField(_("domein"), max_length=2, choices=ProductKind.choices)
+    applied_to = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gemeld bij gemeente"),
+    )
+    responsible_municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verantwoordelijke gemeente"),
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="meldingen",
+        verbose_name=_("behandelende organisatie"),
+    )
+    received_on = models.DateField(_("datum melding"))
+    summary = models.TextField(_("hulpvraag"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.GEMELD
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        ordering = ["-received_on"]
+        permissions = [
+            ("process_melding", _("Meldingen BW behandelen (onderzoek tot beschikking)")),
+            ("register_mo_intake", _("MO-intake registreren en besluiten onder mandaat")),
+        ]
+        indexes = [
+            models.Index(fields=["responsible_municipality", "status"]),
+            models.Index(fields=["status", "received_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"melding {self.pk} ({self.product_kind}, {self.get_status_display()})"
+
+    @property
+    def onderzoek_deadline(self):
+        return onderzoek_deadline(self.received_on)
+
+    @property
+    def beschikking_deadline(self):
+        aanvraag = getattr(self, "aanvraag", None)
+        return beschikking_deadline(aanvraag.received_on) if aanvraag else None
+
+
+class Onderzoek(models.Model):
+    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="onderzoek")
+    started_on = models.DateField(_("onderzoek gestart op"))
+    conversation_on = models.DateField(_("datum keukentafelgesprek"), null=True, blank=True)
+    findings = models.TextField(_("bevindingen"), blank=True)
+    completed_on = models.DateField(_("onderzoek afgerond op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("onderzoek")
+        verbose_name_plural = _("onderzoeken")
+
+    def __str__(self) -> str:
+        return f"onderzoek {self.started_on}"
+
+
+class Advies(models.Model):
+    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="advies")
+    issued_on = models.DateField(_("datum advies"))
+    advised_product = models.ForeignKey(
+        "care.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("geadviseerd product"),
+    )
+    text = models.TextField(_("advies"))
+    signed_by_client = models.BooleanField(_("door cliënt ondertekend"), default=False)
+    signed_on = models.DateField(_("ondertekend op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("advies")
+        verbose_name_plural = _("adviezen")
+
+    def __str__(self) -> str:
+        return f"advies {self.issued_on}"
+
+
+class Aanvraag(models.Model):
+    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="aanvraag")
+    received_on = models.DateField(_("datum aanvraag"))
+
+    class Meta:
+        verbose_name = _("aanvraag")
+        verbose_name_plural = _("aanvragen")
+
+    def __str__(self) -> str:
+        return f"aanvraag {self.received_on}"
+
+
+class Decision(models.TextChoices):
+    TOEKENNING = "toekenning", _("Toekenning")
+    AFWIJZING = "afwijzing", _("Afwijzing")
+
+
+class Beschikking(models.Model):
+    aanvraag = models.OneToOneField(Aanvraag, on_delete=models.PROTECT, related_name="beschikking")
+    decision = models.CharField(_("besluit"), max_length=20, choices=Decision.choices)
+    decided_on = models.DateField(_("datum beschikking"))
+    product = models.ForeignKey(
+        "care.Product", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("product")
+    )
+    financing = models.CharField(
+        _("financiering"), max_length=3, choices=Financing.choices, blank=True
+    )
+    provider = models.ForeignKey(
+        "organisations.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("aanbieder"),
+    )
+    valid_from = models.DateField(_("ingangsdatum"), null=True, blank=True)
+    valid_to = models.DateField(_("einddatum"), null=True, blank=True)
+    motivation = models.TextField(_("motivering"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("beschikking")
+        verbose_name_plural = _("beschikkingen")
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.decided_on}"
+
+
+class MoIntake(models.Model):
+    """The standard assessment of an MO intake and the decision under mandate."""
+
+    class Answer(models.TextChoices):
+        JA = "ja", _("Ja")
+        NEE = "nee", _("Nee")
+        ONBEKEND = "onbekend", _("Onbekend")
+
+    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="mo_intake")
+    provider = models.ForeignKey(
+        "organisations.Provider", on_delete=models.PROTECT, verbose_name=_("opvanginstelling")
+    )
+    intake_on = models.DateField(_("datum intake"))
+    mo_type = models.CharField(_("soort opvang"), max_length=20, choices=MoType.choices)
+    # The standard assessment: homeless, unable to cope alone, and the problem areas.
+    dakloos = models.CharField(
+        _("feitelijk of residentieel dakloos"), max_length=10, choices=Answer.choices
+    )
+    zelfredzaam = models.CharField(
+        _("kan zich zelfstandig handhaven"), max_length=10, choices=Answer.choices
+    )
+    regiobinding = models.CharField(
+        _("binding met de regio"), max_length=10, choices=Answer.choices
+    )
+    problem_areas = models.CharField(_("leefgebieden met problemen"), max_length=200, blank=True)
+    decision = models.CharField(_("besluit"), max_length=20, choices=Decision.choices)
+    motivation = models.TextField(_("motivering"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("MO-intake")
+        verbose_name_plural = _("MO-intakes")
+
+    def __str__(self) -> str:
+        return f"MO-intake {self.intake_on}"
+
+
+class CaseEvent(models.Model):
+    """An appended line of a case's history: who changed what, when and why."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=Status.choices)
+    reason = models.TextField(_("toelichting"), blank=True)
+
+    class Meta:
+        verbose_name = _("dossiergebeurtenis")
+        verbose_name_plural = _("dossiergebeurtenissen")
+        ordering = ["melding", "at", "pk"]
+        indexes = [models.Index(fields=["melding", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Dossier history is append-only; events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Dossier history is append-only; events cannot be deleted.")

@@ -1,0 +1,509 @@
+"""The access process. Every status change goes through ``melding_transition``.
+
+Each step validates its input completely before it writes, and runs in one transaction:
+a refused step leaves the case exactly as it was.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bwmo.care.models import Financing, Indication, Product, Stay
+from bwmo.core.errors import StaleVersionError
+from bwmo.core.validation import not_before, not_in_future, period_ordered
+from bwmo.organisations.models import ProductKind
+
+from .models import (
+    Aanvraag,
+    Advies,
+    Beschikking,
+    CaseEvent,
+    Decision,
+    Melding,
+    MoIntake,
+    Onderzoek,
+)
+from .workflow import Status, find_transition
+
+
+def melding_transition(
+    *, melding: Melding, target: str, action: str, user, expected_version: int, reason: str = ""
+) -> Melding:
+    """Move ``melding`` to ``target`` if the workflow table allows it; append the event."""
+    with transaction.atomic():
+        locked = Melding.objects.select_for_update().get(pk=melding.pk)
+        if locked.version != expected_version:
+            raise StaleVersionError()
+        transition = find_transition(
+            product_kind=locked.product_kind, source=locked.status, target=target
+        )
+        if transition is None or transition.action != action:
+            raise ValidationError(
+                _(
+                    "Deze stap is niet toegestaan: een melding met status '%(source)s' kan niet "
+                    "naar '%(target)s'."
+                )
+                % {"source": locked.get_status_display(), "target": Status(target).label},
+                code="transition_not_allowed",
+            )
+        now = timezone.now()
+        CaseEvent.objects.create(
+            melding=locked,
+            actor=user,
+            action=action,
+            from_status=locked.status,
+            to_status=target,
+            reason=reason,
+            at=now,
+        )
+        locked.status = target
+        locked.status_changed_at = now
+        locked.version += 1
+        locked.save(update_fields=["status", "status_changed_at", "version"])
+    melding.status, melding.version = locked.status, locked.version
+    melding.status_changed_at = locked.status_changed_at
+    return melding
+
+
+def _require_status(melding: Melding, *statuses: str, message: str) -> None:
+    if melding.status not in statuses:
+        raise ValidationError(message, code="wrong_status")
+
+
+@transaction.atomic
+def melding_register(
+    *,
+    client,
+    product_kind: str,
+    applied_to,
+    received_on: date,
+    summary: str,
+    organisation,
+    user,
+) -> Melding:
+    not_in_future("received_on", received_on, _("De datum van de melding"))
+    if product_kind not in ProductKind.values:
+        raise ValidationError({"product_kind": _("Kies BW of MO.")})
+    # Until responsibility is decided by the woonplaats rules, the municipality the client
+    # turned to is responsible.
+    melding = Melding.objects.create(
+        client=client,
+        product_kind=product_kind,
+        applied_to=applied_to,
+        responsible_municipality=applied_to,
+        organisation=organisation,
+        received_on=received_on,
+        summary=summary.strip(),
+        created_by=user,
+    )
+    CaseEvent.objects.create(
+        melding=melding,
+        actor=user,
+        action="melding",
+        from_status="",
+        to_status=Status.GEMELD,
+        reason=_("Melding geregistreerd"),
+    )
+    return melding
+
+
+@transaction.atomic
+def onderzoek_start(
+    *,
+    melding: Melding,
+    user,
+    expected_version: int,
+    started_on: date,
+    conversation_on: date | None,
+    findings: str,
+) -> Onderzoek:
+    _require_status(
+        melding,
+        Status.GEMELD,
+        message=_("Het onderzoek is al gestart of de melding is afgesloten."),
+    )
+    not_in_future("started_on", started_on, _("De startdatum van het onderzoek"))
+    not_before(
+        "started_on",
+        started_on,
+        melding.received_on,
+        _("De startdatum"),
+        _("de datum van de melding"),
+    )
+    not_in_future("conversation_on", conversation_on, _("De datum van het keukentafelgesprek"))
+    not_before(
+        "conversation_on",
+        conversation_on,
+        melding.received_on,
+        _("Het keukentafelgesprek"),
+        _("de datum van de melding"),
+    )
+    melding_transition(
+        melding=melding,
+        target=Status.IN_ONDERZOEK,
+        action="onderzoek",
+        user=user,
+        expected_version=expected_version,
+    )
+    return Onderzoek.objects.create(
+        melding=melding,
+        started_on=started_on,
+        conversation_on=conversation_on,
+        findings=findings.strip(),
+    )
+
+
+@transaction.atomic
+def advies_record(
+    *,
+    melding: Melding,
+    user,
+    expected_version: int,
+    issued_on: date,
+    advised_product,
+    text: str,
+    signed_by_client: bool,
+    signed_on: date | None,
+    findings: str = "",
+) -> Advies:
+    _require_status(
+        melding,
+        Status.IN_ONDERZOEK,
+        message=_("Een advies volgt op het onderzoek; start eerst het onderzoek."),
+    )
+    onderzoek = melding.onderzoek
+    not_in_future("issued_on", issued_on, _("De datum van het advies"))
+    not_before(
+        "issued_on",
+        issued_on,
+        onderzoek.started_on,
+        _("De datum van het advies"),
+        _("de start van het onderzoek"),
+    )
+    if advised_product is not None and advised_product.kind != melding.product_kind:
+        raise ValidationError(
+            {
+                "advised_product": _("Kies een product voor %(kind)s.")
+                % {"kind": melding.get_product_kind_display()}
+            }
+        )
+    if signed_by_client and not signed_on:
+        raise ValidationError({"signed_on": _("Vul in wanneer de cliënt het advies ondertekende.")})
+    if signed_on and not signed_by_client:
+        raise ValidationError(
+            {
+                "signed_by_client": _(
+                    "U vulde een datum van ondertekening in; vink aan dat de cliënt heeft getekend."
+                )
+            }
+        )
+    not_in_future("signed_on", signed_on, _("De datum van ondertekening"))
+    not_before(
+        "signed_on", signed_on, issued_on, _("De ondertekening"), _("de datum van het advies")
+    )
+    if not text.strip():
+        raise ValidationError({"text": _("Beschrijf het advies.")})
+    melding_transition(
+        melding=melding,
+        target=Status.ADVIES_UITGEBRACHT,
+        action="advies",
+        user=user,
+        expected_version=expected_version,
+    )
+    onderzoek.completed_on = issued_on
+    if findings.strip():
+        onderzoek.findings = findings.strip()
+    onderzoek.save(update_fields=["completed_on", "findings"])
+    return Advies.objects.create(
+        melding=melding,
+        issued_on=issued_on,
+        advised_product=advised_product,
+        text=text.strip(),
+        signed_by_client=signed_by_client,
+        signed_on=signed_on,
+    )
+
+
+@transaction.atomic
+def aanvraag_record(
+    *, melding: Melding, user, expected_version: int, received_on: date
+) -> Aanvraag:
+    _require_status(
+        melding,
+        Status.ADVIES_UITGEBRACHT,
+        message=_("Een aanvraag kan pas worden geregistreerd na het advies."),
+    )
+    not_in_future("received_on", received_on, _("De datum van de aanvraag"))
+    not_before(
+        "received_on",
+        received_on,
+        melding.received_on,
+        _("De aanvraag"),
+        _("de datum van de melding"),
+    )
+    melding_transition(
+        melding=melding,
+        target=Status.AANVRAAG_ONTVANGEN,
+        action="aanvraag",
+        user=user,
+        expected_version=expected_version,
+    )
+    return Aanvraag.objects.create(melding=melding, received_on=received_on)
+
+
+def _check_grant(*, melding, product, financing, provider, valid_from, valid_to, decided_on):
+    if product is None:
+        raise ValidationError({"product": _("Kies het toegekende product.")})
+    if product.kind != melding.product_kind:
+        raise ValidationError(
+            {
+                "product": _("Dit product hoort niet bij %(kind)s.")
+                % {"kind": melding.get_product_kind_display()}
+            }
+        )
+    if financing not in Financing.values:
+        raise ValidationError({"financing": _("Kies de financiering: ZIN of PGB.")})
+    if financing == Financing.ZIN and provider is None:
+        raise ValidationError({"provider": _("Bij zorg in natura hoort een aanbieder.")})
+    if not valid_from:
+        raise ValidationError({"valid_from": _("Vul de ingangsdatum van de indicatie in.")})
+    period_ordered("valid_from", valid_from, "valid_to", valid_to)
+
+
+@transaction.atomic
+def beschikking_record(
+    *,
+    melding: Melding,
+    user,
+    expected_version: int,
+    decision: str,
+    decided_on: date,
+    product=None,
+    financing: str = "",
+    provider=None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    motivation: str = "",
+) -> Beschikking:
+    if melding.status != Status.AANVRAAG_ONTVANGEN or not hasattr(melding, "aanvraag"):
+        raise ValidationError(
+            _(
+                "Er is nog geen aanvraag geregistreerd. Een beschikking volgt altijd op een "
+                "aanvraag (Wmo 2015 art. 2.3.5)."
+            ),
+            code="no_aanvraag",
+        )
+    aanvraag = melding.aanvraag
+    not_in_future("decided_on", decided_on, _("De datum van de beschikking"))
+    not_before(
+        "decided_on",
+        decided_on,
+        aanvraag.received_on,
+        _("De beschikking"),
+        _("de datum van de aanvraag"),
+    )
+    if decision == Decision.TOEKENNING:
+        _check_grant(
+            melding=melding,
+            product=product,
+            financing=financing,
+            provider=provider,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            decided_on=decided_on,
+        )
+    elif decision == Decision.AFWIJZING:
+        if not motivation.strip():
+            raise ValidationError({"motivation": _("Motiveer de afwijzing.")})
+        product, financing, provider, valid_from, valid_to = None, "", None, None, None
+    else:
+        raise ValidationError({"decision": _("Kies toekenning of afwijzing.")})
+    target = Status.TOEGEKEND if decision == Decision.TOEKENNING else Status.AFGEWEZEN
+    melding_transition(
+        melding=melding,
+        target=target,
+        action="beschikking",
+        user=user,
+        expected_version=expected_version,
+        reason=motivation.strip(),
+    )
+    beschikking = Beschikking.objects.create(
+        aanvraag=aanvraag,
+        decision=decision,
+        decided_on=decided_on,
+        product=product,
+        financing=financing,
+        provider=provider,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        motivation=motivation.strip(),
+        decided_by=user,
+    )
+    if decision == Decision.TOEKENNING:
+        Indication.objects.create(
+            client=melding.client,
+            melding=melding,
+            product=product,
+            financing=financing,
+            provider=provider,
+            responsible_municipality=melding.responsible_municipality,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    return beschikking
+
+
+@transaction.atomic
+def melding_withdraw(*, melding: Melding, user, expected_version: int, reason: str) -> Melding:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Geef aan waarom de melding wordt ingetrokken.")})
+    return melding_transition(
+        melding=melding,
+        target=Status.INGETROKKEN,
+        action="intrekken",
+        user=user,
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def melding_close(*, melding: Melding, user, expected_version: int, reason: str) -> Melding:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Geef aan waarom er geen aanvraag volgt.")})
+    return melding_transition(
+        melding=melding,
+        target=Status.AFGESLOTEN,
+        action="afsluiten",
+        user=user,
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def mo_intake_record(
+    *,
+    client,
+    user,
+    organisation,
+    centrumgemeente,
+    provider,
+    intake_on: date,
+    mo_type: str,
+    dakloos: str,
+    zelfredzaam: str,
+    regiobinding: str,
+    problem_areas: str,
+    decision: str,
+    motivation: str,
+    location,
+    summary: str = "",
+) -> MoIntake:
+    """Register an MO intake, decided by the opvanginstelling under mandate.
+
+    A toekenning creates the MO indication and starts the stay on the intake date.
+    """
+    not_in_future("intake_on", intake_on, _("De datum van de intake"))
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Kies toekenning of afwijzing.")})
+    if decision == Decision.AFWIJZING and not motivation.strip():
+        raise ValidationError({"motivation": _("Motiveer de afwijzing.")})
+    product = None
+    if decision == Decision.TOEKENNING:
+        product = (
+            Product.objects.valid_on(intake_on).filter(kind=ProductKind.MO, mo_type=mo_type).first()
+        )
+        if product is None:
+            raise ValidationError(
+                {
+                    "mo_type": _(
+                        "Er is geen MO-product voor deze soort opvang op %(day)s in de "
+                        "productcatalogus."
+                    )
+                    % {"day": intake_on.strftime("%d-%m-%Y")}
+                }
+            )
+    melding = melding_register(
+        client=client,
+        product_kind=ProductKind.MO,
+        applied_to=centrumgemeente,
+        received_on=intake_on,
+        summary=summary,
+        organisation=organisation,
+        user=user,
+    )
+    target = Status.TOEGEKEND if decision == Decision.TOEKENNING else Status.AFGEWEZEN
+    melding_transition(
+        melding=melding,
+        target=target,
+        action="mo_intake",
+        user=user,
+        expected_version=melding.version,
+        reason=motivation.strip(),
+    )
+    intake = MoIntake.objects.create(
+        melding=melding,
+        provider=provider,
+        intake_on=intake_on,
+        mo_type=mo_type,
+        dakloos=dakloos,
+        zelfredzaam=zelfredzaam,
+        regiobinding=regiobinding,
+        problem_areas=problem_areas.strip(),
+        decision=decision,
+        motivation=motivation.strip(),
+        decided_by=user,
+    )
+    if product is not None:
+        indication = Indication.objects.create(
+            client=client,
+            melding=melding,
+            product=product,
+            financing=Financing.ZIN,
+            provider=provider,
+            responsible_municipality=centrumgemeente,
+            valid_from=intake_on,
+            started_on=intake_on,
+        )
+        Stay.objects.create(
+            client=client,
+            indication=indication,
+            provider=provider,
+            product=product,
+            location=location,
+            start=intake_on,
+        )
+    return intake
+
+
+STEP_REQUIREMENTS = {
+    "onderzoek": (Status.GEMELD,),
+    "advies": (Status.IN_ONDERZOEK,),
+    "aanvraag": (Status.ADVIES_UITGEBRACHT,),
+    "beschikking": (Status.AANVRAAG_ONTVANGEN,),
+    "afsluiten": (Status.ADVIES_UITGEBRACHT,),
+    "intrekken": (
+        Status.GEMELD,
+        Status.IN_ONDERZOEK,
+        Status.ADVIES_UITGEBRACHT,
+        Status.AANVRAAG_ONTVANGEN,
+    ),
+}
+
+
+def step_blocked_reason(*, melding: Melding, step: str) -> str | None:
+    """Why ``step`` cannot be taken now (shown on the form before the user fills it in)."""
+    if melding.status in STEP_REQUIREMENTS.get(step, ()):
+        return None
+    if step == "beschikking" and not hasattr(melding, "aanvraag"):
+        return _(
+            "Er is nog geen aanvraag geregistreerd. Een beschikking volgt altijd op een "
+            "aanvraag (Wmo 2015 art. 2.3.5)."
+        )
+    return _("Deze stap is nu niet mogelijk: de melding heeft status '%(status)s'.") % {
+        "status": melding.get_status_display()
+    }

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "toegang"
+
+urlpatterns = [
+    path("nieuw/<uuid:pseudonym>/", views.register, name="register"),
+    path("mo-intake/<uuid:pseudonym>/", views.mo_intake, name="mo_intake"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/<slug:step>/", views.step, name="step"),
+]

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from bwmo.web.urls import auth_urlpatterns
+from bwmo.web.views import admin_login
+
+admin.site.site_header = _("bwmo beheer")
+admin.site.site_title = _("bwmo beheer")
+admin.site.index_title = _("Functioneel beheer")
+
+urlpatterns = [
+    *auth_urlpatterns,
+    path("", include("bwmo.web.urls")),
+    path("clienten/", include("bwmo.clients.urls")),
+    path("meldingen/", include("bwmo.toegang.urls")),
+    path("zorg/", include("bwmo.care.urls")),
+    path("toegangslog/", include("bwmo.audit.urls")),
+    path("taal/", include("django.conf.urls.i18n")),
+    # One login for everybody, with its throttling: the admin's own login form is not used.
+    path("beheer/login/", admin_login, name="admin_login_redirect"),
+    path("beheer/", admin.site.urls),
+]

@@ -1,0 +1,14 @@
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "clients": user.has_perm("clients.view_personal_data"),
+            "register_client": user.has_perm("clients.add_client"),
+            "worklist": user.has_perm("toegang.view_melding"),
+            "audit": user.has_perm("audit.view_accesslogentry"),
+            "beheer": user.is_staff,
+        },
+        "user_organisations": list(user.organisations.all()),
+    }

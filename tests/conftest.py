@@ -1,0 +1,49 @@
+"""Shared fixtures: a small region with organisations, mandates, products and one user per role."""
+
+from datetime import date
+
+import pytest
+
+from bwmo.accounts.roles import Role
+from tests import factories
+
+
+@pytest.fixture
+def region_setup(db):
+    """Two municipalities of Centrumregio Assen plus Emmen's region, with the usual parties."""
+    return factories.RegionSetup.create()
+
+
+@pytest.fixture
+def users(region_setup):
+    return region_setup.users
+
+
+@pytest.fixture
+def today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@pytest.fixture
+def bw_client(region_setup):
+    """A client of Assen with an open BW melding registered by Assen."""
+    return factories.client_with_melding(region_setup, municipality="GM0106")
+
+
+@pytest.fixture
+def long_ago():
+    return date(2020, 1, 1)
+
+
+ROLE_NAMES = [
+    Role.TOEGANGSMEDEWERKER,
+    Role.OPVANGMEDEWERKER,
+    Role.AANBIEDER,
+    Role.BELEIDSADVISEUR,
+    Role.CONTROLLER,
+    Role.CONTRACTMANAGER,
+    Role.FUNCTIONEEL_BEHEERDER,
+    Role.AUDITOR,
+]

@@ -1,0 +1,271 @@
+"""Every URL × every role × own / other municipality.
+
+A URL pattern that is not in ``MATRIX`` (or, for the admin, not covered by the staff-only
+rule) makes ``test_every_url_is_in_the_matrix`` fail: a new screen cannot ship unchecked.
+
+The three clients: ``assen_bw`` (BW, Assen responsible, indication at Stichting Testhuis),
+``emmen_bw`` (BW, Emmen responsible, indication at another provider) and ``assen_mo``
+(MO intake by the opvanginstelling under Assen's mandate).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from bwmo.care import services as care_services
+from bwmo.care.models import Indication, Stay
+from bwmo.clients.models import Client
+from bwmo.toegang import services as toegang_services
+from tests.factories import granted_client, register_client
+
+ROLES = [
+    "anon",
+    "toegang_assen",
+    "toegang_emmen",
+    "opvang",
+    "aanbieder",
+    "beleid",
+    "controller",
+    "contract",
+    "beheer",
+    "auditor",
+]
+CLIENTS = ["assen_bw", "emmen_bw", "assen_mo"]
+NO_PERSONAL_DATA = ["beleid", "controller", "contract", "beheer", "auditor"]
+
+
+def everyone(status, **overrides):
+    return {role: overrides.get(role, status) for role in ROLES}
+
+
+def per_client(default, **overrides):
+    """Expected status per client (a tuple in CLIENTS order) for every role."""
+    table = {role: (default,) * len(CLIENTS) for role in ROLES}
+    table["anon"] = (302,) * len(CLIENTS)
+    table.update(overrides)
+    return table
+
+
+FORBIDDEN = (403, 403, 403)
+ASSEN_SIDE = (200, 404, 200)  # toegang Assen: its own BW and MO clients, not Emmen's
+EMMEN_SIDE = (404, 200, 404)
+OPVANG_SIDE = (404, 404, 200)
+
+MATRIX = {
+    # url name: (kwargs kind, expected)
+    "login": (None, everyone(302, anon=200)),
+    "logout": (None, everyone(405)),
+    "set_language": (None, everyone(302)),
+    "admin_login_redirect": (None, everyone(403, anon=302, beheer=302)),
+    "web:home": (None, everyone(200, anon=302)),
+    "web:worklist": (
+        None,
+        everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),
+    ),
+    "clients:search": (
+        None,
+        everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200, aanbieder=200),
+    ),
+    "clients:register": (
+        None,
+        everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),
+    ),
+    "audit:search": (None, everyone(403, anon=302, auditor=200)),
+    "clients:detail": (
+        "client",
+        per_client(
+            403,
+            toegang_assen=ASSEN_SIDE,
+            toegang_emmen=EMMEN_SIDE,
+            opvang=OPVANG_SIDE,
+            aanbieder=(200, 404, 404),
+        ),
+    ),
+    "clients:edit": ("client", per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE)),
+    "clients:brp_add": (
+        "client",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE, opvang=OPVANG_SIDE),
+    ),
+    "toegang:register": (
+        "client",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
+    ),
+    "toegang:mo_intake": ("client", per_client(403, opvang=OPVANG_SIDE)),
+    "toegang:detail": (
+        "melding",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE, opvang=OPVANG_SIDE),
+    ),
+    "toegang:step": (
+        "melding_step",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
+    ),
+    "care:stay_start": (
+        "indication",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE, opvang=OPVANG_SIDE),
+    ),
+    "care:stay_end": (
+        "stay",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE, opvang=OPVANG_SIDE),
+    ),
+    "care:wlz_add": ("client", per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE)),
+}
+
+
+def all_url_names():
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}", pattern
+
+    return dict(walk(get_resolver().url_patterns))
+
+
+def test_every_url_is_in_the_matrix():
+    missing = [
+        name for name in all_url_names() if name not in MATRIX and not name.startswith("admin:")
+    ]
+    assert not missing, f"URL patterns without access expectations: {missing}"
+
+
+def test_no_unnamed_url_patterns():
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace != "admin":
+                    yield from walk(pattern.url_patterns)
+            elif not pattern.name:
+                yield str(pattern.pattern)
+
+    assert list(walk(get_resolver().url_patterns)) == []
+
+
+def test_personal_data_is_not_in_the_admin():
+    registered = {model._meta.label for model in admin.site._registry}
+    for label in [
+        "clients.Client",
+        "clients.BrpRegistration",
+        "toegang.Melding",
+        "care.Indication",
+        "care.Stay",
+        "audit.AccessLogEntry",
+    ]:
+        assert label not in registered
+
+
+@pytest.fixture
+def world(region_setup):
+    today = timezone.localdate()
+    assen_bw = granted_client(region_setup, municipality="GM0106")
+    emmen_bw = granted_client(
+        region_setup, municipality="GM0114", provider=region_setup.other_provider
+    )
+    # Emmen's case is registered by Emmen's organisation.
+    emmen_bw.meldingen.update(organisation=region_setup.org["emmen"])
+    assen_mo = register_client(region_setup, organisation_key="opvang")
+    toegang_services.mo_intake_record(
+        client=assen_mo,
+        user=region_setup.users["opvang"],
+        organisation=region_setup.org["opvang"],
+        centrumgemeente=region_setup.assen,
+        provider=region_setup.opvang,
+        intake_on=today - timedelta(days=3),
+        mo_type="nachtopvang",
+        dakloos="ja",
+        zelfredzaam="nee",
+        regiobinding="ja",
+        problem_areas="",
+        decision="toekenning",
+        motivation="",
+        location=region_setup.assen,
+    )
+    for client in (assen_bw, emmen_bw):
+        indication = Indication.objects.get(client=client)
+        care_services.stay_start(
+            indication=indication, location=region_setup.assen, start=indication.valid_from
+        )
+    # The Emmen client stays in Emmen: the Assen side must not see it as a stay municipality.
+    Stay.objects.filter(client=emmen_bw).update(location=region_setup.emmen)
+    return {"assen_bw": assen_bw, "emmen_bw": emmen_bw, "assen_mo": assen_mo}
+
+
+def kwargs_for(kind, client: Client):
+    if kind == "client":
+        return {"pseudonym": client.pseudonym}
+    if kind == "melding":
+        return {"pk": client.meldingen.get().pk}
+    if kind == "melding_step":
+        return {"pk": client.meldingen.get().pk, "step": "intrekken"}
+    if kind == "indication":
+        return {"pk": Indication.objects.filter(client=client).first().pk}
+    if kind == "stay":
+        return {"pk": Stay.objects.filter(client=client).first().pk}
+    raise AssertionError(kind)
+
+
+@pytest.mark.django_db
+def test_access_matrix(client, world, region_setup):
+    failures = []
+    for role in ROLES:
+        client.logout()
+        if role != "anon":
+            client.force_login(
+                region_setup.users[{"toegang_assen": "toegang_assen"}.get(role, role)]
+            )
+        for name, (kind, expected) in MATRIX.items():
+            if kind is None:
+                response = client.get(reverse(name))
+                if response.status_code != expected[role]:
+                    failures.append(
+                        f"{role} GET {name}: {response.status_code}, expected {expected[role]}"
+                    )
+                continue
+            for which, want in zip(CLIENTS, expected[role], strict=True):
+                target = world[which]
+                response = client.get(reverse(name, kwargs=kwargs_for(kind, target)))
+                if response.status_code != want:
+                    failures.append(
+                        f"{role} GET {name} [{which}]: {response.status_code}, expected {want}"
+                    )
+                if response.status_code in (403, 404):
+                    # Refusals never hint at who the client is.
+                    page = response.content.decode()
+                    assert target.surname not in page and target.bsn not in page
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_admin_is_staff_only(client, region_setup):
+    names = all_url_names()
+    admin_names = [n for n in names if n.startswith("admin:")]
+    assert "admin:index" in admin_names
+    for role in ROLES:
+        client.logout()
+        if role != "anon":
+            client.force_login(region_setup.users[role])
+        response = client.get(reverse("admin:index"))
+        if role == "beheer":
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302, role
+            assert "/beheer/login/" in response["Location"]
+    # Every admin page refuses non-staff the same way (pages with an object id included).
+    client.force_login(region_setup.users["toegang_assen"])
+    for name in admin_names:
+        pattern = names[name]
+        kwargs = dict.fromkeys(pattern.pattern.converters, "1")
+        if "app_label" in kwargs:
+            kwargs["app_label"] = "organisations"
+        if name in ("admin:login", "admin:logout"):
+            continue  # login is our own login page (a redirect); logout is POST-only
+        try:
+            url = reverse(name, kwargs=kwargs)
+        except Exception:  # noqa: S112 — patterns with regex groups (e.g. object_id)
+            continue
+        response = client.get(url)
+        assert response.status_code in (302, 404), (name, response.status_code)
