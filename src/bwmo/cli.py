@@ -17,6 +17,12 @@ def _setup_django(settings_module: str = "bwmo.settings.base") -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for index, arg in enumerate(argv):
+        # Django reads --settings itself, but only after setup: honour it before.
+        if arg.startswith("--settings="):
+            os.environ["DJANGO_SETTINGS_MODULE"] = arg.split("=", 1)[1]
+        elif arg == "--settings" and index + 1 < len(argv):
+            os.environ["DJANGO_SETTINGS_MODULE"] = argv[index + 1]
     _setup_django()
     from django.core.management import execute_from_command_line
 

@@ -316,15 +316,13 @@ class DemoGenerator:
         return self.rng.choice(self.cat.providers_for[(region.pk, code)])
 
     def event(self, rows, melding, day, source, target, action, reason=""):
+        at = _at(day, self.rng.randint(8, 16))
+        previous = rows.events[-1] if rows.events else None
+        if previous is not None and previous.melding is melding and at <= previous.at:
+            at = previous.at + timedelta(minutes=self.rng.randint(5, 90))  # keep history in order
         rows.events.append(
-            CaseEvent(
-                melding=melding,
-                at=_at(day, self.rng.randint(8, 16)),
-                action=action,
-                from_status=source,
-                to_status=target,
-                reason=reason,
-            )
+            CaseEvent(melding=melding, at=at, action=action, from_status=source,
+                      to_status=target, reason=reason)
         )
 
     # -- the access process ----------------------------------------------------------------
@@ -360,7 +358,9 @@ class DemoGenerator:
         self.event(rows, melding, melding_on, "", Status.GEMELD, "melding", "Melding geregistreerd")
         day = melding_on
         steps = [Status.IN_ONDERZOEK, Status.ADVIES_UITGEBRACHT, Status.AANVRAAG_ONTVANGEN]
-        if final in (Status.INGETROKKEN,):
+        if final == Status.GEMELD:
+            steps = []
+        elif final == Status.INGETROKKEN:
             steps = steps[: self.rng.randint(0, 2)]
         elif final in steps:
             steps = steps[: steps.index(final) + 1]

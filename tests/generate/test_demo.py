@@ -1,0 +1,87 @@
+"""The demo profile: deterministic, test-range BSNs, every process state, realistic shape."""
+
+import hashlib
+from datetime import date
+
+import pytest
+from stdnum.nl import bsn
+
+from bwmo.care.models import Indication, Outflow, Stay, WlzApplication
+from bwmo.clients.models import BrpRegistration, Client
+from bwmo.generate.demo import generate_demo
+from bwmo.toegang.models import CaseEvent, Melding
+from bwmo.toegang.workflow import Status
+
+REFERENCE = date(2026, 11, 1)
+
+
+def _fingerprint() -> str:
+    rows = list(Client.objects.order_by("bsn").values_list(
+        "bsn", "given_names", "surname", "birth_date"))
+    rows += list(Melding.objects.order_by("client__bsn", "received_on", "product_kind")
+                 .values_list("client__bsn", "received_on", "status", "product_kind"))
+    rows += list(Stay.objects.order_by("client__bsn", "start").values_list(
+        "client__bsn", "start", "end", "product__code"))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            counts = generate_demo(seed=2026, reference_date=REFERENCE, clients=1500)
+            yield counts
+            transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_demo_population_shape(demo):
+    assert demo["clients"] == 1500
+    bsns = list(Client.objects.values_list("bsn", flat=True))
+    assert all(999900006 <= int(b) <= 999999990 and bsn.is_valid(b) for b in bsns)
+    assert len(set(bsns)) == len(bsns)
+    statuses = set(Melding.objects.values_list("status", flat=True))
+    assert statuses == set(Status), "every process state is present"
+    kinds = set(BrpRegistration.objects.values_list("kind", flat=True))
+    assert kinds == {"woonadres", "instelling", "briefadres", "buitenland"}
+    reasons = set(Outflow.objects.values_list("reason", flat=True))
+    assert {"wlz", "afschalen", "zelfstandig", "naar_mo", "naar_bw"} <= reasons
+    assert WlzApplication.objects.filter(status="aangevraagd").exists()
+    products = set(Stay.objects.values_list("product__code", flat=True))
+    assert {"BW001", "BW002", "BW003", "BW004", "BW005", "MO001", "MO004"} <= products
+    # Step-downs: clients with more than one BW product.
+    stepped = (Indication.objects.filter(product__kind="BW").values("client")
+               .distinct().count())
+    assert stepped > 500
+    # Out-of-region placements exist (location outside Drenthe).
+    assert Stay.objects.exclude(location__province="Drenthe").exists()
+
+
+@pytest.mark.django_db
+def test_demo_data_is_consistent(demo):
+    for stay in Stay.objects.select_related("indication")[:2000]:
+        assert stay.end is None or stay.end >= stay.start
+        if stay.indication_id:
+            assert stay.start >= stay.indication.valid_from
+    for melding in Melding.objects.prefetch_related("events")[:500]:
+        events = list(melding.events.all())
+        assert events[0].to_status == Status.GEMELD
+        assert events[-1].to_status == melding.status
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status
+    assert CaseEvent.objects.count() >= Melding.objects.count()
+    # BRP periods of one client never overlap.
+    previous = {}
+    for reg in BrpRegistration.objects.order_by("client_id", "valid_from"):
+        last = previous.get(reg.client_id)
+        if last is not None:
+            assert last.valid_to is not None and last.valid_to < reg.valid_from
+        previous[reg.client_id] = reg
+
+
+@pytest.mark.django_db
+def test_generate_refuses_a_populated_database(demo):
+    with pytest.raises(ValueError, match="already holds clients"):
+        generate_demo(seed=1, reference_date=REFERENCE, clients=5)

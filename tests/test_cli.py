@@ -1,0 +1,75 @@
+"""The ``bwmo`` command as an operator uses it: a fresh database, real processes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BWMO = [sys.executable, "-m", "bwmo.cli"]
+
+
+def run(args, tmp_path: Path, **env):
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+                   "BWMO_DATA_DIR": str(tmp_path), **env}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run([*BWMO, *args], capture_output=True, text=True, env=environment,
+                          timeout=300, check=False)
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run(["--help"], tmp_path)
+    assert result.returncode == 0
+    for command in ("demo", "serve", "generate", "audit verify"):
+        assert command in result.stdout
+
+
+def test_empty_database_gets_its_schema_and_audit_verifies(tmp_path):
+    result = run(["audit", "verify"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Access log intact: 0 entries" in result.stdout
+    assert (tmp_path / "cli.sqlite3").exists()
+
+
+def test_generate_then_refuse_a_second_time(tmp_path):
+    first = run(["generate", "--profile", "demo", "--seed", "3", "--clients", "60",
+                 "--reference-date", "2026-06-30"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "clients: 60" in first.stdout
+    second = run(["generate", "--profile", "demo", "--seed", "3", "--clients", "60"], tmp_path)
+    assert second.returncode != 0
+    assert "already holds clients" in second.stderr
+
+
+def test_bad_arguments_are_explained(tmp_path):
+    result = run(["generate", "--profile", "national"], tmp_path)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_demo_prepares_and_prints_the_accounts(tmp_path):
+    result = run(["demo", "--no-serve", "--seed", "5"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "toegang.assen" in result.stdout and "demo-bwmo-2026" in result.stdout
+    again = run(["demo", "--no-serve"], tmp_path)  # idempotent: nothing generated twice
+    assert again.returncode == 0
+    assert "wordt aangemaakt" not in again.stdout
+
+
+@pytest.mark.parametrize("settings", ["bwmo.settings.production"])
+def test_production_settings_pass_the_deploy_check(tmp_path, settings):
+    result = run(["check", "--deploy", "--fail-level", "WARNING", "--settings", settings],
+                 tmp_path, SECRET_KEY="x" * 64 + "-production-secret-for-the-check-only")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                "DJANGO_SETTINGS_MODULE": "bwmo.settings.production"})
+    result = subprocess.run([*BWMO, "check"], capture_output=True, text=True, env=env,
+                            timeout=120, check=False)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
