@@ -11,11 +11,16 @@ BWMO = [sys.executable, "-m", "bwmo.cli"]
 
 
 def run(args, tmp_path: Path, **env):
-    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-                   "BWMO_DATA_DIR": str(tmp_path), **env}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "BWMO_DATA_DIR": str(tmp_path),
+        **env,
+    }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run([*BWMO, *args], capture_output=True, text=True, env=environment,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [*BWMO, *args], capture_output=True, text=True, env=environment, timeout=300, check=False
+    )
 
 
 def test_help_lists_the_commands(tmp_path):
@@ -33,8 +38,20 @@ def test_empty_database_gets_its_schema_and_audit_verifies(tmp_path):
 
 
 def test_generate_then_refuse_a_second_time(tmp_path):
-    first = run(["generate", "--profile", "demo", "--seed", "3", "--clients", "60",
-                 "--reference-date", "2026-06-30"], tmp_path)
+    first = run(
+        [
+            "generate",
+            "--profile",
+            "demo",
+            "--seed",
+            "3",
+            "--clients",
+            "60",
+            "--reference-date",
+            "2026-06-30",
+        ],
+        tmp_path,
+    )
     assert first.returncode == 0, first.stderr
     assert "clients: 60" in first.stdout
     second = run(["generate", "--profile", "demo", "--seed", "3", "--clients", "60"], tmp_path)
@@ -59,17 +76,78 @@ def test_demo_prepares_and_prints_the_accounts(tmp_path):
 
 @pytest.mark.parametrize("settings", ["bwmo.settings.production"])
 def test_production_settings_pass_the_deploy_check(tmp_path, settings):
-    result = run(["check", "--deploy", "--fail-level", "WARNING", "--settings", settings],
-                 tmp_path, SECRET_KEY="x" * 64 + "-production-secret-for-the-check-only")
+    result = run(
+        ["check", "--deploy", "--fail-level", "WARNING", "--settings", settings],
+        tmp_path,
+        SECRET_KEY="x" * 64 + "-production-secret-for-the-check-only",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
-                "DJANGO_SETTINGS_MODULE": "bwmo.settings.production"})
-    result = subprocess.run([*BWMO, "check"], capture_output=True, text=True, env=env,
-                            timeout=120, check=False)
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+            "DJANGO_SETTINGS_MODULE": "bwmo.settings.production",
+        }
+    )
+    result = subprocess.run(
+        [*BWMO, "check"], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _shared_cases() -> Path:
+    shared = Path(os.environ.get("BWMO_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+    return shared / "cases" / "woonplaats-examples.json"
+
+
+@pytest.mark.skipif(not _shared_cases().exists(), reason="shared examples not present")
+def test_woonplaats_examples_all_match(tmp_path):
+    import json
+
+    result = run(["woonplaats", str(_shared_cases())], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["results"] and all(r["matches_expected"] for r in document["results"])
+    assert {
+        "id",
+        "responsible",
+        "category",
+        "rule",
+        "basis",
+        "woonplaats_onbekend",
+        "trace",
+        "matches_expected",
+    } <= set(document["results"][0])
+
+
+def test_woonplaats_mismatch_and_invalid_file(tmp_path):
+    import json
+
+    case = {
+        "id": "x",
+        "product": "BW",
+        "application_date": "2026-05-04",
+        "applied_to": "GM0106",
+        "centrumgemeente": "GM0106",
+        "brp": [{"municipality": "GM1730", "from": "2015-01-01", "to": None, "kind": "woonadres"}],
+        "care": [],
+        "expected": {"responsible": "GM0106"},
+    }
+    cases = tmp_path / "cases.json"
+    cases.write_text(
+        json.dumps({"rules": {"start_date": "2026-01-01", "lookback_months": 12}, "cases": [case]})
+    )
+    result = run(["woonplaats", str(cases)], tmp_path)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["results"][0]["responsible"] == "GM1730"
+    case["application_date"] = "2026-13-01"
+    cases.write_text(json.dumps({"rules": {"start_date": "2026-01-01"}, "cases": [case]}))
+    result = run(["woonplaats", str(cases)], tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "application_date" in result.stderr and "2026-13-01" in result.stderr

@@ -32,8 +32,10 @@ def test_changed_entry_is_reported_as_first_broken(region_setup):
     third = AccessLogEntry.objects.order_by("pk")[2]
     # Tamper directly in the database, as an attacker with SQL access would.
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AccessLogEntry._meta.db_table} SET username = %s WHERE id = %s",
-                       ["iemand.anders", third.pk])
+        cursor.execute(
+            f"UPDATE {AccessLogEntry._meta.db_table} SET username = %s WHERE id = %s",
+            ["iemand.anders", third.pk],
+        )
     report = access_log_verify()
     assert not report.ok
     assert report.first_broken_id == third.pk

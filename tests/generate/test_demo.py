@@ -1,6 +1,7 @@
 """The demo profile: deterministic, test-range BSNs, every process state, realistic shape."""
 
 import hashlib
+import itertools
 from datetime import date
 
 import pytest
@@ -16,12 +17,19 @@ REFERENCE = date(2026, 11, 1)
 
 
 def _fingerprint() -> str:
-    rows = list(Client.objects.order_by("bsn").values_list(
-        "bsn", "given_names", "surname", "birth_date"))
-    rows += list(Melding.objects.order_by("client__bsn", "received_on", "product_kind")
-                 .values_list("client__bsn", "received_on", "status", "product_kind"))
-    rows += list(Stay.objects.order_by("client__bsn", "start").values_list(
-        "client__bsn", "start", "end", "product__code"))
+    rows = list(
+        Client.objects.order_by("bsn").values_list("bsn", "given_names", "surname", "birth_date")
+    )
+    rows += list(
+        Melding.objects.order_by("client__bsn", "received_on", "product_kind").values_list(
+            "client__bsn", "received_on", "status", "product_kind"
+        )
+    )
+    rows += list(
+        Stay.objects.order_by("client__bsn", "start").values_list(
+            "client__bsn", "start", "end", "product__code"
+        )
+    )
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
@@ -52,8 +60,7 @@ def test_demo_population_shape(demo):
     products = set(Stay.objects.values_list("product__code", flat=True))
     assert {"BW001", "BW002", "BW003", "BW004", "BW005", "MO001", "MO004"} <= products
     # Step-downs: clients with more than one BW product.
-    stepped = (Indication.objects.filter(product__kind="BW").values("client")
-               .distinct().count())
+    stepped = Indication.objects.filter(product__kind="BW").values("client").distinct().count()
     assert stepped > 500
     # Out-of-region placements exist (location outside Drenthe).
     assert Stay.objects.exclude(location__province="Drenthe").exists()
@@ -69,7 +76,7 @@ def test_demo_data_is_consistent(demo):
         events = list(melding.events.all())
         assert events[0].to_status == Status.GEMELD
         assert events[-1].to_status == melding.status
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in itertools.pairwise(events):
             assert after.from_status == before.to_status
     assert CaseEvent.objects.count() >= Melding.objects.count()
     # BRP periods of one client never overlap.

@@ -23,8 +23,13 @@ def worker(client, region_setup):
 
 def _register_data(**overrides):
     data = {
-        "bsn": test_bsn(), "given_names": "Anouk", "surname_prefix": "van", "surname": "Dijk",
-        "birth_date": "1990-04-12", "brp_municipality": "GM0106", "brp_kind": "woonadres",
+        "bsn": test_bsn(),
+        "given_names": "Anouk",
+        "surname_prefix": "van",
+        "surname": "Dijk",
+        "birth_date": "1990-04-12",
+        "brp_municipality": "GM0106",
+        "brp_kind": "woonadres",
         "brp_valid_from": "2015-01-01",
     }
     data.update(overrides)
@@ -99,11 +104,18 @@ def test_beschikking_form_without_aanvraag(worker, region_setup):
     url = reverse("toegang:step", args=[melding.pk, "beschikking"])
     assert "nog geen aanvraag" in worker.get(url).content.decode()
     today = timezone.localdate().isoformat()
-    response = worker.post(url, {
-        "version": melding.version, "decision": "toekenning", "decided_on": today,
-        "product": region_setup.products["BW001"].pk, "financing": "ZIN",
-        "provider": region_setup.provider.pk, "valid_from": today,
-    })
+    response = worker.post(
+        url,
+        {
+            "version": melding.version,
+            "decision": "toekenning",
+            "decided_on": today,
+            "product": region_setup.products["BW001"].pk,
+            "financing": "ZIN",
+            "provider": region_setup.provider.pk,
+            "valid_from": today,
+        },
+    )
     assert "nog geen aanvraag" in response.content.decode()
     melding.refresh_from_db()
     assert melding.status == Status.GEMELD
@@ -112,8 +124,13 @@ def test_beschikking_form_without_aanvraag(worker, region_setup):
 def test_stale_form_is_refused_with_a_clear_message(worker, region_setup):
     patient = client_with_melding(region_setup)
     url = reverse("clients:edit", args=[patient.pseudonym])
-    data = {"version": patient.version, "given_names": "Eerste", "surname_prefix": "",
-            "surname": "Versie", "birth_date": "1980-05-17"}
+    data = {
+        "version": patient.version,
+        "given_names": "Eerste",
+        "surname_prefix": "",
+        "surname": "Versie",
+        "birth_date": "1980-05-17",
+    }
     assert worker.post(url, data).status_code == 302
     response = worker.post(url, {**data, "given_names": "Tweede"})
     assert "Iemand anders heeft dit dossier gewijzigd" in response.content.decode()
@@ -127,16 +144,31 @@ def test_step_flow_through_views(worker, region_setup):
     today = timezone.localdate().isoformat()
     steps = [
         ("onderzoek", {"started_on": today, "conversation_on": today, "findings": "Gesprek"}),
-        ("advies", {"issued_on": today, "text": "BW Nabij", "signed_by_client": "on",
-                    "signed_on": today, "advised_product": region_setup.products["BW001"].pk}),
+        (
+            "advies",
+            {
+                "issued_on": today,
+                "text": "BW Nabij",
+                "signed_by_client": "on",
+                "signed_on": today,
+                "advised_product": region_setup.products["BW001"].pk,
+            },
+        ),
         ("aanvraag", {"received_on": today}),
-        ("beschikking", {"decision": "afwijzing", "decided_on": today,
-                         "motivation": "Voorliggend veld volstaat"}),
+        (
+            "beschikking",
+            {
+                "decision": "afwijzing",
+                "decided_on": today,
+                "motivation": "Voorliggend veld volstaat",
+            },
+        ),
     ]
     for step, data in steps:
         melding.refresh_from_db()
-        response = worker.post(reverse("toegang:step", args=[melding.pk, step]),
-                               {"version": melding.version, **data})
+        response = worker.post(
+            reverse("toegang:step", args=[melding.pk, step]), {"version": melding.version, **data}
+        )
         assert response.status_code == 302, (step, response.content.decode()[:2000])
     melding.refresh_from_db()
     assert melding.status == Status.AFGEWEZEN
@@ -163,7 +195,8 @@ def test_worklist_shows_only_own_scope(client, region_setup):
     client_with_melding(region_setup)
     client.force_login(region_setup.users["toegang_emmen"])
     assert work_items(user=region_setup.users["toegang_emmen"], today=timezone.localdate()) == []
-    assert "Er zijn geen openstaande meldingen" in client.get(reverse("web:worklist")).content.decode()
+    page = client.get(reverse("web:worklist")).content.decode()
+    assert "Er zijn geen openstaande meldingen" in page
 
 
 def test_mandate_holder_sees_and_acts_for_the_mandating_municipality(client, region_setup):
