@@ -20,9 +20,7 @@ class PersonalDataForm(BwmoForm):
     given_names = forms.CharField(label=_("Voornamen"), max_length=200)
     surname_prefix = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
     surname = forms.CharField(label=_("Achternaam"), max_length=200)
-    birth_date = forms.DateField(
-        label=_("Geboortedatum"), widget=DateInput, help_text=_("Bijvoorbeeld 31-12-1980.")
-    )
+    birth_date = forms.DateField(label=_("Geboortedatum"), widget=DateInput)
 
 
 class ClientRegisterForm(PersonalDataForm):

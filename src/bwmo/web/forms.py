@@ -11,7 +11,9 @@ class DateInput(forms.DateInput):
 class BwmoForm(forms.Form):
     """Base form: Dutch-style labels without a trailing colon."""
 
-    label_suffix = ""
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class VersionedForm(BwmoForm):

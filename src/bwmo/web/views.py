@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.forms import ThrottledAuthenticationForm
-from bwmo.clients.selectors import melding_scope_q
+from bwmo.accounts.scoping import user_scope
+from bwmo.care.models import Stay
+from bwmo.clients.selectors import clients_visible_to, melding_scope_q
 from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
 from bwmo.toegang.models import Melding
 from bwmo.toegang.workflow import OPEN_STATUSES, Status
@@ -95,6 +97,24 @@ def home(request):
             [i.melding.client for i in items[:10]],
             what="start: werkvoorraad",
             why=_("behandelaar van de melding"),
+        )
+    scope = user_scope(request.user)
+    if scope.provider_ids and scope.can_view_personal_data:
+        stays = list(
+            Stay.objects.filter(
+                provider_id__in=scope.provider_ids,
+                end__isnull=True,
+                client__in=clients_visible_to(user=request.user),
+            )
+            .select_related("client", "product", "location")
+            .order_by("-start")[:25]
+        )
+        context["current_stays"] = stays
+        log_read(
+            request,
+            [s.client for s in stays],
+            what="start: lopende verblijven",
+            why=_("aanbieder met lopende indicatie"),
         )
     return render(request, "web/home.html", context)
 
