@@ -117,3 +117,13 @@ def test_auditor_answers_both_questions(client, region_setup):
     page = client.get(reverse("audit:search"), {"u-gebruiker": "toegang.assen"}).content.decode()
     assert patient.short_pseudonym in page
     assert patient.bsn not in page  # the user question lists pseudonyms only
+
+
+def test_log_is_written_in_dutch_whatever_the_users_language(client, region_setup):
+    patient = granted_client(region_setup)
+    client.force_login(region_setup.users["toegang_assen"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("clients:detail", kwargs={"pseudonym": patient.pseudonym}))
+    assert "Date of birth" in page.content.decode()  # the screen itself is English
+    entry = AccessLogEntry.objects.order_by("-pk").first()
+    assert entry.why == "verantwoordelijke gemeente"

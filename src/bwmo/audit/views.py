@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods
 
 from bwmo.clients.models import Client
 from bwmo.web.forms import BwmoForm
+from bwmo.web.support import log_read
 
 from .selectors import access_log_for_client, access_log_for_user
-from .services import access_log_record
 
 
 class ClientQuestionForm(BwmoForm):
@@ -40,9 +40,7 @@ def search(request):
             client_form.add_error("bsn", _("Er staat geen cliënt met dit BSN in bwmo."))
         else:
             # The auditor's question is itself a read of that client's data.
-            access_log_record(
-                user=request.user, clients=[client], what="toegangslog cliënt", why=_("auditor")
-            )
+            log_read(request, [client], what="toegangslog cliënt", why=gettext_lazy("auditor"))
             entries = access_log_for_client(client=client)
             question = _("Wie heeft cliënt %(p)s ingezien?") % {"p": client.short_pseudonym}
     elif request.method == "GET" and user_form.is_valid():

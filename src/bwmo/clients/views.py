@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from bwmo.care.models import Indication, Stay, WlzApplication
@@ -25,7 +26,7 @@ def search(request):
     results = None
     if request.method == "POST" and form.is_valid():
         results = client_search(user=request.user, query=form.cleaned_data["q"])
-        log_read(request, results, what="zoekresultaat", why=_("zoeken naar cliënt"))
+        log_read(request, results, what="zoekresultaat", why=gettext_lazy("zoeken naar cliënt"))
     return render(request, "clients/search.html", {"form": form, "results": results})
 
 

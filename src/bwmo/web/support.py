@@ -1,7 +1,9 @@
 """Helpers every view that shows client data uses: loading in scope, logging, form errors."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from bwmo.audit.services import access_log_record
 from bwmo.clients.models import Client
@@ -15,8 +17,11 @@ def visible_client_or_404(request, pseudonym) -> VisibleClient:
         raise Http404 from None
 
 
-def log_read(request, clients, *, what: str, why: str) -> None:
-    access_log_record(user=request.user, clients=clients, what=what, why=str(why))
+def log_read(request, clients, *, what: str, why) -> None:
+    # The log is a legal record: always in the installation's language, whatever the user's.
+    with translation.override(settings.LANGUAGE_CODE):
+        why_text = str(why)
+    access_log_record(user=request.user, clients=clients, what=what, why=why_text)
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bwmo.accounts.forms import ThrottledAuthenticationForm
 from bwmo.accounts.scoping import user_scope
@@ -96,7 +97,7 @@ def home(request):
             request,
             [i.melding.client for i in items[:10]],
             what="start: werkvoorraad",
-            why=_("behandelaar van de melding"),
+            why=gettext_lazy("behandelaar van de melding"),
         )
     scope = user_scope(request.user)
     if scope.provider_ids and scope.can_view_personal_data:
@@ -114,7 +115,7 @@ def home(request):
             request,
             [s.client for s in stays],
             what="start: lopende verblijven",
-            why=_("aanbieder met lopende indicatie"),
+            why=gettext_lazy("aanbieder met lopende indicatie"),
         )
     return render(request, "web/home.html", context)
 
@@ -129,7 +130,7 @@ def worklist(request):
         request,
         [i.melding.client for i in page.object_list],
         what="werkvoorraad",
-        why=_("behandelaar van de melding"),
+        why=gettext_lazy("behandelaar van de melding"),
     )
     return render(
         request,
