@@ -1,0 +1,51 @@
+"""One entry point for a received or built message: XSD first, then the in-message rules.
+
+Decision: the rules run only on an XSD-valid message. An XSD-invalid message is rejected at
+controleniveau 1 and gets no retour message at all (IV028, IV032), so rule findings could not
+be reported anyway; and the rules read typed values (dates, amounts) that only the XSD
+guarantees. The result then holds the XSD errors alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bwmo.iwmo import schema
+from bwmo.iwmo._xml import XmlSyntaxError, message_type_of, parse_xml
+from bwmo.iwmo.model import Bericht, IwmoError
+from bwmo.iwmo.parse import IwmoParseError, parse_element
+from bwmo.iwmo.rules import check_message
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    message_type: str | None  # e.g. "WMO323"; None when not an iWmo 3.2 message
+    valid: bool
+    errors: list[IwmoError] = field(default_factory=list)
+    bericht: Bericht | None = None  # the parsed message, when it is XSD-valid
+
+
+def validate_message(
+    xml_bytes: bytes, xsd_dir: str | Path, *, today: date, strict: bool = False
+) -> ValidationResult:
+    """Validate a message against its XSD (from ``xsd_dir``) and the standard's rules.
+
+    ``today`` is the system date TR135 compares the Dagtekening with. ``strict`` also
+    enforces the rules of :data:`bwmo.iwmo.rules.STRICT_ONLY`.
+    """
+    try:
+        root = parse_xml(xml_bytes)
+    except XmlSyntaxError as exc:
+        return ValidationResult(None, False, [IwmoError("XML", "/", str(exc))])
+    message_type = message_type_of(root)
+    errors = schema.validate_xsd(root, xsd_dir, message_type)
+    if errors:
+        return ValidationResult(message_type, False, errors)
+    try:
+        bericht = parse_element(root)
+    except IwmoParseError as exc:
+        return ValidationResult(message_type, False, [IwmoError("XSD", "/Bericht", str(exc))])
+    errors = check_message(bericht, today=today, strict=strict)
+    return ValidationResult(message_type, not errors, errors, bericht)
