@@ -46,7 +46,7 @@ def demo(django_db_setup, django_db_blocker):
 
 @pytest.mark.django_db
 def test_demo_population_shape(demo):
-    assert demo["clients"] == 1500
+    assert 1500 <= demo["clients"] <= 1560  # the population plus the woonplaats scenarios
     bsns = list(Client.objects.values_list("bsn", flat=True))
     assert all(999900006 <= int(b) <= 999999990 and bsn.is_valid(b) for b in bsns)
     assert len(set(bsns)) == len(bsns)
@@ -64,6 +64,28 @@ def test_demo_population_shape(demo):
     assert stepped > 500
     # Out-of-region placements exist (location outside Drenthe).
     assert Stay.objects.exclude(location__province="Drenthe").exists()
+
+
+@pytest.mark.django_db
+def test_demo_exercises_every_woonplaats_rule(demo):
+    from django.db.models import Count
+
+    from bwmo.woonplaats.models import ResponsibilityDecision
+
+    per_rule = dict(
+        ResponsibilityDecision.objects.filter(is_current=True)
+        .values_list("rule")
+        .annotate(n=Count("id"))
+        .values_list("rule", "n")
+    )
+    for rule in ("G", "MO", "V", "T", "A", "B", "C", "W", "D"):
+        assert per_rule.get(rule, 0) >= 3, (rule, per_rule)
+    # Every case has exactly one current decision, and scoping follows it.
+    assert ResponsibilityDecision.objects.filter(is_current=True).count() == Melding.objects.count()
+    for decision in ResponsibilityDecision.objects.filter(is_current=True).select_related(
+        "melding"
+    )[:300]:
+        assert decision.melding.responsible_municipality_id == decision.responsible_id
 
 
 @pytest.mark.django_db

@@ -19,6 +19,8 @@ from bwmo.care import services as care_services
 from bwmo.care.models import Indication, Stay
 from bwmo.clients.models import Client
 from bwmo.toegang import services as toegang_services
+from bwmo.woonplaats import services as woonplaats_services
+from bwmo.woonplaats.models import Dispute
 from tests.factories import granted_client, register_client
 
 ROLES = [
@@ -110,6 +112,14 @@ MATRIX = {
         "stay",
         per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE, opvang=OPVANG_SIDE),
     ),
+    "woonplaats:dispute_add": (
+        "melding",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
+    ),
+    "woonplaats:dispute_update": (
+        "dispute",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
+    ),
     "care:wlz_add": ("client", per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE)),
 }
 
@@ -191,6 +201,18 @@ def world(region_setup):
         )
     # The Emmen client stays in Emmen: the Assen side must not see it as a stay municipality.
     Stay.objects.filter(client=emmen_bw).update(location=region_setup.emmen)
+    for client, other in (
+        (assen_bw, region_setup.tynaarlo),
+        (emmen_bw, region_setup.assen),
+        (assen_mo, region_setup.tynaarlo),
+    ):
+        melding = client.meldingen.get()
+        woonplaats_services.dispute_record(
+            melding=melding,
+            claimant=melding.responsible_municipality,
+            respondent=other,
+            opened_on=today,
+        )
     return {"assen_bw": assen_bw, "emmen_bw": emmen_bw, "assen_mo": assen_mo}
 
 
@@ -203,6 +225,8 @@ def kwargs_for(kind, client: Client):
         return {"pk": client.meldingen.get().pk, "step": "intrekken"}
     if kind == "indication":
         return {"pk": Indication.objects.filter(client=client).first().pk}
+    if kind == "dispute":
+        return {"pk": Dispute.objects.filter(melding__client=client).first().pk}
     if kind == "stay":
         return {"pk": Stay.objects.filter(client=client).first().pk}
     raise AssertionError(kind)

@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.change_stay",
         "care.add_wlzapplication",
         "care.change_wlzapplication",
+        "woonplaats.add_dispute",
+        "woonplaats.change_dispute",
     ],
     Role.OPVANGMEDEWERKER: [
         "clients.view_personal_data",
@@ -65,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                 "mandate",
             ],
             "care": ["product", "contract", "tariff"],
+            "woonplaats": ["rulesetversion"],
             "accounts": ["user"],
         }.items()
         for model in models

@@ -63,6 +63,9 @@ def stay_end(*, stay: Stay, expected_version: int, end: date, reason: str) -> Ou
     if not updated:
         raise StaleVersionError()
     stay.end, stay.version = end, expected_version + 1
+    if stay.indication_id and stay.product.kind == "MO":
+        # Opvang is granted for as long as the stay lasts: leaving ends the MO indication.
+        Indication.objects.filter(pk=stay.indication_id, valid_to__isnull=True).update(valid_to=end)
     return Outflow.objects.create(stay=stay, date=end, reason=reason)
 
 

@@ -30,13 +30,19 @@ from .models import Client
 class Relation(Enum):
     RESPONSIBLE = _("verantwoordelijke gemeente")
     MANDATE = _("mandaat van de verantwoordelijke gemeente")
+    HANDLING = _("behandelende organisatie van een melding")
     REGISTERED = _("registrerende organisatie (nog geen melding)")
     STAY_MUNICIPALITY = _("gemeente van verblijf (alleen inzage)")
     PROVIDER = _("aanbieder met lopende indicatie")
 
     @property
     def may_edit(self) -> bool:
-        return self in (Relation.RESPONSIBLE, Relation.MANDATE, Relation.REGISTERED)
+        return self in (
+            Relation.RESPONSIBLE,
+            Relation.MANDATE,
+            Relation.HANDLING,
+            Relation.REGISTERED,
+        )
 
     @property
     def sees_access_process(self) -> bool:
@@ -45,7 +51,18 @@ class Relation(Enum):
 
 
 def _melding_scope_q(scope: Scope) -> Q:
-    q = Q(responsible_municipality_id__in=scope.municipalities)
+    # The organisation that handles a melding keeps it, also when the woonplaats rules make
+    # another municipality responsible (landelijke toegankelijkheid: anyone may apply anywhere).
+    q = Q(responsible_municipality_id__in=scope.municipalities) | Q(
+        organisation_id__in=scope.organisation_ids
+    )
+    for grantor, kind in scope.mandates:
+        q |= Q(responsible_municipality_id=grantor, product_kind=kind)
+    return q
+
+
+def _mandate_q(scope: Scope) -> Q:
+    q = Q(pk__in=[])
     for grantor, kind in scope.mandates:
         q |= Q(responsible_municipality_id=grantor, product_kind=kind)
     return q
@@ -106,10 +123,12 @@ def client_relation(*, user, client: Client, today: date | None = None) -> Relat
     ):
         return Relation.RESPONSIBLE
     if scope.mandates and (
-        meldingen.filter(_melding_scope_q(scope)).exists()
+        meldingen.filter(_mandate_q(scope)).exists()
         or indications.filter(_indication_scope_q(scope)).exists()
     ):
         return Relation.MANDATE
+    if meldingen.filter(organisation_id__in=scope.organisation_ids).exists():
+        return Relation.HANDLING
     if client.registered_by_id in scope.organisation_ids and not meldingen.exists():
         return Relation.REGISTERED
     if Stay.objects.filter(

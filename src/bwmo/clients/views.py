@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from bwmo.care.models import Indication, Stay, WlzApplication
 from bwmo.toegang.models import Melding
 from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
+from bwmo.woonplaats.models import ResponsibilityDecision
 
 from . import services
 from .forms import BrpRegistrationForm, ClientEditForm, ClientRegisterForm, ClientSearchForm
@@ -100,9 +102,20 @@ def detail(request, pseudonym):
         meldingen = (
             Melding.objects.filter(client=client)
             .select_related("applied_to", "responsible_municipality", "organisation")
-            .prefetch_related("events__actor")
+            .prefetch_related(
+                "events__actor",
+                Prefetch(
+                    "responsibility_decisions",
+                    queryset=ResponsibilityDecision.objects.filter(is_current=True).select_related(
+                        "responsible", "rule_set"
+                    ),
+                    to_attr="current_decisions",
+                ),
+            )
             .order_by("-received_on", "-pk")
         )
+        for melding in meldingen:
+            melding.current_decision = next(iter(melding.current_decisions), None)
     running = set(stays.filter(end__isnull=True).values_list("indication_id", flat=True))
     indications = list(indications)
     for indication in indications:

@@ -40,6 +40,10 @@ from bwmo.toegang.models import (
     Onderzoek,
 )
 from bwmo.toegang.workflow import Status
+from bwmo.woonplaats.models import Dispute
+from bwmo.woonplaats.services import compute as responsibility_compute
+from bwmo.woonplaats.services import responsibility_decide
+from bwmo.woonplaats.services import store as responsibility_store
 
 from .names import GIVEN_NAMES, PREFIXES, SURNAMES
 
@@ -118,9 +122,9 @@ def _weighted(rng: random.Random, pairs):
     return rng.choices(values, weights=weights)[0]
 
 
-def _bsn_candidates(rng: random.Random, count: int) -> list[str]:
+def _bsn_candidates(rng: random.Random, count: int, exclude: set[str] | None = None) -> list[str]:
     """Distinct valid test-range BSNs (11-proof: sum of digit × (9..2) minus last digit)."""
-    chosen: set[str] = set()
+    chosen: set[str] = set(exclude or ())
     result = []
     while len(result) < count:
         number = str(rng.randint(BSN_LOW, BSN_HIGH))
@@ -321,8 +325,14 @@ class DemoGenerator:
         if previous is not None and previous.melding is melding and at <= previous.at:
             at = previous.at + timedelta(minutes=self.rng.randint(5, 90))  # keep history in order
         rows.events.append(
-            CaseEvent(melding=melding, at=at, action=action, from_status=source,
-                      to_status=target, reason=reason)
+            CaseEvent(
+                melding=melding,
+                at=at,
+                action=action,
+                from_status=source,
+                to_status=target,
+                reason=reason,
+            )
         )
 
     # -- the access process ----------------------------------------------------------------
@@ -337,8 +347,14 @@ class DemoGenerator:
         product_code="BW001",
         start=None,
         end=None,
+        applied_to=None,
     ):
-        """A BW melding that went as far as ``final``; returns the indication if granted."""
+        """A BW melding that went as far as ``final``; returns the indication if granted.
+
+        ``applied_to`` is where the client turns to (default: home); the woonplaats rules
+        decide afterwards who is responsible.
+        """
+        home = applied_to or home
         region = self.cat.region_of[home]
         organisation = self.cat.gemeente_org[home]
         if region.centrumgemeente_id == "GM0114":
@@ -778,7 +794,159 @@ class DemoGenerator:
                     self.closed_without_care(rows, client, home)
             for name, count in rows.flush().items():
                 totals[name] += count
+        for name, count in self.scenarios(
+            bsns_extra=_bsn_candidates(self.rng, 60, exclude=set(bsns))
+        ).items():
+            totals[name] += count
+        # Every case gets its responsibility decision under the region's rule set.
+        outcomes = responsibility_compute(
+            Melding.objects.select_related("client").order_by("client_id", "received_on")
+        )
+        totals["decisions"] = responsibility_store(outcomes)
+        self.disputes(outcomes)
         return dict(totals)
+
+    # -- scenarios: a few clients per woonplaats rule -------------------------------------------
+    def scenarios(self, *, bsns_extra: list[str]) -> dict[str, int]:
+        """Clients built to meet each woonplaats rule (after the 2026 start date), so that the
+        demo shows every rule with several clients: W, B, C, D, A, T and (via disputes) G.
+        V and MO follow from the ordinary population."""
+        rows = Rows()
+        application = self.today - timedelta(days=25)
+        if application < date(2026, 3, 1):
+            return {}
+        bsns = iter(bsns_extra)
+        members_assen = ["GM1730", "GM1680", "GM1731", "GM1699", "GM0119", "GM0118", "GM1690"]
+
+        def new_client(home: str, brp: list) -> Client:
+            client = Client(
+                bsn=next(bsns),
+                given_names=self.rng.choice(GIVEN_NAMES),
+                surname_prefix=self.rng.choice(PREFIXES),
+                surname=self.rng.choice(SURNAMES),
+                birth_date=date(
+                    self.rng.randint(1960, 2000), self.rng.randint(1, 12), self.rng.randint(1, 28)
+                ),
+                registered_by=self.cat.gemeente_org["GM0106"],
+            )
+            rows.clients.append(client)
+            self._brp_rows(rows, client, brp)
+            return client
+
+        def open_bw(client, on, status=Status.AANVRAAG_ONTVANGEN):
+            self.bw_case(
+                rows, client, "GM0106", on, final=status, product_code="BW002", applied_to="GM0106"
+            )
+
+        for index in range(4):
+            home = members_assen[index % len(members_assen)]
+            on = application - timedelta(days=index * 3)
+            # W: lives in a member municipality, applies in Assen where the facility is.
+            open_bw(new_client(home, [(home, date(2012, 5, 1), BrpKind.WOONADRES)]), on)
+            # B: from a GGZ clinic registered as institution address in Assen.
+            open_bw(
+                new_client(
+                    home,
+                    [
+                        (home, date(2005, 1, 1), BrpKind.WOONADRES),
+                        ("GM0106", on - timedelta(days=70), BrpKind.INSTELLING),
+                    ],
+                ),
+                on,
+            )
+            # C: homeless with a postal address in Assen after living elsewhere.
+            open_bw(
+                new_client(
+                    home,
+                    [
+                        (home, date(2008, 1, 1), BrpKind.WOONADRES),
+                        ("GM0106", on - timedelta(days=160), BrpKind.BRIEFADRES),
+                    ],
+                ),
+                on,
+            )
+            # D: back from abroad without a Dutch residential address yet.
+            open_bw(new_client(home, [(None, date(2019, 1, 1), BrpKind.BUITENLAND)]), on)
+            # T: in BW since before the start date; a new application within the chain.
+            client = new_client(
+                home,
+                [
+                    (home, date(2010, 1, 1), BrpKind.WOONADRES),
+                    ("GM0106", date(2024, 3, 1), BrpKind.INSTELLING),
+                ],
+            )
+            indication = self.bw_case(
+                rows, client, home, date(2024, 1, 10), product_code="BW001", start=date(2024, 3, 1)
+            )
+            if indication is not None and indication.provider is not None:
+                indication.started_on = indication.valid_from
+                rows.stays.append(
+                    Stay(
+                        client=client,
+                        indication=indication,
+                        provider=indication.provider,
+                        product=indication.product,
+                        location_id="GM0106",
+                        start=indication.valid_from,
+                    )
+                )
+                open_bw(client, on)
+            # A: BW in 2026 that ended, a new application within twelve months.
+            client = new_client(
+                home,
+                [
+                    (home, date(2011, 1, 1), BrpKind.WOONADRES),
+                    ("GM0106", date(2026, 2, 1), BrpKind.INSTELLING),
+                    ("GM0106", on - timedelta(days=60), BrpKind.WOONADRES),
+                ],
+            )
+            indication = self.bw_case(
+                rows, client, home, date(2026, 1, 5), product_code="BW003", start=date(2026, 2, 1)
+            )
+            if indication is not None and indication.provider is not None:
+                end = on - timedelta(days=61)
+                indication.started_on, indication.valid_to = indication.valid_from, end
+                stay = Stay(
+                    client=client,
+                    indication=indication,
+                    provider=indication.provider,
+                    product=indication.product,
+                    location_id="GM0106",
+                    start=indication.valid_from,
+                    end=end,
+                )
+                rows.stays.append(stay)
+                rows.outflows.append(Outflow(stay=stay, date=end, reason=OutflowReason.ZELFSTANDIG))
+                open_bw(client, on)
+        return rows.flush()
+
+    def disputes(self, outcomes) -> None:
+        """A few binding advices of the dispute committee (rule G) on recent W decisions."""
+        candidates = [
+            o
+            for o in outcomes
+            if o.decision.rule == "W"
+            and o.melding.received_on >= date(2026, 1, 1)
+            and o.melding.status in (Status.AANVRAAG_ONTVANGEN, Status.TOEGEKEND)
+        ]
+        for outcome in candidates[:3]:
+            melding = outcome.melding
+            other = (
+                melding.applied_to_id
+                if melding.applied_to_id != outcome.decision.responsible
+                else "GM1731"
+            )
+            dispute = Dispute.objects.create(
+                melding=melding,
+                claimant_id=outcome.decision.responsible,
+                respondent_id=other,
+                opened_on=melding.received_on + timedelta(days=10),
+                status=Dispute.Status.BINDEND_ADVIES,
+                advice_responsible_id=other,
+                advice_date=min(self.today, melding.received_on + timedelta(days=40)),
+                note="Geschil over het laatste woonadres; bindend advies gevolgd.",
+            )
+            responsibility_decide(melding=dispute.melding)
 
 
 def generate_demo(*, seed: int, reference_date: date, clients: int = 1500) -> dict[str, int]:

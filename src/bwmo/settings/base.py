@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bwmo.clients",
     "bwmo.care",
     "bwmo.toegang",
+    "bwmo.woonplaats",
     "bwmo.audit",
     "bwmo.web",
 ]
@@ -171,5 +172,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Where the regional reference data of the standard lives (read, never copied).
+# The iWmo 3.2 XSDs are read from the standard's own folder, never copied into bwmo.
 BWMO_SHARED_DIR = Path(os.environ.get("BWMO_SHARED_DIR", Path.cwd().parent / "shared"))
+BWMO_IWMO_XSD_DIR = Path(os.environ.get("BWMO_IWMO_XSD_DIR", BWMO_SHARED_DIR / "iwmo" / "xsd"))

@@ -15,6 +15,7 @@ from bwmo.care.models import Financing, Indication, Product, Stay
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_before, not_in_future, period_ordered
 from bwmo.organisations.models import ProductKind
+from bwmo.woonplaats.services import responsibility_decide
 
 from .models import (
     Aanvraag,
@@ -87,8 +88,7 @@ def melding_register(
     not_in_future("received_on", received_on, _("De datum van de melding"))
     if product_kind not in ProductKind.values:
         raise ValidationError({"product_kind": _("Kies BW of MO.")})
-    # Until responsibility is decided by the woonplaats rules, the municipality the client
-    # turned to is responsible.
+    # Provisionally the municipality the client turned to; the woonplaats rules decide below.
     melding = Melding.objects.create(
         client=client,
         product_kind=product_kind,
@@ -107,6 +107,7 @@ def melding_register(
         to_status=Status.GEMELD,
         reason=_("Melding geregistreerd"),
     )
+    responsibility_decide(melding=melding, user=user)
     return melding
 
 
@@ -251,7 +252,10 @@ def aanvraag_record(
         user=user,
         expected_version=expected_version,
     )
-    return Aanvraag.objects.create(melding=melding, received_on=received_on)
+    aanvraag = Aanvraag.objects.create(melding=melding, received_on=received_on)
+    # Responsibility is decided (again) when the aanvraag is made, on the facts known then.
+    responsibility_decide(melding=melding, user=user)
+    return aanvraag
 
 
 def _check_grant(*, melding, product, financing, provider, valid_from, valid_to, decided_on):

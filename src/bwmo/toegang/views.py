@@ -82,6 +82,14 @@ def _melding_for(request, pk, *, for_action: bool) -> tuple[Melding, object]:
     return melding, relation
 
 
+def melding_for_action(request, pk):
+    """A melding the user may act on (404 when out of sight, 403 when read-only)."""
+    melding, relation = _melding_for(request, pk, for_action=True)
+    if not relation.may_edit:
+        raise PermissionDenied
+    return melding, relation
+
+
 @login_required
 @permission_required("toegang.add_melding", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -174,6 +182,15 @@ def detail(request, pk):
             "aanvraag": getattr(melding, "aanvraag", None),
             "beschikking": getattr(getattr(melding, "aanvraag", None), "beschikking", None),
             "mo_intake": getattr(melding, "mo_intake", None),
+            "decision": melding.responsibility_decisions.filter(is_current=True)
+            .select_related("responsible", "rule_set")
+            .first(),
+            "disputes": melding.disputes.select_related(
+                "claimant", "respondent", "advice_responsible"
+            ),
+            "may_dispute": relation.may_edit
+            and request.user.has_perm("woonplaats.add_dispute")
+            and Melding.objects.filter(melding_scope_q(user=request.user), pk=pk).exists(),
         },
     )
 

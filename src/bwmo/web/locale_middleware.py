@@ -17,6 +17,9 @@ class ChosenLanguageMiddleware:
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()  # the next request in this thread starts clean
         response.headers.setdefault("Content-Language", language)
         return response

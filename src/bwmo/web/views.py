@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from bwmo.clients.selectors import clients_visible_to, melding_scope_q
 from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
 from bwmo.toegang.models import Melding
 from bwmo.toegang.workflow import OPEN_STATUSES, Status
+from bwmo.woonplaats.models import ResponsibilityDecision
 
 from .support import log_read
 
@@ -46,6 +48,10 @@ class WorkItem:
     days_left: int | None
 
     @property
+    def decision(self):
+        return next(iter(getattr(self.melding, "current_decisions", [])), None)
+
+    @property
     def days_overdue(self) -> int:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
@@ -62,7 +68,15 @@ def work_items(*, user, today: date) -> list[WorkItem]:
     """Open cases in the user's scope with their legal deadline, overdue first."""
     meldingen = Melding.objects.filter(
         melding_scope_q(user=user), status__in=OPEN_STATUSES
-    ).select_related("client", "responsible_municipality", "aanvraag")
+    ).select_related("client", "responsible_municipality", "aanvraag").prefetch_related(
+        Prefetch(
+            "responsibility_decisions",
+            queryset=ResponsibilityDecision.objects.filter(is_current=True).select_related(
+                "responsible", "rule_set"
+            ),
+            to_attr="current_decisions",
+        )
+    )
     items = []
     for melding in meldingen:
         if melding.status in (Status.GEMELD, Status.IN_ONDERZOEK):

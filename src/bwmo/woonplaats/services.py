@@ -1,0 +1,352 @@
+"""Computing, storing and recomputing responsibility decisions.
+
+The rules themselves live in ``bwmo.rules.woonplaats`` (no Django). This module gathers the
+facts from the database — BRP history, earlier stays and who provided them, a binding
+advice — decides in bulk, and writes the result in one transaction: all or nothing.
+"""
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bwmo.care.models import Indication, Stay
+from bwmo.clients.models import BrpRegistration
+from bwmo.organisations.models import Municipality, Region, RegionMembership
+from bwmo.rules import woonplaats as engine
+from bwmo.toegang.models import Melding
+
+from .models import Dispute, ResponsibilityDecision, RuleSetVersion
+
+DEFAULT_START_DATE = date.fromisoformat(os.environ.get("BWMO_WOONPLAATS_START_DATE", "2026-01-01"))
+
+
+class NoRegion(ValueError):
+    pass
+
+
+def region_of(*, municipality_code: str, on: date) -> Region:
+    membership = (
+        RegionMembership.objects.valid_on(on)
+        .filter(municipality_id=municipality_code)
+        .select_related("region")
+        .first()
+    )
+    if membership is None:
+        raise NoRegion(f"{municipality_code} belongs to no BW/MO region on {on}")
+    return membership.region
+
+
+def rule_set_in_force(*, region: Region, on: date) -> RuleSetVersion:
+    """The adopted rule set of ``region`` on ``on``; a default one is created if none exists."""
+    rule_set = (
+        RuleSetVersion.objects.filter(region=region, effective_from__lte=on)
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+    if rule_set is None:
+        rule_set = (
+            RuleSetVersion.objects.filter(region=region, effective_from__isnull=False)
+            .order_by("effective_from")
+            .first()
+        )
+    if rule_set is None:
+        rule_set, _ = RuleSetVersion.objects.get_or_create(
+            region=region,
+            version="standaard",
+            defaults={
+                "start_date": DEFAULT_START_DATE,
+                "lookback_months": 12,
+                "effective_from": date(2015, 1, 1),
+                "description": "Standaard: ingangsdatum uit de instellingen",
+            },
+        )
+    return rule_set
+
+
+def _as_rules(rule_set: RuleSetVersion) -> engine.RuleSet:
+    return engine.RuleSet(
+        start_date=rule_set.start_date,
+        lookback_months=rule_set.lookback_months,
+        version=rule_set.version,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    melding: Melding
+    rule_set: RuleSetVersion
+    decision: engine.Decision
+    previous: str  # responsible municipality before this computation
+
+    @property
+    def changed(self) -> bool:
+        return self.previous != self.decision.responsible
+
+
+def compute(
+    meldingen: Iterable[Melding],
+    *,
+    rule_set_for=None,
+    names: dict[str, str] | None = None,
+) -> list[Outcome]:
+    """Decide every melding (set-based reads, pure decisions; nothing is written).
+
+    Earlier stays count as provided by the municipality responsible for the melding they
+    came from — as decided in this same run when that melding is part of it, so a changed
+    rule set propagates through a client's history.
+    """
+    meldingen = sorted(meldingen, key=lambda m: (m.client_id, m.received_on, m.pk))
+    if not meldingen:
+        return []
+    client_ids = {m.client_id for m in meldingen}
+    names = names if names is not None else dict(Municipality.objects.values_list("code", "name"))
+
+    brp: dict[int, list[engine.BrpPeriod]] = defaultdict(list)
+    for client_id, municipality, start, end, kind in BrpRegistration.objects.filter(
+        client_id__in=client_ids
+    ).values_list("client_id", "municipality_id", "valid_from", "valid_to", "kind"):
+        brp[client_id].append(engine.BrpPeriod(municipality or "", start, end, kind))
+
+    stays: dict[int, list[tuple]] = defaultdict(list)
+    for row in Stay.objects.filter(client_id__in=client_ids).values_list(
+        "client_id",
+        "product__kind",
+        "start",
+        "end",
+        "location_id",
+        "indication__melding_id",
+        "indication__responsible_municipality_id",
+    ):
+        stays[row[0]].append(row[1:])
+
+    advice = {
+        d.melding_id: engine.DisputeAdvice(d.advice_responsible_id, d.advice_date)
+        for d in Dispute.objects.filter(
+            melding__in=[m.pk for m in meldingen], status=Dispute.Status.BINDEND_ADVIES
+        ).order_by("advice_date")
+    }
+
+    regions: dict[tuple[str, date], Region] = {}
+    rule_sets: dict[int, RuleSetVersion] = {}
+    decided: dict[int, str] = {}
+    outcomes = []
+    for melding in meldingen:
+        key = (melding.applied_to_id, melding.received_on)
+        if key not in regions:
+            regions[key] = region_of(
+                municipality_code=melding.applied_to_id, on=melding.received_on
+            )
+        region = regions[key]
+        if rule_set_for is not None:
+            rule_set = rule_set_for(region)
+        else:
+            if region.pk not in rule_sets:
+                rule_sets[region.pk] = rule_set_in_force(region=region, on=timezone.localdate())
+            rule_set = rule_sets[region.pk]
+        care = [
+            engine.CarePeriod(
+                kind, start, end, decided.get(source_melding) or provided_by or "", location
+            )
+            for kind, start, end, location, source_melding, provided_by in stays[melding.client_id]
+            if source_melding != melding.pk
+        ]
+        case = engine.Case(
+            id=str(melding.pk),
+            product=melding.product_kind,
+            application_date=melding.received_on,
+            applied_to=melding.applied_to_id,
+            centrumgemeente=region.centrumgemeente_id,
+            brp=brp[melding.client_id],
+            care=care,
+            dispute_advice=advice.get(melding.pk),
+        )
+        decision = engine.decide(case, _as_rules(rule_set), names)
+        decided[melding.pk] = decision.responsible
+        outcomes.append(Outcome(melding, rule_set, decision, melding.responsible_municipality_id))
+    return outcomes
+
+
+@transaction.atomic
+def store(outcomes: list[Outcome], *, user=None) -> int:
+    """Write the outcomes: new current decisions, responsible municipality on case and care."""
+    if not outcomes:
+        return 0
+    now = timezone.now()
+    melding_ids = [o.melding.pk for o in outcomes]
+    ResponsibilityDecision.objects.filter(melding_id__in=melding_ids, is_current=True).update(
+        is_current=False
+    )
+    ResponsibilityDecision.objects.bulk_create(
+        [
+            ResponsibilityDecision(
+                melding_id=o.melding.pk,
+                rule_set=o.rule_set,
+                computed_at=now,
+                computed_by=user,
+                responsible_id=o.decision.responsible,
+                category=o.decision.category,
+                rule=o.decision.rule,
+                basis=o.decision.basis[:200],
+                woonplaats_onbekend=o.decision.woonplaats_onbekend,
+                trace=list(o.decision.trace),
+            )
+            for o in outcomes
+        ],
+        batch_size=1000,
+    )
+    by_responsible: dict[str, list[int]] = defaultdict(list)
+    for o in outcomes:
+        if o.changed:
+            by_responsible[o.decision.responsible].append(o.melding.pk)
+            o.melding.responsible_municipality_id = o.decision.responsible
+    for responsible, ids in by_responsible.items():
+        Melding.objects.filter(pk__in=ids).update(responsible_municipality_id=responsible)
+        Indication.objects.filter(melding_id__in=ids).update(
+            responsible_municipality_id=responsible
+        )
+    return len(outcomes)
+
+
+def responsibility_decide(*, melding: Melding, user=None) -> ResponsibilityDecision:
+    """Decide one case now (at melding, aanvraag, intake, or after a binding advice).
+
+    The client's later cases are decided again too: who provided their earlier care may
+    just have changed.
+    """
+    affected = [
+        m
+        for m in Melding.objects.filter(
+            client_id=melding.client_id, received_on__gte=melding.received_on
+        )
+        if m.pk != melding.pk
+    ]
+    store(compute([melding, *affected]), user=user)
+    return ResponsibilityDecision.objects.get(melding=melding, is_current=True)
+
+
+def meldingen_in_region(region: Region | None):
+    qs = Melding.objects.all()
+    if region is not None:
+        members = RegionMembership.objects.filter(region=region).values("municipality_id")
+        qs = qs.filter(applied_to_id__in=members)
+    return qs
+
+
+@dataclass
+class RecomputeReport:
+    outcomes: list[Outcome]
+    written: bool
+
+    @property
+    def changes(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.changed]
+
+
+def responsibility_recompute(
+    *, region: Region | None = None, version: str | None = None, dry_run: bool = False, user=None
+) -> RecomputeReport:
+    """Recompute every case (of a region) under its rule set in force or a named version."""
+    rule_set_for = None
+    if version is not None:
+        wanted = RuleSetVersion.objects.filter(version=version)
+        if region is not None:
+            wanted = wanted.filter(region=region)
+        by_region = {rs.region_id: rs for rs in wanted}
+        if not by_region:
+            raise RuleSetVersion.DoesNotExist(f"no rule set with version {version!r}")
+
+        def rule_set_for(r):
+            if r.pk not in by_region:
+                raise RuleSetVersion.DoesNotExist(
+                    f"region {r.name!r} has no rule set with version {version!r}"
+                )
+            return by_region[r.pk]
+
+    meldingen = list(
+        meldingen_in_region(region)
+        .filter(Q(product_kind="MO") | Q(product_kind="BW"))
+        .select_related("client")
+    )
+    with transaction.atomic():
+        outcomes = compute(meldingen, rule_set_for=rule_set_for)
+        if not dry_run:
+            store(outcomes, user=user)
+    return RecomputeReport(outcomes, written=not dry_run)
+
+
+@transaction.atomic
+def dispute_record(
+    *, melding: Melding, claimant, respondent, opened_on: date, note: str = "", user=None
+) -> Dispute:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from bwmo.core.validation import not_in_future
+
+    not_in_future("opened_on", opened_on, _("De datum van het geschil"))
+    if claimant == respondent:
+        raise ValidationError(
+            {"respondent": _("Een geschil gaat tussen twee verschillende gemeenten.")}
+        )
+    return Dispute.objects.create(
+        melding=melding,
+        claimant=claimant,
+        respondent=respondent,
+        opened_on=opened_on,
+        note=note.strip(),
+    )
+
+
+@transaction.atomic
+def dispute_update(
+    *,
+    dispute: Dispute,
+    status: str,
+    advice_responsible=None,
+    advice_date: date | None = None,
+    note: str = "",
+    user=None,
+) -> Dispute:
+    """Change a dispute's status; a binding advice overrides the rules (rule G) at once."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from bwmo.core.validation import not_before, not_in_future
+
+    if status not in Dispute.Status.values:
+        raise ValidationError({"status": _("Kies een status.")})
+    if status == Dispute.Status.BINDEND_ADVIES:
+        if advice_responsible is None:
+            raise ValidationError(
+                {
+                    "advice_responsible": _(
+                        "Kies de gemeente die volgens het bindend advies verantwoordelijk is."
+                    )
+                }
+            )
+        if advice_date is None:
+            raise ValidationError({"advice_date": _("Vul de datum van het bindend advies in.")})
+        not_in_future("advice_date", advice_date, _("De datum van het advies"))
+        not_before(
+            "advice_date",
+            advice_date,
+            dispute.opened_on,
+            _("Het advies"),
+            _("de start van het geschil"),
+        )
+    else:
+        advice_responsible, advice_date = None, None
+    dispute.status = status
+    dispute.advice_responsible = advice_responsible
+    dispute.advice_date = advice_date
+    if note.strip():
+        dispute.note = note.strip()
+    dispute.save()
+    responsibility_decide(melding=dispute.melding, user=user)
+    return dispute
