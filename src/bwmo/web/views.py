@@ -66,15 +66,17 @@ class WorkItem:
 
 def work_items(*, user, today: date) -> list[WorkItem]:
     """Open cases in the user's scope with their legal deadline, overdue first."""
-    meldingen = Melding.objects.filter(
-        melding_scope_q(user=user), status__in=OPEN_STATUSES
-    ).select_related("client", "responsible_municipality", "aanvraag").prefetch_related(
-        Prefetch(
-            "responsibility_decisions",
-            queryset=ResponsibilityDecision.objects.filter(is_current=True).select_related(
-                "responsible", "rule_set"
-            ),
-            to_attr="current_decisions",
+    meldingen = (
+        Melding.objects.filter(melding_scope_q(user=user), status__in=OPEN_STATUSES)
+        .select_related("client", "responsible_municipality", "aanvraag")
+        .prefetch_related(
+            Prefetch(
+                "responsibility_decisions",
+                queryset=ResponsibilityDecision.objects.filter(is_current=True).select_related(
+                    "responsible", "rule_set"
+                ),
+                to_attr="current_decisions",
+            )
         )
     )
     items = []
