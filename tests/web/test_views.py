@@ -231,3 +231,13 @@ def test_no_cdn_anywhere(worker):
     page = worker.get(reverse("web:home")).content.decode()
     assert "http://" not in page.replace("http://testserver", "")
     assert "https://" not in page
+
+
+def test_live_search_returns_only_the_results(worker, region_setup):
+    patient = granted_client(region_setup)
+    response = worker.post(
+        reverse("clients:search"), {"q": patient.surname}, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert patient.full_name in page
+    assert "<html" not in page  # a fragment for htmx to swap in

@@ -29,7 +29,9 @@ def search(request):
     if request.method == "POST" and form.is_valid():
         results = client_search(user=request.user, query=form.cleaned_data["q"])
         log_read(request, results, what="zoekresultaat", why=gettext_lazy("zoeken naar cliënt"))
-    return render(request, "clients/search.html", {"form": form, "results": results})
+    # With htmx the results update while typing; without JavaScript the form posts as usual.
+    template = "clients/_search_results.html" if request.htmx else "clients/search.html"
+    return render(request, template, {"form": form, "results": results})
 
 
 def _primary_organisation(request):

@@ -305,6 +305,7 @@ class DemoGenerator:
         self.today = reference_date
         self.n_clients = clients
         self.deceased = False  # of the client being generated
+        self.now = timezone.now()
 
     # -- small helpers -------------------------------------------------------------------
     def day_between(self, start: date, end: date) -> date:
@@ -320,7 +321,8 @@ class DemoGenerator:
         return self.rng.choice(self.cat.providers_for[(region.pk, code)])
 
     def event(self, rows, melding, day, source, target, action, reason=""):
-        at = _at(day, self.rng.randint(8, 16))
+        # Office hours on that day, but never later than now (today's events happened already).
+        at = min(_at(day, self.rng.randint(8, 16)), self.now - timedelta(hours=2))
         previous = rows.events[-1] if rows.events else None
         if previous is not None and previous.melding is melding and at <= previous.at:
             at = previous.at + timedelta(minutes=self.rng.randint(5, 90))  # keep history in order
@@ -931,10 +933,11 @@ class DemoGenerator:
         ]
         for outcome in candidates[:3]:
             melding = outcome.melding
-            other = (
-                melding.applied_to_id
-                if melding.applied_to_id != outcome.decision.responsible
-                else "GM1731"
+            # The committee names another municipality than the rules did (so G is visible).
+            other = next(
+                code
+                for code in (melding.applied_to_id, "GM1731", "GM1730")
+                if code != outcome.decision.responsible
             )
             dispute = Dispute.objects.create(
                 melding=melding,
