@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "bwmo.care",
     "bwmo.toegang",
     "bwmo.woonplaats",
+    "bwmo.messaging",
+    "bwmo.finance",
     "bwmo.audit",
     "bwmo.web",
 ]
