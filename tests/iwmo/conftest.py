@@ -20,6 +20,24 @@ IWMO = SHARED / "iwmo"
 XSD_DIR = IWMO / "xsd"
 EXAMPLES = IWMO / "examples"
 
+
+def pytest_collection_modifyitems(config, items):
+    """The standard's XSDs and examples live beside the project (../shared/iwmo); a checkout
+    without them cannot test against the standard, so these tests are skipped, with the
+    reason, rather than failing on a missing file. CI has them and runs everything."""
+    if XSD_DIR.is_dir() and EXAMPLES.is_dir():
+        return
+    import pytest
+
+    if os.environ.get("CI"):
+        return  # in CI a missing standard is an error: let the tests fail loudly
+    marker = pytest.mark.skip(reason=f"iWmo standard not found at {IWMO} (set BWMO_SHARED_DIR)")
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(marker)
+
+
 # Every example's Dagtekening lies before this date, so TR135 holds for all of them.
 TODAY = date(2025, 8, 1)
 
