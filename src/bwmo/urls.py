@@ -16,6 +16,7 @@ urlpatterns = [
     path("meldingen/", include("bwmo.toegang.urls")),
     path("zorg/", include("bwmo.care.urls")),
     path("woonplaats/", include("bwmo.woonplaats.urls")),
+    path("financien/", include("bwmo.finance.urls")),
     path("toegangslog/", include("bwmo.audit.urls")),
     path("taal/", include("django.conf.urls.i18n")),
     # One login for everybody, with its throttling: the admin's own login form is not used.

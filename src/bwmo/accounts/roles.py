@@ -48,7 +48,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clients.view_personal_data",
     ],
     Role.BELEIDSADVISEUR: [],
-    Role.CONTROLLER: [],
+    Role.CONTROLLER: [
+        "finance.view_finance",
+        "finance.add_budgetparameterset",
+        "finance.view_nonclientcost",
+        "finance.add_nonclientcost",
+        "finance.change_nonclientcost",
+    ],
     Role.CONTRACTMANAGER: [
         "organisations.view_provider",
         "care.view_contract",
@@ -68,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             ],
             "care": ["product", "contract", "tariff"],
             "woonplaats": ["rulesetversion"],
+            "finance": ["nonclientcost"],
             "accounts": ["user"],
         }.items()
         for model in models

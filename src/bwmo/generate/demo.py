@@ -45,6 +45,7 @@ from bwmo.woonplaats.services import compute as responsibility_compute
 from bwmo.woonplaats.services import responsibility_decide
 from bwmo.woonplaats.services import store as responsibility_store
 
+from .budget import create_demo_parameter_sets
 from .names import GIVEN_NAMES, PREFIXES, SURNAMES
 
 START = date(2017, 1, 1)
@@ -79,7 +80,8 @@ PRODUCTS = [
     ("MO003", "Crisisopvang", "MO", False, MoType.CRISISOPVANG, "17", Unit.ETMAAL, 3),
     ("MO004", "Trajectplaats", "MO", False, MoType.TRAJECTPLAATS, "16", Unit.ETMAAL, 2),
 ]
-BW_WEEK_TARIFF = {"BW001": 1085, "BW002": 960, "BW003": 850, "BW004": 760, "BW005": 705}
+# Weekly tariffs of 2021; indexed 2% a year they stay within € 700–1,100 in 2017–2026.
+BW_WEEK_TARIFF = {"BW001": 980, "BW002": 920, "BW003": 850, "BW004": 800, "BW005": 760}
 MO_DAY_TARIFF = {"MO001": 68, "MO002": 42, "MO003": 155, "MO004": 118}
 
 PROVIDERS = [
@@ -207,8 +209,8 @@ def build_catalogue(*, rng: random.Random, reference_date: date) -> Catalogue:
             for code in codes:
                 for year in range(2017, reference_date.year + 1):
                     base = BW_WEEK_TARIFF.get(code) or MO_DAY_TARIFF[code]
-                    amount = Decimal(base) * Decimal("1.025") ** (year - 2021)
-                    amount += Decimal(rng.randint(-20, 20)) if code.startswith("BW") else 0
+                    amount = Decimal(base) * Decimal("1.02") ** (year - 2021)
+                    amount += Decimal(rng.randint(-15, 15)) if code.startswith("BW") else 0
                     tariffs.append(
                         Tariff(
                             contract=contract,
@@ -806,6 +808,7 @@ class DemoGenerator:
         )
         totals["decisions"] = responsibility_store(outcomes)
         self.disputes(outcomes)
+        totals["budget_parameter_sets"] = len(create_demo_parameter_sets(INHABITANTS))
         return dict(totals)
 
     # -- scenarios: a few clients per woonplaats rule -------------------------------------------

@@ -8,6 +8,7 @@ def navigation(request):
             "register_client": user.has_perm("clients.add_client"),
             "worklist": user.has_perm("toegang.view_melding"),
             "audit": user.has_perm("audit.view_accesslogentry"),
+            "finance": user.has_perm("finance.view_finance"),
             "beheer": user.is_staff,
         },
         "user_organisations": list(user.organisations.all()),

@@ -1,0 +1,237 @@
+"""The controller's figures for one region: budget, realised and committed cost, result,
+solidarity arrangements and cost per client per week — from the database and the rules."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bwmo.organisations.models import Municipality, Provider, Region
+from bwmo.rules import costs
+from bwmo.rules.budget import REGION, compute_budget
+from bwmo.rules.budget_params import BudgetParameterError, parse_budget_parameters
+
+from .models import BudgetParameterSet, NonClientCost
+from .selectors import care_stays, known_municipalities, parameters_of, region_members, tariffs
+
+DEFAULT_RISK_THRESHOLD = Decimal(50000)
+
+
+@dataclass
+class MunicipalityYear:
+    code: str
+    name: str
+    year: int
+    budget: Decimal = Decimal(0)
+    historic: Decimal = Decimal(0)
+    objective: Decimal = Decimal(0)
+    realised: Decimal = Decimal(0)
+    committed: Decimal = Decimal(0)
+    non_client: Decimal = Decimal(0)
+    result: Decimal = Decimal(0)
+    clients: int = 0
+
+
+@dataclass
+class FinanceOverview:
+    region: Region
+    parameter_set: BudgetParameterSet
+    years: list[int]
+    rows: list[MunicipalityYear]
+    solidarity: list[costs.ArrangementComparison]
+    week_costs_product: list[dict]
+    week_costs_provider: list[dict]
+    drilldown: list[dict]
+    unattributed: dict[int, Decimal]
+    names: dict[str, str] = field(default_factory=dict)
+
+    def rows_for(self, year: int) -> list[MunicipalityYear]:
+        return [r for r in self.rows if r.year == year]
+
+
+def finance_overview(
+    *,
+    region: Region,
+    parameter_set: BudgetParameterSet,
+    today: date,
+    risk_threshold: Decimal = DEFAULT_RISK_THRESHOLD,
+) -> FinanceOverview:
+    members = region_members(region)
+    names = dict(Municipality.objects.filter(code__in=members).values_list("code", "name"))
+    params = parameters_of(parameter_set)
+    region_params = next(
+        (r for r in params.regions if r.centrumgemeente == region.centrumgemeente_id), None
+    )
+    budget_rows = [
+        r
+        for r in compute_budget(params)
+        if region_params is not None and r.region == region_params.name and r.municipality != REGION
+    ]
+    years = sorted({r.year for r in budget_rows if r.year <= today.year}) or [today.year]
+    budgets = {(r.municipality, r.year): r.total for r in budget_rows}
+    lines = costs.stay_costs(
+        care_stays(region=region), tariffs(region=region), today=today, years=years
+    )
+    non_client = defaultdict(Decimal)
+    for code, year, amount in NonClientCost.objects.filter(
+        municipality__in=members, year__in=years
+    ).values_list("municipality", "year", "amount"):
+        non_client[(code, year)] += amount
+    centrum_of = dict.fromkeys(members, region.centrumgemeente_id)
+    results, unattributed = costs.financial_results(
+        budgets, lines, non_client, centrumgemeente_of=centrum_of, kind="realised"
+    )
+    # Solidarity per year, weighted by that year's objective budgets (before the ingroeipad
+    # has objective budgets: by total budget); a municipality without budget weighs nothing.
+    solidarity = []
+    for year in years:
+        year_results = [r for r in results if r.year == year]
+        weights = {r.municipality: r.objective for r in budget_rows if r.year == year}
+        if not any(weights.values()):
+            weights = {r.municipality: r.total for r in budget_rows if r.year == year}
+        if not any(weights.values()):
+            weights = {}
+        weights = {m: weights.get(m, Decimal(0)) for m in (r.municipality for r in year_results)}
+        if not any(weights.values()):
+            weights = dict.fromkeys(weights, Decimal(1))  # no budget at all: equal shares
+        solidarity += costs.compare_arrangements(
+            [line for line in lines if line.year == year],
+            year_results,
+            weights=weights,
+            threshold_per_client_per_year=risk_threshold,
+            centrumgemeente_of=centrum_of,
+            kind="realised",
+        )
+
+    table: dict[tuple[str, int], MunicipalityYear] = {}
+    for code in members:
+        for year in years:
+            table[(code, year)] = MunicipalityYear(code, names.get(code, code), year)
+    for r in budget_rows:
+        if (r.municipality, r.year) in table:
+            row = table[(r.municipality, r.year)]
+            row.budget, row.historic, row.objective = r.total, r.historic, r.objective
+    clients = defaultdict(set)
+    for line in lines:
+        if line.stream == "onbekend":
+            continue
+        charged = (
+            centrum_of.get(line.responsible, line.responsible)
+            if line.stream == "historic"
+            else line.responsible
+        )
+        row = table.get((charged, line.year))
+        if row is None:
+            continue
+        if line.kind == "realised":
+            row.realised += line.amount
+            clients[(charged, line.year)].add(line.client)
+        else:
+            row.committed += line.amount
+    for (code, year), amount in non_client.items():
+        table[(code, year)].non_client = amount
+    for result in results:
+        if (result.municipality, result.year) in table:
+            table[(result.municipality, result.year)].result = result.result
+    for key, row in table.items():
+        row.clients = len(clients[key])
+
+    provider_names = dict(Provider.objects.values_list("pk", "name"))
+    product_names = {code: code for code in {line.product for line in lines}}
+    from bwmo.care.models import Product
+
+    product_names.update(dict(Product.objects.values_list("code", "name")))
+    drill = defaultdict(lambda: {"realised": Decimal(0), "committed": Decimal(0), "clients": set()})
+    for line in lines:
+        key = (
+            line.year,
+            product_names.get(line.product, line.product),
+            provider_names.get(int(line.provider), line.provider),
+        )
+        drill[key][line.kind] += line.amount
+        drill[key]["clients"].add(line.client)
+    drilldown = [
+        {
+            "year": y,
+            "product": p,
+            "provider": v,
+            "realised": d["realised"],
+            "committed": d["committed"],
+            "clients": len(d["clients"]),
+        }
+        for (y, p, v), d in sorted(drill.items())
+    ]
+    this_year = [line for line in lines if line.year == years[-1]]
+
+    def labelled(stats, attr, mapping):
+        return [
+            {
+                "label": mapping.get(
+                    int(getattr(st, attr)) if attr == "provider" else getattr(st, attr),
+                    getattr(st, attr),
+                ),
+                "clients": st.clients,
+                "mean": st.mean,
+                "minimum": st.minimum,
+                "maximum": st.maximum,
+            }
+            for st in stats
+        ]
+
+    return FinanceOverview(
+        region=region,
+        parameter_set=parameter_set,
+        years=years,
+        rows=sorted(table.values(), key=lambda r: (r.year, r.name)),
+        solidarity=solidarity,
+        week_costs_product=labelled(
+            costs.cost_per_client_week(this_year, by=("product",)), "product", product_names
+        ),
+        week_costs_provider=labelled(
+            costs.cost_per_client_week(this_year, by=("provider",)), "provider", provider_names
+        ),
+        drilldown=drilldown,
+        unattributed=unattributed,
+        names=names,
+    )
+
+
+@transaction.atomic
+def parameter_set_upload(*, name: str, text: str, user) -> BudgetParameterSet:
+    """Store a circular's parameters after checking them completely (all errors at once)."""
+    if BudgetParameterSet.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("Er is al een parameterset met deze naam.")})
+    try:
+        parse_budget_parameters(text, known_municipalities(), source=name)
+    except BudgetParameterError as error:
+        raise ValidationError(
+            {
+                "file": [
+                    _("Het parameterbestand is niet ingelezen; er is niets opgeslagen."),
+                    *error.errors,
+                ]
+            }
+        ) from None
+    return BudgetParameterSet.objects.create(name=name, source_text=text, uploaded_by=user)
+
+
+@transaction.atomic
+def scenario_create(
+    *, base: BudgetParameterSet, delay_years: int, name: str, user
+) -> BudgetParameterSet:
+    if BudgetParameterSet.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("Er is al een parameterset met deze naam.")})
+    if not 1 <= delay_years <= 10:
+        raise ValidationError({"delay_years": _("Kies een uitstel van 1 tot en met 10 jaar.")})
+    return BudgetParameterSet.objects.create(
+        name=name,
+        derived_from=base.base,
+        delay_years=delay_years,
+        uploaded_by=user,
+        description=_("Ingroeipad %(n)d jaar later dan %(base)s")
+        % {"n": delay_years, "base": base.base.name},
+    )

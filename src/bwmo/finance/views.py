@@ -1,0 +1,253 @@
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bwmo.accounts.scoping import user_scope
+from bwmo.organisations.models import Region, RegionMembership
+from bwmo.rules.costs import MissingTariff
+from bwmo.web.support import add_service_errors
+
+from . import services
+from .charts import Series, grouped_bars
+from .excel import workbook_bytes
+from .forms import OverviewForm, ScenarioForm, UploadForm
+from .models import BudgetParameterSet
+
+
+def _default_region(user):
+    scope = user_scope(user)
+    if scope.region_ids:
+        return Region.objects.filter(pk__in=scope.region_ids).first()
+    membership = (
+        RegionMembership.objects.filter(municipality__in=scope.acting_municipalities)
+        .select_related("region")
+        .first()
+    )
+    return membership.region if membership else Region.objects.first()
+
+
+@login_required
+@permission_required("finance.view_finance", raise_exception=True)
+def overview(request):
+    today = timezone.localdate()
+    initial = {
+        "regio": _default_region(request.user),
+        "parameters": BudgetParameterSet.objects.order_by("pk").first(),
+        "jaar": today.year,
+        "drempel": services.DEFAULT_RISK_THRESHOLD,
+    }
+    form = OverviewForm(request.GET or None, initial=initial)
+    data = dict(initial)
+    if request.GET and form.is_valid():
+        data.update({k: v for k, v in form.cleaned_data.items() if v is not None})
+    if data["parameters"] is None:
+        return render(request, "finance/overview.html", {"form": form, "overview": None})
+    try:
+        overview = services.finance_overview(
+            region=data["regio"],
+            parameter_set=data["parameters"],
+            today=today,
+            risk_threshold=Decimal(data["drempel"]),
+        )
+    except MissingTariff as error:
+        messages.error(
+            request,
+            _("Kosten konden niet worden berekend: %(e)s. Vul het tarief aan in de beheerschermen.")
+            % {"e": error},
+        )
+        return render(request, "finance/overview.html", {"form": form, "overview": None})
+    year = data["jaar"] if data["jaar"] in overview.years else overview.years[-1]
+    rows = overview.rows_for(year)
+    if request.GET.get("formaat") == "xlsx":
+        return _excel(overview)
+    chart = grouped_bars(
+        categories=[r.name for r in rows],
+        series=[
+            Series(_("Budget"), "bar--budget", [r.budget for r in rows]),
+            Series(_("Gerealiseerd"), "bar--realised", [r.realised for r in rows]),
+            Series(
+                _("Verplicht (rest van het jaar)"), "bar--committed", [r.committed for r in rows]
+            ),
+        ],
+    )
+    query = request.GET.copy()
+    query["formaat"] = "xlsx"
+    return render(
+        request,
+        "finance/overview.html",
+        {
+            "form": form,
+            "overview": overview,
+            "year": year,
+            "rows": rows,
+            "chart": chart,
+            "solidarity": [c for c in overview.solidarity if c.year == year],
+            "drilldown": [d for d in overview.drilldown if d["year"] == year],
+            "totals": {
+                "budget": sum((r.budget for r in rows), Decimal(0)),
+                "realised": sum((r.realised for r in rows), Decimal(0)),
+                "committed": sum((r.committed for r in rows), Decimal(0)),
+                "result": sum((r.result for r in rows), Decimal(0)),
+            },
+            "unattributed": overview.unattributed.get(year, Decimal(0)),
+            "excel_query": query.urlencode(),
+        },
+    )
+
+
+def _excel(overview) -> HttpResponse:
+    euro = lambda value: round(value, 2)  # noqa: E731 — numbers stay numbers in Excel
+    names = overview.names
+    data = workbook_bytes(
+        [
+            (
+                _("Budget en kosten"),
+                [
+                    _("Jaar"),
+                    _("Gemeente"),
+                    _("Budget"),
+                    _("Historisch"),
+                    _("Objectief"),
+                    _("Gerealiseerd"),
+                    _("Verplicht"),
+                    _("Niet-cliëntgebonden"),
+                    _("Resultaat"),
+                    _("Cliënten"),
+                ],
+                (
+                    [
+                        r.year,
+                        r.name,
+                        euro(r.budget),
+                        euro(r.historic),
+                        euro(r.objective),
+                        euro(r.realised),
+                        euro(r.committed),
+                        euro(r.non_client),
+                        euro(r.result),
+                        r.clients,
+                    ]
+                    for r in overview.rows
+                ),
+                {2, 3, 4, 5, 6, 7, 8},
+            ),
+            (
+                _("Solidariteit"),
+                [
+                    _("Jaar"),
+                    _("Gemeente"),
+                    _("Resultaat"),
+                    _("Geen solidariteit"),
+                    _("Volledige verevening"),
+                    _("Risicopool"),
+                ],
+                (
+                    [
+                        c.year,
+                        names.get(c.municipality, c.municipality),
+                        euro(c.result),
+                        euro(c.none),
+                        euro(c.full_pooling),
+                        euro(c.risk_pool),
+                    ]
+                    for c in overview.solidarity
+                ),
+                {2, 3, 4, 5},
+            ),
+            (
+                _("Product en aanbieder"),
+                [
+                    _("Jaar"),
+                    _("Product"),
+                    _("Aanbieder"),
+                    _("Gerealiseerd"),
+                    _("Verplicht"),
+                    _("Cliënten"),
+                ],
+                (
+                    [
+                        d["year"],
+                        d["product"],
+                        d["provider"],
+                        euro(d["realised"]),
+                        euro(d["committed"]),
+                        d["clients"],
+                    ]
+                    for d in overview.drilldown
+                ),
+                {3, 4},
+            ),
+            (
+                _("Kosten per week"),
+                [_("Product"), _("Cliënten"), _("Gemiddeld"), _("Minimum"), _("Maximum")],
+                (
+                    [
+                        s["label"],
+                        s["clients"],
+                        euro(s["mean"]),
+                        euro(s["minimum"]),
+                        euro(s["maximum"]),
+                    ]
+                    for s in overview.week_costs_product
+                ),
+                {2, 3, 4},
+            ),
+        ]
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"bwmo-financien-{overview.region.centrumgemeente_id}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@permission_required("finance.add_budgetparameterset", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def parameters(request):
+    upload = UploadForm(prefix="u")
+    scenario = ScenarioForm(prefix="s")
+    if request.method == "POST" and "u-name" in request.POST:
+        upload = UploadForm(request.POST, request.FILES, prefix="u")
+        if upload.is_valid():
+            try:
+                text = upload.cleaned_data["file"].read().decode("utf-8")
+            except UnicodeDecodeError:
+                upload.add_error("file", _("Het bestand is geen tekst in UTF-8 (TOML)."))
+            else:
+                try:
+                    services.parameter_set_upload(
+                        name=upload.cleaned_data["name"], text=text, user=request.user
+                    )
+                except ValidationError as error:
+                    add_service_errors(upload, error)
+                else:
+                    messages.success(request, _("De parameters zijn ingelezen."))
+                    return redirect("finance:parameters")
+    elif request.method == "POST":
+        scenario = ScenarioForm(request.POST, prefix="s")
+        if scenario.is_valid():
+            try:
+                services.scenario_create(user=request.user, **scenario.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(scenario, error)
+            else:
+                messages.success(request, _("Het scenario is aangemaakt."))
+                return redirect("finance:parameters")
+    return render(
+        request,
+        "finance/parameters.html",
+        {
+            "upload": upload,
+            "scenario": scenario,
+            "sets": BudgetParameterSet.objects.select_related("derived_from", "uploaded_by"),
+        },
+    )

@@ -1,0 +1,74 @@
+"""The controller's journey: budget vs cost, switch scenario, download the Excel file."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from bwmo.care.models import Indication, Stay
+from bwmo.finance import services
+from tests.factories import granted_client
+from tests.finance.test_finance import _params_text
+
+from .conftest import login, screenshot, url
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.mark.browser
+def test_controller_compares_scenarios_and_downloads_excel(
+    page: Page, live_server, region_setup, tmp_path
+):
+    base = services.parameter_set_upload(name="Septembercirculaire", text=_params_text(), user=None)
+    services.scenario_create(base=base, delay_years=2, name="Ingroeipad twee jaar later", user=None)
+    client = granted_client(region_setup)
+    indication = Indication.objects.get(client=client)
+    Stay.objects.create(
+        client=client,
+        indication=indication,
+        provider=indication.provider,
+        product=indication.product,
+        location=region_setup.assen,
+        start=timezone.localdate() - timedelta(days=13),
+    )
+
+    login(page, live_server, "controller")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Financiën").click()
+    expect(page.get_by_role("heading", name="Budget, kosten en resultaat")).to_be_visible()
+    expect(page.locator("svg.chart__svg rect.bar--realised").first).to_be_attached()
+    table = page.get_by_role(
+        "table", name=f"Per gemeente in {timezone.localdate().year}", exact=False
+    )
+    assen = table.get_by_role("row").filter(has_text="Assen")
+    expect(assen).to_contain_text("€ 1.800")
+    base_budget = assen.locator("td").nth(2).inner_text()
+
+    page.get_by_label("Budgetparameters / scenario").select_option(
+        label="Ingroeipad twee jaar later"
+    )
+    page.get_by_role("button", name="Toon").click()
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("Ingroeipad twee jaar later")
+    assen = (
+        page.get_by_role("table", name="Per gemeente in", exact=False)
+        .get_by_role("row")
+        .filter(has_text="Assen")
+    )
+    expect(assen.locator("td").nth(2)).not_to_have_text(base_budget)
+    screenshot(page, "finance-scenario")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download Excel").click()
+    path = tmp_path / "financien.xlsx"
+    download_info.value.save_as(path)
+    book = load_workbook(path)
+    assert book.sheetnames == [
+        "Budget en kosten",
+        "Solidariteit",
+        "Product en aanbieder",
+        "Kosten per week",
+    ]
+    rows = list(book["Budget en kosten"].iter_rows(min_row=2, values_only=True))
+    assert any(row[1] == "Assen" and row[5] == pytest.approx(1800) for row in rows)
+    assert page.url.startswith(url(live_server, "finance:overview"))
