@@ -200,3 +200,29 @@ def test_missing_tariff_is_reported_not_hidden(client, region_setup, parameter_s
     client.force_login(region_setup.users["controller"])
     page = client.get(reverse("finance:overview")).content.decode()
     assert "Kosten konden niet worden berekend" in page
+
+
+def test_full_pooling_by_inhabitants(region_setup, parameter_set, cost_client):
+    from bwmo.organisations.models import Municipality
+
+    today = timezone.localdate()
+    with pytest.raises(Exception, match="inwonertallen"):
+        services.finance_overview(
+            region=region_setup.region,
+            parameter_set=parameter_set,
+            today=today,
+            pool_by=services.POOL_BY_INHABITANTS,
+        )
+    Municipality.objects.filter(code="GM0106").update(inhabitants=3000)
+    Municipality.objects.filter(code="GM1730").update(inhabitants=1000)
+    overview = services.finance_overview(
+        region=region_setup.region,
+        parameter_set=parameter_set,
+        today=today,
+        pool_by=services.POOL_BY_INHABITANTS,
+    )
+    rows = {c.municipality: c for c in overview.solidarity if c.year == today.year}
+    total = rows["GM0106"].result + rows["GM1730"].result
+    # After pooling Tynaarlo holds a quarter of the region's result.
+    after = rows["GM1730"].result + rows["GM1730"].full_pooling
+    assert abs(after - total / 4) < Decimal("0.01")

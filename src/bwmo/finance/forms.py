@@ -13,6 +13,11 @@ class OverviewForm(BwmoForm):
         label=_("Budgetparameters / scenario"), queryset=BudgetParameterSet.objects.all()
     )
     jaar = forms.IntegerField(label=_("Jaar"), min_value=2015, max_value=2040)
+    verevening = forms.ChoiceField(
+        label=_("Volledige verevening naar"),
+        required=False,
+        choices=[("objectief", _("objectief budget")), ("inwoners", _("inwonertal"))],
+    )
     drempel = forms.DecimalField(
         label=_("Drempel risicopool per cliënt per jaar (€)"),
         min_value=0,

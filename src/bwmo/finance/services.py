@@ -53,12 +53,16 @@ class FinanceOverview:
         return [r for r in self.rows if r.year == year]
 
 
+POOL_BY_OBJECTIVE, POOL_BY_INHABITANTS = "objectief", "inwoners"
+
+
 def finance_overview(
     *,
     region: Region,
     parameter_set: BudgetParameterSet,
     today: date,
     risk_threshold: Decimal = DEFAULT_RISK_THRESHOLD,
+    pool_by: str = POOL_BY_OBJECTIVE,
 ) -> FinanceOverview:
     members = region_members(region)
     names = dict(Municipality.objects.filter(code__in=members).values_list("code", "name"))
@@ -85,12 +89,28 @@ def finance_overview(
     results, unattributed = costs.financial_results(
         budgets, lines, non_client, centrumgemeente_of=centrum_of, kind="realised"
     )
-    # Solidarity per year, weighted by that year's objective budgets (before the ingroeipad
-    # has objective budgets: by total budget); a municipality without budget weighs nothing.
+    # Solidarity per year, weighted by inhabitants or by that year's objective budgets (before
+    # the ingroeipad has objective budgets: by total budget).
+    inhabitants = {
+        code: Decimal(n or 0)
+        for code, n in Municipality.objects.filter(code__in=members).values_list(
+            "code", "inhabitants"
+        )
+    }
+    if pool_by == POOL_BY_INHABITANTS and not any(inhabitants.values()):
+        raise ValidationError(
+            _(
+                "Er zijn geen inwonertallen vastgelegd voor deze regio; vul ze "
+                "in bij de gemeenten in de beheerschermen."
+            )
+        )
     solidarity = []
     for year in years:
         year_results = [r for r in results if r.year == year]
-        weights = {r.municipality: r.objective for r in budget_rows if r.year == year}
+        if pool_by == POOL_BY_INHABITANTS:
+            weights = inhabitants
+        else:
+            weights = {r.municipality: r.objective for r in budget_rows if r.year == year}
         if not any(weights.values()):
             weights = {r.municipality: r.total for r in budget_rows if r.year == year}
         if not any(weights.values()):

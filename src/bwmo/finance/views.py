@@ -42,11 +42,12 @@ def overview(request):
         "parameters": BudgetParameterSet.objects.order_by("pk").first(),
         "jaar": today.year,
         "drempel": services.DEFAULT_RISK_THRESHOLD,
+        "verevening": services.POOL_BY_OBJECTIVE,
     }
     form = OverviewForm(request.GET or None, initial=initial)
     data = dict(initial)
     if request.GET and form.is_valid():
-        data.update({k: v for k, v in form.cleaned_data.items() if v is not None})
+        data.update({k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
     if data["parameters"] is None:
         return render(request, "finance/overview.html", {"form": form, "overview": None})
     try:
@@ -55,7 +56,12 @@ def overview(request):
             parameter_set=data["parameters"],
             today=today,
             risk_threshold=Decimal(data["drempel"]),
+            pool_by=data["verevening"],
         )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return render(request, "finance/overview.html", {"form": form, "overview": None})
     except MissingTariff as error:
         messages.error(
             request,
@@ -186,18 +192,30 @@ def _excel(overview) -> HttpResponse:
             ),
             (
                 _("Kosten per week"),
-                [_("Product"), _("Cliënten"), _("Gemiddeld"), _("Minimum"), _("Maximum")],
+                [
+                    _("Naar"),
+                    _("Product of aanbieder"),
+                    _("Cliënten"),
+                    _("Gemiddeld"),
+                    _("Minimum"),
+                    _("Maximum"),
+                ],
                 (
                     [
+                        what,
                         s["label"],
                         s["clients"],
                         euro(s["mean"]),
                         euro(s["minimum"]),
                         euro(s["maximum"]),
                     ]
-                    for s in overview.week_costs_product
+                    for what, stats in (
+                        (_("product"), overview.week_costs_product),
+                        (_("aanbieder"), overview.week_costs_provider),
+                    )
+                    for s in stats
                 ),
-                {2, 3, 4},
+                {3, 4, 5},
             ),
         ]
     )

@@ -172,6 +172,10 @@ def build_catalogue(*, rng: random.Random, reference_date: date) -> Catalogue:
             valid_from=date(2015, 1, 1),
         )
     municipalities = {m.code: m for m in Municipality.objects.filter(code__in=INHABITANTS)}
+    for code, municipality in municipalities.items():
+        if municipality.inhabitants is None:
+            municipality.inhabitants = INHABITANTS[code]
+    Municipality.objects.bulk_update(municipalities.values(), ["inhabitants"])
     gemeente_org = {
         code: Organisation.objects.create(
             name=f"Gemeente {m.name}", kind="gemeente", municipality=m

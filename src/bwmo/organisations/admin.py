@@ -11,7 +11,7 @@ class RegionMembershipInline(admin.TabularInline):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "province"]
+    list_display = ["code", "name", "province", "inhabitants"]
     search_fields = ["code", "name"]
     list_filter = ["province"]
 

@@ -41,6 +41,12 @@ class Municipality(models.Model):
     )
     name = models.CharField(_("naam"), max_length=100)
     province = models.CharField(_("provincie"), max_length=50)
+    inhabitants = models.PositiveIntegerField(
+        _("inwonertal"),
+        null=True,
+        blank=True,
+        help_text=_("Voor verevening naar inwonertal; bijvoorbeeld van CBS, 1 januari."),
+    )
 
     class Meta:
         verbose_name = _("gemeente")
