@@ -20,21 +20,27 @@ from tests.factories import client_with_melding, granted_client, register_client
 pytestmark = pytest.mark.django_db
 
 
+def _tynaarlo_resident_applies_in_assen(setup, *, on):
+    """A Tynaarlo resident turns to Assen (where the BW facility is) with a melding."""
+    client = register_client(setup, municipality="GM1730")
+    melding = toegang_services.melding_register(
+        client=client,
+        product_kind="BW",
+        applied_to=setup.assen,
+        received_on=on,
+        summary="",
+        organisation=setup.org["assen"],
+        user=setup.users["toegang_assen"],
+    )
+    return client, melding
+
+
 def _current(melding):
     return ResponsibilityDecision.objects.get(melding=melding, is_current=True)
 
 
 def test_melding_gets_a_decision_with_rule_set_and_trace(region_setup):
-    client = register_client(region_setup, municipality="GM1730")  # lives in Tynaarlo
-    melding = toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=region_setup.assen,
-        received_on=timezone.localdate(),
-        summary="",
-        organisation=region_setup.org["assen"],
-        user=region_setup.users["toegang_assen"],
-    )
+    _client, melding = _tynaarlo_resident_applies_in_assen(region_setup, on=timezone.localdate())
     decision = _current(melding)
     assert decision.responsible_id == "GM1730"
     assert (decision.rule, decision.category) == ("W", "nieuwe_client")
@@ -45,16 +51,7 @@ def test_melding_gets_a_decision_with_rule_set_and_trace(region_setup):
 
 
 def test_handling_organisation_keeps_the_case_when_another_municipality_pays(client, region_setup):
-    patient = register_client(region_setup, municipality="GM1730")
-    melding = toegang_services.melding_register(
-        client=patient,
-        product_kind="BW",
-        applied_to=region_setup.assen,
-        received_on=timezone.localdate(),
-        summary="",
-        organisation=region_setup.org["assen"],
-        user=region_setup.users["toegang_assen"],
-    )
+    _patient, melding = _tynaarlo_resident_applies_in_assen(region_setup, on=timezone.localdate())
     client.force_login(region_setup.users["toegang_assen"])
     page = client.get(reverse("toegang:detail", args=[melding.pk]))
     assert page.status_code == 200
@@ -195,16 +192,7 @@ def test_chain_from_before_the_start_date_stays_with_the_centrumgemeente(region_
 
 
 def test_recompute_dry_run_reports_and_writes_nothing(region_setup):
-    client = register_client(region_setup, municipality="GM1730")
-    melding = toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=region_setup.assen,
-        received_on=date(2026, 3, 2),
-        summary="",
-        organisation=region_setup.org["assen"],
-        user=region_setup.users["toegang_assen"],
-    )
+    _client, melding = _tynaarlo_resident_applies_in_assen(region_setup, on=date(2026, 3, 2))
     before = ResponsibilityDecision.objects.count()
     report = services.responsibility_recompute(
         region=region_setup.region, version="uitstel-2027", dry_run=True
@@ -218,16 +206,7 @@ def test_recompute_dry_run_reports_and_writes_nothing(region_setup):
 
 
 def test_recompute_writes_all_and_is_stable(region_setup):
-    client = register_client(region_setup, municipality="GM1730")
-    melding = toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=region_setup.assen,
-        received_on=date(2026, 3, 2),
-        summary="",
-        organisation=region_setup.org["assen"],
-        user=region_setup.users["toegang_assen"],
-    )
+    _client, melding = _tynaarlo_resident_applies_in_assen(region_setup, on=date(2026, 3, 2))
     report = services.responsibility_recompute(region=region_setup.region, version="uitstel-2027")
     assert report.written and report.changes
     melding.refresh_from_db()
@@ -240,16 +219,7 @@ def test_recompute_writes_all_and_is_stable(region_setup):
 
 
 def test_recompute_is_all_or_nothing(region_setup, monkeypatch):
-    client = register_client(region_setup, municipality="GM1730")
-    toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=region_setup.assen,
-        received_on=date(2026, 3, 2),
-        summary="",
-        organisation=region_setup.org["assen"],
-        user=region_setup.users["toegang_assen"],
-    )
+    _client, _ = _tynaarlo_resident_applies_in_assen(region_setup, on=date(2026, 3, 2))
     before = list(ResponsibilityDecision.objects.values_list("pk", "is_current"))
     original = services.Indication.objects.filter
 
@@ -264,16 +234,7 @@ def test_recompute_is_all_or_nothing(region_setup, monkeypatch):
 
 
 def test_recompute_command(region_setup, capsys):
-    client = register_client(region_setup, municipality="GM1730")
-    toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=region_setup.assen,
-        received_on=date(2026, 3, 2),
-        summary="",
-        organisation=region_setup.org["assen"],
-        user=region_setup.users["toegang_assen"],
-    )
+    _client, _ = _tynaarlo_resident_applies_in_assen(region_setup, on=date(2026, 3, 2))
     call_command(
         "woonplaats", "recompute", "--region", "GM0106", "--rules", "uitstel-2027", "--dry-run"
     )
