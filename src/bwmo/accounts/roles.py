@@ -47,8 +47,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AANBIEDER: [
         "clients.view_personal_data",
     ],
-    Role.BELEIDSADVISEUR: [],
+    Role.BELEIDSADVISEUR: ["monitor.view_monitor"],
     Role.CONTROLLER: [
+        "monitor.view_monitor",
         "finance.view_finance",
         "finance.add_budgetparameterset",
         "finance.view_nonclientcost",

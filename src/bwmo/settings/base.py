@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bwmo.woonplaats",
     "bwmo.messaging",
     "bwmo.finance",
+    "bwmo.monitor",
     "bwmo.audit",
     "bwmo.web",
 ]

@@ -9,6 +9,7 @@ def navigation(request):
             "worklist": user.has_perm("toegang.view_melding"),
             "audit": user.has_perm("audit.view_accesslogentry"),
             "finance": user.has_perm("finance.view_finance"),
+            "monitor": user.has_perm("monitor.view_monitor"),
             "beheer": user.is_staff,
         },
         "user_organisations": list(user.organisations.all()),

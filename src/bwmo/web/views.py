@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,6 +103,11 @@ def work_items(*, user, today: date) -> list[WorkItem]:
 @login_required
 def home(request):
     today = timezone.localdate()
+    user = request.user
+    if user.has_perm("monitor.view_monitor") and not (
+        user.has_perm("toegang.view_melding") or user.has_perm("finance.view_finance")
+    ):
+        return redirect("monitor:dashboard")  # the landing page for policy users
     context = {"today": today}
     if request.user.has_perm("toegang.view_melding"):
         items = work_items(user=request.user, today=today)

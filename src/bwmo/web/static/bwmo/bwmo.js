@@ -1,5 +1,7 @@
 // Small progressive enhancements; every page works without JavaScript.
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-print]").forEach((link) =>
+    link.addEventListener("click", (event) => { event.preventDefault(); window.print(); }));
   // Show the grant fields of a beschikking only when "toekenning" is chosen.
   document.querySelectorAll("[data-show-when]").forEach((block) => {
     const [name, value] = block.dataset.showWhen.split("=");

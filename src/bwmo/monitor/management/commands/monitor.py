@@ -1,0 +1,65 @@
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bwmo.monitor.excel import monitor_workbook
+from bwmo.monitor.services import AUDIENCES, MonitorScope, monitor_document
+from bwmo.organisations.models import Municipality, Region, RegionMembership
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date; expected YYYY-MM-DD", returncode=2) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "The regional monitor for a region (centrumgemeente code) and period, as JSON "
+        "(stdout) or Excel. --audience external reports counts of 1-4 as '<5' with "
+        "secondary suppression."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", required=True, help="centrumgemeente code, e.g. GM0106")
+        parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--municipality", help="only this municipality (CBS code)")
+        parser.add_argument("--audience", choices=AUDIENCES, default="internal")
+        parser.add_argument("--format", choices=["json", "xlsx"], default="json")
+        parser.add_argument("--out", type=Path)
+
+    def handle(self, *args, region, start, end, municipality, audience, format, out, **opts):
+        start, end = _date(start), _date(end)
+        if start > end:
+            raise CommandError(f"--from {start} lies after --to {end}", returncode=2)
+        found = Region.objects.filter(centrumgemeente_id=region.upper()).first()
+        if found is None:
+            known = ", ".join(f"{r.centrumgemeente_id} ({r.name})" for r in Region.objects.all())
+            raise CommandError(f"unknown region {region!r}; known regions: {known}", returncode=2)
+        chosen = None
+        if municipality:
+            chosen = Municipality.objects.filter(code=municipality.upper()).first()
+            member = RegionMembership.objects.filter(region=found, municipality=chosen).exists()
+            if chosen is None or not member:
+                raise CommandError(
+                    f"municipality {municipality!r} is not a member of {found.name}", returncode=2
+                )
+        if format == "xlsx" and out is None:
+            raise CommandError(
+                "--format xlsx writes a workbook: give --out FILE.xlsx", returncode=2
+            )
+        document = monitor_document(
+            scope=MonitorScope(found, chosen), start=start, end=end, audience=audience
+        )
+        if format == "xlsx":
+            out.write_bytes(monitor_workbook(document))
+            return
+        text = json.dumps(document, ensure_ascii=False, indent=1, default=str)
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text)

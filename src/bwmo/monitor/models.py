@@ -1,0 +1,14 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitorAccess(models.Model):
+    """No table: carries the permission to open the regional monitor."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [("view_monitor", _("De regionale monitor inzien"))]
+
+    def __str__(self) -> str:
+        return "monitor"

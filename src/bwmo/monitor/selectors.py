@@ -1,0 +1,109 @@
+"""What the monitor reads: pseudonymised, set-based rows (no per-client queries)."""
+
+from django.db.models import OuterRef, Subquery
+
+from bwmo.care.models import Indication, Outflow, Stay
+from bwmo.organisations.models import RegionMembership
+from bwmo.rules import monitor
+from bwmo.toegang.models import Melding
+from bwmo.woonplaats.models import ResponsibilityDecision
+
+
+def region_codes(region) -> list[str]:
+    return list(
+        RegionMembership.objects.filter(region=region).values_list("municipality_id", flat=True)
+    )
+
+
+def stay_records(*, municipalities: list[str]) -> list[monitor.StayRecord]:
+    """Stays of clients for whom one of ``municipalities`` is responsible, or that take place
+    in one of them (so that both 'responsible' and 'location' figures are complete)."""
+    from django.db.models import Q
+
+    category = ResponsibilityDecision.objects.filter(
+        melding=OuterRef("indication__melding"), is_current=True
+    ).values("category")[:1]
+    reason = Outflow.objects.filter(stay=OuterRef("pk")).values("reason")[:1]
+    rows = (
+        Stay.objects.filter(
+            Q(indication__responsible_municipality__in=municipalities)
+            | Q(location__in=municipalities)
+        )
+        .annotate(category=Subquery(category), outflow_reason=Subquery(reason))
+        .values_list(
+            "client__pseudonym",
+            "start",
+            "end",
+            "product__kind",
+            "product__name",
+            "product__intensity_rank",
+            "indication__financing",
+            "provider__name",
+            "indication__responsible_municipality_id",
+            "location_id",
+            "category",
+            "outflow_reason",
+        )
+    )
+    return [
+        monitor.StayRecord(
+            client=str(client),
+            start=start,
+            end=end,
+            kind=kind,
+            product=product,
+            product_rank=rank,
+            financing=financing or "ZIN",
+            provider=provider,
+            responsible=responsible or location,
+            location=location,
+            category=category or "",
+            outflow_reason=reason,
+        )
+        for (
+            client,
+            start,
+            end,
+            kind,
+            product,
+            rank,
+            financing,
+            provider,
+            responsible,
+            location,
+            category,
+            reason,
+        ) in rows
+    ]
+
+
+def lead_time_cases(*, municipalities: list[str]) -> list[monitor.Case]:
+    first_start = (
+        Stay.objects.filter(indication__melding=OuterRef("pk"))
+        .order_by("start")
+        .values("start")[:1]
+    )
+    rows = (
+        Melding.objects.filter(product_kind="BW", responsible_municipality__in=municipalities)
+        .annotate(care_start=Subquery(first_start))
+        .values_list(
+            "received_on",
+            "advies__issued_on",
+            "aanvraag__received_on",
+            "aanvraag__beschikking__decided_on",
+            "care_start",
+        )
+    )
+    return [
+        monitor.Case(melding=m, onderzoek_done=o, aanvraag=a, beschikking=b, care_start=c)
+        for m, o, a, b, c in rows
+    ]
+
+
+def granted_indications(*, municipalities: list[str]) -> list[monitor.Indication]:
+    return [
+        monitor.Indication(granted=granted, started=started)
+        for granted, started in Indication.objects.filter(
+            responsible_municipality__in=municipalities, product__kind="BW", provider__isnull=False
+        ).values_list("valid_from", "started_on")
+    ]

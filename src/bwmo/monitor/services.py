@@ -1,0 +1,145 @@
+"""The regional monitor: one document of figures for a region (or one municipality) and a
+period, computed set-based from pseudonymised rows, with suppression for external use."""
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bwmo.finance.selectors import care_stays, tariffs
+from bwmo.organisations.models import Municipality, Region
+from bwmo.rules import costs, monitor
+from bwmo.rules.suppression import suppress_figures, suppress_matrix
+
+from .selectors import granted_indications, lead_time_cases, region_codes, stay_records
+
+AUDIENCES = ("internal", "external")
+
+
+@dataclass(frozen=True)
+class MonitorScope:
+    region: Region
+    municipality: Municipality | None
+
+    @property
+    def codes(self) -> list[str]:
+        return [self.municipality.code] if self.municipality else region_codes(self.region)
+
+
+def _matrix_dict(matrix: dict[tuple[str, str], object]) -> dict[str, dict[str, object]]:
+    result: dict[str, dict[str, object]] = {}
+    for (origin, location), value in matrix.items():
+        result.setdefault(origin, {})[location] = value
+    return result
+
+
+def monitor_document(
+    *,
+    scope: MonitorScope,
+    start: date,
+    end: date,
+    audience: str = "internal",
+    today: date | None = None,
+) -> dict:
+    """Every figure of the monitor brief for ``scope`` over ``[start, end]``."""
+    codes = scope.codes
+    records = [r for r in stay_records(municipalities=codes) if r.responsible in codes]
+    figures = monitor.flow_figures(records, start=start, end=end).to_dict()
+    document = {
+        key: figures[key]
+        for key in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
+    }
+
+    times = monitor.lead_times(lead_time_cases(municipalities=codes), on=end).to_dict()
+    document["lead_times"] = {
+        "total": sum(
+            t["completed"]["count"]
+            for t in times.values()
+            if isinstance(t, dict) and "completed" in t
+        ),
+        **times,
+    }
+    waiting = monitor.waiting_list(granted_indications(municipalities=codes), on=end).to_dict()
+    document["waiting_list"] = {"total": waiting["count"], **waiting}
+
+    # Where clients come from and where they stay: responsible × location on the last day.
+    everyone = stay_records(municipalities=codes)
+    matrix = monitor.origin_location_matrix(everyone, on=end)
+    region_set = set(region_codes(scope.region))
+    out_of_region = sum(n for (o, loc), n in matrix.items() if o in codes and loc not in region_set)
+    into_region = sum(n for (o, loc), n in matrix.items() if o not in region_set and loc in codes)
+    transitions = _bw_mo_transitions(records, start=start, end=end)
+    document["flows"] = {
+        "total": sum(n for (o, _l), n in matrix.items() if o in codes),
+        "origin_location": matrix,
+        "out_of_region": {
+            "placed_outside": out_of_region,
+            "placed_here_from_elsewhere": into_region,
+        },
+        "bw_mo": transitions,
+    }
+    document["costs"] = _costs(scope, start=start, end=end, today=today or end)
+
+    del document["flows"]["origin_location"]
+    if audience == "external":
+        document = suppress_figures(document)
+        document["flows"]["origin_location"] = _matrix_dict(suppress_matrix(matrix))
+    else:
+        document["flows"]["origin_location"] = _matrix_dict(matrix)
+    return {
+        "region": scope.region.centrumgemeente_id,
+        "municipality": scope.municipality.code if scope.municipality else None,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "audience": audience,
+        **document,
+    }
+
+
+def _bw_mo_transitions(records, *, start: date, end: date) -> dict:
+    """Clients whose next episode after an MO stay is BW (and the other way round)."""
+    by_client: dict[str, list] = {}
+    for record in sorted(records, key=lambda r: (r.client, r.start)):
+        by_client.setdefault(record.client, []).append(record)
+    counts = Counter()
+    for stays in by_client.values():
+        for before, after in itertools.pairwise(stays):
+            if before.kind != after.kind and start <= after.start <= end:
+                counts["mo_to_bw" if before.kind == "MO" else "bw_to_mo"] += 1
+    return {
+        "total": sum(counts.values()),
+        "mo_to_bw": counts["mo_to_bw"],
+        "bw_to_mo": counts["bw_to_mo"],
+    }
+
+
+def _costs(scope: MonitorScope, *, start: date, end: date, today: date) -> dict:
+    lines = [
+        line
+        for line in costs.stay_costs(
+            care_stays(region=scope.region),
+            tariffs(region=scope.region),
+            today=min(today, end),
+            years=range(start.year, end.year + 1),
+        )
+        if line.responsible in scope.codes
+    ]
+    realised = [line for line in lines if line.kind == "realised"]
+    by_stream: dict[str, Decimal] = {}
+    for line in realised:
+        by_stream[line.stream] = by_stream.get(line.stream, Decimal(0)) + line.amount
+    per_week = costs.cost_per_client_week(realised, by=("product",))
+    return {
+        "total": round(float(sum((line.amount for line in realised), Decimal(0))), 2),
+        "by_stream": {k: round(float(v), 2) for k, v in sorted(by_stream.items())},
+        "per_client_week": {
+            stat.product: {
+                "clients": stat.clients,
+                "mean": round(float(stat.mean), 2),
+                "min": round(float(stat.minimum), 2),
+                "max": round(float(stat.maximum), 2),
+            }
+            for stat in per_week
+        },
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitor"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("raadsrapportage/", views.council_report, name="council_report"),
+]

@@ -1,0 +1,615 @@
+"""Small-number suppression for figures that leave the region.
+
+Primary suppression: a count from 1 to 4 is published as ``"<5"``. 0 is always published: it
+reveals no person.
+
+Secondary suppression: published totals and the relations between published figures (a
+breakdown adds up to its total; a matrix to its margins; the monitor's stock-and-flow identity)
+must not give a suppressed count back. A reader who knows those relations also knows that every
+suppressed count is at least 1, since zeros are never suppressed. The guarantee:
+
+    No suppressed count can be derived exactly from the published values, the relations and
+    "every suppressed count ≥ 1".
+
+It is checked in two ways that together catch the usual attacks:
+
+* **Linear:** a suppressed value is fixed by the relations alone when, after eliminating the
+  published values, some combination of the equations involves that value only (exact rational
+  elimination). In a breakdown this is the classic "one cell suppressed: total − the others";
+  in a matrix it is also a cell bridging two otherwise independent groups.
+* **Bounds:** with every suppressed value at least 1, the equations narrow each value's range
+  (propagated until nothing changes). Two suppressed cells that add up to 2 are both 1.
+
+Secondary cells are chosen one relation at a time: the smallest published non-zero count in a
+relation of an exposed cell, cells before totals and totals before the grand total, until no
+suppressed value is exposed. This always ends: once every non-zero count is suppressed, any
+solution doubled is another solution, so nothing can be fixed.
+
+Decisions where the issue leaves room:
+
+* Secondary cells are marked ``"<5"`` too, although they hold 5 or more. A separate mark would
+  tell the reader which cells are at least 5 and narrow the others (a ``"<5"`` and an ``"x"``
+  adding up to 6 are 1 and 5).
+* A reader who takes every ``"<5"`` at its word (at most 4) learns more when all suppressed cells
+  of a relation really are at most 4: two ``"<5"`` adding up to 8 are both 4. This is protected
+  as well, as far as a relation still has a published non-zero count to suppress; when it has
+  none (four ``"<5"`` cells with a ``"<5"`` total are each 1) it is left as it is: every number
+  in it is already hidden. ``can_recompute(..., trust_marks=True)`` checks this reading.
+* A breakdown that does not add up to its total (a client under several values) gets no
+  relation: its sum is not known to the reader.
+* In ``suppress_figures`` an int is a count, except under a key ending in ``_days``. Outside the
+  recognised tables a count only gets primary suppression. A statistics object (a dict with
+  ``count`` or ``clients``) about 1 to 4 persons shows ``"<5"`` for that count and ``None`` for
+  every other number in it: a median of two waiting times is a person's waiting time. Shares
+  and amounts of larger groups are published as they are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict, deque
+from collections.abc import Hashable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "MARK",
+    "THRESHOLD",
+    "TOTAL",
+    "can_recompute",
+    "suppress_figures",
+    "suppress_matrix",
+    "suppress_table",
+]
+
+THRESHOLD = 5
+MARK = "<5"
+TOTAL = "total"
+"""Key of a table's total, and of the margins of a matrix: ``(row, TOTAL)``, ``(TOTAL, col)``."""
+
+FLOW_KEYS = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
+STAT_COUNTS = ("count", "clients")
+
+# A Mersenne prime for the exact elimination (see _fixed_linearly).
+_PRIME = 2**61 - 1
+_NOTHING = object()
+# Propagating bounds around long cycles tightens them one step a pass; real tables settle in a
+# few passes, so this only stops pathological inputs from running long.
+_MAX_PASSES = 200
+
+Key = Hashable
+Equation = dict[Key, int]
+"""``Σ coefficient × value == 0`` on the true values."""
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _primary(value: int) -> bool:
+    return 0 < value < THRESHOLD
+
+
+def _order(key: Key) -> str:
+    return repr(key)
+
+
+# --- the engine ---------------------------------------------------------------------------
+
+
+class _Problem:
+    """Counts, the equations between them that the reader knows, and which cells cost most."""
+
+    def __init__(
+        self,
+        values: Mapping[Key, int],
+        equations: Iterable[Equation],
+        priority: Mapping[Key, int] | None = None,
+    ) -> None:
+        self.values = dict(values)
+        for key, value in self.values.items():
+            if not _is_count(value) or value < 0:
+                raise ValueError(f"{key!r}: a count must be a non-negative int, not {value!r}")
+        self.equations = [eq for eq in equations if any(eq.values())]
+        for eq in self.equations:
+            if sum(c * self.values[k] for k, c in eq.items()) != 0:
+                raise ValueError(f"the figures do not satisfy {eq!r}")
+        self.priority = dict(priority or {})
+        self.equations_of: dict[Key, list[int]] = defaultdict(list)
+        for index, eq in enumerate(self.equations):
+            for key, coefficient in eq.items():
+                if coefficient:
+                    self.equations_of[key].append(index)
+
+    def protect(self) -> set[Key]:
+        """Primary and secondary suppression: the set of cells to hide."""
+        hidden = {key for key, value in self.values.items() if _primary(value)}
+        self._protect_relations(hidden, range(len(self.equations)))
+        while True:
+            # What the relations give back only together: one cell per group of linked
+            # relations and round, since a cell added for one exposed value often protects
+            # the others as well.
+            added = set()
+            for exposed in self.exposed_groups(hidden, trust_marks=True):
+                pick = self._secondary(exposed, hidden)
+                if pick is not None:
+                    added.add(pick)
+            if not added:
+                return hidden
+            hidden |= added
+            self._protect_relations(hidden, {i for k in added for i in self.equations_of[k]})
+
+    def _protect_relations(self, hidden: set[Key], indices: Iterable[int]) -> None:
+        """Make every relation safe on its own (adds to ``hidden``): the cheap, common case."""
+        todo = deque(sorted(indices))
+        queued = set(todo)
+        while todo:
+            index = todo.popleft()
+            queued.discard(index)
+            equation = self.equations[index]
+            if not any(k in hidden for k in equation):
+                continue
+            exposed = self._exposed_in(equation, hidden)
+            if not exposed:
+                continue
+            pick = self._secondary(exposed, hidden, nearby=False)
+            if pick is None:
+                continue
+            hidden.add(pick)
+            for other in (index, *self.equations_of[pick]):
+                if other not in queued:
+                    queued.add(other)
+                    todo.append(other)
+
+    def _exposed_in(self, equation: Equation, hidden: set[Key]) -> set[Key]:
+        variables = {k for k, c in equation.items() if c and k in hidden}
+        if len(variables) == 1:
+            return variables
+        system = [
+            (
+                [(k, c) for k, c in equation.items() if k in variables],
+                -sum(c * self.values[k] for k, c in equation.items() if k not in hidden),
+            )
+        ]
+        return self._pinned(system, variables, trust_marks=True)
+
+    def _pinned(self, systems: _System, variables: set[Key], *, trust_marks: bool) -> set[Key]:
+        result: set[Key] = set()
+        bounds = _propagate(systems, variables, upper=math.inf)
+        if bounds is not None:
+            result |= {k for k, (lo, hi) in bounds.items() if lo == hi}
+        if trust_marks:
+            bounds = _propagate(systems, variables, upper=THRESHOLD - 1)
+            if bounds is not None:
+                result |= {k for k, (lo, hi) in bounds.items() if lo == hi == self.values[k]}
+        return result
+
+    def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
+        """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
+        near = {k for key in exposed for i in self.equations_of[key] for k in self.equations[i]}
+        pools = (near, self._component(exposed, hidden)) if nearby else (near,)
+        for pool in pools:
+            candidates = [k for k in pool if k not in hidden and self.values[k] > 0]
+            if candidates:
+                return min(
+                    candidates,
+                    key=lambda k: (self.priority.get(k, 0), self.values[k], _order(k)),
+                )
+        return None
+
+    def _component(self, keys: set[Key], hidden: set[Key]) -> set[Key]:
+        """Every cell of the relations linked to ``keys`` through hidden cells."""
+        seen_eqs: set[int] = set()
+        cells: set[Key] = set()
+        todo = list(keys)
+        while todo:
+            current = todo.pop()
+            for index in self.equations_of[current]:
+                if index in seen_eqs:
+                    continue
+                seen_eqs.add(index)
+                for other in self.equations[index]:
+                    if other not in cells:
+                        cells.add(other)
+                        if other in hidden:
+                            todo.append(other)
+        return cells
+
+    def exposed(self, hidden: set[Key], *, trust_marks: bool = False) -> set[Key]:
+        """Hidden cells whose value the published cells and the relations give back."""
+        return set().union(*self.exposed_groups(hidden, trust_marks=trust_marks))
+
+    def exposed_groups(self, hidden: set[Key], *, trust_marks: bool = False) -> list[set[Key]]:
+        """The exposed hidden cells, per group of hidden cells linked by relations."""
+        hidden = {key for key in hidden if key in self.values}
+        groups: list[set[Key]] = []
+        for variables, eqs in self._components(hidden):
+            result: set[Key] = set()
+            systems = [
+                (
+                    [(k, c) for k, c in eq.items() if c and k in variables],
+                    -sum(c * self.values[k] for k, c in eq.items() if k not in hidden),
+                )
+                for eq in eqs
+            ]
+            result |= _fixed_linearly(systems)
+            result |= self._pinned(systems, variables, trust_marks=trust_marks)
+            if result:
+                groups.append(result)
+        return groups
+
+    def _components(self, hidden: set[Key]) -> list[tuple[set[Key], list[Equation]]]:
+        """Hidden cells grouped by the relations that link them, with those relations."""
+        parent = {key: key for key in hidden}
+
+        def find(key: Key) -> Key:
+            while parent[key] != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        for eq in self.equations:
+            members = [k for k, c in eq.items() if c and k in hidden]
+            for other in members[1:]:
+                a, b = find(members[0]), find(other)
+                if a != b:
+                    parent[a] = b
+        groups: dict[Key, tuple[set[Key], list[Equation]]] = {}
+        for key in hidden:
+            groups.setdefault(find(key), (set(), []))[0].add(key)
+        for eq in self.equations:
+            members = [k for k, c in eq.items() if c and k in hidden]
+            if members:
+                groups[find(members[0])][1].append(eq)
+        return list(groups.values())
+
+
+_System = list[tuple[list[tuple[Key, int]], int]]
+
+
+def _fixed_linearly(systems: _System) -> set[Key]:
+    """Variables that some combination of the equations isolates (reduced row echelon form).
+
+    Computed modulo a large prime, which is exact here: the relations have coefficients ±1 and
+    their minors are tiny, so no minor is a multiple of the prime.
+    """
+    pivots: dict[Key, dict[Key, int]] = {}
+    for terms, _ in systems:
+        row: dict[Key, int] = {}
+        for key, coefficient in terms:
+            row[key] = (row.get(key, 0) + coefficient) % _PRIME
+        # Pivot rows hold no other pivot variable, so one pass over the row's pivots suffices.
+        for key in [k for k in row if k in pivots]:
+            factor = row.pop(key)
+            if factor:
+                _subtract(row, pivots[key], factor, skip=key)
+        row = {k: a for k, a in row.items() if a}
+        if not row:
+            continue
+        pivot = min(row, key=_order)
+        inverse = pow(row[pivot], _PRIME - 2, _PRIME)
+        row = {k: a * inverse % _PRIME for k, a in row.items()}
+        for other_row in pivots.values():
+            factor = other_row.get(pivot)
+            if factor:
+                _subtract(other_row, row, factor)
+        pivots[pivot] = row
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+
+
+def _subtract(
+    row: dict[Key, int], other: dict[Key, int], factor: int, skip: object = _NOTHING
+) -> None:
+    """``row −= factor × other`` modulo the prime, dropping zeros (and leaving out ``skip``)."""
+    for key, a in other.items():
+        if key == skip:
+            continue
+        value = (row.get(key, 0) - factor * a) % _PRIME
+        if value:
+            row[key] = value
+        else:
+            row.pop(key, None)
+
+
+def _propagate(
+    systems: _System, variables: set[Key], *, upper: float
+) -> dict[Key, tuple[float, float]] | None:
+    """Bounds of each variable given each ≥ 1 (and ≤ ``upper``); ``None`` if none fit."""
+    lo: dict[Key, float] = dict.fromkeys(variables, 1)
+    hi: dict[Key, float] = dict.fromkeys(variables, upper)
+    for _ in range(_MAX_PASSES):
+        changed = False
+        for terms, rhs in systems:
+            # Σ c·x = rhs. Infinite parts are counted apart so that ∞ − ∞ never arises.
+            low_sum = high_sum = 0
+            low_inf = high_inf = 0
+            parts = []
+            for key, c in terms:
+                a, b = (c * lo[key], c * hi[key]) if c > 0 else (c * hi[key], c * lo[key])
+                if a == -math.inf:
+                    low_inf += 1
+                else:
+                    low_sum += a
+                if b == math.inf:
+                    high_inf += 1
+                else:
+                    high_sum += b
+                parts.append((key, c, a, b))
+            for key, c, a, b in parts:
+                rest_low = (
+                    -math.inf
+                    if low_inf - (a == -math.inf)
+                    else low_sum - (0 if a == -math.inf else a)
+                )
+                rest_high = (
+                    math.inf
+                    if high_inf - (b == math.inf)
+                    else high_sum - (0 if b == math.inf else b)
+                )
+                # c·x lies in [rhs − rest_high, rhs − rest_low].
+                low, high = rhs - rest_high, rhs - rest_low
+                if c < 0:
+                    low, high = high, low
+                new_lo = _ceil_div(low, c)
+                new_hi = _floor_div(high, c)
+                if new_lo > lo[key]:
+                    lo[key] = new_lo
+                    changed = True
+                if new_hi < hi[key]:
+                    hi[key] = new_hi
+                    changed = True
+                if lo[key] > hi[key]:
+                    return None
+        if not changed:
+            break
+    return {key: (lo[key], hi[key]) for key in variables}
+
+
+def _ceil_div(value: float, divisor: int) -> float:
+    if math.isinf(value):
+        return value / divisor
+    return -((-value) // divisor)
+
+
+def _floor_div(value: float, divisor: int) -> float:
+    if math.isinf(value):
+        return value / divisor
+    return value // divisor
+
+
+# --- tables, matrices and the monitor's figures -------------------------------------------
+
+
+def _table_problem(rows: Mapping[str, int], total_key: str) -> _Problem:
+    if total_key not in rows:
+        raise ValueError(f"the table has no {total_key!r}")
+    cells = [key for key in rows if key != total_key]
+    if sum(rows[key] for key in cells) != rows[total_key]:
+        raise ValueError(f"the cells do not add up to {total_key!r}")
+    equation = dict.fromkeys(cells, 1)
+    equation[total_key] = -1
+    return _Problem(rows, [equation], {total_key: 1})
+
+
+def suppress_table(rows: Mapping[str, int], total_key: str = TOTAL) -> dict[str, int | str]:
+    """A breakdown and its total (which the cells add up to) with ``"<5"`` where hidden.
+
+    One suppressed cell is protected by the smallest other non-zero cell; when no non-zero cell
+    is left, the total is suppressed instead. Raises ``ValueError`` when the cells do not add up
+    to the total.
+    """
+    problem = _table_problem(rows, total_key)
+    hidden = problem.protect()
+    return {key: MARK if key in hidden else value for key, value in rows.items()}
+
+
+def _matrix_problem(matrix: Mapping[tuple[Hashable, Hashable], int]) -> _Problem:
+    rows = list(dict.fromkeys(row for row, _ in matrix))
+    cols = list(dict.fromkeys(col for _, col in matrix))
+    if TOTAL in rows or TOTAL in cols:
+        raise ValueError(f"{TOTAL!r} is reserved for the margins")
+    values: dict[Key, int] = dict(matrix)
+    priority: dict[Key, int] = {}
+    row_eqs: dict[Hashable, Equation] = {row: {} for row in [*rows, TOTAL]}
+    col_eqs: dict[Hashable, Equation] = {col: {} for col in [*cols, TOTAL]}
+    for (row, col), value in matrix.items():
+        row_eqs[row][(row, col)] = 1
+        col_eqs[col][(row, col)] = 1
+        values[(row, TOTAL)] = values.get((row, TOTAL), 0) + value
+        values[(TOTAL, col)] = values.get((TOTAL, col), 0) + value
+    for row in rows:
+        row_eqs[row][(row, TOTAL)] = -1
+        col_eqs[TOTAL][(row, TOTAL)] = 1
+        priority[(row, TOTAL)] = 1
+    for col in cols:
+        col_eqs[col][(TOTAL, col)] = -1
+        row_eqs[TOTAL][(TOTAL, col)] = 1
+        priority[(TOTAL, col)] = 1
+    values[(TOTAL, TOTAL)] = sum(matrix.values())
+    row_eqs[TOTAL][(TOTAL, TOTAL)] = -1
+    col_eqs[TOTAL][(TOTAL, TOTAL)] = -1
+    priority[(TOTAL, TOTAL)] = 2
+    return _Problem(values, [*row_eqs.values(), *col_eqs.values()], priority)
+
+
+def suppress_matrix(
+    matrix: Mapping[tuple[Hashable, Hashable], int],
+) -> dict[tuple[Hashable, Hashable], int | str]:
+    """A matrix with its margins, ``"<5"`` where hidden.
+
+    Cells missing from ``matrix`` are zeros. The result has the given cells, then the row totals
+    ``(row, TOTAL)``, the column totals ``(TOTAL, col)`` and the grand total ``(TOTAL, TOTAL)``.
+    """
+    problem = _matrix_problem(matrix)
+    hidden = problem.protect()
+    return {key: MARK if key in hidden else value for key, value in problem.values.items()}
+
+
+def _figures_problem(figures: Mapping[str, Any]) -> tuple[_Problem, set[tuple[str, ...]]]:
+    """The counts of the recognised tables, keyed by path, and the relations between them.
+
+    Also returns the paths the tables cover; the rest of the figures is handled cell by cell.
+    """
+    values: dict[Key, int] = {}
+    equations: list[Equation] = []
+    priority: dict[Key, int] = {}
+    claimed: set[tuple[str, ...]] = set()
+    tables: dict[str, dict[str, str]] = {}  # top key → breakdown → "count" | "inout"
+
+    def relate(equation: Equation) -> None:
+        # Only relations that hold are known to hold; a reader cannot use one that does not.
+        if sum(c * values[k] for k, c in equation.items()) == 0:
+            equations.append(equation)
+
+    for top, table in figures.items():
+        if not isinstance(table, Mapping) or not _is_count(table.get("total")):
+            continue
+        total = (top, "total")
+        values[total] = table["total"]
+        priority[total] = 1
+        claimed.add(total)
+        tables[top] = {}
+        for name, breakdown in table.items():
+            if name == "total" or not isinstance(breakdown, Mapping) or not breakdown:
+                continue
+            if all(_is_count(v) for v in breakdown.values()):
+                tables[top][name] = "count"
+                for value, n in breakdown.items():
+                    values[(top, name, value)] = n
+                relate({**{(top, name, v): 1 for v in breakdown}, total: -1})
+            elif all(
+                isinstance(io, Mapping)
+                and set(io) == {"in", "out"}
+                and all(_is_count(n) for n in io.values())
+                for io in breakdown.values()
+            ):
+                tables[top][name] = "inout"
+                for value, io in breakdown.items():
+                    values[(top, name, value, "in")] = io["in"]
+                    values[(top, name, value, "out")] = io["out"]
+                ins = {(top, name, v, "in"): 1 for v in breakdown}
+                outs = {(top, name, v, "out"): 1 for v in breakdown}
+                relate({**ins, **dict.fromkeys(outs, -1)})
+                relate({**ins, total: -1})
+                relate({**outs, total: -1})
+            else:
+                continue
+            claimed.add((top, name))
+
+    if all(key in tables for key in FLOW_KEYS[:4]):
+        start, end, inflow, outflow = FLOW_KEYS[:4]
+        flow = tables.get("doorstroom", {})
+        signs = {end: 1, start: -1, inflow: -1, outflow: 1}
+        relate({(top, "total"): sign for top, sign in signs.items()})
+        for name in tables[start]:
+            if any(tables[top].get(name) != "count" for top in signs):
+                continue
+            members = set().union(*(figures[top][name] for top in signs))
+            moved = flow.get(name) == "inout"
+            if moved:
+                members |= set(figures["doorstroom"][name])
+            for member in members:
+                equation: Equation = {}
+                for top, sign in signs.items():
+                    if (top, name, member) in values:
+                        equation[(top, name, member)] = sign
+                if moved:
+                    for end_, sign in (("in", -1), ("out", 1)):
+                        key = ("doorstroom", name, member, end_)
+                        if key in values:
+                            equation[key] = sign
+                relate(equation)
+    return _Problem(values, equations, priority), claimed
+
+
+def suppress_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """The monitor's figures as an external audience may see them; ``figures`` is not changed.
+
+    Every object with an int ``total`` is a table: each breakdown of counts adds up to the
+    total, each breakdown of ``{"in", "out"}`` counts has as many ins as outs, and when the five
+    flow tables are present every breakdown value obeys the stock-and-flow identity. All of
+    these are protected together. Everything else is handled as described in the module.
+    """
+    problem, claimed = _figures_problem(figures)
+    hidden = problem.protect()
+
+    def cell(path: tuple[Any, ...]) -> int | str:
+        return MARK if path in hidden else problem.values[path]
+
+    result: dict[str, Any] = {}
+    for top, table in figures.items():
+        if (top, "total") not in claimed:
+            result[top] = _loose(top, table)
+            continue
+        out: dict[str, Any] = {}
+        for name, breakdown in table.items():
+            if name == "total":
+                out[name] = cell((top, "total"))
+            elif (top, name) not in claimed:
+                out[name] = _loose(name, breakdown)
+            elif all(_is_count(v) for v in breakdown.values()):
+                out[name] = {value: cell((top, name, value)) for value in breakdown}
+            else:
+                out[name] = {
+                    value: {end: cell((top, name, value, end)) for end in ("in", "out")}
+                    for value in breakdown
+                }
+        result[top] = out
+    return result
+
+
+def _loose(name: object, value: Any) -> Any:
+    """Primary suppression outside the tables, with statistics of a few persons blanked."""
+    if isinstance(value, Mapping):
+        for count_key in STAT_COUNTS:
+            n = value.get(count_key)
+            if _is_count(n) and _primary(n):
+                return {k: MARK if k == count_key else _blank(v) for k, v in value.items()}
+        return {k: _loose(k, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_loose(name, v) for v in value]
+    if _is_count(value) and _primary(value) and not str(name).endswith("_days"):
+        return MARK
+    return value
+
+
+def _blank(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _blank(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_blank(v) for v in value]
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return None
+    return value
+
+
+# --- checking -----------------------------------------------------------------------------
+
+
+def can_recompute(
+    original: Mapping[Any, Any], suppressed: Mapping[Any, Any], *, trust_marks: bool = False
+) -> bool:
+    """Whether some ``"<5"`` in ``suppressed`` can be derived from the rest (see the module).
+
+    ``original`` is what was given to ``suppress_table`` (with ``"total"``), ``suppress_matrix``
+    (tuple keys, no margins) or ``suppress_figures``. With ``trust_marks`` the reader also takes
+    every ``"<5"`` to be at most 4.
+    """
+    if original and all(isinstance(k, tuple) and len(k) == 2 for k in original):
+        problem = _matrix_problem(original)
+        hidden = {key for key, value in suppressed.items() if value == MARK}
+    elif any(isinstance(v, Mapping) for v in original.values()):
+        problem, _ = _figures_problem(original)
+        hidden = {key for key in problem.values if _at(suppressed, key) == MARK}
+    else:
+        problem = _table_problem(original, TOTAL)
+        hidden = {key for key, value in suppressed.items() if value == MARK}
+    return bool(problem.exposed(hidden, trust_marks=trust_marks))
+
+
+def _at(tree: Mapping[Any, Any], path: tuple[Any, ...]) -> Any:
+    for step in path:
+        if not isinstance(tree, Mapping) or step not in tree:
+            return None
+        tree = tree[step]
+    return tree

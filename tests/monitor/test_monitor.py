@@ -1,0 +1,193 @@
+"""The monitor through its service, command line and screens, on a real database."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from bwmo.care.models import Indication, Stay
+from bwmo.care.services import stay_end
+from bwmo.monitor.services import MonitorScope, monitor_document
+from bwmo.rules.suppression import can_recompute
+from tests.factories import granted_client
+
+pytestmark = pytest.mark.django_db
+TOP_KEYS = [
+    "in_care_at_start",
+    "in_care_at_end",
+    "instroom",
+    "uitstroom",
+    "doorstroom",
+    "lead_times",
+    "waiting_list",
+    "flows",
+    "costs",
+]
+
+
+def _in_care(setup, n, *, started_days_ago=40, municipality="GM0106"):
+    clients = []
+    for _ in range(n):
+        client = granted_client(setup, municipality=municipality)
+        start = timezone.localdate() - timedelta(days=started_days_ago)
+        Indication.objects.filter(client=client).update(valid_from=start, started_on=start)
+        indication = Indication.objects.get(client=client)
+        Stay.objects.create(
+            client=client,
+            indication=indication,
+            provider=indication.provider,
+            product=indication.product,
+            location=setup.assen,
+            start=start,
+        )
+        clients.append(client)
+    return clients
+
+
+def test_document_has_the_contract_keys_and_the_identity_holds(region_setup):
+    clients = _in_care(region_setup, 7)
+    stay = Stay.objects.get(client=clients[0])
+    stay_end(
+        stay=stay,
+        expected_version=stay.version,
+        end=timezone.localdate() - timedelta(5),
+        reason="zelfstandig",
+    )
+    today = timezone.localdate()
+    doc = monitor_document(
+        scope=MonitorScope(region_setup.region, None), start=today - timedelta(days=30), end=today
+    )
+    for key in TOP_KEYS:
+        assert "total" in doc[key], key
+    assert doc["in_care_at_start"]["total"] == 7
+    assert doc["uitstroom"]["total"] == 1 and doc["uitstroom"]["reason"] == {"zelfstandig": 1}
+    assert doc["in_care_at_end"]["total"] == (
+        doc["in_care_at_start"]["total"] + doc["instroom"]["total"] - doc["uitstroom"]["total"]
+    )
+    assert doc["flows"]["origin_location"]["GM0106"]["GM0106"] == 6
+    assert doc["costs"]["total"] > 0
+
+
+def test_external_audience_hides_small_counts_and_cannot_be_recomputed(region_setup):
+    _in_care(region_setup, 6)
+    _in_care(region_setup, 2, municipality="GM1730")
+    today = timezone.localdate()
+    scope = MonitorScope(region_setup.region, None)
+    internal = monitor_document(scope=scope, start=today - timedelta(days=30), end=today)
+    external = monitor_document(
+        scope=scope, start=today - timedelta(days=30), end=today, audience="external"
+    )
+    assert internal["in_care_at_end"]["responsible"]["GM1730"] == 2
+    assert external["in_care_at_end"]["responsible"]["GM1730"] == "<5"
+
+    def values(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from values(value)
+        elif isinstance(node, int) and not isinstance(node, bool):
+            yield node
+
+    counts = {
+        k: external[k]
+        for k in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
+    }
+    assert not [v for v in values(counts) if 1 <= v <= 4]
+    assert not can_recompute({k: internal[k] for k in counts}, counts)
+
+
+def _run(tmp_path, *args):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "BWMO_DATA_DIR": str(tmp_path),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bwmo.cli", "monitor", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_cli_contract_and_errors(tmp_path):
+    ok = _run(tmp_path, "--region", "GM0106", "--from", "2025-01-01", "--to", "2025-12-31")
+    assert ok.returncode == 0, ok.stderr
+    assert all(key in json.loads(ok.stdout) for key in TOP_KEYS)
+    for args, message in [
+        (("--region", "GM9999", "--from", "2025-01-01", "--to", "2025-12-31"), "unknown region"),
+        (("--region", "GM0106", "--from", "2025-12-31", "--to", "2025-01-01"), "lies after"),
+        (
+            (
+                "--region",
+                "GM0106",
+                "--from",
+                "2025-01-01",
+                "--to",
+                "2025-12-31",
+                "--municipality",
+                "GM0114",
+            ),
+            "not a member",
+        ),
+        (("--region", "GM0106", "--from", "2025-02-30", "--to", "2025-12-31"), "not a date"),
+    ]:
+        result = _run(tmp_path, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr
+    xlsx = tmp_path / "monitor.xlsx"
+    result = _run(
+        tmp_path,
+        "--region",
+        "GM0106",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--format",
+        "xlsx",
+        "--out",
+        str(xlsx),
+        "--audience",
+        "external",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "origin_location" in load_workbook(xlsx).sheetnames
+
+
+def test_policy_user_sees_other_municipalities_aggregated(client, region_setup):
+    _in_care(region_setup, 2, municipality="GM1730")
+    client.force_login(region_setup.users["beleid"])  # Gemeente Assen
+    page = client.get(reverse("monitor:dashboard")).content.decode()
+    assert "&lt;5" in page and "geaggregeerde cijfers" in page
+    own = client.get(
+        reverse("monitor:dashboard"),
+        {
+            "regio": region_setup.region.pk,
+            "gemeente": "GM0106",
+            "van": (date.today() - timedelta(days=60)).isoformat(),
+            "tot": date.today().isoformat(),
+        },
+    ).content.decode()
+    assert "geaggregeerde cijfers" not in own
+
+
+def test_dashboard_excel_and_council_report(client, region_setup):
+    _in_care(region_setup, 6)
+    client.force_login(region_setup.users["beleid"])
+    response = client.get(reverse("monitor:dashboard"), {"formaat": "xlsx"})
+    book = load_workbook(BytesIO(response.content))
+    assert {"in_care_at_end", "instroom", "origin_location"} <= set(book.sheetnames)
+    report = client.get(reverse("monitor:council_report")).content.decode()
+    assert "Wat veranderde er?" in report and "raadsinformatiebrief" in report
+    assert "Het aantal cliënten in zorg" in report

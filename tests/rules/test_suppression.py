@@ -1,0 +1,414 @@
+"""Small-number suppression: worked examples, and on generated tables that nothing leaks."""
+
+import copy
+import json
+from datetime import date, timedelta
+from itertools import product
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bwmo.rules.monitor import (
+    Case,
+    Indication,
+    StayRecord,
+    flow_figures,
+    lead_times,
+    waiting_list,
+)
+from bwmo.rules.suppression import (
+    MARK,
+    TOTAL,
+    can_recompute,
+    suppress_figures,
+    suppress_matrix,
+    suppress_table,
+)
+
+PROPERTY = settings(max_examples=200, deadline=None)
+QUICK = settings(max_examples=60, deadline=None)
+
+
+def published(value):
+    return value != MARK
+
+
+def leaves(tree):
+    """Every non-container value of a nested dict/list."""
+    if isinstance(tree, dict):
+        for value in tree.values():
+            yield from leaves(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from leaves(value)
+    else:
+        yield tree
+
+
+def no_small_counts(tree):
+    return not any(
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v < 5 for v in leaves(tree)
+    )
+
+
+# --- one-dimensional tables --------------------------------------------------------------
+
+
+def test_a_single_small_cell_takes_the_smallest_other_non_zero_cell_with_it():
+    table = {"a": 3, "b": 0, "c": 10, "d": 20, "total": 33}
+    assert suppress_table(table) == {"a": MARK, "b": 0, "c": MARK, "d": 20, "total": 33}
+
+
+def test_nothing_small_nothing_suppressed_and_zero_is_published():
+    table = {"a": 0, "b": 10, "c": 20, "total": 30}
+    assert suppress_table(table) == table
+
+
+def test_two_small_cells_protect_each_other():
+    table = {"a": 2, "b": 3, "c": 10, "total": 15}
+    assert suppress_table(table) == {"a": MARK, "b": MARK, "c": 10, "total": 15}
+
+
+def test_when_only_zeros_remain_the_total_goes():
+    # The total equals the one small cell, so it is small and suppressed as well.
+    assert suppress_table({"a": 3, "b": 0, "total": 3}) == {"a": MARK, "b": 0, "total": MARK}
+    # Five ones: each is 1 if the total is shown, and there is no other cell to hide.
+    ones = {"a": 1, "b": 1, "c": 1, "d": 1, "e": 1, "total": 5}
+    assert suppress_table(ones) == dict.fromkeys(ones, MARK)
+
+
+def test_suppressed_cells_adding_up_to_their_number_are_all_one():
+    # "<5" + "<5" = 12 − 10 = 2, so both would be 1 (a suppressed count is never 0).
+    table = {"a": 1, "b": 1, "c": 10, "total": 12}
+    assert suppress_table(table) == {"a": MARK, "b": MARK, "c": MARK, "total": 12}
+    assert can_recompute(table, {"a": MARK, "b": MARK, "c": 10, "total": 12})
+
+
+def test_a_reader_who_trusts_the_marks_learns_nothing_either():
+    # Two "<5" adding up to 8 are both 4 for a reader taking "<5" at its word.
+    table = {"a": 4, "b": 4, "c": 6, "total": 14}
+    naive = {"a": MARK, "b": MARK, "c": 6, "total": 14}
+    assert not can_recompute(table, naive)
+    assert can_recompute(table, naive, trust_marks=True)
+    result = suppress_table(table)
+    assert result == {"a": MARK, "b": MARK, "c": MARK, "total": 14}
+    assert not can_recompute(table, result, trust_marks=True)
+
+
+def test_can_recompute_on_the_classic_leak():
+    table = {"a": 3, "b": 10, "c": 20, "total": 33}
+    assert can_recompute(table, {"a": MARK, "b": 10, "c": 20, "total": 33})
+    assert not can_recompute(table, suppress_table(table))
+
+
+def test_a_table_must_add_up_to_its_total():
+    with pytest.raises(ValueError, match="add up"):
+        suppress_table({"a": 3, "b": 4, "total": 8})
+    with pytest.raises(ValueError, match="no 'total'"):
+        suppress_table({"a": 3})
+    with pytest.raises(ValueError, match="non-negative"):
+        suppress_table({"a": -3, "b": 3, "total": 0})
+    assert suppress_table({"a": 3, "b": 9, "alle": 12}, total_key="alle") == {
+        "a": MARK,
+        "b": MARK,
+        "alle": 12,
+    }
+
+
+def solutions_1d(table, result):
+    """Every value each suppressed key can take, by brute force over the published facts."""
+    cells = [k for k in table if k != TOTAL]
+    hidden = [k for k in cells if not published(result[k])]
+    known = sum(table[k] for k in cells if published(result[k]))
+    total_known = published(result[TOTAL])
+    cap = table[TOTAL] + 3  # enough to show a second value where one exists
+    seen = {k: set() for k in [*hidden, TOTAL]}
+    for values in product(range(1, cap + 1), repeat=len(hidden)):
+        total = known + sum(values)
+        if total_known and total != table[TOTAL]:
+            continue
+        for key, value in zip(hidden, values, strict=True):
+            seen[key].add(value)
+        seen[TOTAL].add(total)
+    return {k: v for k, v in seen.items() if k == TOTAL and not total_known or k in hidden}
+
+
+tables = st.lists(
+    st.one_of(st.integers(0, 5), st.integers(0, 30)), min_size=1, max_size=4
+).map(lambda cells: {**{f"v{i}": n for i, n in enumerate(cells)}, TOTAL: sum(cells)})
+
+
+@PROPERTY
+@given(tables)
+def test_tables_publish_no_small_count_and_nothing_can_be_recomputed(table):
+    result = suppress_table(table)
+    assert result.keys() == table.keys()
+    assert no_small_counts(result)
+    for key, value in result.items():
+        assert value == table[key] or value == MARK
+        if table[key] == 0:
+            assert value == 0
+    assert not can_recompute(table, result)
+    # The same by brute force: every suppressed value could be another one as well.
+    for key, values in solutions_1d(table, result).items():
+        assert len(values) > 1, (key, values)
+
+
+# --- matrices ----------------------------------------------------------------------------
+
+
+def test_a_matrix_with_one_small_cell():
+    matrix = {("A", "X"): 3, ("A", "Y"): 10, ("B", "X"): 8, ("B", "Y"): 12}
+    result = suppress_matrix(matrix)
+    # Row A and column X each need a second suppressed cell; B×Y closes the rectangle.
+    assert result == {
+        ("A", "X"): MARK,
+        ("A", "Y"): MARK,
+        ("B", "X"): MARK,
+        ("B", "Y"): MARK,
+        ("A", TOTAL): 13,
+        ("B", TOTAL): 20,
+        (TOTAL, "X"): 11,
+        (TOTAL, "Y"): 22,
+        (TOTAL, TOTAL): 33,
+    }
+    assert not can_recompute(matrix, result)
+    leaky = dict(result, **{("B", "Y"): 12})
+    assert can_recompute(matrix, leaky)
+
+
+def test_a_small_margin_is_suppressed_and_protected():
+    matrix = {("A", "X"): 2, ("A", "Y"): 0, ("B", "X"): 9, ("B", "Y"): 7, ("C", "X"): 6}
+    result = suppress_matrix(matrix)
+    assert result[("A", TOTAL)] == MARK
+    assert result[("A", "Y")] == 0
+    assert no_small_counts(result)
+    assert not can_recompute(matrix, result)
+
+
+def test_a_cell_bridging_two_protected_groups_is_found():
+    # Rows A, B with columns X, Y and rows C, D with columns Z, W are each a suppressed
+    # rectangle; a suppressed cell linking them is still fixed by the margins.
+    matrix = {
+        ("A", "X"): 2,
+        ("A", "Y"): 2,
+        ("B", "X"): 2,
+        ("B", "Y"): 2,
+        ("C", "Z"): 2,
+        ("C", "W"): 2,
+        ("D", "Z"): 2,
+        ("D", "W"): 2,
+        ("B", "Z"): 3,
+        ("A", "W"): 9,
+        ("D", "X"): 9,
+    }
+    problem = suppress_matrix(matrix)
+    rectangles = {("A", "X"), ("A", "Y"), ("B", "X"), ("B", "Y")} | {
+        ("C", "Z"),
+        ("C", "W"),
+        ("D", "Z"),
+        ("D", "W"),
+    }
+    leaky = {
+        key: MARK if key in rectangles or key == ("B", "Z") else value
+        for key, value in problem.items()
+        if key in matrix or TOTAL in key
+    }
+    for key in leaky:
+        if TOTAL in key:
+            leaky[key] = sum(
+                v
+                for (r, c), v in matrix.items()
+                if (key[0] == TOTAL or r == key[0]) and (key[1] == TOTAL or c == key[1])
+            )
+    assert can_recompute(matrix, leaky)
+    assert not can_recompute(matrix, problem)
+
+
+def test_matrix_keys_may_not_be_the_total_marker():
+    with pytest.raises(ValueError, match="reserved"):
+        suppress_matrix({(TOTAL, "X"): 3})
+
+
+def solutions_2d(matrix, result, rows, cols):
+    """Values each suppressed cell (and margin) can take, searched around the true table."""
+    hidden = [k for k in matrix if not published(result[k])]
+    ranges = [range(max(1, matrix[k] - 3), matrix[k] + 4) for k in hidden]
+    seen = {k: set() for k in result if not published(result[k])}
+    for values in product(*ranges):
+        table = dict(matrix)
+        table.update(zip(hidden, values, strict=True))
+        full = dict(table)
+        for r in rows:
+            full[(r, TOTAL)] = sum(table.get((r, c), 0) for c in cols)
+        for c in cols:
+            full[(TOTAL, c)] = sum(table.get((r, c), 0) for r in rows)
+        full[(TOTAL, TOTAL)] = sum(table.values())
+        if all(full[k] == v for k, v in result.items() if published(v)):
+            for key in seen:
+                seen[key].add(full[key])
+    return seen
+
+
+@st.composite
+def matrices(draw):
+    rows = ["A", "B", "C"][: draw(st.integers(1, 3))]
+    cols = ["X", "Y", "Z"][: draw(st.integers(1, 3))]
+    counts = st.one_of(st.integers(0, 4), st.integers(0, 20))
+    return {(r, c): draw(counts) for r in rows for c in cols}, rows, cols
+
+
+@PROPERTY
+@given(matrices())
+def test_matrices_publish_no_small_count_and_nothing_can_be_recomputed(drawn):
+    matrix, rows, cols = drawn
+    result = suppress_matrix(matrix)
+    assert no_small_counts(result)
+    for (r, c), value in result.items():
+        truth = sum(
+            v
+            for (rr, cc), v in matrix.items()
+            if (r == TOTAL or rr == r) and (c == TOTAL or cc == c)
+        )
+        assert value == truth or value == MARK
+    assert not can_recompute(matrix, result)
+
+
+@QUICK
+@given(matrices())
+def test_matrices_by_brute_force(drawn):
+    matrix, rows, cols = drawn
+    result = suppress_matrix(matrix)
+    if sum(not published(result[k]) for k in matrix) > 5:
+        return  # the search grows as 7^n; smaller tables cover the same shapes
+    for key, values in solutions_2d(matrix, result, rows, cols).items():
+        assert len(values) > 1, (key, values, result)
+
+
+# --- the monitor's figures ---------------------------------------------------------------
+
+
+def counts(total, **by):
+    return {"total": total, **by}
+
+
+def test_the_flow_identity_is_protected_across_tables():
+    # Product A: 20 at the start, 5 in, 3 out, 22 at the end. Suppressing the 3 in its own
+    # table is not enough: 20 + 5 − 22 gives it back.
+    figures = {
+        "in_care_at_start": counts(50, product={"A": 20, "B": 30}),
+        "in_care_at_end": counts(52, product={"A": 22, "B": 30}),
+        "instroom": counts(15, product={"A": 5, "B": 10}),
+        "uitstroom": counts(13, product={"A": 3, "B": 10}, reason={"Wlz": 6, "onbekend": 7}),
+        "doorstroom": {
+            "total": 0,
+            "direction": {"afschalen": 0, "opschalen": 0, "wissel": 0},
+            "product": {"A": {"in": 0, "out": 0}, "B": {"in": 0, "out": 0}},
+        },
+    }
+    per_table = copy.deepcopy(figures)
+    per_table["uitstroom"]["product"] = suppress_table(
+        {**figures["uitstroom"]["product"], "total": 13}
+    )
+    del per_table["uitstroom"]["product"]["total"]
+    assert per_table["uitstroom"]["product"] == {"A": MARK, "B": MARK}
+    assert can_recompute(figures, per_table)
+
+    result = suppress_figures(figures)
+    assert result["uitstroom"]["product"]["A"] == MARK
+    assert no_small_counts(result)
+    assert not can_recompute(figures, result)
+
+
+def stays_strategy():
+    first = date(2024, 1, 1)
+
+    @st.composite
+    def build(draw):
+        result = []
+        for index in range(draw(st.integers(0, 25))):
+            start = first + timedelta(days=draw(st.integers(0, 300)))
+            length = draw(st.one_of(st.none(), st.integers(0, 200)))
+            product_, rank, kind = draw(
+                st.sampled_from([("BW24", 5, "BW"), ("Begeleid", 3, "BW"), ("nacht", 1, "MO")])
+            )
+            result.append(
+                StayRecord(
+                    client=f"c{draw(st.integers(0, 8)) if index else 0}",
+                    start=start,
+                    end=None if length is None else start + timedelta(days=length),
+                    kind=kind,
+                    product=product_,
+                    product_rank=rank,
+                    financing=draw(st.sampled_from(["ZIN", "PGB"])),
+                    provider=draw(st.sampled_from(["P1", "P2", "P3"])),
+                    responsible=draw(st.sampled_from(["GM0106", "GM1680"])),
+                    location=draw(st.sampled_from(["GM0106", "GM1680", "GM0114"])),
+                    category="mo" if kind == "MO" else "nieuwe_client",
+                    outflow_reason=draw(st.sampled_from([None, "Wlz", "zelfstandig wonen"])),
+                )
+            )
+        return result
+
+    return build()
+
+
+@QUICK
+@given(stays_strategy(), st.integers(0, 200), st.integers(30, 200))
+def test_monitor_figures_publish_no_small_count_and_nothing_can_be_recomputed(
+    stays, offset, length
+):
+    start = date(2024, 1, 1) + timedelta(days=offset)
+    figures = flow_figures(stays, start=start, end=start + timedelta(days=length)).to_dict()
+    original = copy.deepcopy(figures)
+    result = suppress_figures(figures)
+    assert figures == original  # not changed in place
+    assert no_small_counts(result)
+    assert not can_recompute(figures, result)
+    assert result["start"] == figures["start"]
+    for key in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom"):
+        for name, table in figures[key].items():
+            if name == "total":
+                assert result[key]["total"] in (table, MARK)
+                continue
+            for value, n in table.items():
+                shown = result[key][name][value]
+                if isinstance(n, dict):
+                    assert all(shown[end] in (n[end], MARK) for end in n)
+                else:
+                    assert shown in (n, MARK)
+    json.dumps(result)
+
+
+def test_statistics_of_a_few_persons_are_blanked():
+    on = date(2024, 6, 1)
+    cases = [Case(date(2024, 1, 1), date(2024, 2, 1 + i)) for i in range(3)]
+    cases += [Case(date(2024, 5, 1)) for _ in range(6)]
+    waiting = [Indication(date(2024, 5, 1 + i)) for i in range(7)]
+    figures = {
+        "lead_times": {"total": lead_times(cases, on=on).to_dict()},
+        "waiting_list": {"total": waiting_list(waiting, on).to_dict()},
+        "flows": {"total": 7, "out_of_region": 2, "detail": [3, 12]},
+    }
+    result = suppress_figures(figures)
+    completed = result["lead_times"]["total"]["melding_onderzoek"]["completed"]
+    assert completed == {
+        "count": MARK,
+        "median_days": None,
+        "mean_days": None,
+        "on_time_share": None,
+    }
+    # Six open cases, all six overdue: both shown.
+    assert result["lead_times"]["total"]["melding_onderzoek"]["open"] == {
+        "count": 6,
+        "overdue": 6,
+    }
+    # Seven waiting; the waiting days are not counts.
+    assert result["waiting_list"]["total"]["count"] == 7
+    assert result["waiting_list"]["total"]["max_days"] == 31
+    assert result["waiting_list"]["total"]["median_days"] == 28.0
+    # Outside the recognised tables a small count still gets "<5".
+    assert result["flows"] == {"total": 7, "out_of_region": MARK, "detail": [MARK, 12]}
+    assert result["lead_times"]["total"]["on"] == "2024-06-01"
+    assert no_small_counts(result)
