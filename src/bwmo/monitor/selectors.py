@@ -107,3 +107,20 @@ def granted_indications(*, municipalities: list[str]) -> list[monitor.Indication
             responsible_municipality__in=municipalities, product__kind="BW", provider__isnull=False
         ).values_list("valid_from", "started_on")
     ]
+
+
+def wlz_pending(*, municipalities: list[str], on) -> int:
+    """Clients with a Wlz application pending on ``on`` (their Wmo indication continues)."""
+    from django.db.models import Q
+
+    from bwmo.care.models import WlzApplication
+
+    return (
+        WlzApplication.objects.filter(
+            client__indications__responsible_municipality__in=municipalities, applied_on__lte=on
+        )
+        .filter(Q(decided_on__isnull=True) | Q(decided_on__gt=on))
+        .values("client")
+        .distinct()
+        .count()
+    )

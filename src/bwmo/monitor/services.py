@@ -12,7 +12,13 @@ from bwmo.organisations.models import Municipality, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.suppression import suppress_figures, suppress_matrix
 
-from .selectors import granted_indications, lead_time_cases, region_codes, stay_records
+from .selectors import (
+    granted_indications,
+    lead_time_cases,
+    region_codes,
+    stay_records,
+    wlz_pending,
+)
 
 AUDIENCES = ("internal", "external")
 
@@ -80,6 +86,18 @@ def monitor_document(
         "bw_mo": transitions,
     }
     document["costs"] = _costs(scope, start=start, end=end, today=today or end)
+    durations = monitor.duration_stats(records, on=end).to_dict()
+    document["durations"] = {
+        "total": len({r.client for r in records if r.start <= end}),
+        **durations,
+    }
+    granted = granted_indications(municipalities=codes)
+    in_period = [i for i in granted if start <= i.granted <= end]
+    document["indications"] = {
+        "total": len(in_period),
+        "verzilverd": sum(1 for i in in_period if i.started is not None and i.started <= end),
+        "wlz_pending": wlz_pending(municipalities=codes, on=end),
+    }
 
     del document["flows"]["origin_location"]
     if audience == "external":
