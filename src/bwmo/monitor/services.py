@@ -3,7 +3,7 @@ period, computed set-based from pseudonymised rows, with suppression for externa
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -28,9 +28,12 @@ class MonitorScope:
     region: Region
     municipality: Municipality | None
 
-    @property
-    def codes(self) -> list[str]:
-        return [self.municipality.code] if self.municipality else region_codes(self.region)
+    codes: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Read once: the figures test membership for every row.
+        codes = [self.municipality.code] if self.municipality else region_codes(self.region)
+        object.__setattr__(self, "codes", tuple(codes))
 
 
 def _matrix_dict(matrix: dict[tuple[str, str], object]) -> dict[str, dict[str, object]]:
@@ -47,10 +50,13 @@ def monitor_document(
     end: date,
     audience: str = "internal",
     today: date | None = None,
+    stay_rows: list | None = None,
 ) -> dict:
     """Every figure of the monitor brief for ``scope`` over ``[start, end]``."""
-    codes = scope.codes
-    records = [r for r in stay_records(municipalities=codes) if r.responsible in codes]
+    codes = list(scope.codes)
+    wanted = set(codes)
+    everyone = stay_rows if stay_rows is not None else stay_records(municipalities=codes)
+    records = [r for r in everyone if r.responsible in wanted]
     figures = monitor.flow_figures(records, start=start, end=end).to_dict()
     document = {
         key: figures[key]
@@ -70,7 +76,6 @@ def monitor_document(
     document["waiting_list"] = {"total": waiting["count"], **waiting}
 
     # Where clients come from and where they stay: responsible × location on the last day.
-    everyone = stay_records(municipalities=codes)
     matrix = monitor.origin_location_matrix(everyone, on=end)
     region_set = set(region_codes(scope.region))
     out_of_region = sum(n for (o, loc), n in matrix.items() if o in codes and loc not in region_set)
@@ -133,6 +138,7 @@ def _bw_mo_transitions(records, *, start: date, end: date) -> dict:
 
 
 def _costs(scope: MonitorScope, *, start: date, end: date, today: date) -> dict:
+    codes = set(scope.codes)
     lines = [
         line
         for line in costs.stay_costs(
@@ -141,7 +147,7 @@ def _costs(scope: MonitorScope, *, start: date, end: date, today: date) -> dict:
             today=min(today, end),
             years=range(start.year, end.year + 1),
         )
-        if line.responsible in scope.codes
+        if line.responsible in codes
     ]
     realised = [line for line in lines if line.kind == "realised"]
     by_stream: dict[str, Decimal] = {}

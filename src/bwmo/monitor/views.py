@@ -51,9 +51,10 @@ def _filters(request):
     return form, data
 
 
-def _records(scope: MonitorScope, data: dict):
-    codes = scope.codes
-    records = [r for r in stay_records(municipalities=codes) if r.responsible in codes]
+def _records(scope: MonitorScope, data: dict, rows=None):
+    codes = set(scope.codes)
+    rows = rows if rows is not None else stay_records(municipalities=list(codes))
+    records = [r for r in rows if r.responsible in codes]
     if data.get("product"):
         records = [r for r in records if r.product == data["product"].name]
     if data.get("aanbieder"):
@@ -99,7 +100,8 @@ def dashboard(request):
 
 def _dashboard_context(scope: MonitorScope, data: dict, audience: str) -> dict:
     start, end = data["van"], data["tot"]
-    records = _records(scope, data)
+    rows = stay_records(municipalities=list(scope.codes))  # read once for every figure
+    records = _records(scope, data, rows)
     names = dict(Municipality.objects.values_list("code", "name"))
     total = monitor.flow_figures(records, start=start, end=end, breakdowns=("kind", "product"))
     quarters = monitor.series(records, start=start, end=end, step="quarter", breakdown="kind")
@@ -122,7 +124,7 @@ def _dashboard_context(scope: MonitorScope, data: dict, audience: str) -> dict:
         {"label": f"{p.start:%Y}", "values": dict(p.figures.in_care_at_end.by.get("product", {}))}
         for p in years
     ]
-    matrix = monitor.origin_location_matrix(stay_records(municipalities=scope.codes), on=end)
+    matrix = monitor.origin_location_matrix(rows, on=end)
     origins = sorted({o for o, _l in matrix})
     locations = sorted({loc for _o, loc in matrix})
     peak = max(matrix.values(), default=1)
@@ -142,7 +144,9 @@ def _dashboard_context(scope: MonitorScope, data: dict, audience: str) -> dict:
         }
         for o in origins
     ]
-    document = monitor_document(scope=scope, start=start, end=end, audience=audience)
+    document = monitor_document(
+        scope=scope, start=start, end=end, audience=audience, stay_rows=rows
+    )
     shown = lambda v: _shown(v, audience)  # noqa: E731
     chart_stock = grouped_bars(
         categories=[r["label"] for r in quarter_rows],

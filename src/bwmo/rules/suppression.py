@@ -50,6 +50,7 @@ import math
 from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 __all__ = [
@@ -171,18 +172,17 @@ class _Problem:
                 -sum(c * self.values[k] for k, c in equation.items() if k not in hidden),
             )
         ]
-        return self._pinned(system, variables, trust_marks=True)
+        # For one relation, propagating the bounds is exact.
+        return self._pinned(system, variables, upper=math.inf) | self._pinned(
+            system, variables, upper=THRESHOLD - 1
+        )
 
-    def _pinned(self, systems: _System, variables: set[Key], *, trust_marks: bool) -> set[Key]:
-        result: set[Key] = set()
-        bounds = _propagate(systems, variables, upper=math.inf)
-        if bounds is not None:
-            result |= {k for k, (lo, hi) in bounds.items() if lo == hi}
-        if trust_marks:
-            bounds = _propagate(systems, variables, upper=THRESHOLD - 1)
-            if bounds is not None:
-                result |= {k for k, (lo, hi) in bounds.items() if lo == hi == self.values[k]}
-        return result
+    def _pinned(self, systems: _System, variables: set[Key], *, upper: float) -> set[Key]:
+        """Cells whose propagated range is their true value alone, each cell in [1, upper]."""
+        bounds = _propagate(systems, variables, upper=upper)
+        if bounds is None:
+            return set()  # no solution: the reader sees that the assumption is wrong
+        return {k for k, (lo, hi) in bounds.items() if lo == hi == self.values[k]}
 
     def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
         """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
@@ -232,8 +232,11 @@ class _Problem:
                 )
                 for eq in eqs
             ]
-            result |= _fixed_linearly(systems)
-            result |= self._pinned(systems, variables, trust_marks=trust_marks)
+            at_one = _always_one(systems, variables, self.values)
+            unit_rows: _System = [([(key, 1)], 1) for key in at_one]
+            result |= at_one | _fixed_linearly(systems + unit_rows)
+            if trust_marks:
+                result |= self._pinned(systems, variables, upper=THRESHOLD - 1)
             if result:
                 groups.append(result)
         return groups
@@ -309,6 +312,111 @@ def _subtract(
             row[key] = value
         else:
             row.pop(key, None)
+
+
+def _always_one(systems: _System, variables: set[Key], values: Mapping[Key, int]) -> set[Key]:
+    """Hidden cells that are 1 in every solution with every hidden cell at least 1.
+
+    Only a cell that is 1 can be held there. Moving from the true table in a direction ``d``
+    keeps every cell ≥ 1 iff ``d`` solves the homogeneous relations with ``d ≥ 0`` on the cells
+    at 1; a cell is held at 1 iff every such ``d`` leaves it alone. Eliminating the other
+    cells first (exact rationals, pivoting on cells above 1 where possible) leaves a few
+    relations among cells at 1, on which a small linear program decides each cell.
+    """
+    ones = {key for key in variables if values[key] == 1}
+    if not ones:
+        return set()
+    pivots: dict[Key, dict[Key, Fraction]] = {}
+    for terms, _ in systems:
+        row: dict[Key, Fraction] = {}
+        for key, coefficient in terms:
+            row[key] = row.get(key, Fraction(0)) + coefficient
+        for key in [k for k in row if k in pivots]:
+            factor = row.pop(key)
+            if factor:
+                _subtract_exact(row, pivots[key], factor, skip=key)
+        row = {k: a for k, a in row.items() if a}
+        if not row:
+            continue
+        pivot = min(row, key=lambda k: (k in ones, _order(k)))
+        scale = row[pivot]
+        row = {k: a / scale for k, a in row.items()}
+        for other_row in pivots.values():
+            factor = other_row.get(pivot)
+            if factor:
+                _subtract_exact(other_row, row, factor)
+        pivots[pivot] = row
+    # A row whose pivot is a cell at 1 holds cells at 1 only (no other cell was left in it).
+    held = {pivot: row for pivot, row in pivots.items() if pivot in ones}
+    if not held:
+        return set()
+    free = sorted({k for row in held.values() for k in row} - held.keys(), key=_order)
+    # Directions x ≥ 0 of the free cells at 1; a held pivot moves by −row·x, which must be ≥ 0.
+    # Σ x ≤ 1 keeps the program bounded: the directions form a cone.
+    matrix = [[row.get(f, Fraction(0)) for f in free] for row in held.values()]
+    matrix.append([Fraction(1)] * len(free))
+    bounds = [Fraction(0)] * len(held) + [Fraction(1)]
+    result = set()
+    for key in [*free, *held]:
+        if key in held:
+            objective = [-held[key].get(f, Fraction(0)) for f in free]
+        else:
+            objective = [Fraction(f == key) for f in free]
+        if _lp_max(objective, matrix, bounds) == 0:
+            result.add(key)
+    return result
+
+
+def _subtract_exact(
+    row: dict[Key, Fraction], other: dict[Key, Fraction], factor: Fraction, skip: object = _NOTHING
+) -> None:
+    for key, a in other.items():
+        if key == skip:
+            continue
+        value = row.get(key, 0) - factor * a
+        if value:
+            row[key] = value
+        else:
+            row.pop(key, None)
+
+
+def _lp_max(
+    objective: list[Fraction], matrix: list[list[Fraction]], bounds: list[Fraction]
+) -> Fraction:
+    """max objective·x subject to matrix·x ≤ bounds, x ≥ 0, for bounds ≥ 0 (simplex, Bland's rule).
+
+    Exact; the programs here have a handful of rows. The origin is feasible, so no first phase
+    is needed; Bland's rule cannot cycle on the degenerate start. The normalisation row keeps
+    the program bounded.
+    """
+    n, m = len(objective), len(matrix)
+    tableau = [
+        [*row, *(Fraction(int(i == k)) for k in range(m)), bound]
+        for i, (row, bound) in enumerate(zip(matrix, bounds, strict=True))
+    ]
+    costs = [-c for c in objective] + [Fraction(0)] * (m + 1)
+    basis = [n + i for i in range(m)]
+    while True:
+        entering = next((j for j in range(n + m) if costs[j] < 0), None)
+        if entering is None:
+            return costs[-1]
+        # Smallest ratio, ties to the lowest basic variable (Bland).
+        candidates = [
+            (tableau[i][-1] / tableau[i][entering], basis[i], i)
+            for i in range(m)
+            if tableau[i][entering] > 0
+        ]
+        leaving = min(candidates)[2] if candidates else None
+        if leaving is None:
+            raise ValueError("unbounded linear program")
+        pivot_row = tableau[leaving]
+        scale = pivot_row[entering]
+        pivot_row[:] = [a / scale for a in pivot_row]
+        for row in (*tableau[:leaving], *tableau[leaving + 1 :], costs):
+            factor = row[entering]
+            if factor:
+                row[:] = [a - factor * p for a, p in zip(row, pivot_row, strict=True)]
+        basis[leaving] = entering
 
 
 def _propagate(
