@@ -398,3 +398,55 @@ def test_statistics_of_a_few_persons_are_blanked():
     assert result["flows"] == {"total": 7, "out_of_region": MARK, "detail": [MARK, 12]}
     assert result["lead_times"]["total"]["on"] == "2024-06-01"
     assert no_small_counts(result)
+
+
+def test_a_sum_at_its_lower_bound_across_four_relations_is_found():
+    # Column X + column Z − row A − the totals row leave B×X + B×Z = 2, so both are 1, though
+    # every single row and column has room.
+    matrix = {
+        ("A", "X"): 17,
+        ("A", "Y"): 20,
+        ("A", "Z"): 2,
+        ("B", "X"): 1,
+        ("B", "Y"): 2,
+        ("B", "Z"): 1,
+        ("C", "X"): 0,
+        ("C", "Y"): 1,
+        ("C", "Z"): 0,
+    }
+    hidden = {
+        ("A", "X"),
+        ("A", "Z"),
+        ("B", "X"),
+        ("B", "Y"),
+        ("B", "Z"),
+        ("C", "Y"),
+        ("B", TOTAL),
+        ("C", TOTAL),
+        (TOTAL, "X"),
+        (TOTAL, "Z"),
+    }
+    leaky = {k: MARK if k in hidden else v for k, v in with_margins(matrix).items()}
+    assert can_recompute(matrix, leaky)
+    assert {k: v for k, v in solutions_2d(matrix, leaky, "ABC", "XYZ").items() if len(v) == 1} == {
+        ("B", "X"): {1},
+        ("B", "Z"): {1},
+    }
+    result = suppress_matrix(matrix)
+    assert not can_recompute(matrix, result)
+
+
+def test_a_table_that_is_also_a_statistic_of_a_few_persons_is_blanked():
+    waiting = waiting_list(
+        [Indication(date(2024, 5, 1)), Indication(date(2024, 5, 9))], date(2024, 6, 1)
+    )
+    data = waiting.to_dict()
+    result = suppress_figures({"waiting_list": {"total": data["count"], **data}})
+    assert result["waiting_list"] == {
+        "total": MARK,
+        "on": "2024-06-01",
+        "count": MARK,
+        "median_days": None,
+        "mean_days": None,
+        "max_days": None,
+    }

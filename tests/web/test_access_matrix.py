@@ -198,13 +198,13 @@ def world(region_setup):
         motivation="",
         location=region_setup.assen,
     )
-    for client in (assen_bw, emmen_bw):
+    # Each stays in its own municipality: the Assen side must not see the Emmen client as a
+    # stay municipality.
+    for client, location in ((assen_bw, region_setup.assen), (emmen_bw, region_setup.emmen)):
         indication = Indication.objects.get(client=client)
         care_services.stay_start(
-            indication=indication, location=region_setup.assen, start=indication.valid_from
+            indication=indication, location=location, start=indication.valid_from
         )
-    # The Emmen client stays in Emmen: the Assen side must not see it as a stay municipality.
-    Stay.objects.filter(client=emmen_bw).update(location=region_setup.emmen)
     for client, other in (
         (assen_bw, region_setup.tynaarlo),
         (emmen_bw, region_setup.assen),

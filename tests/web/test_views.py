@@ -241,3 +241,20 @@ def test_live_search_returns_only_the_results(worker, region_setup):
     page = response.content.decode()
     assert patient.full_name in page
     assert "<html" not in page  # a fragment for htmx to swap in
+
+
+def test_placement_outside_the_region_needs_a_motivation(worker, region_setup):
+    from bwmo.care.models import Indication, Stay
+
+    patient = granted_client(region_setup)
+    indication = Indication.objects.get(client=patient)
+    url = reverse("care:stay_start", args=[indication.pk])
+    day = indication.valid_from.isoformat()
+    response = worker.post(url, {"start": day, "location": "GM0014"})  # Groningen
+    assert "beste plek voor herstel" in response.content.decode()
+    assert not Stay.objects.exists()
+    response = worker.post(
+        url, {"start": day, "location": "GM0014", "placement_reason": "Specialistisch aanbod"}
+    )
+    assert response.status_code == 302
+    assert Stay.objects.get().placement_reason == "Specialistisch aanbod"

@@ -12,6 +12,16 @@ class StayStartForm(BwmoForm):
     location = forms.ModelChoiceField(
         label=_("Locatie (gemeente)"), queryset=Municipality.objects.all()
     )
+    placement_reason = forms.CharField(
+        label=_("Motivering bij plaatsing buiten de regio"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Alleen nodig als de locatie buiten de regio ligt: waarom is dit de beste "
+            "plek voor herstel?"
+        ),
+    )
 
 
 class StayEndForm(VersionedForm):

@@ -210,6 +210,12 @@ class Stay(models.Model):
     )
     start = models.DateField(_("begindatum"))
     end = models.DateField(_("einddatum"), null=True, blank=True)
+    placement_reason = models.CharField(
+        _("motivering plaatsing buiten de regio"),
+        max_length=300,
+        blank=True,
+        help_text=_("Waarom deze plek buiten de regio de beste plek voor herstel is."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -9,12 +9,15 @@ from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_before, not_in_future, period_ordered
+from bwmo.organisations.models import RegionMembership
 
 from .models import Indication, Outflow, OutflowReason, Stay, WlzApplication
 
 
 @transaction.atomic
-def stay_start(*, indication: Indication, location, start: date) -> Stay:
+def stay_start(
+    *, indication: Indication, location, start: date, placement_reason: str = ""
+) -> Stay:
     """The client starts with the provider: the indication is verzilverd from ``start``."""
     not_in_future("start", start, _("De begindatum van het verblijf"))
     not_before(
@@ -37,6 +40,23 @@ def stay_start(*, indication: Indication, location, start: date) -> Stay:
         raise ValidationError(_("Er loopt al een verblijf op deze indicatie; beëindig dat eerst."))
     if Stay.objects.filter(indication=indication).filter(Q(end__gte=start)).exists():
         raise ValidationError({"start": _("Het verblijf overlapt met een eerder verblijf.")})
+    in_region = (
+        RegionMembership.objects.valid_on(start)
+        .filter(
+            municipality=location,
+            region__memberships__municipality_id=indication.responsible_municipality_id,
+        )
+        .exists()
+    )
+    if not in_region and not placement_reason.strip():
+        raise ValidationError(
+            {
+                "placement_reason": _(
+                    "Deze plek ligt buiten de regio van de verantwoordelijke gemeente. "
+                    "Motiveer waarom dit de beste plek voor herstel is."
+                )
+            }
+        )
     stay = Stay.objects.create(
         client=indication.client,
         indication=indication,
@@ -44,6 +64,7 @@ def stay_start(*, indication: Indication, location, start: date) -> Stay:
         product=indication.product,
         location=location,
         start=start,
+        placement_reason=placement_reason.strip() if not in_region else "",
     )
     if indication.started_on is None:
         Indication.objects.filter(pk=indication.pk).update(started_on=start)

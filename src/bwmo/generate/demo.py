@@ -800,6 +800,7 @@ class DemoGenerator:
                     self.open_case(rows, client, home)
                 elif index < n_open + n_closed:
                     self.closed_without_care(rows, client, home)
+            self.motivate_placements(rows)
             for name, count in rows.flush().items():
                 totals[name] += count
         for name, count in self.scenarios(
@@ -814,6 +815,18 @@ class DemoGenerator:
         self.disputes(outcomes)
         totals["budget_parameter_sets"] = len(create_demo_parameter_sets(INHABITANTS))
         return dict(totals)
+
+    def motivate_placements(self, rows) -> None:
+        """Every placement outside the region carries its motivation (regiovisie)."""
+        reasons = (
+            "Specialistisch aanbod dubbele diagnose alleen buiten de regio",
+            "Afstand tot het oude netwerk nodig voor herstel",
+            "Passend aanbod voor jongvolwassenen buiten de regio",
+            "Terugkeer naar familie in de regio van plaatsing",
+        )
+        for stay in rows.stays:
+            if stay.location_id not in INHABITANTS:
+                stay.placement_reason = self.rng.choice(reasons)
 
     # -- scenarios: a few clients per woonplaats rule -------------------------------------------
     def scenarios(self, *, bsns_extra: list[str]) -> dict[str, int]:

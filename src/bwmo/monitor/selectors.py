@@ -124,3 +124,22 @@ def wlz_pending(*, municipalities: list[str], on) -> int:
         .distinct()
         .count()
     )
+
+
+def placement_reasons(*, municipalities, region_codes, on) -> dict[str, int]:
+    """Placements outside the region running on ``on``, counted by their motivation."""
+    from collections import Counter
+
+    from django.db.models import Q
+
+    rows = (
+        Stay.objects.filter(indication__responsible_municipality__in=municipalities, start__lte=on)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .exclude(location__in=region_codes)
+    )
+    return dict(
+        Counter(
+            reason or "niet gemotiveerd"
+            for reason in rows.values_list("placement_reason", flat=True)
+        )
+    )

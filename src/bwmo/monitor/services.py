@@ -15,6 +15,7 @@ from bwmo.rules.suppression import suppress_figures, suppress_matrix
 from .selectors import (
     granted_indications,
     lead_time_cases,
+    placement_reasons,
     region_codes,
     stay_records,
     wlz_pending,
@@ -81,12 +82,16 @@ def monitor_document(
     out_of_region = sum(n for (o, loc), n in matrix.items() if o in codes and loc not in region_set)
     into_region = sum(n for (o, loc), n in matrix.items() if o not in region_set and loc in codes)
     transitions = _bw_mo_transitions(records, start=start, end=end)
+    placed_outside_reasons = placement_reasons(
+        municipalities=codes, region_codes=sorted(region_set), on=end
+    )
     document["flows"] = {
         "total": sum(n for (o, _l), n in matrix.items() if o in codes),
         "origin_location": matrix,
         "out_of_region": {
             "placed_outside": out_of_region,
             "placed_here_from_elsewhere": into_region,
+            "reason": placed_outside_reasons,
         },
         "bw_mo": transitions,
     }

@@ -175,8 +175,7 @@ _Seg = tuple[int, int, _Stay]  # first day, day after the last, attributed stay
 
 
 def _segments(own: list[_Stay]) -> list[_Seg]:
-    """The client's days in care as maximal runs with one attributed stay, in date order."""
-    """``own`` is sorted by start."""
+    """The client's days in care as maximal runs with one attributed stay (``own`` by start)."""
     if all(a.stop <= b.start for a, b in pairwise(own)):
         return [(stay.start, stay.stop, stay) for stay in own]
     # Overlaps: between two consecutive boundaries the set of covering stays is constant.
@@ -525,8 +524,7 @@ def _between(events: list, days: list[int], lo: int, hi: int) -> list:
 def _boundaries(start: date, end: date, step: str) -> list[date]:
     months = {"month": 1, "quarter": 3, "year": 12}[step]
     # The first day of the calendar period holding ``start``, then step by whole periods.
-    month0 = (start.month - 1) // months * months + 1 if step != "year" else 1
-    cursor = date(start.year, month0, 1)
+    cursor = date(start.year, (start.month - 1) // months * months + 1, 1)
     bounds = [start]
     while True:
         cursor = add_months(cursor, months)

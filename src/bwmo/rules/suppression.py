@@ -11,19 +11,28 @@ suppressed count is at least 1, since zeros are never suppressed. The guarantee:
     No suppressed count can be derived exactly from the published values, the relations and
     "every suppressed count ≥ 1".
 
-It is checked in two ways that together catch the usual attacks:
+The check is exact for real-valued solutions, in two steps:
 
-* **Linear:** a suppressed value is fixed by the relations alone when, after eliminating the
-  published values, some combination of the equations involves that value only (exact rational
-  elimination). In a breakdown this is the classic "one cell suppressed: total − the others";
-  in a matrix it is also a cell bridging two otherwise independent groups.
-* **Bounds:** with every suppressed value at least 1, the equations narrow each value's range
-  (propagated until nothing changes). Two suppressed cells that add up to 2 are both 1.
+* **Held at 1:** a suppressed cell that is 1 can be held there by the bound: in a row whose
+  total leaves 2 for two suppressed cells, both are 1; across a matrix, rows and columns can
+  combine into such a sum without any single one showing it. Only cells that are 1 can be held,
+  and after eliminating the other suppressed cells only a few relations among cells at 1 remain;
+  a small exact linear program per cell decides whether any direction keeps every cell ≥ 1 and
+  moves it.
+* **Linear:** a suppressed value is then fixed when some combination of the relations (and the
+  cells held at 1) involves that value only: exact elimination. In a breakdown this is the
+  classic "one cell suppressed: total − the others"; in a matrix also a cell that links two
+  otherwise separate groups of suppressed cells.
 
-Secondary cells are chosen one relation at a time: the smallest published non-zero count in a
-relation of an exposed cell, cells before totals and totals before the grand total, until no
-suppressed value is exposed. This always ends: once every non-zero count is suppressed, any
-solution doubled is another solution, so nothing can be fixed.
+A breakdown and a matrix with its margins have integral extreme solutions, so there the real and
+the integer answers agree (the tests compare with brute force on integers). For the combined
+monitor figures the real-valued range is the usual standard of disclosure control.
+
+Secondary cells are added until nothing is exposed: first each relation on its own (the common
+case, cheap), then the relations together, one cell per linked group and round. The cell added
+is the smallest published non-zero count in a relation of an exposed cell, cells before totals
+and totals before the grand total. This always ends: once every non-zero count is suppressed,
+any solution doubled is another solution, so nothing can be fixed.
 
 Decisions where the issue leaves room:
 
@@ -36,7 +45,9 @@ Decisions where the issue leaves room:
   none (four ``"<5"`` cells with a ``"<5"`` total are each 1) it is left as it is: every number
   in it is already hidden. ``can_recompute(..., trust_marks=True)`` checks this reading.
 * A breakdown that does not add up to its total (a client under several values) gets no
-  relation: its sum is not known to the reader.
+  relation: its sum is not known to the reader. Relations outside the figures (products that
+  make up a kind, municipalities that make up a region) are not known here either: publish such
+  a hierarchy as one table per level only with the levels suppressed together by the caller.
 * In ``suppress_figures`` an int is a count, except under a key ending in ``_days``. Outside the
   recognised tables a count only gets primary suppression. A statistics object (a dict with
   ``count`` or ``clients``) about 1 to 4 persons shows ``"<5"`` for that count and ``None`` for
@@ -71,8 +82,6 @@ TOTAL = "total"
 FLOW_KEYS = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
 STAT_COUNTS = ("count", "clients")
 
-# A Mersenne prime for the exact elimination (see _fixed_linearly).
-_PRIME = 2**61 - 1
 _NOTHING = object()
 # Propagating bounds around long cycles tightens them one step a pass; real tables settle in a
 # few passes, so this only stops pathological inputs from running long.
@@ -131,8 +140,13 @@ class _Problem:
             # relations and round, since a cell added for one exposed value often protects
             # the others as well.
             added = set()
-            for exposed in self.exposed_groups(hidden, trust_marks=True):
-                pick = self._secondary(exposed, hidden)
+            for strict, trusting in self._exposed_groups(hidden, trust_marks=True):
+                if strict:
+                    pick = self._secondary(strict, hidden)
+                else:
+                    # Only a cell in the same relation helps a reader who trusts the marks; when
+                    # there is none, everything in it is hidden already.
+                    pick = self._secondary(trusting, hidden, nearby=False)
                 if pick is not None:
                     added.add(pick)
             if not added:
@@ -217,14 +231,17 @@ class _Problem:
 
     def exposed(self, hidden: set[Key], *, trust_marks: bool = False) -> set[Key]:
         """Hidden cells whose value the published cells and the relations give back."""
-        return set().union(*self.exposed_groups(hidden, trust_marks=trust_marks))
+        groups = self._exposed_groups(hidden, trust_marks=trust_marks)
+        return set().union(*(strict | trusting for strict, trusting in groups))
 
-    def exposed_groups(self, hidden: set[Key], *, trust_marks: bool = False) -> list[set[Key]]:
-        """The exposed hidden cells, per group of hidden cells linked by relations."""
+    def _exposed_groups(
+        self, hidden: set[Key], *, trust_marks: bool
+    ) -> list[tuple[set[Key], set[Key]]]:
+        """Per group of linked hidden cells: those exposed, and those exposed only to a reader
+        who trusts the marks."""
         hidden = {key for key in hidden if key in self.values}
-        groups: list[set[Key]] = []
+        groups: list[tuple[set[Key], set[Key]]] = []
         for variables, eqs in self._components(hidden):
-            result: set[Key] = set()
             systems = [
                 (
                     [(k, c) for k, c in eq.items() if c and k in variables],
@@ -234,11 +251,12 @@ class _Problem:
             ]
             at_one = _always_one(systems, variables, self.values)
             unit_rows: _System = [([(key, 1)], 1) for key in at_one]
-            result |= at_one | _fixed_linearly(systems + unit_rows)
+            strict = at_one | _fixed_linearly(systems + unit_rows)
+            trusting = set()
             if trust_marks:
-                result |= self._pinned(systems, variables, upper=THRESHOLD - 1)
-            if result:
-                groups.append(result)
+                trusting = self._pinned(systems, variables, upper=THRESHOLD - 1) - strict
+            if strict or trusting:
+                groups.append((strict, trusting))
         return groups
 
     def _components(self, hidden: set[Key]) -> list[tuple[set[Key], list[Equation]]]:
@@ -271,16 +289,21 @@ _System = list[tuple[list[tuple[Key, int]], int]]
 
 
 def _fixed_linearly(systems: _System) -> set[Key]:
-    """Variables that some combination of the equations isolates (reduced row echelon form).
+    """Variables that some combination of the equations isolates (reduced row echelon form)."""
+    pivots = _echelon(systems, _order)
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
-    Computed modulo a large prime, which is exact here: the relations have coefficients ±1 and
-    their minors are tiny, so no minor is a multiple of the prime.
+
+def _echelon(systems: _System, preference: Any) -> dict[Key, dict[Key, Fraction]]:
+    """Reduced row echelon form in exact rationals: pivot → its row (pivot coefficient 1).
+
+    Each new pivot is the variable of its row with the smallest ``preference``.
     """
-    pivots: dict[Key, dict[Key, int]] = {}
+    pivots: dict[Key, dict[Key, Fraction]] = {}
     for terms, _ in systems:
-        row: dict[Key, int] = {}
+        row: dict[Key, Fraction] = {}
         for key, coefficient in terms:
-            row[key] = (row.get(key, 0) + coefficient) % _PRIME
+            row[key] = row.get(key, Fraction(0)) + coefficient
         # Pivot rows hold no other pivot variable, so one pass over the row's pivots suffices.
         for key in [k for k in row if k in pivots]:
             factor = row.pop(key)
@@ -289,25 +312,25 @@ def _fixed_linearly(systems: _System) -> set[Key]:
         row = {k: a for k, a in row.items() if a}
         if not row:
             continue
-        pivot = min(row, key=_order)
-        inverse = pow(row[pivot], _PRIME - 2, _PRIME)
-        row = {k: a * inverse % _PRIME for k, a in row.items()}
+        pivot = min(row, key=preference)
+        scale = row[pivot]
+        row = {k: a / scale for k, a in row.items()}
         for other_row in pivots.values():
             factor = other_row.get(pivot)
             if factor:
                 _subtract(other_row, row, factor)
         pivots[pivot] = row
-    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+    return pivots
 
 
 def _subtract(
-    row: dict[Key, int], other: dict[Key, int], factor: int, skip: object = _NOTHING
+    row: dict[Key, Fraction], other: dict[Key, Fraction], factor: Fraction, skip: object = _NOTHING
 ) -> None:
-    """``row −= factor × other`` modulo the prime, dropping zeros (and leaving out ``skip``)."""
+    """``row −= factor × other``, dropping zeros (and leaving out ``skip``)."""
     for key, a in other.items():
         if key == skip:
             continue
-        value = (row.get(key, 0) - factor * a) % _PRIME
+        value = row.get(key, 0) - factor * a
         if value:
             row[key] = value
         else:
@@ -326,26 +349,7 @@ def _always_one(systems: _System, variables: set[Key], values: Mapping[Key, int]
     ones = {key for key in variables if values[key] == 1}
     if not ones:
         return set()
-    pivots: dict[Key, dict[Key, Fraction]] = {}
-    for terms, _ in systems:
-        row: dict[Key, Fraction] = {}
-        for key, coefficient in terms:
-            row[key] = row.get(key, Fraction(0)) + coefficient
-        for key in [k for k in row if k in pivots]:
-            factor = row.pop(key)
-            if factor:
-                _subtract_exact(row, pivots[key], factor, skip=key)
-        row = {k: a for k, a in row.items() if a}
-        if not row:
-            continue
-        pivot = min(row, key=lambda k: (k in ones, _order(k)))
-        scale = row[pivot]
-        row = {k: a / scale for k, a in row.items()}
-        for other_row in pivots.values():
-            factor = other_row.get(pivot)
-            if factor:
-                _subtract_exact(other_row, row, factor)
-        pivots[pivot] = row
+    pivots = _echelon(systems, lambda key: (key in ones, _order(key)))
     # A row whose pivot is a cell at 1 holds cells at 1 only (no other cell was left in it).
     held = {pivot: row for pivot, row in pivots.items() if pivot in ones}
     if not held:
@@ -356,38 +360,41 @@ def _always_one(systems: _System, variables: set[Key], values: Mapping[Key, int]
     matrix = [[row.get(f, Fraction(0)) for f in free] for row in held.values()]
     matrix.append([Fraction(1)] * len(free))
     bounds = [Fraction(0)] * len(held) + [Fraction(1)]
-    result = set()
+
+    def moved(x: list[Fraction]) -> set[Key]:
+        """The cells a feasible direction moves (all by ≥ 0)."""
+        steps = {f: v for f, v in zip(free, x, strict=True) if v}
+        steps.update(
+            (p, -sum((row.get(f, 0) * v for f, v in steps.items()), Fraction(0)))
+            for p, row in held.items()
+        )
+        return {k for k, v in steps.items() if v > 0}
+
+    movable: set[Key] = set()
+    for i in range(len(free)):  # one free cell at a time is often enough
+        if all(row[i] <= 0 for row in matrix[:-1]):
+            movable |= moved([Fraction(int(i == k)) for k in range(len(free))])
     for key in [*free, *held]:
+        if key in movable:
+            continue
         if key in held:
             objective = [-held[key].get(f, Fraction(0)) for f in free]
         else:
             objective = [Fraction(f == key) for f in free]
-        if _lp_max(objective, matrix, bounds) == 0:
-            result.add(key)
-    return result
-
-
-def _subtract_exact(
-    row: dict[Key, Fraction], other: dict[Key, Fraction], factor: Fraction, skip: object = _NOTHING
-) -> None:
-    for key, a in other.items():
-        if key == skip:
-            continue
-        value = row.get(key, 0) - factor * a
-        if value:
-            row[key] = value
-        else:
-            row.pop(key, None)
+        value, x = _lp_max(objective, matrix, bounds)
+        if value > 0:
+            movable |= moved(x)
+    return (set(free) | held.keys()) - movable
 
 
 def _lp_max(
     objective: list[Fraction], matrix: list[list[Fraction]], bounds: list[Fraction]
-) -> Fraction:
-    """max objective·x subject to matrix·x ≤ bounds, x ≥ 0, for bounds ≥ 0 (simplex, Bland's rule).
+) -> tuple[Fraction, list[Fraction]]:
+    """max objective·x subject to matrix·x ≤ bounds, x ≥ 0, for bounds ≥ 0, and an optimal x.
 
-    Exact; the programs here have a handful of rows. The origin is feasible, so no first phase
-    is needed; Bland's rule cannot cycle on the degenerate start. The normalisation row keeps
-    the program bounded.
+    Exact simplex; the programs here have a handful of rows. The origin is feasible, so no first
+    phase is needed, and Bland's rule cannot cycle on the degenerate start. The normalisation row
+    keeps the program bounded.
     """
     n, m = len(objective), len(matrix)
     tableau = [
@@ -399,7 +406,11 @@ def _lp_max(
     while True:
         entering = next((j for j in range(n + m) if costs[j] < 0), None)
         if entering is None:
-            return costs[-1]
+            x = [Fraction(0)] * n
+            for i, variable in enumerate(basis):
+                if variable < n:
+                    x[variable] = tableau[i][-1]
+            return costs[-1], x
         # Smallest ratio, ties to the lowest basic variable (Bland).
         candidates = [
             (tableau[i][-1] / tableau[i][entering], basis[i], i)
@@ -649,12 +660,15 @@ def suppress_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
         if (top, "total") not in claimed:
             result[top] = _loose(top, table)
             continue
+        # A table that is also a statistics object ({"total": n, "count": n, "median_days": …}).
+        few = any(_is_count(table.get(k)) and _primary(table[k]) for k in STAT_COUNTS)
         out: dict[str, Any] = {}
         for name, breakdown in table.items():
             if name == "total":
                 out[name] = cell((top, "total"))
             elif (top, name) not in claimed:
-                out[name] = _loose(name, breakdown)
+                few_stat = few and name not in STAT_COUNTS
+                out[name] = _blank(breakdown) if few_stat else _loose(name, breakdown)
             elif all(_is_count(v) for v in breakdown.values()):
                 out[name] = {value: cell((top, name, value)) for value in breakdown}
             else:
