@@ -1,5 +1,6 @@
 """The monitor through its service, command line and screens, on a real database."""
 
+import itertools
 import json
 import os
 import subprocess
@@ -145,6 +146,21 @@ def test_cli_contract_and_errors(tmp_path):
         result = _run(tmp_path, *args)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr
+    quarters = _run(
+        tmp_path,
+        "--region",
+        "GM0106",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--series",
+        "quarter",
+    )
+    periods = json.loads(quarters.stdout)["series"]["periods"]
+    assert len(periods) == 4
+    for before, after in itertools.pairwise(periods):
+        assert after["in_care_at_start"]["total"] == before["in_care_at_end"]["total"]
     xlsx = tmp_path / "monitor.xlsx"
     result = _run(
         tmp_path,

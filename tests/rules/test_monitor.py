@@ -524,6 +524,34 @@ def test_identity_holds_for_the_total_and_every_breakdown_value(stays, period, s
         day += ONE_DAY
     assert (figures.instroom.total, figures.uitstroom.total) == (entries, exits)
 
+    # Per product on the last day: the stay that started last, then the heaviest, counts.
+    expected = attributed_products(stays, scope, end)
+    if expected is not None:
+        shown = {p: n for p, n in figures.in_care_at_end.by["product"].items() if n}
+        assert shown == expected
+
+
+def attributed_products(stays, scope, day):
+    """Clients per product on ``day``; ``None`` when a tie needs the last tie-breakers."""
+    counts = {}
+    for client in {s.client for s in stays}:
+        covering = [
+            s
+            for s in stays
+            if s.client == client
+            and (scope == "all" or s.kind == scope)
+            and s.start <= day
+            and (s.end is None or day <= s.end)
+        ]
+        if not covering:
+            continue
+        keys = sorted(((s.start, s.product_rank) for s in covering), reverse=True)
+        best = [s for s in covering if (s.start, s.product_rank) == keys[0]]
+        if len({s.product for s in best}) > 1:
+            return None
+        counts[best[0].product] = counts.get(best[0].product, 0) + 1
+    return counts
+
 
 @QUICK
 @given(stay_sets(), scopes)

@@ -52,6 +52,7 @@ def monitor_document(
     audience: str = "internal",
     today: date | None = None,
     stay_rows: list | None = None,
+    series: str | None = None,
 ) -> dict:
     """Every figure of the monitor brief for ``scope`` over ``[start, end]``."""
     codes = list(scope.codes)
@@ -109,6 +110,26 @@ def monitor_document(
         "wlz_pending": wlz_pending(municipalities=codes, on=end),
     }
 
+    if series:
+        periods = monitor.series(records, start=start, end=end, step=series, breakdown="kind")
+        document["series"] = {
+            "total": len(periods),
+            "step": series,
+            "periods": [
+                {
+                    "from": p.start.isoformat(),
+                    "to": p.end.isoformat(),
+                    **{
+                        k: {
+                            "total": getattr(p.figures, k).total,
+                            **{name: dict(v) for name, v in getattr(p.figures, k).by.items()},
+                        }
+                        for k in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom")
+                    },
+                }
+                for p in periods
+            ],
+        }
     del document["flows"]["origin_location"]
     if audience == "external":
         document = suppress_figures(document)

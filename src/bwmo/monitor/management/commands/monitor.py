@@ -29,10 +29,17 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
         parser.add_argument("--municipality", help="only this municipality (CBS code)")
         parser.add_argument("--audience", choices=AUDIENCES, default="internal")
+        parser.add_argument(
+            "--series",
+            choices=["month", "quarter", "year"],
+            help="also add the stock and flows per month, quarter or year",
+        )
         parser.add_argument("--format", choices=["json", "xlsx"], default="json")
         parser.add_argument("--out", type=Path)
 
-    def handle(self, *args, region, start, end, municipality, audience, format, out, **opts):
+    def handle(
+        self, *args, region, start, end, municipality, audience, format, out, series, **opts
+    ):
         start, end = _date(start), _date(end)
         if start > end:
             raise CommandError(f"--from {start} lies after --to {end}", returncode=2)
@@ -53,7 +60,11 @@ class Command(BaseCommand):
                 "--format xlsx writes a workbook: give --out FILE.xlsx", returncode=2
             )
         document = monitor_document(
-            scope=MonitorScope(found, chosen), start=start, end=end, audience=audience
+            scope=MonitorScope(found, chosen),
+            start=start,
+            end=end,
+            audience=audience,
+            series=series,
         )
         if format == "xlsx":
             out.write_bytes(monitor_workbook(document))
