@@ -26,6 +26,9 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser"
 
+bench: install
+	$(BIN)/python -m bwmo.benchmarks
+
 lint: install
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests

@@ -2,7 +2,6 @@
 
 import json
 import random
-import time
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -19,6 +18,7 @@ from bwmo.rules.monitor import (
     episodes,
     flow_figures,
     lead_times,
+    nesting,
     origin_location_matrix,
     series,
     waiting_list,
@@ -428,6 +428,24 @@ def test_origin_location_matrix_counts_each_client_once():
     assert sum(matrix.values()) == figures.in_care_at_start.total
 
 
+def test_nesting_maps_products_and_categories_to_their_kind():
+    stays = [
+        stay(date(2024, 1, 1), product="BW24", category="overgangsclient"),
+        stay(date(2024, 1, 1), client="c2", product="nachtopvang"),
+        stay(date(2024, 1, 1), client="c3", product="Thuis Plus", category=""),
+        stay(date(2024, 1, 1), client="c4", product="crisisopvang", category=""),
+    ]
+    assert nesting(stays) == {
+        ("product", "kind"): {
+            "BW24": "BW",
+            "Thuis Plus": "BW",
+            "crisisopvang": "MO",
+            "nachtopvang": "MO",
+        }
+    }  # category "" is in both kinds, so categories do not nest
+    assert nesting(stays[:2])[("category", "kind")] == {"mo": "MO", "overgangsclient": "BW"}
+
+
 # --- properties ----------------------------------------------------------------------------
 
 FIRST = date(2024, 1, 1)
@@ -633,10 +651,7 @@ def random_stays(n, seed=7):
     return result
 
 
-def test_fifty_thousand_stays_take_well_under_three_seconds():
-    stays = random_stays(50_000)
-    begin = time.perf_counter()
-    figures = flow_figures(stays, start=date(2020, 1, 1), end=date(2024, 12, 31))
-    elapsed = time.perf_counter() - begin
+def test_identity_holds_on_fifty_thousand_stays():
+    # Speed is measured by `make bench`; here only that large inputs stay correct.
+    figures = flow_figures(random_stays(50_000), start=date(2020, 1, 1), end=date(2024, 12, 31))
     assert_identity(figures)
-    assert elapsed < 3, f"flow_figures took {elapsed:.2f} s"

@@ -132,7 +132,7 @@ def monitor_document(
         }
     del document["flows"]["origin_location"]
     if audience == "external":
-        document = suppress_figures(document)
+        document = suppress_figures(document, nesting=monitor.nesting(records))
         document["flows"]["origin_location"] = _matrix_dict(suppress_matrix(matrix))
     else:
         document["flows"]["origin_location"] = _matrix_dict(matrix)

@@ -83,6 +83,7 @@ __all__ = [
     "episodes",
     "flow_figures",
     "lead_times",
+    "nesting",
     "origin_location_matrix",
     "series",
     "waiting_list",
@@ -98,6 +99,8 @@ CATEGORIES = ("overgangsclient", "nieuwe_client", "mo", "")
 BREAKDOWNS = ("product", "kind", "financing", "provider", "responsible", "location", "category")
 DIRECTIONS = ("afschalen", "opschalen", "wissel")
 STEPS = ("month", "quarter", "year")
+# Breakdowns whose values a reader knows to fall within one value of a coarser breakdown.
+NESTED = (("product", "kind"), ("category", "kind"))
 UNKNOWN_REASON = "onbekend"
 
 # Exclusive end of a running stay: one past the last representable day.
@@ -533,6 +536,26 @@ def _boundaries(start: date, end: date, step: str) -> list[date]:
         bounds.append(cursor)
     bounds.append(end)
     return bounds
+
+
+def nesting(
+    stays: Iterable[StayRecord], pairs: Sequence[tuple[str, str]] = NESTED
+) -> dict[tuple[str, str], dict[str, str]]:
+    """For each (fine, coarse) pair in which every fine value has one coarse value in ``stays``:
+    that mapping (every product is BW or MO; category ``mo`` is MO).
+
+    A reader knows these, so ``suppression.suppress_figures`` needs them to keep a product table
+    and the kind table from giving each other away.
+    """
+    seen: dict[tuple[str, str], dict[str, set[str]]] = {pair: defaultdict(set) for pair in pairs}
+    for record in stays:
+        for fine, coarse in pairs:
+            seen[(fine, coarse)][getattr(record, fine)].add(getattr(record, coarse))
+    return {
+        pair: {value: next(iter(parents)) for value, parents in sorted(values.items())}
+        for pair, values in seen.items()
+        if values and all(len(parents) == 1 for parents in values.values())
+    }
 
 
 # --- episodes and durations ----------------------------------------------------------------

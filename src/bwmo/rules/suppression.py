@@ -39,15 +39,16 @@ Decisions where the issue leaves room:
 * Secondary cells are marked ``"<5"`` too, although they hold 5 or more. A separate mark would
   tell the reader which cells are at least 5 and narrow the others (a ``"<5"`` and an ``"x"``
   adding up to 6 are 1 and 5).
-* A reader who takes every ``"<5"`` at its word (at most 4) learns more when all suppressed cells
-  of a relation really are at most 4: two ``"<5"`` adding up to 8 are both 4. This is protected
-  as well, as far as a relation still has a published non-zero count to suppress; when it has
-  none (four ``"<5"`` cells with a ``"<5"`` total are each 1) it is left as it is: every number
-  in it is already hidden. ``can_recompute(..., trust_marks=True)`` checks this reading.
+* A reader who takes every ``"<5"`` at its word (at most 4) learns more when the suppressed
+  cells of a relation really are at most 4: two ``"<5"`` adding up to 8 are both 4. This is
+  protected as well, by a cell from a relation of the exposed one. When those relations have no
+  published non-zero count left (four ``"<5"`` cells with a ``"<5"`` total are each 1), it is
+  left as it is: that only happens in figures about a handful of clients, where every number
+  around it is hidden already. ``can_recompute(..., trust_marks=True)`` checks this reading.
 * A breakdown that does not add up to its total (a client under several values) gets no
-  relation: its sum is not known to the reader. Relations outside the figures (products that
-  make up a kind, municipalities that make up a region) are not known here either: publish such
-  a hierarchy as one table per level only with the levels suppressed together by the caller.
+  relation: its sum is not known to the reader. What the figures do not say but a reader knows
+  (every product is BW or MO) comes in as ``nesting``; without it a product table and the kind
+  table are protected each on its own, and one can give the other away.
 * In ``suppress_figures`` an int is a count, except under a key ending in ``_days``. Outside the
   recognised tables a count only gets primary suppression. A statistics object (a dict with
   ``count`` or ``clients``) about 1 to 4 persons shows ``"<5"`` for that count and ``None`` for
@@ -564,7 +565,13 @@ def suppress_matrix(
     return {key: MARK if key in hidden else value for key, value in problem.values.items()}
 
 
-def _figures_problem(figures: Mapping[str, Any]) -> tuple[_Problem, set[tuple[str, ...]]]:
+Nesting = Mapping[tuple[str, str], Mapping[str, str]]
+"""(fine, coarse) breakdown → fine value → the coarse value it falls within."""
+
+
+def _figures_problem(
+    figures: Mapping[str, Any], nesting: Nesting | None = None
+) -> tuple[_Problem, set[tuple[str, ...]]]:
     """The counts of the recognised tables, keyed by path, and the relations between them.
 
     Also returns the paths the tables cover; the rest of the figures is handled cell by cell.
@@ -615,6 +622,14 @@ def _figures_problem(figures: Mapping[str, Any]) -> tuple[_Problem, set[tuple[st
                 continue
             claimed.add((top, name))
 
+    for (fine, coarse), parent in (nesting or {}).items():
+        for top, kinds in tables.items():
+            if kinds.get(fine) != "count" or kinds.get(coarse) != "count":
+                continue
+            for value in figures[top][coarse]:
+                members = [v for v in figures[top][fine] if parent.get(v) == value]
+                relate({**{(top, fine, v): 1 for v in members}, (top, coarse, value): -1})
+
     if all(key in tables for key in FLOW_KEYS[:4]):
         start, end, inflow, outflow = FLOW_KEYS[:4]
         flow = tables.get("doorstroom", {})
@@ -641,15 +656,18 @@ def _figures_problem(figures: Mapping[str, Any]) -> tuple[_Problem, set[tuple[st
     return _Problem(values, equations, priority), claimed
 
 
-def suppress_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
+def suppress_figures(
+    figures: Mapping[str, Any], *, nesting: Nesting | None = None
+) -> dict[str, Any]:
     """The monitor's figures as an external audience may see them; ``figures`` is not changed.
 
     Every object with an int ``total`` is a table: each breakdown of counts adds up to the
     total, each breakdown of ``{"in", "out"}`` counts has as many ins as outs, and when the five
-    flow tables are present every breakdown value obeys the stock-and-flow identity. All of
+    flow tables are present every breakdown value obeys the stock-and-flow identity. With
+    ``nesting`` (``monitor.nesting``) the products of a kind add up to the kind as well. All of
     these are protected together. Everything else is handled as described in the module.
     """
-    problem, claimed = _figures_problem(figures)
+    problem, claimed = _figures_problem(figures, nesting)
     hidden = problem.protect()
 
     def cell(path: tuple[Any, ...]) -> int | str:
@@ -709,19 +727,23 @@ def _blank(value: Any) -> Any:
 
 
 def can_recompute(
-    original: Mapping[Any, Any], suppressed: Mapping[Any, Any], *, trust_marks: bool = False
+    original: Mapping[Any, Any],
+    suppressed: Mapping[Any, Any],
+    *,
+    trust_marks: bool = False,
+    nesting: Nesting | None = None,
 ) -> bool:
     """Whether some ``"<5"`` in ``suppressed`` can be derived from the rest (see the module).
 
     ``original`` is what was given to ``suppress_table`` (with ``"total"``), ``suppress_matrix``
-    (tuple keys, no margins) or ``suppress_figures``. With ``trust_marks`` the reader also takes
-    every ``"<5"`` to be at most 4.
+    (tuple keys, no margins) or ``suppress_figures`` (the reader then also knows ``nesting``).
+    With ``trust_marks`` the reader also takes every ``"<5"`` to be at most 4.
     """
     if original and all(isinstance(k, tuple) and len(k) == 2 for k in original):
         problem = _matrix_problem(original)
         hidden = {key for key, value in suppressed.items() if value == MARK}
     elif any(isinstance(v, Mapping) for v in original.values()):
-        problem, _ = _figures_problem(original)
+        problem, _ = _figures_problem(original, nesting)
         hidden = {key for key in problem.values if _at(suppressed, key) == MARK}
     else:
         problem = _table_problem(original, TOTAL)
