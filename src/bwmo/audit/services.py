@@ -37,9 +37,9 @@ def access_log_record(*, user, clients, what: str, why: str) -> list[AccessLogEn
         return []
     organisation = ", ".join(o.name for o in user.organisations.all())[:150]
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS_HASH}
-        )
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:  # a database restored without its head row
+            head = ChainHead.objects.create(pk=1, last_hash=GENESIS_HASH)
         previous = head.last_hash
         at = timezone.now()
         entries = []
