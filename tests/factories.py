@@ -194,14 +194,11 @@ def client_with_melding(
     return client
 
 
-def granted_client(setup: RegionSetup, *, municipality="GM0106", provider=None):
-    """A client who went through the whole BW process and got BW Intramuraal at ``provider``."""
-    client = client_with_melding(
-        setup, municipality=municipality, received_on=timezone.localdate() - timedelta(days=30)
-    )
-    melding = client.meldingen.get()
+def advance_to_aanvraag(
+    setup: RegionSetup, melding, *, day, advised_product=None, signed=False
+) -> None:
+    """Take a registered melding through onderzoek and advies to an aanvraag on ``day``."""
     user = setup.users["toegang_assen"]
-    day = timezone.localdate() - timedelta(days=20)
     toegang_services.onderzoek_start(
         melding=melding,
         user=user,
@@ -215,13 +212,26 @@ def granted_client(setup: RegionSetup, *, municipality="GM0106", provider=None):
         user=user,
         expected_version=melding.version,
         issued_on=day,
-        advised_product=setup.products["BW001"],
+        advised_product=advised_product,
         text="Advies",
-        signed_by_client=True,
-        signed_on=day,
+        signed_by_client=signed,
+        signed_on=day if signed else None,
     )
     toegang_services.aanvraag_record(
         melding=melding, user=user, expected_version=melding.version, received_on=day
+    )
+
+
+def granted_client(setup: RegionSetup, *, municipality="GM0106", provider=None):
+    """A client who went through the whole BW process and got BW Intramuraal at ``provider``."""
+    client = client_with_melding(
+        setup, municipality=municipality, received_on=timezone.localdate() - timedelta(days=30)
+    )
+    melding = client.meldingen.get()
+    user = setup.users["toegang_assen"]
+    day = timezone.localdate() - timedelta(days=20)
+    advance_to_aanvraag(
+        setup, melding, day=day, advised_product=setup.products["BW001"], signed=True
     )
     melding.refresh_from_db()
     toegang_services.beschikking_record(

@@ -11,7 +11,12 @@ from bwmo.core.errors import StaleVersionError
 from bwmo.toegang import services
 from bwmo.toegang.models import CaseEvent, Melding
 from bwmo.toegang.workflow import Status
-from tests.factories import client_with_melding, granted_client, register_client
+from tests.factories import (
+    advance_to_aanvraag,
+    client_with_melding,
+    granted_client,
+    register_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,27 +127,7 @@ def test_grant_end_before_start_is_refused(region_setup):
     melding = _melding(client)
     user = region_setup.users["toegang_assen"]
     day = timezone.localdate() - timedelta(days=5)
-    services.onderzoek_start(
-        melding=melding,
-        user=user,
-        expected_version=melding.version,
-        started_on=day,
-        conversation_on=day,
-        findings="",
-    )
-    services.advies_record(
-        melding=melding,
-        user=user,
-        expected_version=melding.version,
-        issued_on=day,
-        advised_product=None,
-        text="Advies",
-        signed_by_client=False,
-        signed_on=None,
-    )
-    services.aanvraag_record(
-        melding=melding, user=user, expected_version=melding.version, received_on=day
-    )
+    advance_to_aanvraag(region_setup, melding, day=day)
     melding.refresh_from_db()
     with pytest.raises(ValidationError) as excinfo:
         services.beschikking_record(

@@ -15,7 +15,12 @@ from bwmo.organisations.models import Municipality
 from bwmo.toegang import services as toegang_services
 from bwmo.woonplaats import services
 from bwmo.woonplaats.models import Dispute, ResponsibilityDecision, RuleSetVersion
-from tests.factories import client_with_melding, granted_client, register_client
+from tests.factories import (
+    advance_to_aanvraag,
+    client_with_melding,
+    granted_client,
+    register_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,27 +69,7 @@ def test_decision_is_taken_again_at_the_aanvraag(region_setup):
     first = _current(melding)
     user = region_setup.users["toegang_assen"]
     day = timezone.localdate() - timedelta(days=5)
-    toegang_services.onderzoek_start(
-        melding=melding,
-        user=user,
-        expected_version=melding.version,
-        started_on=day,
-        conversation_on=None,
-        findings="",
-    )
-    toegang_services.advies_record(
-        melding=melding,
-        user=user,
-        expected_version=melding.version,
-        issued_on=day,
-        advised_product=None,
-        text="Advies",
-        signed_by_client=False,
-        signed_on=None,
-    )
-    toegang_services.aanvraag_record(
-        melding=melding, user=user, expected_version=melding.version, received_on=day
-    )
+    advance_to_aanvraag(region_setup, melding, day=day)
     second = _current(melding)
     assert second.pk != first.pk and second.computed_by == user
     assert ResponsibilityDecision.objects.filter(melding=melding).count() == 2  # history kept

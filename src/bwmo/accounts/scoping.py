@@ -60,3 +60,19 @@ def user_scope(user, *, today: date | None = None) -> Scope:
     )
     setattr(user, cache_key, scope)
     return scope
+
+
+def default_region_for(user):
+    """The region a user's figures start with: their region organisation's, or the region of
+    a municipality they act for; otherwise the first region."""
+    from bwmo.organisations.models import Region, RegionMembership
+
+    scope = user_scope(user)
+    if scope.region_ids:
+        return Region.objects.filter(pk__in=scope.region_ids).first()
+    membership = (
+        RegionMembership.objects.filter(municipality__in=scope.acting_municipalities)
+        .select_related("region")
+        .first()
+    )
+    return membership.region if membership else Region.objects.first()

@@ -50,22 +50,21 @@ class Relation(Enum):
         return self is not Relation.PROVIDER
 
 
-def _melding_scope_q(scope: Scope) -> Q:
-    # The organisation that handles a melding keeps it, also when the woonplaats rules make
-    # another municipality responsible (landelijke toegankelijkheid: anyone may apply anywhere).
-    q = Q(responsible_municipality_id__in=scope.municipalities) | Q(
-        organisation_id__in=scope.organisation_ids
-    )
-    for grantor, kind in scope.mandates:
-        q |= Q(responsible_municipality_id=grantor, product_kind=kind)
-    return q
-
-
 def _mandate_q(scope: Scope) -> Q:
     q = Q(pk__in=[])
     for grantor, kind in scope.mandates:
         q |= Q(responsible_municipality_id=grantor, product_kind=kind)
     return q
+
+
+def _melding_scope_q(scope: Scope) -> Q:
+    # The organisation that handles a melding keeps it, also when the woonplaats rules make
+    # another municipality responsible (landelijke toegankelijkheid: anyone may apply anywhere).
+    return (
+        Q(responsible_municipality_id__in=scope.municipalities)
+        | Q(organisation_id__in=scope.organisation_ids)
+        | _mandate_q(scope)
+    )
 
 
 def _indication_scope_q(scope: Scope) -> Q:

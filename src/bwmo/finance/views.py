@@ -9,28 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bwmo.accounts.scoping import user_scope
-from bwmo.organisations.models import Region, RegionMembership
+from bwmo.accounts.scoping import default_region_for
 from bwmo.rules.costs import MissingTariff
+from bwmo.web.charts import Series, grouped_bars
+from bwmo.web.excel import workbook_bytes
 from bwmo.web.support import add_service_errors
 
 from . import services
-from .charts import Series, grouped_bars
-from .excel import workbook_bytes
 from .forms import OverviewForm, ScenarioForm, UploadForm
 from .models import BudgetParameterSet
-
-
-def _default_region(user):
-    scope = user_scope(user)
-    if scope.region_ids:
-        return Region.objects.filter(pk__in=scope.region_ids).first()
-    membership = (
-        RegionMembership.objects.filter(municipality__in=scope.acting_municipalities)
-        .select_related("region")
-        .first()
-    )
-    return membership.region if membership else Region.objects.first()
 
 
 @login_required
@@ -38,7 +25,7 @@ def _default_region(user):
 def overview(request):
     today = timezone.localdate()
     initial = {
-        "regio": _default_region(request.user),
+        "regio": default_region_for(request.user),
         "parameters": BudgetParameterSet.objects.order_by("pk").first(),
         "jaar": today.year,
         "drempel": services.DEFAULT_RISK_THRESHOLD,

@@ -6,28 +6,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bwmo.accounts.scoping import user_scope
-from bwmo.finance.charts import Series, grouped_bars
-from bwmo.organisations.models import Municipality, Region, RegionMembership
+from bwmo.accounts.scoping import default_region_for, user_scope
+from bwmo.organisations.models import Municipality, Region
 from bwmo.rules import monitor
 from bwmo.rules.suppression import suppress_matrix, suppress_table
+from bwmo.web.charts import Series, grouped_bars
 
 from .excel import monitor_workbook
 from .forms import DashboardForm
 from .selectors import stay_records
 from .services import MonitorScope, monitor_document
-
-
-def _default_region(user) -> Region | None:
-    scope = user_scope(user)
-    if scope.region_ids:
-        return Region.objects.filter(pk__in=scope.region_ids).first()
-    membership = (
-        RegionMembership.objects.filter(municipality__in=scope.acting_municipalities)
-        .select_related("region")
-        .first()
-    )
-    return membership.region if membership else Region.objects.first()
 
 
 def audience_for(user, codes: list[str]) -> str:
@@ -38,7 +26,7 @@ def audience_for(user, codes: list[str]) -> str:
 
 def _filters(request):
     today = timezone.localdate()
-    region = _default_region(request.user)
+    region = default_region_for(request.user)
     initial = {"regio": region, "van": date(today.year - 1, 1, 1), "tot": today}
     form = DashboardForm(
         request.GET or None,
