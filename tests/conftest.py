@@ -1,11 +1,19 @@
 """Shared fixtures: a small region with organisations, mandates, products and one user per role."""
 
+import os
 from datetime import date
 
 import pytest
+from hypothesis import settings
 
 from bwmo.accounts.roles import Role
 from tests import factories
+
+# CI runs the same examples every time (a red build must be reproducible); developers'
+# runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
