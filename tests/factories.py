@@ -168,6 +168,11 @@ def register_client(
         surname=surname,
         birth_date=date(1980, 5, 17),
         organisation=setup.org[organisation_key],
+        gender="1",
+        street="Brink",
+        house_number=12,
+        postcode="9401AB",
+        place="Assen",
         brp=[
             {
                 "municipality": Municipality.objects.get(code=municipality),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from bwmo.organisations.models import Municipality
 from bwmo.web.forms import BwmoForm, DateInput, VersionedForm
 
-from .models import BrpKind
+from .models import BrpKind, Gender
 
 
 class ClientSearchForm(BwmoForm):
@@ -21,6 +21,22 @@ class PersonalDataForm(BwmoForm):
     surname_prefix = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
     surname = forms.CharField(label=_("Achternaam"), max_length=200)
     birth_date = forms.DateField(label=_("Geboortedatum"), widget=DateInput)
+    gender = forms.ChoiceField(label=_("Geslacht"), choices=Gender.choices, initial=Gender.ONBEKEND)
+    street = forms.CharField(label=_("Straat"), max_length=24, required=False)
+    house_number = forms.IntegerField(
+        label=_("Huisnummer"), min_value=1, max_value=99999, required=False
+    )
+    house_letter = forms.CharField(label=_("Huisletter"), max_length=1, required=False)
+    postcode = forms.CharField(
+        label=_("Postcode"), max_length=7, required=False, help_text=_("Bijvoorbeeld 9401 AB.")
+    )
+    place = forms.CharField(label=_("Woonplaats"), max_length=24, required=False)
+    phone = forms.CharField(
+        label=_("Telefoonnummer"),
+        max_length=15,
+        required=False,
+        help_text=_("Nodig voor de toewijzing aan de aanbieder als er geen adres bekend is."),
+    )
 
 
 class ClientRegisterForm(PersonalDataForm):
@@ -50,6 +66,13 @@ class ClientRegisterForm(PersonalDataForm):
         "surname_prefix",
         "surname",
         "birth_date",
+        "gender",
+        "street",
+        "house_number",
+        "house_letter",
+        "postcode",
+        "place",
+        "phone",
         "brp_municipality",
         "brp_kind",
         "brp_valid_from",

@@ -23,6 +23,12 @@ def validate_bsn(value: str) -> None:
         )
 
 
+class Gender(models.TextChoices):
+    ONBEKEND = "0", _("Onbekend")
+    MAN = "1", _("Man")
+    VROUW = "2", _("Vrouw")
+
+
 class Client(models.Model):
     pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     bsn = models.CharField(_("BSN"), max_length=9, unique=True, validators=[validate_bsn])
@@ -30,6 +36,17 @@ class Client(models.Model):
     surname_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     surname = models.CharField(_("achternaam"), max_length=200, db_index=True)
     birth_date = models.DateField(_("geboortedatum"))
+    gender = models.CharField(
+        _("geslacht"), max_length=1, choices=Gender.choices, default=Gender.ONBEKEND
+    )
+    # Contact details as the BRP gives them; the iWmo allocation (WMO301) needs an address
+    # (house number and postcode) or a telephone number.
+    street = models.CharField(_("straat"), max_length=24, blank=True)
+    house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
+    house_letter = models.CharField(_("huisletter"), max_length=1, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    place = models.CharField(_("woonplaats"), max_length=24, blank=True)
+    phone = models.CharField(_("telefoonnummer"), max_length=15, blank=True)
     registered_by = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
@@ -53,8 +70,15 @@ class Client(models.Model):
         return " ".join(p for p in (self.given_names, self.surname_prefix, self.surname) if p)
 
     @property
+    def contact_fields(self) -> dict:
+        return {name: getattr(self, name) for name in CONTACT_FIELDS}
+
+    @property
     def short_pseudonym(self) -> str:
         return str(self.pseudonym)[:8]
+
+
+CONTACT_FIELDS = ("gender", "street", "house_number", "house_letter", "postcode", "place", "phone")
 
 
 class BrpKind(models.TextChoices):

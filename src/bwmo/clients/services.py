@@ -1,5 +1,6 @@
 """Writes to a client's record: registration, personal data and BRP history."""
 
+import re
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,41 @@ from django.utils.translation import gettext as _
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_in_future, period_ordered
 
-from .models import BrpKind, BrpRegistration, Client, validate_bsn
+from .models import CONTACT_FIELDS, BrpKind, BrpRegistration, Client, Gender, validate_bsn
+
+_POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+
+
+def _clean_contact(contact: dict) -> dict:
+    """Normalise and check the contact details; every key of CONTACT_FIELDS is returned."""
+    unknown = set(contact) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    data = {name: contact.get(name) for name in CONTACT_FIELDS}
+    for name in ("street", "house_letter", "place", "phone"):
+        data[name] = (data[name] or "").strip()
+    data["gender"] = data["gender"] or Gender.ONBEKEND
+    if data["gender"] not in Gender.values:
+        raise ValidationError({"gender": _("Kies een geslacht uit de lijst.")})
+    data["postcode"] = (data["postcode"] or "").replace(" ", "").upper()
+    data["phone"] = data["phone"].replace(" ", "").replace("-", "")
+    errors = {}
+    if data["postcode"] and not _POSTCODE.match(data["postcode"]):
+        errors["postcode"] = _("Een postcode bestaat uit 4 cijfers en 2 letters, zoals 9401 AB.")
+    address = [data["street"], data["house_number"], data["postcode"], data["place"]]
+    if any(address) and not all(address):
+        errors.setdefault(
+            "house_number",
+            _(
+                "Vul het adres volledig in (straat, huisnummer, postcode en woonplaats) "
+                "of laat het leeg."
+            ),
+        )
+    if data["phone"] and not re.fullmatch(r"\+?[0-9]{10,15}", data["phone"]):
+        errors["phone"] = _("Een telefoonnummer bestaat uit 10 tot 15 cijfers.")
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 def _check_personal_data(*, bsn: str, birth_date: date, exclude_pk: int | None = None) -> None:
@@ -46,10 +81,13 @@ def client_register(
     birth_date: date,
     organisation,
     brp: list[dict] | None = None,
+    **contact,
 ) -> Client:
     bsn = bsn.strip()
     _check_personal_data(bsn=bsn, birth_date=birth_date)
+    contact = _clean_contact(contact)
     client = Client.objects.create(
+        **contact,
         bsn=bsn,
         given_names=given_names.strip(),
         surname_prefix=surname_prefix.strip(),
@@ -81,10 +119,13 @@ def client_update(
     surname_prefix: str,
     surname: str,
     birth_date: date,
+    **contact,
 ) -> Client:
     _check_personal_data(bsn=client.bsn, birth_date=birth_date, exclude_pk=client.pk)
+    contact = _clean_contact({**client.contact_fields, **contact})
     _bump_version(client, expected_version)
     Client.objects.filter(pk=client.pk).update(
+        **contact,
         given_names=given_names.strip(),
         surname_prefix=surname_prefix.strip(),
         surname=surname.strip(),

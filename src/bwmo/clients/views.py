@@ -15,7 +15,7 @@ from bwmo.woonplaats.models import ResponsibilityDecision
 
 from . import services
 from .forms import BrpRegistrationForm, ClientEditForm, ClientRegisterForm, ClientSearchForm
-from .models import BrpKind
+from .models import CONTACT_FIELDS, BrpKind
 from .selectors import Relation, client_search
 
 
@@ -56,6 +56,7 @@ def register(request):
                 surname=data["surname"],
                 birth_date=data["birth_date"],
                 organisation=_primary_organisation(request),
+                **{name: data[name] for name in CONTACT_FIELDS},
                 brp=[
                     {
                         "municipality": data["brp_municipality"],
@@ -170,6 +171,7 @@ def edit(request, pseudonym):
                     surname_prefix=form.cleaned_data["surname_prefix"],
                     surname=form.cleaned_data["surname"],
                     birth_date=form.cleaned_data["birth_date"],
+                    **{name: form.cleaned_data[name] for name in CONTACT_FIELDS},
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -184,6 +186,7 @@ def edit(request, pseudonym):
                 "surname_prefix": client.surname_prefix,
                 "surname": client.surname,
                 "birth_date": client.birth_date,
+                **client.contact_fields,
             }
         )
     log_read(request, [client], what="persoonsgegevens wijzigen", why=visible.relation.value)

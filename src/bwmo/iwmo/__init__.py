@@ -4,6 +4,7 @@
 * :mod:`~bwmo.iwmo.model` – frozen dataclasses for the messages and :class:`IwmoError`
 * :mod:`~bwmo.iwmo.parse` – WMO301/305/307/315/317/319/323 into dataclasses
 * :mod:`~bwmo.iwmo.build` – WMO301, WMO319, retour messages (306/308/316/318), WMO325
+* :mod:`~bwmo.iwmo.aanbieder` – WMO305/307/315/317/323 as a provider writes them (demo, tests)
 * :mod:`~bwmo.iwmo.rules` – the in-message conditions, constraints and technical rules
 * :mod:`~bwmo.iwmo.crosscheck` – rules that need earlier messages or system state
 * :mod:`~bwmo.iwmo.validate` – XSD first, then the rules
@@ -11,6 +12,13 @@
 No Django here: the app feeds these functions from its database.
 """
 
+from bwmo.iwmo.aanbieder import (
+    build_wmo305,
+    build_wmo307,
+    build_wmo315,
+    build_wmo317,
+    build_wmo323,
+)
 from bwmo.iwmo.build import (
     IwmoBuildError,
     build_retour,
@@ -49,7 +57,12 @@ __all__ = [
     "ValidationResult",
     "build_retour",
     "build_wmo301",
+    "build_wmo305",
+    "build_wmo307",
+    "build_wmo315",
+    "build_wmo317",
     "build_wmo319",
+    "build_wmo323",
     "build_wmo325",
     "check_antwoord",
     "check_berichtidentificatie",

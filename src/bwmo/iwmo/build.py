@@ -500,7 +500,10 @@ def _bedrag(w: _Writer, parent: etree._Element, name: str, bedrag: Bedrag, amoun
     _B.el(el, "DebetCredit", bedrag.debet_credit)
 
 
-def _prestatie(w: _Writer, parent: etree._Element, p: Prestatie, codes: Sequence[str]) -> None:
+def _prestatie(
+    w: _Writer, parent: etree._Element, p: Prestatie, codes: Sequence[str] | None
+) -> None:
+    """A Prestatie as the 323 has it; with ``codes``, ending in RetourCodes as in the 325."""
     el = w.el(parent, "Prestatie")
     ref = w.el(el, "ProductReferentie")
     _B.el(ref, "ReferentieNummer", p.referentie_nummer)
@@ -515,7 +518,8 @@ def _prestatie(w: _Writer, parent: etree._Element, p: Prestatie, codes: Sequence
     w.el(el, "Eenheid", p.eenheid)
     w.opt(el, "ProductTarief", p.product_tarief)
     _bedrag(w, el, "IngediendBedrag", p.ingediend_bedrag, "Bedrag")
-    _retour_codes(w, el, codes)
+    if codes is not None:
+        _retour_codes(w, el, codes)
 
 
 def build_wmo325(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from bwmo.care.models import Financing, Indication, Product, Stay
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_before, not_in_future, period_ordered
+from bwmo.messaging.services import allocation_queue
 from bwmo.organisations.models import ProductKind
 from bwmo.woonplaats.services import responsibility_decide
 
@@ -347,7 +348,7 @@ def beschikking_record(
         decided_by=user,
     )
     if decision == Decision.TOEKENNING:
-        Indication.objects.create(
+        indication = Indication.objects.create(
             client=melding.client,
             melding=melding,
             product=product,
@@ -357,6 +358,7 @@ def beschikking_record(
             valid_from=valid_from,
             valid_to=valid_to,
         )
+        allocation_queue(indication=indication)  # zorg in natura: a WMO301 to the provider
     return beschikking
 
 
@@ -473,6 +475,7 @@ def mo_intake_record(
             valid_from=intake_on,
             started_on=intake_on,
         )
+        allocation_queue(indication=indication)
         Stay.objects.create(
             client=client,
             indication=indication,

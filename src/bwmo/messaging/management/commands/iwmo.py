@@ -7,21 +7,39 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from bwmo.iwmo.validate import validate_message
+from bwmo.messaging.exchange import (
+    export_pending,
+    import_directory,
+    municipality_codes_of_region,
+)
+from bwmo.messaging.models import MessageStatus
+from bwmo.organisations.models import Region
 
 
 class Command(BaseCommand):
     help = (
-        "iWmo 3.2 messages. 'bwmo iwmo validate FILE...' checks each message by itself (XSD, "
-        "then every rule of the standard that needs no other message or system state) and "
-        "prints one JSON document. Exit 0: all valid; 1: one is not; 2: a file cannot be "
-        "read as XML at all."
+        "iWmo 3.2 messages. 'validate FILE...' checks each message by itself (XSD, then every "
+        "rule of the standard that needs no other message or system state) and prints one "
+        "JSON document; exit 0: all valid, 1: one is not, 2: a file cannot be read as XML. "
+        "'export --region R --out DIR' writes the pending WMO301/319 files; exit 1 when a "
+        "message could not be built (it stays pending). 'import DIR' processes every inbound "
+        "file (all-or-nothing per file; a file seen before is not processed again) and writes "
+        "the retour/WMO325 answers next to it; exit 1 when a file was rejected or invalid."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["validate"])
-        parser.add_argument("files", nargs="+", type=Path)
+        sub = parser.add_subparsers(dest="action", required=True)
+        validate = sub.add_parser("validate", help="check messages by themselves")
+        validate.add_argument("files", nargs="+", type=Path)
+        export = sub.add_parser("export", help="write the pending WMO301/319 files of a region")
+        export.add_argument("--region", required=True, help="region name, as in the beheer")
+        export.add_argument("--out", required=True, type=Path, help="folder to write into")
+        imp = sub.add_parser(
+            "import", help="process every inbound file in a folder; answers are written next to it"
+        )
+        imp.add_argument("directory", type=Path)
 
-    def handle(self, *args, action, files, **options):
+    def handle(self, *args, action, **options):
         xsd_dir = Path(settings.BWMO_IWMO_XSD_DIR)
         if not xsd_dir.is_dir():
             raise CommandError(
@@ -29,6 +47,46 @@ class Command(BaseCommand):
                 "with basisschema.xsd and the WMOnnn.xsd files)"
             )
         today = timezone.localdate()
+        if action == "export":
+            return self.export(options["region"], options["out"], today)
+        if action == "import":
+            return self.import_(options["directory"], today)
+        return self.validate(options["files"], xsd_dir, today)
+
+    def export(self, region_name: str, out: Path, today) -> None:
+        region = Region.objects.filter(name=region_name).first()
+        if region is None:
+            known = ", ".join(Region.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"unknown region {region_name!r}; known regions: {known}")
+        if out.exists() and not out.is_dir():
+            raise CommandError(f"--out {out} exists and is not a folder")
+        result = export_pending(
+            municipality_codes=municipality_codes_of_region(region, today),
+            out_dir=out,
+            today=today,
+        )
+        document = {
+            "written": [str(p) for p in result.written],
+            "not_built": [
+                {"message": msg.message_type, "id": msg.pk, "errors": errors}
+                for msg, errors in result.failed
+            ],
+        }
+        self.stdout.write(json.dumps(document, ensure_ascii=False, indent=1))
+        if result.failed:
+            sys.exit(1)
+
+    def import_(self, directory: Path, today) -> None:
+        if not directory.is_dir():
+            raise CommandError(f"{directory} is not a folder")
+        results = import_directory(directory, today=today)
+        self.stdout.write(
+            json.dumps({"files": [r.as_dict() for r in results]}, ensure_ascii=False, indent=1)
+        )
+        if any(r.status in (MessageStatus.REJECTED, MessageStatus.INVALID) for r in results):
+            sys.exit(1)
+
+    def validate(self, files, xsd_dir, today) -> None:
         results, unreadable = [], False
         for path in files:
             try:

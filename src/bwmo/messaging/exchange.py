@@ -1,0 +1,902 @@
+"""Files in and out: export the queued WMO301/319, import what providers send.
+
+Import is all-or-nothing per file: a file is validated (XSD, then the standard's in-message
+rules, then the rules that need bwmo's state), its effects are applied and its answer (a
+retour message or a WMO325) is written next to it in one database transaction. A file is
+recognised by its SHA-256: the same file twice is reported and not processed again.
+
+The import runs as a system process, not for a user: it matches a message's BSN to a client
+to link the message, and shows nothing, so it writes no access-log entries. Who later looks
+at a message or request in the screens is logged there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from bwmo.care.models import Indication, Outflow, OutflowReason, Stay, Tariff
+from bwmo.care.models import Product as CatalogueProduct
+from bwmo.clients.models import Client
+from bwmo.iwmo import (
+    EerderePrestatie,
+    Gemeente,
+    IwmoBuildError,
+    Tarief,
+    Toewijzing,
+    build_retour,
+    build_wmo301,
+    build_wmo319,
+    build_wmo325,
+    check_berichtidentificatie,
+    check_declaration_against_allocations,
+    check_gemeentecode,
+    check_productcode,
+    check_start_stop_sequence,
+    check_verzoek_om_wijziging,
+    check_verzoek_referentie,
+    validate_message,
+)
+from bwmo.iwmo import model as m
+from bwmo.iwmo._xml import XmlSyntaxError, message_type_of, parse_xml
+from bwmo.organisations.models import Municipality, ProductKind, Provider
+
+from .models import (
+    Allocation,
+    AllocationRequest,
+    Declaration,
+    DeclarationLine,
+    DeliveryEvent,
+    Direction,
+    Message,
+    MessageStatus,
+)
+from .services import tariff_cents_per_etmaal
+
+INBOUND = frozenset({"WMO305", "WMO307", "WMO315", "WMO317", "WMO323"})
+# What a municipality itself sends: lying next to inbound files, these are skipped.
+OUTBOUND = frozenset(m.BERICHTCODES) - INBOUND
+
+# WMO588 (reden beëindiging) → bwmo's outflow reason; 20 (tijdelijk) ends no stay.
+OUTFLOW_FOR_REDEN = {
+    "02": OutflowReason.OVERLEDEN,
+    "19": OutflowReason.ZELFSTANDIG,
+    "31": OutflowReason.VERHUISD,
+    "39": OutflowReason.WLZ,
+}
+
+
+def xsd_dir() -> Path:
+    return Path(settings.BWMO_IWMO_XSD_DIR)
+
+
+def _identificatie(message: Message) -> str:
+    return f"{message.pk:012d}"
+
+
+def _filename(message_type: str, sender: str, receiver: str, ident: str) -> str:
+    return f"{message_type}_{sender}_{receiver}_{ident}.xml"
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write a whole file or nothing: a temporary file in the same folder, then a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bwmo-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _errors_json(errors: Iterable[m.IwmoError]) -> list[dict]:
+    return [
+        {"code": e.code, "path": e.path, "message": e.message, "retourcode": e.retourcode}
+        for e in errors
+    ]
+
+
+# --- bwmo's records as the library's dataclasses ------------------------------------------
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment).replace(microsecond=0)
+
+
+def toegewezen_product(a: Allocation) -> m.ToegewezenProduct:
+    changed = _local(a.changed_at)
+    return m.ToegewezenProduct(
+        toewijzing_nummer=a.number,
+        toewijzingsdatum=changed.date(),
+        toewijzingstijd=changed.time(),
+        ingangsdatum=a.start,
+        product=m.Product(a.category, a.product_code),
+        einddatum=a.end,
+        reden_wijziging=a.reason_change or None,
+        omvang=m.Omvang(a.volume, a.unit, a.frequency),
+        referentie_aanbieder=a.reference_provider or None,
+    )
+
+
+def toewijzing(a: Allocation) -> Toewijzing:
+    return Toewijzing(
+        bsn=a.client.bsn, aanbieder=a.provider.agb_code, toegewezen_product=toegewezen_product(a)
+    )
+
+
+class MissingContactError(ValueError):
+    pass
+
+
+def iwmo_client(c: Client) -> m.Client:
+    """The client as the WMO301 describes him or her: BRP address, else a telephone number."""
+    telefoon = ()
+    if c.phone:
+        telefoon = (m.Telefoon(c.phone.replace("+", "00", 1)),)
+    if c.postcode and c.house_number:
+        contact = m.Contact(
+            soort="01",
+            adres=m.Adres(
+                m.Huis(c.house_number, huisletter=c.house_letter or None),
+                c.postcode,
+                c.street or None,
+                c.place or None,
+                "NL",
+            ),
+            telefoon=telefoon,
+        )
+    elif telefoon:
+        contact = m.Contact(soort="02", telefoon=telefoon)
+    else:
+        raise MissingContactError(
+            "Van deze cliënt is geen adres (huisnummer en postcode) en geen telefoonnummer "
+            "bekend; de toewijzing (WMO301) vereist een van beide. Vul het aan in het dossier."
+        )
+    return m.Client(
+        bsn=c.bsn,
+        geboortedatum=m.Geboortedatum(c.birth_date),
+        geslacht=c.gender or "0",
+        naam=m.Naam(
+            m.Achternaam(c.surname[:200], c.surname_prefix or None),
+            voornamen=c.given_names or None,
+            naamgebruik="1",
+        ),
+        contactgegevens=(contact,),
+    )
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[Message, list[dict]]] = field(default_factory=list)
+
+
+def _build_301(message: Message, today: date) -> bytes:
+    allocations = list(
+        Allocation.objects.select_related("client", "provider").filter(
+            client_id=message.client_id,
+            provider_id=message.provider_id,
+            municipality_id=message.municipality_id,
+        )
+    )
+    selected = [
+        a
+        for a in allocations
+        if a.needs_sending
+        or ((a.end is None or a.end >= today) and not toegewezen_product(a).verwijderd)
+    ]
+    return build_wmo301(
+        afzender=message.sender,
+        ontvanger=message.receiver,
+        identificatie=_identificatie(message),
+        dagtekening=today,
+        client=iwmo_client(message.client),
+        toegewezen_producten=[toegewezen_product(a) for a in selected],
+        xsd_dir=xsd_dir(),
+    )
+
+
+def _build_319(message: Message, today: date) -> bytes:
+    p = message.payload
+    return build_wmo319(
+        afzender=message.sender,
+        ontvanger=message.receiver,
+        identificatie=_identificatie(message),
+        dagtekening=today,
+        antwoord=m.Antwoord(p["referentie"], p["antwoord"], p.get("reden") or None),
+        xsd_dir=xsd_dir(),
+    )
+
+
+def pending_messages(municipality_codes: Iterable[str]):
+    return Message.objects.filter(
+        direction=Direction.OUT,
+        status=MessageStatus.PENDING,
+        municipality_id__in=list(municipality_codes),
+    ).order_by("pk")
+
+
+def export_pending(
+    *, municipality_codes: Iterable[str], out_dir: Path, today: date, now: datetime | None = None
+) -> ExportResult:
+    """Write every pending WMO301/319 of these municipalities into ``out_dir``.
+
+    Each message is its own transaction; a message that cannot be built (say, a client
+    without address or telephone) stays pending with its findings, the others go out.
+    """
+    now = now or timezone.now()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = ExportResult()
+    for pk in list(pending_messages(municipality_codes).values_list("pk", flat=True)):
+        with transaction.atomic():
+            message = (
+                Message.objects.select_for_update()
+                .select_related("client", "provider")
+                .filter(pk=pk, status=MessageStatus.PENDING)
+                .first()
+            )
+            if message is None:
+                continue
+            try:
+                if message.message_type == "WMO301":
+                    content = _build_301(message, today)
+                else:
+                    content = _build_319(message, today)
+            except IwmoBuildError as error:
+                findings = _errors_json(error.errors)
+            except MissingContactError as error:
+                findings = [{"code": "ADRES", "path": "/Bericht/Client", "message": str(error)}]
+            else:
+                findings = None
+            if findings is not None:
+                Message.objects.filter(pk=pk).update(errors=findings)
+                result.failed.append((message, findings))
+                continue
+            ident = _identificatie(message)
+            name = _filename(message.message_type, message.sender, message.receiver, ident)
+            _write(out_dir / name, content)
+            Message.objects.filter(pk=pk).update(
+                status=MessageStatus.SENT,
+                identification=ident,
+                dated=today,
+                filename=name,
+                content=content.decode(),
+                sha256=hashlib.sha256(content).hexdigest(),
+                errors=[],
+                processed_at=now,
+            )
+            if message.message_type == "WMO301":
+                Allocation.objects.filter(
+                    client_id=message.client_id,
+                    provider_id=message.provider_id,
+                    municipality_id=message.municipality_id,
+                    needs_sending=True,
+                ).update(needs_sending=False, last_message=message)
+            result.written.append(out_dir / name)
+    return result
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+class Outcome:
+    PROCESSED = "verwerkt"
+    DUPLICATE = "al verwerkt"
+    SKIPPED = "overgeslagen"
+
+
+@dataclass
+class FileResult:
+    file: Path
+    outcome: str
+    message_type: str | None = None
+    status: str | None = None
+    reply: Path | None = None
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "file": str(self.file),
+            "message": self.message_type,
+            "outcome": self.outcome,
+            "status": self.status,
+            "reply": str(self.reply) if self.reply else None,
+            "errors": [{k: e[k] for k in ("code", "path", "message")} for e in self.errors],
+        }
+
+
+def import_directory(
+    directory: Path, *, today: date, now: datetime | None = None
+) -> list[FileResult]:
+    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
+    return [import_file(path, today=today, now=now) for path in files]
+
+
+def _record_invalid(path, content, sha, message_type, errors, now) -> FileResult:
+    errors = _errors_json(errors)
+    Message.objects.create(
+        direction=Direction.IN,
+        message_type=message_type or "onbekend",
+        status=MessageStatus.INVALID,
+        filename=path.name,
+        sha256=sha,
+        content=content.decode("utf-8", errors="replace"),
+        errors=errors,
+        processed_at=now,
+    )
+    return FileResult(path, Outcome.PROCESSED, message_type, MessageStatus.INVALID, None, errors)
+
+
+def import_file(path: Path, *, today: date, now: datetime | None = None) -> FileResult:
+    now = now or timezone.now()
+    content = path.read_bytes()
+    sha = hashlib.sha256(content).hexdigest()
+    if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+        return FileResult(path, Outcome.DUPLICATE)
+    try:
+        message_type = message_type_of(parse_xml(content))
+    except XmlSyntaxError as error:
+        with transaction.atomic():
+            return _record_invalid(
+                path, content, sha, None, [m.IwmoError("XML", "/", str(error))], now
+            )
+    if message_type in OUTBOUND:
+        return FileResult(path, Outcome.SKIPPED, message_type)
+    if message_type not in INBOUND:
+        with transaction.atomic():
+            return _record_invalid(
+                path,
+                content,
+                sha,
+                None,
+                [
+                    m.IwmoError(
+                        "BERICHT", "/Bericht", "Geen iWmo 3.2-bericht dat een gemeente ontvangt."
+                    )
+                ],
+                now,
+            )
+    result = validate_message(content, xsd_dir(), today=today)
+    with transaction.atomic():
+        if result.bericht is None:
+            return _record_invalid(path, content, sha, message_type, result.errors, now)
+        return _Import(path, content, sha, result.bericht, list(result.errors), today, now).run()
+
+
+class _Import:
+    """One valid-by-XSD message: cross-checks, effects, answer; inside one transaction."""
+
+    def __init__(self, path, content, sha, bericht, errors, today, now):
+        self.path, self.content, self.sha = path, content, sha
+        self.bericht, self.errors, self.today, self.now = bericht, errors, today, now
+        header = bericht.header
+        self.message_type = header.message_type
+        self.municipality = Municipality.objects.filter(code=f"GM{header.ontvanger}").first()
+        self.provider = Provider.objects.filter(agb_code=header.afzender).first()
+
+    # -- state for the cross-checks
+
+    def _allocations(self, **filters) -> list[Allocation]:
+        return list(
+            Allocation.objects.select_related("client", "provider").filter(
+                provider=self.provider, municipality=self.municipality, **filters
+            )
+        )
+
+    def _crosscheck(self) -> list[m.IwmoError]:
+        b, header = self.bericht, self.bericht.header
+        earlier = Message.objects.filter(
+            direction=Direction.IN, message_type=self.message_type, sender=header.afzender
+        ).exclude(status=MessageStatus.INVALID)
+        errors = check_berichtidentificatie(
+            header, set(earlier.values_list("identification", flat=True))
+        )
+        gemeenten = [
+            Gemeente(c[2:], date(1900, 1, 1))
+            for c in Municipality.objects.values_list("code", flat=True)
+        ]
+        errors += check_gemeentecode(b, gemeenten)
+        codes = {
+            m.Product(p.iwmo_category, p.code)
+            for p in CatalogueProduct.objects.only("iwmo_category", "code")
+        }
+        errors += check_productcode(b, codes)
+        if errors or self.municipality is None:
+            return errors
+        match b:
+            case m.Startbericht() | m.Stopbericht():
+                allocations = self._allocations(client__bsn=b.client.bsn)
+                events = DeliveryEvent.objects.filter(
+                    allocation__in=allocations, withdrawn=False
+                ).select_related("allocation")
+                starts = [
+                    m.StartProduct(e.begin, e.status_aanlevering, e.allocation.number)
+                    for e in events
+                    if e.kind == DeliveryEvent.Kind.START
+                ]
+                stops = [
+                    m.StopProduct(
+                        e.begin, e.reason, e.end, e.status_aanlevering, e.allocation.number
+                    )
+                    for e in events
+                    if e.kind == DeliveryEvent.Kind.STOP
+                ]
+                errors += check_start_stop_sequence(
+                    b, [toewijzing(a) for a in allocations], starts=starts, stops=stops
+                )
+            case m.VerzoekOmToewijzingbericht() | m.VerzoekOmWijzigingbericht():
+                bsn = b.client.bsn if isinstance(b, m.VerzoekOmToewijzingbericht) else b.bsn
+                if isinstance(b, m.VerzoekOmWijzigingbericht):
+                    allocations = self._allocations(client__bsn=bsn)
+                    errors += check_verzoek_om_wijziging(b, [toewijzing(a) for a in allocations])
+                requests = AllocationRequest.objects.filter(
+                    provider=self.provider, municipality=self.municipality
+                )
+                errors += check_verzoek_referentie(
+                    b,
+                    bekende_referenties=set(requests.values_list("reference", flat=True)),
+                    onderhanden_verzoek=requests.filter(
+                        bsn=bsn,
+                        status__in=[
+                            AllocationRequest.Status.OPEN,
+                            AllocationRequest.Status.IN_ONDERZOEK,
+                        ],
+                    ).exists(),
+                )
+            case m.Declaratiebericht():
+                errors += self._check_declaration(b)
+        return errors
+
+    def _check_declaration(self, b: m.Declaratiebericht) -> list[m.IwmoError]:
+        allocations = [toewijzing(a) for a in self._allocations()]
+        tariffs = [
+            Tarief(
+                m.Product(t.product.iwmo_category, t.product.code),
+                "14",
+                tariff_cents_per_etmaal(t),
+                t.valid_from,
+                t.valid_to,
+            )
+            for t in Tariff.objects.select_related("product").filter(
+                contract__provider=self.provider
+            )
+        ]
+        lines = DeclarationLine.objects.filter(
+            declaration__provider=self.provider, declaration__municipality=self.municipality
+        )
+        eerder = [EerderePrestatie(_prestatie(line), line.approved) for line in lines]
+        numbers = Declaration.objects.filter(
+            provider=self.provider, municipality=self.municipality
+        ).values_list("number", flat=True)
+        return check_declaration_against_allocations(
+            b,
+            allocations,
+            tariffs,
+            eerdere_prestaties=eerder,
+            eerdere_declaratienummers=set(numbers),
+        )
+
+    # -- which parts a finding blocks
+
+    def _blocked(self, item: str, group: str | None = None) -> bool:
+        """Does a finding block this item (a product or Prestatie path)? Findings inside the
+        item, in its group (the declaration's client) outside any item, or outside every
+        group block it."""
+        for e in self.errors:
+            p = e.path
+            if p == item or p.startswith(item + "/"):
+                return True
+            inside_item = any(p == i or p.startswith(i + "/") for i in self._items)
+            if inside_item:
+                continue
+            if group is None or p == group or p.startswith(group + "/"):
+                return True
+            if not any(p == g or p.startswith(g + "/") for g in self._groups):
+                return True
+        return False
+
+    # -- the run
+
+    def run(self) -> FileResult:
+        header = self.bericht.header
+        if not self.errors:
+            self.errors += self._crosscheck()
+        client_bsn = _bsn_of(self.bericht)
+        client = Client.objects.filter(bsn=client_bsn).first() if client_bsn else None
+        self.message = Message.objects.create(
+            direction=Direction.IN,
+            message_type=self.message_type,
+            status=MessageStatus.REJECTED,
+            municipality=self.municipality,
+            provider=self.provider,
+            client=client,
+            sender=header.afzender,
+            receiver=header.ontvanger,
+            identification=header.identificatie,
+            dated=header.dagtekening,
+            filename=self.path.name,
+            sha256=self.sha,
+            content=self.content.decode(),
+            processed_at=self.now,
+        )
+        self._items, self._groups = _item_paths(self.bericht)
+        applied = 0
+        if self.provider is not None and self.municipality is not None:
+            applied = self._apply(client)
+        else:
+            who = "afzender (AGB-code)" if self.provider is None else "ontvanger (gemeentecode)"
+            self.errors.append(
+                m.IwmoError(
+                    "ONBEKEND",
+                    "/Bericht/Header",
+                    f"De {who} is in bwmo niet bekend; het bericht is niet verwerkt.",
+                )
+            )
+        if not self.errors:
+            status = MessageStatus.ACCEPTED
+        elif applied:
+            status = MessageStatus.PARTIAL
+        else:
+            status = MessageStatus.REJECTED
+        reply_path = None
+        if self.provider is not None:
+            reply_path = self._reply()
+        Message.objects.filter(pk=self.message.pk).update(
+            status=status, errors=_errors_json(self.errors)
+        )
+        return FileResult(
+            self.path,
+            Outcome.PROCESSED,
+            self.message_type,
+            status,
+            reply_path,
+            _errors_json(self.errors),
+        )
+
+    def _reply(self) -> Path | None:
+        """The retour message or WMO325, recorded and written next to the inbound file."""
+        reply_type = "WMO325" if self.message_type == "WMO323" else m.RETOUR_VOOR[self.message_type]
+        # Findings without a retourcode (bwmo's own, such as an unknown receiver) are not
+        # the standard's; they stay on the message and in the screens.
+        errors = [e for e in self.errors if e.retourcode]
+        reply = Message.objects.create(
+            direction=Direction.OUT,
+            message_type=reply_type,
+            status=MessageStatus.SENT,
+            municipality=self.municipality,
+            provider=self.provider,
+            client=self.message.client,
+            sender=self.bericht.header.ontvanger,
+            receiver=self.bericht.header.afzender,
+            reply_to=self.message,
+        )
+        ident = _identificatie(reply)
+        if reply_type == "WMO325":
+            content = build_wmo325(
+                self.bericht,
+                identificatie=ident,
+                dagtekening=self.today,
+                errors=errors,
+                xsd_dir=xsd_dir(),
+            )
+        else:
+            content = build_retour(
+                self.content,
+                identificatie=ident,
+                dagtekening=self.today,
+                errors=errors,
+                xsd_dir=xsd_dir(),
+            )
+        name = _filename(reply_type, reply.sender, reply.receiver, ident)
+        codes = sorted({e.retourcode for e in errors}) or [m.RETOURCODE_GOED]
+        Message.objects.filter(pk=reply.pk).update(
+            identification=ident,
+            dated=self.today,
+            filename=name,
+            content=content.decode(),
+            sha256=hashlib.sha256(content).hexdigest(),
+            retour_codes=codes,
+            processed_at=self.now,
+        )
+        Message.objects.filter(pk=self.message.pk).update(retour_codes=codes)
+        target = self.path.parent / name
+        _write(target, content)
+        return target
+
+    def _apply(self, client: Client | None) -> int:
+        b = self.bericht
+        applied = 0
+        match b:
+            case m.Startbericht():
+                for path, p in zip(self._items, b.start_producten, strict=True):
+                    if not self._blocked(path):
+                        self._start(p)
+                        applied += 1
+            case m.Stopbericht():
+                for path, p in zip(self._items, b.stop_producten, strict=True):
+                    if not self._blocked(path):
+                        self._stop(p)
+                        applied += 1
+            case m.VerzoekOmToewijzingbericht():
+                for path, p in zip(self._items, b.aangevraagde_producten, strict=True):
+                    if not self._blocked(path):
+                        self._request(client, p.referentie_aanbieder, "", [_aangevraagd(p)])
+                        applied += 1
+            case m.VerzoekOmWijzigingbericht():
+                if not self.errors:
+                    v = b.verzoek
+                    self._request(client, v.referentie_aanbieder, v.reden_verzoek, _verzoek(v))
+                    applied += 1
+            case m.Declaratiebericht():
+                applied = self._declaration(b)
+        return applied
+
+    def _allocation(self, nummer: int | None) -> Allocation:
+        return Allocation.objects.select_related("indication__product").get(
+            number=nummer, provider=self.provider
+        )
+
+    def _start(self, p: m.StartProduct) -> None:
+        allocation = self._allocation(p.toewijzing_nummer)
+        indication = allocation.indication
+        if p.status_aanlevering == m.STATUS_VERWIJDEREN:
+            DeliveryEvent.objects.filter(
+                allocation=allocation, kind=DeliveryEvent.Kind.START, begin=p.begindatum
+            ).update(withdrawn=True)
+            remaining = DeliveryEvent.objects.filter(
+                allocation=allocation, kind=DeliveryEvent.Kind.START, withdrawn=False
+            ).order_by("begin")
+            first = remaining.first()
+            if first is None and not indication.stays.exists():
+                Indication.objects.filter(pk=indication.pk).update(started_on=None)
+            elif first is not None:
+                Indication.objects.filter(pk=indication.pk).update(started_on=first.begin)
+        else:
+            DeliveryEvent.objects.filter(
+                allocation=allocation, kind=DeliveryEvent.Kind.START, begin=p.begindatum
+            ).update(withdrawn=True)
+            DeliveryEvent.objects.create(
+                message=self.message,
+                allocation=allocation,
+                kind=DeliveryEvent.Kind.START,
+                begin=p.begindatum,
+                status_aanlevering=p.status_aanlevering,
+            )
+            # Verzilverd: the first day care was delivered on this indication.
+            Indication.objects.filter(pk=indication.pk).filter(
+                Q(started_on__isnull=True) | Q(started_on__gt=p.begindatum)
+            ).update(started_on=p.begindatum)
+
+    def _stop(self, p: m.StopProduct) -> None:
+        allocation = self._allocation(p.toewijzing_nummer)
+        if p.status_aanlevering == m.STATUS_VERWIJDEREN:
+            DeliveryEvent.objects.filter(
+                allocation=allocation,
+                kind=DeliveryEvent.Kind.STOP,
+                begin=p.begindatum,
+                end=p.einddatum,
+            ).update(withdrawn=True)
+            return
+        DeliveryEvent.objects.create(
+            message=self.message,
+            allocation=allocation,
+            kind=DeliveryEvent.Kind.STOP,
+            begin=p.begindatum,
+            end=p.einddatum,
+            reason=p.reden_beeindiging,
+            status_aanlevering=p.status_aanlevering,
+        )
+        if p.reden_beeindiging == m.REDEN_BEEINDIGING_TIJDELIJK:
+            return  # a temporary stop (hospital, say): the stay goes on
+        indication = allocation.indication
+        stay = (
+            Stay.objects.filter(indication=indication, end__isnull=True, start__lte=p.einddatum)
+            .order_by("-start")
+            .first()
+        )
+        if stay is None:
+            return
+        Stay.objects.filter(pk=stay.pk).update(end=p.einddatum, version=F("version") + 1)
+        Outflow.objects.create(
+            stay=stay,
+            date=p.einddatum,
+            reason=OUTFLOW_FOR_REDEN.get(p.reden_beeindiging, OutflowReason.ONBEKEND),
+        )
+        if indication.product.kind == ProductKind.MO:
+            Indication.objects.filter(pk=indication.pk, valid_to__isnull=True).update(
+                valid_to=p.einddatum
+            )
+
+    def _request(self, client, reference: str, reason: str, products: list[dict]) -> None:
+        kind = "315" if self.message_type == "WMO315" else "317"
+        AllocationRequest.objects.create(
+            message=self.message,
+            kind=kind,
+            bsn=_bsn_of(self.bericht),
+            client=client,
+            municipality=self.municipality,
+            provider=self.provider,
+            reference=reference,
+            reason=reason,
+            products=products,
+            received_on=self.today,
+        )
+
+    def _declaration(self, b: m.Declaratiebericht) -> int:
+        d = b.declaratie
+        declaration = Declaration.objects.create(
+            message=self.message,
+            municipality=self.municipality,
+            provider=self.provider,
+            number=d.declaratie_nummer,
+            period_start=d.declaratie_periode.begindatum,
+            period_end=d.declaratie_periode.einddatum,
+            submitted_cents=d.totaal_ingediend_bedrag.waarde,
+            approved_cents=0,
+        )
+        allocations = {a.number: a for a in self._allocations()}
+        clients = {c.bsn: c for c in Client.objects.filter(bsn__in=[c.bsn for c in d.clienten])}
+        lines, approved_total = [], 0
+        index = 0
+        for ci, dc in enumerate(d.clienten):
+            group = self._groups[ci]
+            for p in dc.prestaties:
+                path = self._items[index]
+                index += 1
+                findings = [
+                    e for e in self.errors if e.path == path or e.path.startswith(path + "/")
+                ]
+                approved = not self._blocked(path, group)
+                if approved:
+                    approved_total += p.ingediend_bedrag.waarde
+                a = allocations.get(p.toewijzing_nummer)
+                lines.append(
+                    DeclarationLine(
+                        declaration=declaration,
+                        client=clients.get(dc.bsn),
+                        allocation=a
+                        if a and a.client_id == getattr(clients.get(dc.bsn), "pk", None)
+                        else None,
+                        allocation_number=p.toewijzing_nummer,
+                        reference=p.referentie_nummer,
+                        previous_reference=p.vorig_referentie_nummer or "",
+                        category=p.product_categorie,
+                        product_code=p.product_code,
+                        period_start=p.product_periode.begindatum,
+                        period_end=p.product_periode.einddatum,
+                        volume=p.geleverd_volume,
+                        unit=p.eenheid,
+                        tariff_cents=p.product_tarief,
+                        amount_cents=p.ingediend_bedrag.waarde,
+                        approved=approved,
+                        codes=sorted({e.retourcode for e in findings if e.retourcode}),
+                        findings=_errors_json(findings),
+                    )
+                )
+        DeclarationLine.objects.bulk_create(lines)
+        Declaration.objects.filter(pk=declaration.pk).update(approved_cents=approved_total)
+        return sum(1 for line in lines if line.approved)
+
+
+def _bsn_of(b) -> str | None:
+    match b:
+        case m.Startbericht() | m.Stopbericht() | m.VerzoekOmToewijzingbericht():
+            return b.client.bsn
+        case m.VerzoekOmWijzigingbericht():
+            return b.bsn
+        case m.Declaratiebericht() if len(b.declaratie.clienten) == 1:
+            return b.declaratie.clienten[0].bsn
+    return None
+
+
+def _item_paths(b) -> tuple[list[str], list[str]]:
+    """The paths of the items a finding can reject one by one, and of their groups."""
+    from bwmo.iwmo._xml import declaratie_client_path, item_path, prestatie_path
+
+    match b:
+        case m.Startbericht():
+            n = len(b.start_producten)
+            return [item_path("StartProducten", "StartProduct", i, n) for i in range(n)], []
+        case m.Stopbericht():
+            n = len(b.stop_producten)
+            return [item_path("StopProducten", "StopProduct", i, n) for i in range(n)], []
+        case m.VerzoekOmToewijzingbericht():
+            n = len(b.aangevraagde_producten)
+            return [
+                item_path("AangevraagdeProducten", "AangevraagdProduct", i, n) for i in range(n)
+            ], []
+        case m.Declaratiebericht():
+            clienten = b.declaratie.clienten
+            nc = len(clienten)
+            items = [
+                prestatie_path(ci, nc, pi, len(c.prestaties))
+                for ci, c in enumerate(clienten)
+                for pi in range(len(c.prestaties))
+            ]
+            return items, [declaratie_client_path(ci, nc) for ci in range(nc)]
+    return [], []
+
+
+def _aangevraagd(p: m.AangevraagdProduct) -> dict:
+    return {
+        "soort": "aangevraagd",
+        "categorie": p.product.categorie if p.product else "",
+        "code": (p.product.code or "") if p.product else "",
+        "ingangsdatum": p.toewijzing_ingangsdatum.isoformat(),
+        "einddatum": p.toewijzing_einddatum.isoformat() if p.toewijzing_einddatum else None,
+        "volume": p.omvang.volume if p.omvang else None,
+        "eenheid": p.omvang.eenheid if p.omvang else None,
+        "frequentie": p.omvang.frequentie if p.omvang else None,
+        "verwijzer": p.verwijzer.naam or "",
+        "commentaar": p.commentaar or "",
+    }
+
+
+def _verzoek(v: m.Verzoek) -> list[dict]:
+    products: list[dict] = [
+        {"soort": "ongewijzigd", "toewijzing": n} for n in v.ongewijzigde_producten
+    ]
+    for p in v.te_wijzigen_producten:
+        products.append(
+            {
+                "soort": "wijzigen",
+                "toewijzing": p.toewijzing_nummer,
+                "ingangsdatum": p.gewenste_ingangsdatum.isoformat(),
+                "einddatum": p.einddatum.isoformat() if p.einddatum else None,
+                "volume": p.omvang.volume if p.omvang else None,
+            }
+        )
+    for p in v.nieuwe_producten:
+        products.append(
+            {
+                "soort": "nieuw",
+                "categorie": p.product.categorie if p.product else "",
+                "code": (p.product.code or "") if p.product else "",
+                "ingangsdatum": p.gewenste_ingangsdatum.isoformat(),
+                "einddatum": p.einddatum.isoformat() if p.einddatum else None,
+                "volume": p.omvang.volume if p.omvang else None,
+            }
+        )
+    return products
+
+
+def _prestatie(line: DeclarationLine) -> m.Prestatie:
+    return m.Prestatie(
+        referentie_nummer=line.reference,
+        toewijzing_nummer=line.allocation_number,
+        product_categorie=line.category,
+        product_code=line.product_code,
+        product_periode=m.GeslotenPeriode(line.period_start, line.period_end),
+        geleverd_volume=line.volume,
+        eenheid=line.unit,
+        ingediend_bedrag=m.Bedrag.van_waarde(line.amount_cents),
+        product_tarief=line.tariff_cents,
+        vorig_referentie_nummer=line.previous_reference or None,
+    )
+
+
+def municipality_codes_of_region(region, day: date) -> list[str]:
+    return list(region.memberships.valid_on(day).values_list("municipality_id", flat=True))
+
+
+__all__: Sequence[str] = (
+    "ExportResult",
+    "FileResult",
+    "export_pending",
+    "import_directory",
+    "import_file",
+)

@@ -1,0 +1,276 @@
+"""Allocations and requests: what the municipality decides becomes iWmo traffic.
+
+* Granting, changing or ending an indication (zorg in natura, with a provider) updates its
+  :class:`Allocation` and queues a WMO301 for that client at that provider.
+* A provider's request (315/317) is answered by the access worker: "in onderzoek" or
+  "afgewezen" queues a WMO319; a granted 315 is answered by the 301 itself, which carries the
+  provider's reference; a granted 317 changes the indication and so queues a 301.
+
+Nothing here writes files: ``exchange.py`` builds the queued messages on export.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bwmo.care.models import Financing, Indication, Tariff, Unit
+from bwmo.core.errors import StaleVersionError
+from bwmo.iwmo.model import FREQUENTIE_PER_MAAND, FREQUENTIE_PER_WEEK
+
+from .models import Allocation, AllocationRequest, Direction, Message, MessageStatus
+
+# Beschermd wonen and opvang are allocated in etmalen (iwmo.md): 7 per week when the
+# allocation has an end date; the standard requires an end date for "per week" (CD076), so an
+# open-ended allocation is 31 etmalen per month, the most a calendar month can hold.
+EENHEID_ETMAAL = "14"  # WJ756
+VOLUME_PER_WEEK = 7
+VOLUME_PER_MAAND = 31
+
+REDEN_AANBIEDER = "12"  # WMO002: geïnitieerd door de aanbieder (after a 317)
+REDEN_VERKORTING = "05"  # herbeoordeling: verkorting toewijzing
+REDEN_VERLENGING = "04"
+
+
+def omvang_for(valid_to: date | None) -> tuple[int, str, str]:
+    """(volume, eenheid, frequentie) of an allocation with this end date."""
+    if valid_to is None:
+        return VOLUME_PER_MAAND, EENHEID_ETMAAL, FREQUENTIE_PER_MAAND
+    return VOLUME_PER_WEEK, EENHEID_ETMAAL, FREQUENTIE_PER_WEEK
+
+
+def tariff_cents_per_etmaal(tariff: Tariff) -> int:
+    """A contract tariff as iWmo declares it: eurocents per etmaal (a week's tariff / 7,
+    rounded half up to whole cents)."""
+    cents = int(tariff.amount * 100)
+    if tariff.unit == Unit.WEEK:
+        return (cents * 2 + 7) // 14
+    return cents
+
+
+def _queue_301(allocation: Allocation) -> Message:
+    """The one pending WMO301 for this client at this provider, created when needed."""
+    message = Message.objects.filter(
+        direction=Direction.OUT,
+        message_type="WMO301",
+        status=MessageStatus.PENDING,
+        municipality_id=allocation.municipality_id,
+        provider_id=allocation.provider_id,
+        client_id=allocation.client_id,
+    ).first()
+    if message is None:
+        message = Message.objects.create(
+            direction=Direction.OUT,
+            message_type="WMO301",
+            status=MessageStatus.PENDING,
+            municipality_id=allocation.municipality_id,
+            provider_id=allocation.provider_id,
+            client_id=allocation.client_id,
+            sender=allocation.municipality_id[2:],
+            receiver=allocation.provider.agb_code,
+        )
+    return message
+
+
+@transaction.atomic
+def allocation_queue(
+    *, indication: Indication, reason_change: str = "", now=None
+) -> Allocation | None:
+    """Bring the indication's allocation up to date and queue a WMO301 for it.
+
+    Only zorg in natura with a provider is allocated through iWmo; a PGB returns ``None``.
+    A granted 315 of the same provider for this client is answered by this allocation: its
+    reference goes into the 301 and the request is closed as toegewezen.
+    """
+    if indication.financing != Financing.ZIN or indication.provider_id is None:
+        return None
+    now = now or timezone.now()
+    volume, eenheid, frequentie = omvang_for(indication.valid_to)
+    fields = {
+        "client_id": indication.client_id,
+        "municipality_id": indication.responsible_municipality_id,
+        "provider_id": indication.provider_id,
+        "category": indication.product.iwmo_category,
+        "product_code": indication.product.code,
+        "start": indication.valid_from,
+        "end": indication.valid_to,
+        "volume": volume,
+        "unit": eenheid,
+        "frequency": frequentie,
+        "changed_at": now,
+        "needs_sending": True,
+    }
+    allocation = Allocation.objects.filter(indication=indication).first()
+    if allocation is None:
+        request = (
+            AllocationRequest.objects.filter(
+                kind=AllocationRequest.Kind.TOEWIJZING,
+                client_id=indication.client_id,
+                provider_id=indication.provider_id,
+                municipality_id=indication.responsible_municipality_id,
+                status__in=[AllocationRequest.Status.OPEN, AllocationRequest.Status.IN_ONDERZOEK],
+            )
+            .order_by("received_on", "pk")
+            .first()
+        )
+        allocation = Allocation.objects.create(
+            indication=indication,
+            number=indication.pk,
+            allocated_at=now,
+            reason_change="",
+            reference_provider=request.reference if request else "",
+            **fields,
+        )
+        if request is not None:
+            AllocationRequest.objects.filter(pk=request.pk).update(
+                status=AllocationRequest.Status.TOEGEWEZEN,
+                answered_at=now,
+                version=F("version") + 1,
+            )
+    else:
+        Allocation.objects.filter(pk=allocation.pk).update(reason_change=reason_change, **fields)
+        allocation.refresh_from_db()
+    _queue_301(allocation)
+    return allocation
+
+
+@transaction.atomic
+def indication_change_end(
+    *, indication: Indication, valid_to: date | None, reason_change: str, now=None
+) -> Indication:
+    """Shorten, end or extend an indication; its allocation follows with a new WMO301."""
+    if valid_to is not None and valid_to < indication.valid_from:
+        raise ValidationError(
+            {"valid_to": _("De einddatum ligt vóór de ingangsdatum van de indicatie.")}
+        )
+    Indication.objects.filter(pk=indication.pk).update(valid_to=valid_to)
+    indication.valid_to = valid_to
+    allocation_queue(indication=indication, reason_change=reason_change, now=now)
+    return indication
+
+
+# --- requests from providers (315/317) -----------------------------------------------------
+
+
+def _queue_319(request: AllocationRequest, *, antwoord: str, reden: str = "") -> Message:
+    return Message.objects.create(
+        direction=Direction.OUT,
+        message_type="WMO319",
+        status=MessageStatus.PENDING,
+        municipality_id=request.municipality_id,
+        provider_id=request.provider_id,
+        client_id=request.client_id,
+        sender=request.municipality_id[2:],
+        receiver=request.provider.agb_code,
+        reply_to=request.message,
+        payload={"referentie": request.reference, "antwoord": antwoord, "reden": reden},
+    )
+
+
+def _bump(request: AllocationRequest, expected_version: int, **fields) -> None:
+    updated = AllocationRequest.objects.filter(pk=request.pk, version=expected_version).update(
+        version=F("version") + 1, **fields
+    )
+    if not updated:
+        raise StaleVersionError()
+    request.refresh_from_db()
+
+
+@transaction.atomic
+def request_answer(
+    *,
+    request: AllocationRequest,
+    user,
+    expected_version: int,
+    answer: str,
+    rejection_reason: str = "",
+) -> AllocationRequest:
+    """Answer a 315/317 with a WMO319: "onderzoek" (2, in onderzoek) or "afwijzen" (1)."""
+    if request.status in (AllocationRequest.Status.AFGEWEZEN, AllocationRequest.Status.TOEGEWEZEN):
+        raise ValidationError(
+            _("Dit verzoek is al afgehandeld (%(status)s).")
+            % {"status": request.get_status_display()}
+        )
+    now = timezone.now()
+    if answer == "onderzoek":
+        if request.status == AllocationRequest.Status.IN_ONDERZOEK:
+            raise ValidationError(_("De aanbieder weet al dat dit verzoek in onderzoek is."))
+        _bump(
+            request,
+            expected_version,
+            status=AllocationRequest.Status.IN_ONDERZOEK,
+            answered_by=user,
+            answered_at=now,
+        )
+        _queue_319(request, antwoord="2")
+    elif answer == "afwijzen":
+        if rejection_reason not in AllocationRequest.RejectionReason.values:
+            raise ValidationError(
+                {"rejection_reason": _("Kies de reden van afwijzing uit de lijst van iWmo.")}
+            )
+        _bump(
+            request,
+            expected_version,
+            status=AllocationRequest.Status.AFGEWEZEN,
+            rejection_reason=rejection_reason,
+            answered_by=user,
+            answered_at=now,
+        )
+        _queue_319(request, antwoord="1", reden=rejection_reason)
+    else:
+        raise ValidationError({"answer": _("Kies: in onderzoek nemen of afwijzen.")})
+    return request
+
+
+@transaction.atomic
+def change_request_grant(
+    *, request: AllocationRequest, user, expected_version: int
+) -> AllocationRequest:
+    """Honour a 317: every allocation it asks to change gets the requested end date.
+
+    New products in a 317 need a new decision (beschikking); the access worker starts a
+    melding for them, so they cannot be granted here.
+    """
+    if request.kind != AllocationRequest.Kind.WIJZIGING:
+        raise ValidationError(
+            _("Een verzoek om toewijzing wordt toegekend met een beschikking op een melding.")
+        )
+    if request.status in (AllocationRequest.Status.AFGEWEZEN, AllocationRequest.Status.TOEGEWEZEN):
+        raise ValidationError(_("Dit verzoek is al afgehandeld."))
+    if any(p.get("soort") == "nieuw" for p in request.products):
+        raise ValidationError(
+            _(
+                "Dit verzoek vraagt om een nieuw product. Daarvoor is een beschikking nodig: "
+                "start een melding, of wijs het verzoek af met reden 1."
+            )
+        )
+    changes = [p for p in request.products if p.get("soort") == "wijzigen"]
+    for change in changes:
+        allocation = (
+            Allocation.objects.select_related("indication__product")
+            .filter(number=change["toewijzing"], provider_id=request.provider_id)
+            .first()
+        )
+        if allocation is None:
+            raise ValidationError(
+                _("Toewijzing %(n)s bestaat niet (meer) bij deze aanbieder.")
+                % {"n": change["toewijzing"]}
+            )
+        einddatum = date.fromisoformat(change["einddatum"]) if change.get("einddatum") else None
+        indication_change_end(
+            indication=allocation.indication, valid_to=einddatum, reason_change=REDEN_AANBIEDER
+        )
+        Allocation.objects.filter(pk=allocation.pk).update(reference_provider=request.reference)
+    _bump(
+        request,
+        expected_version,
+        status=AllocationRequest.Status.TOEGEWEZEN,
+        answered_by=user,
+        answered_at=timezone.now(),
+    )
+    return request
