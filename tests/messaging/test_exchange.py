@@ -138,7 +138,7 @@ def test_round_trip_grant_301_305_323_325(setup, granted, tmp_path):
 
     # 323 in → reconciled → 325 out, fully approved (8001)
     # care is declared from the allocation's start (TR387), for the rest of that month
-    first, last = month_bounds(indication.valid_from)
+    _first, last = month_bounds(indication.valid_from)
     volume = (last - indication.valid_from).days + 1
     decl = declaratie_323(
         client, tp.toewijzing_nummer, (indication.valid_from, last), volume=volume
@@ -162,7 +162,7 @@ def test_wrong_tariff_is_rejected_with_its_rule_and_the_325_lists_the_line(
 ):
     client, indication = granted
     begin = indication.valid_from
-    first, last = month_bounds(begin)
+    _first, last = month_bounds(begin)
     volume = (last - begin).days + 1
     (tmp_path / "d.xml").write_bytes(
         declaratie_323(client, indication.pk, (begin, last), volume=volume, tarief=TARIEF + 100)
