@@ -17,6 +17,7 @@ urlpatterns = [
     path("zorg/", include("bwmo.care.urls")),
     path("woonplaats/", include("bwmo.woonplaats.urls")),
     path("financien/", include("bwmo.finance.urls")),
+    path("berichten/", include("bwmo.messaging.urls")),
     path("monitor/", include("bwmo.monitor.urls")),
     path("toegangslog/", include("bwmo.audit.urls")),
     path("taal/", include("django.conf.urls.i18n")),

@@ -18,6 +18,15 @@ from django.utils import timezone
 from bwmo.care import services as care_services
 from bwmo.care.models import Indication, Stay
 from bwmo.clients.models import Client
+from bwmo.messaging import exchange
+from bwmo.messaging.models import (
+    AllocationRequest,
+    Declaration,
+    DeclarationLine,
+    Direction,
+    Message,
+    MessageStatus,
+)
 from bwmo.toegang import services as toegang_services
 from bwmo.woonplaats import services as woonplaats_services
 from bwmo.woonplaats.models import Dispute
@@ -125,6 +134,22 @@ MATRIX = {
         per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
     ),
     "care:wlz_add": ("client", per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE)),
+    "care:indication_change": (
+        "indication",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
+    ),
+    # iWmo traffic: the contract manager of region Assen sees Assen's messages, not Emmen's.
+    "messaging:inbox": (None, everyone(403, anon=302, contract=200)),
+    "messaging:declarations": (None, everyone(403, anon=302, contract=200)),
+    "messaging:upload": (None, everyone(403, anon=302, contract=405)),
+    "messaging:export": (None, everyone(403, anon=302, contract=405)),
+    "messaging:detail": ("message", per_client(403, contract=ASSEN_SIDE)),
+    "messaging:download": ("message", per_client(403, contract=ASSEN_SIDE)),
+    "messaging:declaration_month": ("declaration", per_client(403, contract=ASSEN_SIDE)),
+    "messaging:request": (
+        "request",
+        per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
+    ),
 }
 
 
@@ -173,7 +198,7 @@ def test_personal_data_is_not_in_the_admin():
 
 
 @pytest.fixture
-def world(region_setup):
+def world(region_setup, tmp_path):
     today = timezone.localdate()
     assen_bw = granted_client(region_setup, municipality="GM0106")
     emmen_bw = granted_client(
@@ -217,6 +242,53 @@ def world(region_setup):
             respondent=other,
             opened_on=today,
         )
+    # Their WMO301s go out; each provider declared a month and sent a request.
+    exchange.export_pending(municipality_codes=["GM0106", "GM0114"], out_dir=tmp_path, today=today)
+    for client in (assen_bw, emmen_bw, assen_mo):
+        indication = Indication.objects.get(client=client)
+        inbound = Message.objects.create(
+            direction=Direction.IN,
+            message_type="WMO323",
+            status=MessageStatus.ACCEPTED,
+            municipality=indication.responsible_municipality,
+            provider=indication.provider,
+            client=client,
+            sender=indication.provider.agb_code,
+        )
+        declaration = Declaration.objects.create(
+            message=inbound,
+            municipality=indication.responsible_municipality,
+            provider=indication.provider,
+            number=f"D{client.pk}",
+            period_start=today.replace(day=1),
+            period_end=today,
+            submitted_cents=1000,
+            approved_cents=1000,
+        )
+        DeclarationLine.objects.create(
+            declaration=declaration,
+            client=client,
+            allocation_number=indication.pk,
+            reference=f"R{client.pk}",
+            category="15",
+            product_code="BW001",
+            period_start=today.replace(day=1),
+            period_end=today,
+            volume=1,
+            unit="14",
+            amount_cents=1000,
+            approved=True,
+        )
+        AllocationRequest.objects.create(
+            message=inbound,
+            kind="315",
+            bsn=client.bsn,
+            client=client,
+            municipality=indication.responsible_municipality,
+            provider=indication.provider,
+            reference=f"V{client.pk}",
+            received_on=today,
+        )
     return {"assen_bw": assen_bw, "emmen_bw": emmen_bw, "assen_mo": assen_mo}
 
 
@@ -231,6 +303,14 @@ def kwargs_for(kind, client: Client):
         return {"pk": Indication.objects.filter(client=client).first().pk}
     if kind == "dispute":
         return {"pk": Dispute.objects.filter(melding__client=client).first().pk}
+    if kind == "message":
+        return {"pk": Message.objects.filter(client=client, message_type="WMO301").first().pk}
+    if kind == "declaration":
+        line = DeclarationLine.objects.filter(client=client).select_related("declaration").first()
+        month = line.declaration.period_start.strftime("%Y-%m")
+        return {"provider_id": line.declaration.provider_id, "month": month}
+    if kind == "request":
+        return {"pk": AllocationRequest.objects.filter(client=client).first().pk}
     if kind == "stay":
         return {"pk": Stay.objects.filter(client=client).first().pk}
     raise AssertionError(kind)

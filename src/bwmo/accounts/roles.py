@@ -61,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_contract",
         "care.view_tariff",
         "care.view_product",
+        "messaging.exchange_iwmo",
     ],
     Role.FUNCTIONEEL_BEHEERDER: [
         f"{app}.{action}_{model}"

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -97,3 +99,50 @@ def wlz_add(request, pseudonym):
             return redirect("clients:detail", pseudonym=client.pseudonym)
     log_read(request, [client], what="Wlz-aanvraag vastleggen", why=visible.relation.value)
     return render(request, "care/wlz_add.html", {"form": form, "client": client})
+
+
+@login_required
+@permission_required("toegang.process_melding", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def indication_change(request, pk):
+    """Shorten, end or extend an indication; the provider gets a new WMO301."""
+    from bwmo.messaging.forms import IndicationChangeForm
+    from bwmo.messaging.services import indication_change_end
+
+    indication = _in_scope(
+        request, Indication.objects.select_related("client", "product", "provider"), pk
+    )
+    visible = _editable(request, indication.client)
+    opened = indication.valid_to.isoformat() if indication.valid_to else ""
+    form = IndicationChangeForm(
+        request.POST or None,
+        initial={"valid_to": indication.valid_to, "opened_with": opened},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        seen = data["opened_with"]
+        try:
+            indication_change_end(
+                indication=indication,
+                valid_to=data["valid_to"],
+                reason_change=data["reason"],
+                opened_with=date.fromisoformat(seen) if seen else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if indication.financing == "ZIN" and indication.provider_id:
+                messages.success(
+                    request,
+                    _("De indicatie is gewijzigd; de toewijzing (WMO301) staat klaar voor %(p)s.")
+                    % {"p": indication.provider},
+                )
+            else:
+                messages.success(request, _("De indicatie is gewijzigd."))
+            return redirect("clients:detail", pseudonym=indication.client.pseudonym)
+    log_read(request, [indication.client], what="indicatie wijzigen", why=visible.relation.value)
+    return render(
+        request,
+        "care/indication_change.html",
+        {"form": form, "indication": indication, "client": indication.client},
+    )

@@ -21,7 +21,9 @@ class PersonalDataForm(BwmoForm):
     surname_prefix = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
     surname = forms.CharField(label=_("Achternaam"), max_length=200)
     birth_date = forms.DateField(label=_("Geboortedatum"), widget=DateInput)
-    gender = forms.ChoiceField(label=_("Geslacht"), choices=Gender.choices, initial=Gender.ONBEKEND)
+    gender = forms.ChoiceField(
+        label=_("Geslacht"), choices=Gender.choices, initial=Gender.ONBEKEND, required=False
+    )
     street = forms.CharField(label=_("Straat"), max_length=24, required=False)
     house_number = forms.IntegerField(
         label=_("Huisnummer"), min_value=1, max_value=99999, required=False

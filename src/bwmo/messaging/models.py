@@ -4,6 +4,8 @@ A message's XML holds personal data (BSN, name, address): it is only shown throu
 messaging views, which check scope and write the access log.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -291,3 +293,7 @@ class DeclarationLine(models.Model):
 
     def __str__(self) -> str:
         return f"prestatie {self.reference}"
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_cents) / 100

@@ -141,9 +141,22 @@ def allocation_queue(
 
 @transaction.atomic
 def indication_change_end(
-    *, indication: Indication, valid_to: date | None, reason_change: str, now=None
+    *,
+    indication: Indication,
+    valid_to: date | None,
+    reason_change: str,
+    opened_with: date | object | None = ...,
+    now=None,
 ) -> Indication:
-    """Shorten, end or extend an indication; its allocation follows with a new WMO301."""
+    """Shorten, end or extend an indication; its allocation follows with a new WMO301.
+
+    ``opened_with``: the end date the user saw; when it changed meanwhile, nothing is written.
+    """
+    current = Indication.objects.select_for_update().get(pk=indication.pk)
+    if opened_with is not ... and current.valid_to != opened_with:
+        raise StaleVersionError()
+    if valid_to == current.valid_to:
+        raise ValidationError({"valid_to": _("Dit is al de einddatum van de indicatie.")})
     if valid_to is not None and valid_to < indication.valid_from:
         raise ValidationError(
             {"valid_to": _("De einddatum ligt vóór de ingangsdatum van de indicatie.")}

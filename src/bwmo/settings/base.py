@@ -178,3 +178,7 @@ LOGGING = {
 # The iWmo 3.2 XSDs are read from the standard's own folder, never copied into bwmo.
 BWMO_SHARED_DIR = Path(os.environ.get("BWMO_SHARED_DIR", Path.cwd().parent / "shared"))
 BWMO_IWMO_XSD_DIR = Path(os.environ.get("BWMO_IWMO_XSD_DIR", BWMO_SHARED_DIR / "iwmo" / "xsd"))
+# The standard's code lists (meanings of retour codes, reasons …), read for the screens.
+BWMO_IWMO_CODELIST_DIR = Path(
+    os.environ.get("BWMO_IWMO_CODELIST_DIR", BWMO_SHARED_DIR / "iwmo" / "codelijsten")
+)

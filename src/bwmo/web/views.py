@@ -17,6 +17,7 @@ from bwmo.accounts.forms import ThrottledAuthenticationForm
 from bwmo.accounts.scoping import user_scope
 from bwmo.care.models import Stay
 from bwmo.clients.selectors import clients_visible_to, melding_scope_q
+from bwmo.messaging.selectors import open_requests_for
 from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
 from bwmo.toegang.models import Melding
 from bwmo.toegang.workflow import OPEN_STATUSES, Status
@@ -153,10 +154,22 @@ def worklist(request):
         what="werkvoorraad",
         why=gettext_lazy("behandelaar van de melding"),
     )
+    provider_requests = (
+        list(open_requests_for(request.user))
+        if request.user.has_perm("toegang.process_melding")
+        else []
+    )
+    log_read(
+        request,
+        {r.client for r in provider_requests if r.client_id},
+        what="werkvoorraad verzoeken",
+        why=gettext_lazy("behandelaar van het verzoek van de aanbieder"),
+    )
     return render(
         request,
         "web/worklist.html",
         {
+            "provider_requests": provider_requests,
             "page": page,
             "today": today,
             "total": len(items),

@@ -1,0 +1,36 @@
+"""Meanings of iWmo codes, read from the standard's code lists (``BWMO_IWMO_CODELIST_DIR``).
+
+Only for display: when the folder is missing a code is shown without its meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+_ROW = re.compile(r"^\|\s*([0-9A-Z]{1,4})\s*\|\s*([^|]+?)\s*\|")
+
+
+@cache
+def _read(folder: str, prefix: str) -> dict[str, str]:
+    files = sorted(Path(folder).glob(f"{prefix}_*.md"))
+    if not files:
+        return {}
+    meanings: dict[str, str] = {}
+    for line in files[0].read_text(encoding="utf-8").splitlines():
+        match = _ROW.match(line)
+        if match and match.group(1) not in ("Code", "ID"):
+            meanings.setdefault(match.group(1), match.group(2))
+    return meanings
+
+
+def meaning(codelist: str, code: str) -> str:
+    """E.g. ``meaning("WJ001", "8001")``; empty when unknown."""
+    return _read(str(settings.BWMO_IWMO_CODELIST_DIR), codelist).get(code, "")
+
+
+def retourcodes(codes) -> list[tuple[str, str]]:
+    return [(c, meaning("WJ001", c)) for c in codes]

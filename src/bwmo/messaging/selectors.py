@@ -1,0 +1,123 @@
+"""What a user may see of the message traffic: every read goes through these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from bwmo.accounts.scoping import user_scope
+from bwmo.organisations.models import RegionMembership
+
+from .models import AllocationRequest, Declaration, DeclarationLine, Message
+
+
+def message_municipalities(user, *, today: date | None = None) -> frozenset[str]:
+    """The municipalities whose traffic a user sees: their own, those they hold a mandate
+    for, and every member of a region organisation they belong to."""
+    scope = user_scope(user, today=today)
+    codes = set(scope.acting_municipalities)
+    if scope.region_ids:
+        codes |= set(
+            RegionMembership.objects.filter(region_id__in=scope.region_ids).values_list(
+                "municipality_id", flat=True
+            )
+        )
+    return frozenset(codes)
+
+
+def messages_visible_to(user) -> QuerySet[Message]:
+    codes = message_municipalities(user)
+    return Message.objects.filter(municipality_id__in=codes).select_related(
+        "provider", "municipality", "client"
+    )
+
+
+def requests_visible_to(user) -> QuerySet[AllocationRequest]:
+    codes = user_scope(user).acting_municipalities
+    return AllocationRequest.objects.filter(municipality_id__in=codes).select_related(
+        "provider", "municipality", "client", "message"
+    )
+
+
+def open_requests_for(user) -> QuerySet[AllocationRequest]:
+    return requests_visible_to(user).filter(
+        status__in=[AllocationRequest.Status.OPEN, AllocationRequest.Status.IN_ONDERZOEK]
+    )
+
+
+@dataclass(frozen=True)
+class DeclarationMonth:
+    provider_id: int
+    provider_name: str
+    month: date
+    declared: Decimal
+    approved: Decimal
+    lines: int
+    rejected_lines: int
+
+    @property
+    def rejected(self) -> Decimal:
+        return self.declared - self.approved
+
+
+def declaration_months(user, *, year: int | None = None) -> list[DeclarationMonth]:
+    """Per provider and month: declared, approved and rejected (euros), newest month first."""
+    declarations = Declaration.objects.filter(municipality_id__in=message_municipalities(user))
+    if year:
+        declarations = declarations.filter(period_start__year=year)
+    # Amounts per declaration and line counts per line: two queries, so the join with the
+    # lines cannot multiply the amounts.
+    rows = (
+        declarations.values("provider_id", "provider__name", "period_start")
+        .annotate(declared=Sum("submitted_cents"), approved=Sum("approved_cents"))
+        .order_by("-period_start", "provider__name")
+    )
+    counts = {
+        (c["declaration__provider_id"], c["declaration__period_start"]): c
+        for c in DeclarationLine.objects.filter(declaration__in=declarations)
+        .values("declaration__provider_id", "declaration__period_start")
+        .annotate(n=Count("pk"), rejected=Count("pk", filter=Q(approved=False)))
+    }
+    result = []
+    for r in rows:
+        c = counts.get((r["provider_id"], r["period_start"]), {"n": 0, "rejected": 0})
+        result.append(
+            DeclarationMonth(
+                r["provider_id"],
+                r["provider__name"],
+                r["period_start"].replace(day=1),
+                Decimal(r["declared"] or 0) / 100,
+                Decimal(r["approved"] or 0) / 100,
+                c["n"],
+                c["rejected"],
+            )
+        )
+    return result
+
+
+def declaration_lines(user, *, provider_id: int, month: date) -> QuerySet[DeclarationLine]:
+    return (
+        DeclarationLine.objects.filter(
+            declaration__municipality_id__in=message_municipalities(user),
+            declaration__provider_id=provider_id,
+            declaration__period_start__year=month.year,
+            declaration__period_start__month=month.month,
+        )
+        .select_related("declaration", "client", "declaration__message")
+        .order_by("approved", "declaration__number", "pk")
+    )
+
+
+def approved_cost_by_month(*, municipality_codes, year: int) -> dict[int, Decimal]:
+    """Approved declared amounts (euros) per month of ``year``: the realised cost."""
+    rows = (
+        Declaration.objects.filter(
+            municipality_id__in=list(municipality_codes), period_start__year=year
+        )
+        .values("period_start__month")
+        .annotate(approved=Sum("approved_cents"))
+    )
+    return {r["period_start__month"]: Decimal(r["approved"] or 0) / 100 for r in rows}

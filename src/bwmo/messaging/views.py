@@ -1,0 +1,346 @@
+"""Screens of the message traffic: the contract manager's inbox and outbox and declarations,
+and the access worker's requests from providers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bwmo.clients.selectors import clients_visible_to
+from bwmo.iwmo import parse_message
+from bwmo.organisations.models import Provider
+from bwmo.web.support import add_service_errors, log_read
+
+from . import exchange, selectors, services
+from .codelists import meaning, retourcodes
+from .forms import MessageFilterForm, RequestAnswerForm, UploadForm
+from .models import AllocationRequest, Direction, Message, MessageStatus
+
+WHY_CONTRACT = gettext_lazy("contractbeheer: iWmo-berichtenverkeer")
+WHY_REQUEST = gettext_lazy("behandelaar van het verzoek van de aanbieder")
+
+
+def _message_or_404(request, pk) -> Message:
+    message = selectors.messages_visible_to(request.user).filter(pk=pk).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def _visible_client_ids(request, clients) -> set[int]:
+    ids = [c.pk for c in clients if c is not None]
+    if not ids:
+        return set()
+    return set(
+        clients_visible_to(user=request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
+@login_required
+@permission_required("messaging.exchange_iwmo", raise_exception=True)
+def inbox(request):
+    visible = selectors.messages_visible_to(request.user)
+    form = MessageFilterForm(request.GET or None)
+    shown = visible
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["richting"]:
+            shown = shown.filter(direction=data["richting"])
+        if data["bericht"]:
+            shown = shown.filter(message_type=data["bericht"])
+        if data["status"]:
+            shown = shown.filter(status=data["status"])
+        if data["aanbieder"]:
+            shown = shown.filter(provider=data["aanbieder"])
+    page = Paginator(shown.defer("content"), 50).get_page(request.GET.get("pagina"))
+    month_start = timezone.localdate().replace(day=1)
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "messaging/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "pending": visible.filter(
+                direction=Direction.OUT, status=MessageStatus.PENDING
+            ).count(),
+            "not_built": visible.filter(direction=Direction.OUT, status=MessageStatus.PENDING)
+            .exclude(errors=[])
+            .count(),
+            "rejected_month": visible.filter(
+                direction=Direction.IN,
+                status__in=[MessageStatus.REJECTED, MessageStatus.INVALID, MessageStatus.PARTIAL],
+                created_at__date__gte=month_start,
+            ).count(),
+            "upload": UploadForm(),
+        },
+    )
+
+
+@login_required
+@permission_required("messaging.exchange_iwmo", raise_exception=True)
+def message_detail(request, pk):
+    message = _message_or_404(request, pk)
+    client_visible = bool(message.client_id) and message.client_id in _visible_client_ids(
+        request, [message.client]
+    )
+    if message.client_id:
+        log_read(request, [message.client], what="iWmo-bericht", why=WHY_CONTRACT)
+    findings = [
+        {**e, "meaning": meaning("WJ001", e.get("retourcode") or "")} for e in message.errors
+    ]
+    return render(
+        request,
+        "messaging/detail.html",
+        {
+            "message": message,
+            "findings": findings,
+            "codes": retourcodes(message.retour_codes),
+            "replies": message.replies.all(),
+            "client_visible": client_visible,
+            "events": message.events.select_related("allocation"),
+            "requests": message.requests.all(),
+            "declaration": getattr(message, "declaration", None),
+        },
+    )
+
+
+@login_required
+@permission_required("messaging.exchange_iwmo", raise_exception=True)
+def message_download(request, pk):
+    message = _message_or_404(request, pk)
+    if not message.content:
+        raise Http404
+    if message.client_id:
+        log_read(request, [message.client], what="iWmo-bericht downloaden", why=WHY_CONTRACT)
+    name = message.filename or f"{message.message_type}_{message.pk}.xml"
+    response = HttpResponse(message.content, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _inbound_dir() -> str:
+    folder = settings.DATA_DIR / "iwmo" / "in"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@login_required
+@permission_required("messaging.exchange_iwmo", raise_exception=True)
+@require_POST
+def upload(request):
+    """Read one inbound file as ``bwmo iwmo import`` would; the answer is kept for download."""
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("bestand", []):
+            messages.error(request, error)
+        return redirect("messaging:inbox")
+    upload = form.cleaned_data["bestand"]
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", upload.name)[-80:] or "bericht.xml"
+    if not safe.lower().endswith(".xml"):
+        safe += ".xml"
+    target = _inbound_dir() / f"{stamp}_{safe}"
+    with target.open("wb") as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+    result = exchange.import_file(target, today=timezone.localdate())
+    if result.outcome == exchange.Outcome.DUPLICATE:
+        target.unlink(missing_ok=True)
+        messages.warning(
+            request,
+            _("Dit bestand is al eerder ingelezen; het is niet opnieuw verwerkt."),
+        )
+        return redirect("messaging:inbox")
+    if result.outcome == exchange.Outcome.SKIPPED:
+        target.unlink(missing_ok=True)
+        messages.error(
+            request,
+            _(
+                "Dit is een %(type)s: een bericht dat de gemeente zelf verstuurt, "
+                "geen bericht van een aanbieder."
+            )
+            % {"type": result.message_type},
+        )
+        return redirect("messaging:inbox")
+    message = Message.objects.filter(direction=Direction.IN, filename=target.name).first()
+    status = MessageStatus(result.status).label
+    if result.status == MessageStatus.ACCEPTED:
+        messages.success(request, _("Het bestand is ingelezen: %(s)s.") % {"s": status})
+    else:
+        messages.warning(
+            request,
+            _("Het bestand is ingelezen: %(s)s. Zie de bevindingen hieronder.") % {"s": status},
+        )
+    return redirect("messaging:detail", pk=message.pk)
+
+
+@login_required
+@permission_required("messaging.exchange_iwmo", raise_exception=True)
+@require_POST
+def export(request):
+    """Build every pending WMO301/319 of the user's municipalities; then downloadable."""
+    folder = settings.DATA_DIR / "iwmo" / "uit"
+    result = exchange.export_pending(
+        municipality_codes=selectors.message_municipalities(request.user),
+        out_dir=folder,
+        today=timezone.localdate(),
+    )
+    if result.written:
+        messages.success(
+            request,
+            _("%(n)s berichten aangemaakt; ze staan als 'Verzonden' in de lijst en in %(dir)s.")
+            % {"n": len(result.written), "dir": folder},
+        )
+    if result.failed:
+        messages.error(
+            request,
+            _(
+                "%(n)s berichten konden niet worden aangemaakt; ze blijven klaarstaan. "
+                "Zie hun bevindingen."
+            )
+            % {"n": len(result.failed)},
+        )
+    if not result.written and not result.failed:
+        messages.info(request, _("Er stonden geen berichten klaar."))
+    return redirect("messaging:inbox")
+
+
+@login_required
+@permission_required("messaging.exchange_iwmo", raise_exception=True)
+def declarations(request):
+    year = request.GET.get("jaar")
+    year = int(year) if year and year.isdigit() else None
+    months = selectors.declaration_months(request.user, year=year)
+    return render(request, "messaging/declarations.html", {"months": months, "year": year})
+
+
+@login_required
+@permission_required("messaging.exchange_iwmo", raise_exception=True)
+def declaration_month(request, provider_id: int, month: str):
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise Http404 from None
+    provider = Provider.objects.filter(pk=provider_id).first()
+    lines = list(selectors.declaration_lines(request.user, provider_id=provider_id, month=first))
+    if provider is None or not lines:
+        raise Http404
+    visible = _visible_client_ids(request, [line.client for line in lines])
+    for line in lines:
+        line.client_visible = line.client_id in visible
+        line.code_meanings = retourcodes(line.codes)
+    log_read(
+        request,
+        {line.client for line in lines if line.client_id},
+        what="declaratieregels",
+        why=WHY_CONTRACT,
+    )
+    declared = sum(line.amount_cents for line in lines) / 100
+    approved = sum(line.amount_cents for line in lines if line.approved) / 100
+    return render(
+        request,
+        "messaging/declaration_month.html",
+        {
+            "provider": provider,
+            "month": first,
+            "lines": lines,
+            "declared": declared,
+            "approved": approved,
+            "rejected": declared - approved,
+        },
+    )
+
+
+# --- requests from providers, for the access worker ------------------------------------------
+
+
+def _client_from_message(request_obj: AllocationRequest):
+    """Name and birth date as the provider sent them, for a client not (yet) in bwmo."""
+    try:
+        bericht = parse_message(request_obj.message.content.encode())
+    except Exception:
+        return None
+    client = getattr(bericht, "client", None)
+    if client is None:
+        return None
+    naam = client.naam
+    return {
+        "naam": " ".join(
+            p
+            for p in (naam.voornamen, naam.geslachtsnaam.voorvoegsel, naam.geslachtsnaam.naam)
+            if p
+        ),
+        "geboortedatum": client.geboortedatum.datum,
+    }
+
+
+@login_required
+@permission_required("toegang.process_melding", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def request_detail(request, pk):
+    req = selectors.requests_visible_to(request.user).filter(pk=pk).first()
+    if req is None:
+        raise Http404
+    form = RequestAnswerForm(request.POST or None, initial={"version": req.version})
+    if request.method == "POST" and request.POST.get("action") == "toekennen":
+        try:
+            services.change_request_grant(
+                request=req, user=request.user, expected_version=int(request.POST["version"])
+            )
+        except (ValidationError, KeyError, ValueError) as error:
+            for text in getattr(error, "messages", [_("Het formulier is onvolledig.")]):
+                messages.error(request, text)
+        else:
+            messages.success(
+                request, _("De wijziging is toegekend; de nieuwe toewijzing (WMO301) staat klaar.")
+            )
+            return redirect("messaging:request", pk=req.pk)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.request_answer(
+                request=req,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                answer=form.cleaned_data["answer"],
+                rejection_reason=form.cleaned_data["rejection_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Het antwoord (WMO319) staat klaar voor de aanbieder."))
+            return redirect("messaging:request", pk=req.pk)
+    client_visible = bool(req.client_id) and req.client_id in _visible_client_ids(
+        request, [req.client]
+    )
+    if req.client_id:
+        log_read(request, [req.client], what="verzoek van aanbieder", why=WHY_REQUEST)
+    answers = Message.objects.filter(reply_to=req.message, message_type="WMO319").order_by("pk")
+    return render(
+        request,
+        "messaging/request.html",
+        {
+            "req": req,
+            "form": form,
+            "client_visible": client_visible,
+            "sent": None if req.client_id else _client_from_message(req),
+            "open": req.status
+            in (AllocationRequest.Status.OPEN, AllocationRequest.Status.IN_ONDERZOEK),
+            "reason_meaning": meaning("WJ758", req.reason) if req.reason else "",
+            "answers": answers,
+        },
+    )
