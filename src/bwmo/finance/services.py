@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from bwmo.organisations.models import Municipality, Provider, Region
+from bwmo.messaging.models import Declaration
 from bwmo.rules import costs
 from bwmo.rules.budget import REGION, compute_budget
 from bwmo.rules.budget_params import BudgetParameterError, parse_budget_parameters
@@ -34,6 +36,9 @@ class MunicipalityYear:
     non_client: Decimal = Decimal(0)
     result: Decimal = Decimal(0)
     clients: int = 0
+    # What providers declared (WMO323) and bwmo approved (WMO325), for months in this year:
+    # the invoiced counterpart of the cost computed from stays and tariffs.
+    declared: Decimal = Decimal(0)
 
 
 @dataclass
@@ -159,6 +164,13 @@ def finance_overview(
             table[(result.municipality, result.year)].result = result.result
     for key, row in table.items():
         row.clients = len(clients[key])
+    for code, year, cents in (
+        Declaration.objects.filter(municipality__in=members, period_start__year__in=years)
+        .values_list("municipality", "period_start__year")
+        .annotate(approved=Sum("approved_cents"))
+    ):
+        if (code, year) in table:
+            table[(code, year)].declared = Decimal(cents or 0) / 100
 
     provider_names = dict(Provider.objects.values_list("pk", "name"))
     product_names = {code: code for code in {line.product for line in lines}}

@@ -88,6 +88,7 @@ def overview(request):
                 "realised": sum((r.realised for r in rows), Decimal(0)),
                 "committed": sum((r.committed for r in rows), Decimal(0)),
                 "result": sum((r.result for r in rows), Decimal(0)),
+                "declared": sum((r.declared for r in rows), Decimal(0)),
             },
             "unattributed": overview.unattributed.get(year, Decimal(0)),
             "excel_query": query.urlencode(),
@@ -110,6 +111,7 @@ def _excel(overview) -> HttpResponse:
                     _("Objectief"),
                     _("Gerealiseerd"),
                     _("Verplicht"),
+                    _("Gedeclareerd (iWmo, toegekend)"),
                     _("Niet-cliëntgebonden"),
                     _("Resultaat"),
                     _("Cliënten"),
@@ -123,13 +125,14 @@ def _excel(overview) -> HttpResponse:
                         euro(r.objective),
                         euro(r.realised),
                         euro(r.committed),
+                        euro(r.declared),
                         euro(r.non_client),
                         euro(r.result),
                         r.clients,
                     ]
                     for r in overview.rows
                 ),
-                {2, 3, 4, 5, 6, 7, 8},
+                {2, 3, 4, 5, 6, 7, 8, 9},
             ),
             (
                 _("Solidariteit"),

@@ -47,8 +47,24 @@ from bwmo.woonplaats.services import store as responsibility_store
 
 from .budget import create_demo_parameter_sets
 from .names import GIVEN_NAMES, PREFIXES, SURNAMES
+from .traffic import generate_traffic
 
 START = date(2017, 1, 1)
+LETTERS = "ABCEGHJKLMNPRTVWXZ"  # postcode letters (SA, SD and SS are not used)
+STREETS = (
+    "Brink",
+    "Kerkstraat",
+    "Stationsweg",
+    "Molenstraat",
+    "Esweg",
+    "Hoofdstraat",
+    "Dorpsstraat",
+    "Markt",
+    "Torenlaan",
+    "Veenweg",
+    "Boslaan",
+    "Nieuwe Kade",
+)
 BSN_LOW, BSN_HIGH = 999900006, 999999990
 
 # Inhabitants (rounded, 2024) steer how many clients each municipality has.
@@ -676,6 +692,11 @@ class DemoGenerator:
             surname=rng.choice(SURNAMES),
             birth_date=birth,
             registered_by=organisation_for(home),
+            gender=rng.choice("12"),
+            street=rng.choice(STREETS),
+            house_number=rng.randint(1, 180),
+            postcode=f"{rng.randint(7700, 9499)}{rng.choice(LETTERS)}{rng.choice(LETTERS)}",
+            place=self.place_names[home],
         )
         rows.clients.append(client)
         brp_periods: list[tuple[str | None, date, str]] = []
@@ -782,6 +803,9 @@ class DemoGenerator:
     # -- everything --------------------------------------------------------------------------------
     def run(self, *, chunk_size: int = 500) -> dict[str, int]:
         self.cat = build_catalogue(rng=self.rng, reference_date=self.today)
+        self.place_names = dict(
+            Municipality.objects.filter(code__in=INHABITANTS).values_list("code", "name")
+        )
         totals: dict[str, int] = defaultdict(int)
         bsns = _bsn_candidates(self.rng, self.n_clients)
 
@@ -814,6 +838,7 @@ class DemoGenerator:
         totals["decisions"] = responsibility_store(outcomes)
         self.disputes(outcomes)
         totals["budget_parameter_sets"] = len(create_demo_parameter_sets(INHABITANTS))
+        totals.update(generate_traffic(rng=self.rng, reference_date=self.today))
         return dict(totals)
 
     def motivate_placements(self, rows) -> None:
@@ -850,6 +875,11 @@ class DemoGenerator:
                     self.rng.randint(1960, 2000), self.rng.randint(1, 12), self.rng.randint(1, 28)
                 ),
                 registered_by=self.cat.gemeente_org["GM0106"],
+                gender=self.rng.choice("12"),
+                street=self.rng.choice(STREETS),
+                house_number=self.rng.randint(1, 180),
+                postcode=f"{self.rng.randint(7700, 9499)}AB",
+                place=self.place_names.get(home, "Assen"),
             )
             rows.clients.append(client)
             self._brp_rows(rows, client, brp)

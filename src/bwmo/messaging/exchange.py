@@ -424,13 +424,25 @@ class _Import:
                     allocation__in=allocations, withdrawn=False
                 ).select_related("allocation")
                 starts = [
-                    m.StartProduct(e.begin, e.status_aanlevering, e.allocation.number)
+                    m.StartProduct(
+                        e.begin,
+                        e.status_aanlevering,
+                        e.allocation.number,
+                        _event_product(e),
+                        e.allocation_start,
+                    )
                     for e in events
                     if e.kind == DeliveryEvent.Kind.START
                 ]
                 stops = [
                     m.StopProduct(
-                        e.begin, e.reason, e.end, e.status_aanlevering, e.allocation.number
+                        e.begin,
+                        e.reason,
+                        e.end,
+                        e.status_aanlevering,
+                        e.allocation.number,
+                        _event_product(e),
+                        e.allocation_start,
                     )
                     for e in events
                     if e.kind == DeliveryEvent.Kind.STOP
@@ -675,6 +687,7 @@ class _Import:
                 kind=DeliveryEvent.Kind.START,
                 begin=p.begindatum,
                 status_aanlevering=p.status_aanlevering,
+                **_product_fields(p),
             )
             # Verzilverd: the first day care was delivered on this indication.
             Indication.objects.filter(pk=indication.pk).filter(
@@ -699,6 +712,7 @@ class _Import:
             end=p.einddatum,
             reason=p.reden_beeindiging,
             status_aanlevering=p.status_aanlevering,
+            **_product_fields(p),
         )
         if p.reden_beeindiging == m.REDEN_BEEINDIGING_TIJDELIJK:
             return  # a temporary stop (hospital, say): the stay goes on
@@ -790,6 +804,20 @@ class _Import:
         DeclarationLine.objects.bulk_create(lines)
         Declaration.objects.filter(pk=declaration.pk).update(approved_cents=approved_total)
         return sum(1 for line in lines if line.approved)
+
+
+def _product_fields(p: m.StartProduct | m.StopProduct) -> dict:
+    return {
+        "category": p.product.categorie if p.product else "",
+        "product_code": (p.product.code or "") if p.product else "",
+        "allocation_start": p.toewijzing_ingangsdatum,
+    }
+
+
+def _event_product(e: DeliveryEvent) -> m.Product | None:
+    if not e.category:
+        return None
+    return m.Product(e.category, e.product_code or None)
 
 
 def _bsn_of(b) -> str | None:

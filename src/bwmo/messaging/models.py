@@ -160,9 +160,17 @@ class DeliveryEvent(models.Model):
         START = "start", _("Start")
         STOP = "stop", _("Stop")
 
-    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="events")
+    # Empty for care that started before the traffic went through bwmo (taken over history).
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
     allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=5, choices=Kind.choices)
+    # Product and allocation start as the provider sent them: part of the key of a start that
+    # its stop must repeat (TR382).
+    category = models.CharField(max_length=2, blank=True)
+    product_code = models.CharField(max_length=5, blank=True)
+    allocation_start = models.DateField(null=True, blank=True)
     begin = models.DateField(_("begindatum"))
     end = models.DateField(_("einddatum"), null=True, blank=True)
     reason = models.CharField(_("reden beëindiging"), max_length=2, blank=True)
