@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.messaging.models import Declaration
+from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs
 from bwmo.rules.budget import REGION, compute_budget
 from bwmo.rules.budget_params import BudgetParameterError, parse_budget_parameters
