@@ -507,7 +507,9 @@ class _Import:
     def _blocked(self, item: str, group: str | None = None) -> bool:
         """Does a finding block this item (a product or Prestatie path)? Findings inside the
         item, in its group (the declaration's client) outside any item, or outside every
-        group block it."""
+        group block it; so does an in-message rule broken (0001)."""
+        if self._technical:
+            return True
         for e in self.errors:
             p = e.path
             if p == item or p.startswith(item + "/"):
@@ -525,7 +527,11 @@ class _Import:
 
     def run(self) -> FileResult:
         header = self.bericht.header
-        if not self.errors:
+        # An in-message rule with retourcode 0001 (controleniveau 2) rejects the whole message
+        # (IV028): nothing of it is applied. The others (TR135, TR319, TR346 carry their own
+        # retourcode) leave the cross-checks to run, so no other item is approved unchecked.
+        self._technical = any(e.retourcode == m.RETOURCODE_TECHNISCH for e in self.errors)
+        if not self._technical:
             self.errors += self._crosscheck()
         client_bsn = _bsn_of(self.bericht)
         client = Client.objects.filter(bsn=client_bsn).first() if client_bsn else None

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bwmo.clients.selectors import clients_visible_to
@@ -201,10 +201,17 @@ def export(request):
         today=timezone.localdate(),
     )
     if result.written:
+        n = len(result.written)
         messages.success(
             request,
-            _("%(n)s berichten aangemaakt; ze staan als 'Verzonden' in de lijst en in %(dir)s.")
-            % {"n": len(result.written), "dir": folder},
+            ngettext(
+                "%(n)s bericht aangemaakt; het staat als 'Verzonden' in de lijst en in de "
+                "uitwisselmap %(dir)s.",
+                "%(n)s berichten aangemaakt; ze staan als 'Verzonden' in de lijst en in de "
+                "uitwisselmap %(dir)s.",
+                n,
+            )
+            % {"n": n, "dir": folder},
         )
     if result.failed:
         messages.error(
@@ -330,11 +337,23 @@ def request_detail(request, pk):
     if req.client_id:
         log_read(request, [req.client], what="verzoek van aanbieder", why=WHY_REQUEST)
     answers = Message.objects.filter(reply_to=req.message, message_type="WMO319").order_by("pk")
+    products = [
+        {
+            **p,
+            **{
+                k: date.fromisoformat(p[k])
+                for k in ("ingangsdatum", "einddatum")
+                if isinstance(p.get(k), str)
+            },
+        }
+        for p in req.products
+    ]
     return render(
         request,
         "messaging/request.html",
         {
             "req": req,
+            "products": products,
             "form": form,
             "client_visible": client_visible,
             "sent": None if req.client_id else _client_from_message(req),
