@@ -785,3 +785,16 @@ def test_tr381_product_codes_from_the_product_list():
     errors = check_productcode(parse_message(example("WMO323")), lijst - {Product("01", "01A04")})
     assert {e.path for e in errors} == {f"{P(1, 2)}/ProductCode", f"{P(2, 2)}/ProductCode"}
     assert {e.retourcode for e in errors} == {"S329"}
+
+
+@given(
+    begin=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)),
+    length=st.integers(min_value=-3, max_value=1200),
+)
+def test_week_and_sunday_counts_match_counting_day_by_day(begin, length):
+    from bwmo.iwmo.crosscheck import _sundays, _weeks
+
+    end = begin + timedelta(days=length)
+    days = [begin + timedelta(days=n) for n in range(max(0, length + 1))]
+    assert _weeks(begin, end) == len({d.isocalendar()[:2] for d in days})
+    assert _sundays(begin, end) == sum(1 for d in days if d.isoweekday() == 7)

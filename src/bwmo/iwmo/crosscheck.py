@@ -331,18 +331,20 @@ class Gemeente:
 # --- declaratie against allocations and contract ------------------------------------------------
 
 
-def _days(begin: date, end: date) -> Iterator[date]:
-    for offset in range((end - begin).days + 1):
-        yield begin + timedelta(days=offset)
-
-
 def _weeks(begin: date, end: date) -> int:
-    """Calendar weeks touched by the period, counted by ISO week number (IV077)."""
-    return len({day.isocalendar()[:2] for day in _days(begin, end)})
+    """Calendar weeks touched by the period, counted by ISO week number (IV077): the weeks
+    from the Monday on or before ``begin`` up to ``end``."""
+    if end < begin:
+        return 0
+    monday = begin - timedelta(days=begin.weekday())
+    return (end - monday).days // 7 + 1
 
 
 def _sundays(begin: date, end: date) -> int:
-    return sum(1 for day in _days(begin, end) if day.isoweekday() == 7)
+    if end < begin:
+        return 0
+    first = begin + timedelta(days=6 - begin.weekday())
+    return 0 if first > end else (end - first).days // 7 + 1
 
 
 def _months(begin: date, end: date) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import xmlschema
@@ -121,6 +121,7 @@ def _basisschema(path: Path) -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(path))
 
 
+@lru_cache(maxsize=4096)
 def is_valid_value(xsd_dir: str | Path, type_name: str, value: str) -> bool:
     """Whether ``value`` satisfies a simple type of the basisschema, e.g. ``LDT_RetourCode``.
 

@@ -323,7 +323,8 @@ def import_directory(
     directory: Path, *, today: date, now: datetime | None = None
 ) -> list[FileResult]:
     files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
-    return [import_file(path, today=today, now=now) for path in files]
+    cache: dict = {}  # reference data that does not change during one run
+    return [import_file(path, today=today, now=now, cache=cache) for path in files]
 
 
 def _record_invalid(path, content, sha, message_type, errors, now) -> FileResult:
@@ -341,7 +342,9 @@ def _record_invalid(path, content, sha, message_type, errors, now) -> FileResult
     return FileResult(path, Outcome.PROCESSED, message_type, MessageStatus.INVALID, None, errors)
 
 
-def import_file(path: Path, *, today: date, now: datetime | None = None) -> FileResult:
+def import_file(
+    path: Path, *, today: date, now: datetime | None = None, cache: dict | None = None
+) -> FileResult:
     now = now or timezone.now()
     content = path.read_bytes()
     sha = hashlib.sha256(content).hexdigest()
@@ -374,27 +377,42 @@ def import_file(path: Path, *, today: date, now: datetime | None = None) -> File
     with transaction.atomic():
         if result.bericht is None:
             return _record_invalid(path, content, sha, message_type, result.errors, now)
-        return _Import(path, content, sha, result.bericht, list(result.errors), today, now).run()
+        return _Import(
+            path, content, sha, result.bericht, list(result.errors), today, now, cache
+        ).run()
 
 
 class _Import:
     """One valid-by-XSD message: cross-checks, effects, answer; inside one transaction."""
 
-    def __init__(self, path, content, sha, bericht, errors, today, now):
+    def __init__(self, path, content, sha, bericht, errors, today, now, cache=None):
         self.path, self.content, self.sha = path, content, sha
         self.bericht, self.errors, self.today, self.now = bericht, errors, today, now
+        self.cache = {} if cache is None else cache
         header = bericht.header
         self.message_type = header.message_type
-        self.municipality = Municipality.objects.filter(code=f"GM{header.ontvanger}").first()
-        self.provider = Provider.objects.filter(agb_code=header.afzender).first()
+        self.municipality = self._cached(
+            ("gemeente", header.ontvanger),
+            lambda: Municipality.objects.filter(code=f"GM{header.ontvanger}").first(),
+        )
+        self.provider = self._cached(
+            ("aanbieder", header.afzender),
+            lambda: Provider.objects.filter(agb_code=header.afzender).first(),
+        )
+        self._allocation_cache: dict[int, Allocation] = {}
+
+    def _cached(self, key, compute):
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
     # -- state for the cross-checks
 
     def _allocations(self, **filters) -> list[Allocation]:
         return list(
-            Allocation.objects.select_related("client", "provider").filter(
-                provider=self.provider, municipality=self.municipality, **filters
-            )
+            Allocation.objects.select_related("client", "provider")
+            .filter(provider=self.provider, municipality=self.municipality, **filters)
+            .order_by()
         )
 
     def _crosscheck(self) -> list[m.IwmoError]:
@@ -403,17 +421,29 @@ class _Import:
             direction=Direction.IN, message_type=self.message_type, sender=header.afzender
         ).exclude(status=MessageStatus.INVALID)
         errors = check_berichtidentificatie(
-            header, set(earlier.values_list("identification", flat=True))
+            header,
+            set(
+                earlier.filter(identification=header.identificatie).values_list(
+                    "identification", flat=True
+                )
+            ),
         )
+        # The CBS list holds no history of mergers: every code in it counts as valid from
+        # 1900 (only the sender's or receiver's code matters to TR378).
         gemeenten = [
             Gemeente(c[2:], date(1900, 1, 1))
-            for c in Municipality.objects.values_list("code", flat=True)
+            for c in Municipality.objects.filter(
+                code__in=[f"GM{header.afzender}", f"GM{header.ontvanger}"]
+            ).values_list("code", flat=True)
         ]
         errors += check_gemeentecode(b, gemeenten)
-        codes = {
-            m.Product(p.iwmo_category, p.code)
-            for p in CatalogueProduct.objects.only("iwmo_category", "code")
-        }
+        codes = self._cached(
+            "productcodes",
+            lambda: {
+                m.Product(category, code)
+                for category, code in CatalogueProduct.objects.values_list("iwmo_category", "code")
+            },
+        )
         errors += check_productcode(b, codes)
         if errors or self.municipality is None:
             return errors
@@ -474,32 +504,46 @@ class _Import:
         return errors
 
     def _check_declaration(self, b: m.Declaratiebericht) -> list[m.IwmoError]:
-        allocations = [toewijzing(a) for a in self._allocations()]
-        tariffs = [
-            Tarief(
-                m.Product(t.product.iwmo_category, t.product.code),
-                "14",
-                tariff_cents_per_etmaal(t),
-                t.valid_from,
-                t.valid_to,
-            )
-            for t in Tariff.objects.select_related("product").filter(
-                contract__provider=self.provider
-            )
-        ]
+        # Only the state this declaration can touch, so an import does not slow down as the
+        # traffic grows: its allocations, and the earlier Prestaties of those allocations or
+        # with its references (TR314, credits).
+        prestaties = [p for c in b.declaratie.clienten for p in c.prestaties]
+        numbers = {p.toewijzing_nummer for p in prestaties}
+        references = {p.referentie_nummer for p in prestaties} | {
+            p.vorig_referentie_nummer for p in prestaties if p.vorig_referentie_nummer
+        }
+        self._allocation_cache = {a.number: a for a in self._allocations(number__in=numbers)}
+        allocations = [toewijzing(a) for a in self._allocation_cache.values()]
+        tariffs = self._cached(
+            ("tarieven", self.provider.pk),
+            lambda: [
+                Tarief(
+                    m.Product(t.product.iwmo_category, t.product.code),
+                    "14",
+                    tariff_cents_per_etmaal(t),
+                    t.valid_from,
+                    t.valid_to,
+                )
+                for t in Tariff.objects.select_related("product").filter(
+                    contract__provider=self.provider
+                )
+            ],
+        )
         lines = DeclarationLine.objects.filter(
             declaration__provider=self.provider, declaration__municipality=self.municipality
-        )
+        ).filter(Q(allocation_number__in=numbers) | Q(reference__in=references))
         eerder = [EerderePrestatie(_prestatie(line), line.approved) for line in lines]
-        numbers = Declaration.objects.filter(
-            provider=self.provider, municipality=self.municipality
+        used = Declaration.objects.filter(
+            provider=self.provider,
+            municipality=self.municipality,
+            number=b.declaratie.declaratie_nummer,
         ).values_list("number", flat=True)
         return check_declaration_against_allocations(
             b,
             allocations,
             tariffs,
             eerdere_prestaties=eerder,
-            eerdere_declaratienummers=set(numbers),
+            eerdere_declaratienummers=set(used),
         )
 
     # -- which parts a finding blocks
@@ -571,10 +615,11 @@ class _Import:
         else:
             status = MessageStatus.REJECTED
         reply_path = None
+        self.retour_codes = []
         if self.provider is not None:
             reply_path = self._reply()
         Message.objects.filter(pk=self.message.pk).update(
-            status=status, errors=_errors_json(self.errors)
+            status=status, errors=_errors_json(self.errors), retour_codes=self.retour_codes
         )
         return FileResult(
             self.path,
@@ -591,18 +636,9 @@ class _Import:
         # Findings without a retourcode (bwmo's own, such as an unknown receiver) are not
         # the standard's; they stay on the message and in the screens.
         errors = [e for e in self.errors if e.retourcode]
-        reply = Message.objects.create(
-            direction=Direction.OUT,
-            message_type=reply_type,
-            status=MessageStatus.SENT,
-            municipality=self.municipality,
-            provider=self.provider,
-            client=self.message.client,
-            sender=self.bericht.header.ontvanger,
-            receiver=self.bericht.header.afzender,
-            reply_to=self.message,
-        )
-        ident = _identificatie(reply)
+        # One answer per received message: its identification is the received message's
+        # number, so the answer is written with a single insert.
+        ident = _identificatie(self.message)
         if reply_type == "WMO325":
             content = build_wmo325(
                 self.bericht,
@@ -619,18 +655,28 @@ class _Import:
                 errors=errors,
                 xsd_dir=xsd_dir(),
             )
-        name = _filename(reply_type, reply.sender, reply.receiver, ident)
-        codes = sorted({e.retourcode for e in errors}) or [m.RETOURCODE_GOED]
-        Message.objects.filter(pk=reply.pk).update(
+        sender, receiver = self.bericht.header.ontvanger, self.bericht.header.afzender
+        name = _filename(reply_type, sender, receiver, ident)
+        self.retour_codes = sorted({e.retourcode for e in errors}) or [m.RETOURCODE_GOED]
+        Message.objects.create(
+            direction=Direction.OUT,
+            message_type=reply_type,
+            status=MessageStatus.SENT,
+            municipality=self.municipality,
+            provider=self.provider,
+            client=self.message.client,
+            sender=sender,
+            receiver=receiver,
+            reply_to=self.message,
             identification=ident,
             dated=self.today,
             filename=name,
             content=content.decode(),
             sha256=hashlib.sha256(content).hexdigest(),
-            retour_codes=codes,
+            retour_codes=self.retour_codes,
             processed_at=self.now,
+            created_at=self.now,
         )
-        Message.objects.filter(pk=self.message.pk).update(retour_codes=codes)
         target = self.path.parent / name
         _write(target, content)
         return target
@@ -768,7 +814,7 @@ class _Import:
             submitted_cents=d.totaal_ingediend_bedrag.waarde,
             approved_cents=0,
         )
-        allocations = {a.number: a for a in self._allocations()}
+        allocations = self._allocation_cache  # fetched by the cross-check
         clients = {c.bsn: c for c in Client.objects.filter(bsn__in=[c.bsn for c in d.clienten])}
         lines, approved_total = [], 0
         index = 0

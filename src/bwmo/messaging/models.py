@@ -94,6 +94,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["municipality", "direction", "created_at"]),
             models.Index(fields=["status", "direction"]),
+            models.Index(fields=["sender", "message_type", "identification"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -297,7 +298,10 @@ class DeclarationLine(models.Model):
 
     class Meta:
         ordering = ["declaration", "pk"]
-        indexes = [models.Index(fields=["reference"])]
+        indexes = [
+            models.Index(fields=["reference"]),
+            models.Index(fields=["allocation_number"]),
+        ]
 
     def __str__(self) -> str:
         return f"prestatie {self.reference}"
