@@ -409,11 +409,18 @@ class _Import:
     # -- state for the cross-checks
 
     def _allocations(self, **filters) -> list[Allocation]:
-        return list(
-            Allocation.objects.select_related("client", "provider")
-            .filter(provider=self.provider, municipality=self.municipality, **filters)
-            .order_by()
-        )
+        """This provider's allocations for this municipality (the provider is known)."""
+        found = Allocation.objects.select_related("client").filter(**filters).order_by()
+        if "number__in" not in filters:  # by number the unique index is enough
+            found = found.filter(provider=self.provider, municipality=self.municipality)
+        mine = [
+            a
+            for a in found
+            if a.provider_id == self.provider.pk and a.municipality_id == self.municipality.pk
+        ]
+        for a in mine:
+            a.provider = self.provider
+        return mine
 
     def _crosscheck(self) -> list[m.IwmoError]:
         b, header = self.bericht, self.bericht.header
@@ -430,11 +437,13 @@ class _Import:
         )
         # The CBS list holds no history of mergers: every code in it counts as valid from
         # 1900 (only the sender's or receiver's code matters to TR378).
+        known = self._cached(
+            "gemeentecodes", lambda: set(Municipality.objects.values_list("code", flat=True))
+        )
         gemeenten = [
-            Gemeente(c[2:], date(1900, 1, 1))
-            for c in Municipality.objects.filter(
-                code__in=[f"GM{header.afzender}", f"GM{header.ontvanger}"]
-            ).values_list("code", flat=True)
+            Gemeente(code, date(1900, 1, 1))
+            for code in (header.afzender, header.ontvanger)
+            if f"GM{code}" in known
         ]
         errors += check_gemeentecode(b, gemeenten)
         codes = self._cached(
@@ -529,15 +538,29 @@ class _Import:
                 )
             ],
         )
-        lines = DeclarationLine.objects.filter(
-            declaration__provider=self.provider, declaration__municipality=self.municipality
-        ).filter(Q(allocation_number__in=numbers) | Q(reference__in=references))
-        eerder = [EerderePrestatie(_prestatie(line), line.approved) for line in lines]
-        used = Declaration.objects.filter(
-            provider=self.provider,
-            municipality=self.municipality,
-            number=b.declaratie.declaratie_nummer,
-        ).values_list("number", flat=True)
+        # Looked up by the indexed line columns; this provider's and municipality's lines are
+        # picked out here (a filter on the declaration would make the database scan those).
+        rows = {
+            row[0]: row
+            for query in (
+                DeclarationLine.objects.filter(allocation_number__in=numbers),
+                DeclarationLine.objects.filter(reference__in=references),
+            )
+            for row in query.order_by().values_list(
+                "pk", "declaration__provider_id", "declaration__municipality_id", *_PRESTATIE_FIELDS
+            )
+            if row[1] == self.provider.pk and row[2] == self.municipality.pk
+        }
+        eerder = [EerderePrestatie(_prestatie_from(row[3:-1]), row[-1]) for row in rows.values()]
+        used = (
+            Declaration.objects.filter(
+                provider=self.provider,
+                municipality=self.municipality,
+                number=b.declaratie.declaratie_nummer,
+            )
+            .order_by()
+            .values_list("number", flat=True)
+        )
         return check_declaration_against_allocations(
             b,
             allocations,
@@ -804,7 +827,7 @@ class _Import:
 
     def _declaration(self, b: m.Declaratiebericht) -> int:
         d = b.declaratie
-        declaration = Declaration.objects.create(
+        declaration = Declaration(
             message=self.message,
             municipality=self.municipality,
             provider=self.provider,
@@ -815,7 +838,10 @@ class _Import:
             approved_cents=0,
         )
         allocations = self._allocation_cache  # fetched by the cross-check
-        clients = {c.bsn: c for c in Client.objects.filter(bsn__in=[c.bsn for c in d.clienten])}
+        clients = {a.client.bsn: a.client for a in allocations.values()}
+        unknown = {c.bsn for c in d.clienten} - set(clients)
+        if unknown:
+            clients.update({c.bsn: c for c in Client.objects.filter(bsn__in=unknown)})
         lines, approved_total = [], 0
         index = 0
         for ci, dc in enumerate(d.clienten):
@@ -853,8 +879,11 @@ class _Import:
                         findings=_errors_json(findings),
                     )
                 )
+        declaration.approved_cents = approved_total
+        declaration.save(force_insert=True)
+        for line in lines:
+            line.declaration = declaration
         DeclarationLine.objects.bulk_create(lines)
-        Declaration.objects.filter(pk=declaration.pk).update(approved_cents=approved_total)
         return sum(1 for line in lines if line.approved)
 
 
@@ -954,18 +983,36 @@ def _verzoek(v: m.Verzoek) -> list[dict]:
     return products
 
 
-def _prestatie(line: DeclarationLine) -> m.Prestatie:
+_PRESTATIE_FIELDS = (
+    "reference",
+    "allocation_number",
+    "category",
+    "product_code",
+    "period_start",
+    "period_end",
+    "volume",
+    "unit",
+    "amount_cents",
+    "tariff_cents",
+    "previous_reference",
+    "approved",
+)
+
+
+def _prestatie_from(values: tuple) -> m.Prestatie:
+    """A stored line (the values of _PRESTATIE_FIELDS but ``approved``) as a Prestatie."""
+    ref, nummer, cat, code, begin, end, volume, unit, cents, tarief, vorig = values
     return m.Prestatie(
-        referentie_nummer=line.reference,
-        toewijzing_nummer=line.allocation_number,
-        product_categorie=line.category,
-        product_code=line.product_code,
-        product_periode=m.GeslotenPeriode(line.period_start, line.period_end),
-        geleverd_volume=line.volume,
-        eenheid=line.unit,
-        ingediend_bedrag=m.Bedrag.van_waarde(line.amount_cents),
-        product_tarief=line.tariff_cents,
-        vorig_referentie_nummer=line.previous_reference or None,
+        referentie_nummer=ref,
+        toewijzing_nummer=nummer,
+        product_categorie=cat,
+        product_code=code,
+        product_periode=m.GeslotenPeriode(begin, end),
+        geleverd_volume=volume,
+        eenheid=unit,
+        ingediend_bedrag=m.Bedrag.van_waarde(cents),
+        product_tarief=tarief,
+        vorig_referentie_nummer=vorig or None,
     )
 
 

@@ -265,7 +265,10 @@ class Declaration(models.Model):
         verbose_name = _("declaratie")
         verbose_name_plural = _("declaraties")
         ordering = ["-period_start", "provider"]
-        indexes = [models.Index(fields=["municipality", "period_start"])]
+        indexes = [
+            models.Index(fields=["municipality", "period_start"]),
+            models.Index(fields=["provider", "number"]),
+        ]
 
     def __str__(self) -> str:
         return f"declaratie {self.number}"
