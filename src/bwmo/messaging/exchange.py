@@ -327,24 +327,53 @@ def import_directory(
     return [import_file(path, today=today, now=now, cache=cache) for path in files]
 
 
-def _record_invalid(path, content, sha, message_type, errors, now) -> FileResult:
+def _header_codes(content: bytes) -> tuple[str, str]:
+    """Afzender and Ontvanger of a message the XSD rejects, when its Header has them: so the
+    municipality and provider concerned see it in their list."""
+    try:
+        root = parse_xml(content)
+    except XmlSyntaxError:
+        return "", ""
+    found = {}
+    for name in ("Afzender", "Ontvanger"):
+        el = root.find(f"{{*}}Header/{{*}}{name}")
+        found[name] = (el.text or "").strip()[:8] if el is not None else ""
+    return found["Afzender"], found["Ontvanger"]
+
+
+def _record_invalid(path, content, sha, message_type, errors, now, uploaded_by) -> FileResult:
     errors = _errors_json(errors)
+    sender, receiver = _header_codes(content)
     Message.objects.create(
         direction=Direction.IN,
         message_type=message_type or "onbekend",
         status=MessageStatus.INVALID,
+        municipality=Municipality.objects.filter(code=f"GM{receiver}").first()
+        if receiver
+        else None,
+        provider=Provider.objects.filter(agb_code=sender).first() if sender else None,
+        sender=sender,
+        receiver=receiver,
         filename=path.name,
         sha256=sha,
         content=content.decode("utf-8", errors="replace"),
         errors=errors,
         processed_at=now,
+        uploaded_by=uploaded_by,
     )
     return FileResult(path, Outcome.PROCESSED, message_type, MessageStatus.INVALID, None, errors)
 
 
 def import_file(
-    path: Path, *, today: date, now: datetime | None = None, cache: dict | None = None
+    path: Path,
+    *,
+    today: date,
+    now: datetime | None = None,
+    cache: dict | None = None,
+    uploaded_by=None,
 ) -> FileResult:
+    """Process one inbound file. ``uploaded_by``: the user who read it in through the screens
+    (who then sees it even when it names no municipality)."""
     now = now or timezone.now()
     content = path.read_bytes()
     sha = hashlib.sha256(content).hexdigest()
@@ -355,7 +384,7 @@ def import_file(
     except XmlSyntaxError as error:
         with transaction.atomic():
             return _record_invalid(
-                path, content, sha, None, [m.IwmoError("XML", "/", str(error))], now
+                path, content, sha, None, [m.IwmoError("XML", "/", str(error))], now, uploaded_by
             )
     if message_type in OUTBOUND:
         return FileResult(path, Outcome.SKIPPED, message_type)
@@ -372,14 +401,17 @@ def import_file(
                     )
                 ],
                 now,
+                uploaded_by,
             )
     result = validate_message(content, xsd_dir(), today=today)
     with transaction.atomic():
         if result.bericht is None:
-            return _record_invalid(path, content, sha, message_type, result.errors, now)
-        return _Import(
-            path, content, sha, result.bericht, list(result.errors), today, now, cache
-        ).run()
+            return _record_invalid(
+                path, content, sha, message_type, result.errors, now, uploaded_by
+            )
+        run = _Import(path, content, sha, result.bericht, list(result.errors), today, now, cache)
+        run.uploaded_by = uploaded_by
+        return run.run()
 
 
 class _Import:
@@ -617,6 +649,7 @@ class _Import:
             sha256=self.sha,
             content=self.content.decode(),
             processed_at=self.now,
+            uploaded_by=getattr(self, "uploaded_by", None),
         )
         self._items, self._groups = _item_paths(self.bericht)
         applied = 0

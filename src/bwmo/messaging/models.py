@@ -86,6 +86,14 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
     processed_at = models.DateTimeField(_("verwerkt / verzonden"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("ingelezen door"),
+    )
 
     class Meta:
         verbose_name = _("iWmo-bericht")

@@ -29,10 +29,12 @@ def message_municipalities(user, *, today: date | None = None) -> frozenset[str]
 
 
 def messages_visible_to(user) -> QuerySet[Message]:
+    """The traffic of the user's municipalities, and any file the user read in themselves
+    (a file that names no municipality we know is seen by its uploader only)."""
     codes = message_municipalities(user)
-    return Message.objects.filter(municipality_id__in=codes).select_related(
-        "provider", "municipality", "client"
-    )
+    return Message.objects.filter(
+        Q(municipality_id__in=codes) | Q(uploaded_by_id=user.pk)
+    ).select_related("provider", "municipality", "client")
 
 
 def requests_visible_to(user) -> QuerySet[AllocationRequest]:

@@ -158,7 +158,7 @@ def upload(request):
     with target.open("wb") as f:
         for chunk in upload.chunks():
             f.write(chunk)
-    result = exchange.import_file(target, today=timezone.localdate())
+    result = exchange.import_file(target, today=timezone.localdate(), uploaded_by=request.user)
     if result.outcome == exchange.Outcome.DUPLICATE:
         target.unlink(missing_ok=True)
         messages.warning(

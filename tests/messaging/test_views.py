@@ -1,0 +1,188 @@
+"""The message screens through Django's test client: scope, Dutch feedback, the access log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from bwmo.audit.models import AccessLogEntry
+from bwmo.care.models import Indication
+from bwmo.iwmo import aanbieder
+from bwmo.iwmo import model as m
+from bwmo.messaging import exchange
+from bwmo.messaging.models import AllocationRequest, Direction, Message, MessageStatus
+from tests.factories import granted_client
+
+from .conftest import XSD_DIR, client_basis
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def contract(client, region_setup, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    client.force_login(region_setup.users["contract"])
+    return client
+
+
+def _start_file(client, indication, ident="S1"):
+    return aanbieder.build_wmo305(
+        afzender="73000001",
+        ontvanger="0106",
+        identificatie=ident,
+        dagtekening=timezone.localdate(),
+        client=client_basis(client),
+        start_producten=[
+            m.StartProduct(indication.valid_from, "1", indication.pk, m.Product("15", "BW001"))
+        ],
+        xsd_dir=XSD_DIR,
+    )
+
+
+def _upload(http, name, content):
+    return http.post(
+        reverse("messaging:upload"),
+        {"bestand": SimpleUploadedFile(name, content, content_type="text/xml")},
+    )
+
+
+def test_inbox_export_detail_and_download(contract, region_setup):
+    person = granted_client(region_setup)
+    page = contract.get(reverse("messaging:inbox")).content.decode()
+    assert "Klaar voor verzending" in page and "WMO301" in page
+    assert person.bsn not in page and person.surname not in page  # the list shows no one
+
+    response = contract.post(reverse("messaging:export"), follow=True)
+    assert "1 bericht aangemaakt" in response.content.decode()
+    message = Message.objects.get(message_type="WMO301")
+    assert message.status == MessageStatus.SENT
+
+    before = AccessLogEntry.objects.count()
+    detail = contract.get(reverse("messaging:detail", args=[message.pk])).content.decode()
+    assert "WMO301 Toewijzing" in detail and "Verzonden" in detail
+    download = contract.get(reverse("messaging:download", args=[message.pk]))
+    assert download["Content-Type"].startswith("application/xml")
+    assert person.bsn.encode() in download.content
+    whats = list(AccessLogEntry.objects.order_by("pk").values_list("what", flat=True)[before:])
+    assert whats == ["iWmo-bericht", "iWmo-bericht downloaden"]
+
+
+def test_upload_processes_once_and_explains_what_it_cannot_use(contract, region_setup):
+    person = granted_client(region_setup)
+    indication = Indication.objects.get(client=person)
+    content = _start_file(person, indication)
+
+    response = _upload(contract, "start.xml", content)
+    inbound = Message.objects.get(direction=Direction.IN)
+    assert response.url == reverse("messaging:detail", args=[inbound.pk])
+    assert inbound.status == MessageStatus.ACCEPTED
+    indication.refresh_from_db()
+    assert indication.started_on == indication.valid_from
+
+    again = _upload(contract, "start-kopie.xml", content)
+    page = contract.get(again.url).content.decode()
+    assert "al eerder ingelezen" in page
+    assert Message.objects.filter(direction=Direction.IN).count() == 1
+
+    broken = _upload(contract, "portaal.txt", b"geen xml")
+    page = contract.get(broken.url).content.decode()
+    assert "Ongeldig (XSD), niet verwerkt" in page and "XML" in page
+
+    contract.post(reverse("messaging:export"))  # the pending 301 is written
+    own = Message.objects.get(message_type="WMO301").content.encode()
+    response = _upload(contract, "eigen.xml", own)
+    page = contract.get(response.url).content.decode()
+    assert "bericht dat de gemeente zelf verstuurt" in page
+
+    filtered = contract.get(reverse("messaging:inbox"), {"richting": "in", "status": "ongeldig"})
+    rows = filtered.content.decode().count("Ongeldig (XSD), niet verwerkt</span>")
+    assert rows == 1
+
+
+def test_contract_manager_of_another_region_sees_nothing(client, region_setup):
+    from tests.factories import make_user
+
+    person = granted_client(region_setup)
+    assert person
+    other = make_user("contract.emmen", "Contractmanager", region_setup.org["emmen"])
+    client.force_login(other)
+    page = client.get(reverse("messaging:inbox")).content.decode()
+    assert "Geen berichten." in page
+    message = Message.objects.get()
+    assert client.get(reverse("messaging:detail", args=[message.pk])).status_code == 404
+
+
+def test_access_worker_answers_a_request_on_its_page(client, region_setup, tmp_path):
+    person = granted_client(region_setup)
+    day = timezone.localdate()
+    path = tmp_path / "vot.xml"
+    path.write_bytes(
+        aanbieder.build_wmo315(
+            afzender="73000002",
+            ontvanger="0106",
+            identificatie="V1",
+            dagtekening=day,
+            client=client_basis(person),
+            aangevraagde_producten=[
+                m.AangevraagdProduct(
+                    referentie_aanbieder="VOT1",
+                    toewijzing_ingangsdatum=day + timedelta(days=10),
+                    toewijzing_einddatum=day + timedelta(days=100),
+                    verwijzer=m.Verwijzer("01", naam="Huisarts"),
+                    product=m.Product("15", "BW001"),
+                    omvang=m.Omvang(7, "14", "2"),
+                )
+            ],
+            xsd_dir=XSD_DIR,
+        )
+    )
+    exchange.import_file(path, today=day)
+    request = AllocationRequest.objects.get()
+    client.force_login(region_setup.users["toegang_assen"])
+    worklist = client.get(reverse("web:worklist")).content.decode()
+    assert reverse("messaging:request", args=[request.pk]) in worklist
+    url = reverse("messaging:request", args=[request.pk])
+    response = client.post(url, {"version": request.version, "answer": "afwijzen"})
+    assert "Kies de reden van afwijzing" in response.content.decode()
+    assert not Message.objects.filter(message_type="WMO319").exists()
+    response = client.post(url, {"version": request.version, "answer": "onderzoek"})
+    assert response.status_code == 302
+    assert Message.objects.get(message_type="WMO319").payload["antwoord"] == "2"
+    stale = client.post(
+        url, {"version": request.version, "answer": "afwijzen", "rejection_reason": "3"}
+    )
+    assert "Iemand anders heeft dit dossier gewijzigd" in stale.content.decode()
+    # Emmen's access worker does not get Assen's request.
+    client.force_login(region_setup.users["toegang_emmen"])
+    assert client.get(url).status_code == 404
+
+
+def test_indication_change_refuses_bad_dates_in_dutch(client, region_setup):
+    person = granted_client(region_setup)
+    indication = Indication.objects.get(client=person)
+    client.force_login(region_setup.users["toegang_assen"])
+    url = reverse("care:indication_change", args=[indication.pk])
+    response = client.post(
+        url,
+        {
+            "valid_to": (indication.valid_from - timedelta(days=1)).isoformat(),
+            "reason": "05",
+            "opened_with": indication.valid_to.isoformat(),
+        },
+    )
+    assert "De einddatum ligt vóór de ingangsdatum" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "valid_to": (indication.valid_from + timedelta(days=3)).isoformat(),
+            "reason": "05",
+            "opened_with": (indication.valid_to + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert "Iemand anders heeft dit dossier gewijzigd" in response.content.decode()
+    indication.refresh_from_db()
+    assert indication.valid_to == indication.valid_from + timedelta(days=365)
