@@ -1,11 +1,15 @@
-"""`make bench`: times the pure rules on synthetic inputs of national size (no database).
+"""`make bench`: times the pure rules on synthetic inputs of national size (no database),
+then the iWmo ingest on a database of its own.
 
 Speed goals live here, not in the test suite. Figures are medians of a few runs; the
 machines are shared, so compare with a baseline measured in the same run.
 """
 
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 
@@ -103,6 +107,13 @@ def main() -> None:
     print("bwmo benchmarks (median of 3 runs, seconds)")
     for label, function in rows:
         print(f"  {_median_seconds(function):8.3f}  {label}")
+    # With a database: in a process of its own, on a new temporary SQLite database (or the
+    # empty one of BWMO_BENCH_DATABASE_URL). One run: preparing 10,000 files takes a while.
+    files = os.environ.get("BWMO_BENCH_IWMO_FILES", "10000")
+    print(f"iWmo ingest, {files} WMO323 files (target for 10,000: < 30 s; one run)")
+    subprocess.run(
+        [sys.executable, "-m", "bwmo.messaging.benchmark", files], check=False, env=os.environ
+    )
 
 
 if __name__ == "__main__":
