@@ -574,11 +574,11 @@ class _Import:
         # picked out here (a filter on the declaration would make the database scan those).
         rows = {
             row[0]: row
-            for query in (
-                DeclarationLine.objects.filter(allocation_number__in=numbers),
-                DeclarationLine.objects.filter(reference__in=references),
+            for row in DeclarationLine.objects.filter(
+                Q(allocation_number__in=numbers) | Q(reference__in=references)
             )
-            for row in query.order_by().values_list(
+            .order_by()
+            .values_list(
                 "pk", "declaration__provider_id", "declaration__municipality_id", *_PRESTATIE_FIELDS
             )
             if row[1] == self.provider.pk and row[2] == self.municipality.pk
