@@ -360,6 +360,9 @@ def test_command_line_export_and_import(setup, tmp_path):
     outcomes = {Path_(f["file"]).name: f["outcome"] for f in json.loads(out.getvalue())["files"]}
     assert outcomes["s.xml"] == outcomes["kapot.xml"] == exchange.Outcome.DUPLICATE
 
+    out = StringIO()
+    call_command("iwmo", "export", "--region", "gm0106", "--out", str(tmp_path), stdout=out)
+    assert json.loads(out.getvalue()) == {"written": [], "not_built": []}
     with pytest.raises(CommandError, match="unknown region 'Nergens'"):
         call_command("iwmo", "export", "--region", "Nergens", "--out", str(tmp_path))
     with pytest.raises(CommandError, match="is not a folder"):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from django.utils import timezone
 
 from bwmo.iwmo.validate import validate_message
@@ -32,7 +33,9 @@ class Command(BaseCommand):
         validate = sub.add_parser("validate", help="check messages by themselves")
         validate.add_argument("files", nargs="+", type=Path)
         export = sub.add_parser("export", help="write the pending WMO301/319 files of a region")
-        export.add_argument("--region", required=True, help="region name, as in the beheer")
+        export.add_argument(
+            "--region", required=True, help="region: its name or its centrumgemeente (GM0106)"
+        )
         export.add_argument("--out", required=True, type=Path, help="folder to write into")
         imp = sub.add_parser(
             "import", help="process every inbound file in a folder; answers are written next to it"
@@ -54,9 +57,17 @@ class Command(BaseCommand):
         return self.validate(options["files"], xsd_dir, today)
 
     def export(self, region_name: str, out: Path, today) -> None:
-        region = Region.objects.filter(name=region_name).first()
+        region = Region.objects.filter(
+            Q(name=region_name) | Q(centrumgemeente_id=region_name.upper())
+        ).first()
         if region is None:
-            known = ", ".join(Region.objects.values_list("name", flat=True)) or "none"
+            known = (
+                ", ".join(
+                    f"{name} ({code})"
+                    for name, code in Region.objects.values_list("name", "centrumgemeente_id")
+                )
+                or "none"
+            )
             raise CommandError(f"unknown region {region_name!r}; known regions: {known}")
         if out.exists() and not out.is_dir():
             raise CommandError(f"--out {out} exists and is not a folder")
