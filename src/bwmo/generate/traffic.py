@@ -27,7 +27,7 @@ from bwmo.clients.models import Client
 from bwmo.iwmo import aanbieder
 from bwmo.iwmo import model as m
 from bwmo.messaging import exchange
-from bwmo.messaging.models import Allocation, DeliveryEvent, Message
+from bwmo.messaging.models import Allocation, AllocationRequest, DeliveryEvent, Message
 from bwmo.messaging.services import allocation_queue, omvang_for, tariff_cents_per_etmaal
 
 from .names import GIVEN_NAMES, SURNAMES
@@ -97,17 +97,25 @@ class TrafficGenerator:
         recent.sort(key=lambda i: (i.valid_from, i.pk))
         waiting = [i for i in recent if i.valid_from > self.today - timedelta(days=3)]
         sent = [i for i in recent if i not in waiting]
-        for indication in sent:
-            allocation_queue(indication=indication, now=_at(indication.valid_from, 11))
         if sent:
             Client.objects.filter(pk=sent[0].client_id).update(
                 street="", house_number=None, postcode="", place="", phone=""
             )
         municipalities = list({i.responsible_municipality_id for i in indications})
+        # Each day's grants go out at the end of that day, as a daily export job would do.
+        by_day = defaultdict(list)
+        for indication in sent:
+            by_day[indication.valid_from].append(indication)
         with tempfile.TemporaryDirectory() as out:
-            exchange.export_pending(
-                municipality_codes=municipalities, out_dir=Path(out), today=self.today
-            )
+            for day in sorted(by_day):
+                for indication in by_day[day]:
+                    allocation_queue(indication=indication, now=_at(day, 11))
+                exchange.export_pending(
+                    municipality_codes=municipalities,
+                    out_dir=Path(out),
+                    today=day,
+                    now=_at(day, 16),
+                )
         for indication in waiting:
             allocation_queue(indication=indication, now=_at(indication.valid_from, 11))
         for message in Message.objects.filter(message_type="WMO301", status="verzonden"):
@@ -472,12 +480,13 @@ class TrafficGenerator:
             for name, content in self.files:
                 (Path(folder) / name).write_bytes(content)
             results = exchange.import_directory(Path(folder), today=self.today)
-        # The month as it happened: each message on its own date.
+        # The month as it happened: each message received on its own date.
         for message in Message.objects.filter(direction="in").exclude(dated=None):
             Message.objects.filter(pk=message.pk).update(created_at=_at(message.dated, 9))
             Message.objects.filter(reply_to=message, direction="uit").update(
                 created_at=_at(message.dated, 9)
             )
+            AllocationRequest.objects.filter(message=message).update(received_on=message.dated)
         return {
             "iwmo_inbound": len(results),
             "iwmo_outbound": Message.objects.filter(direction="uit").count(),

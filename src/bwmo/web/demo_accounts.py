@@ -85,7 +85,7 @@ DEMO_ACCOUNTS = (
         "Mulder",
         Role.CONTRACTMANAGER,
         "Regio Centrumregio Assen",
-        "contractmanager",
+        "contractmanager: iWmo-berichten en declaraties",
     ),
     DemoAccount(
         "beheer",
