@@ -107,12 +107,14 @@ def test_contract_manager_sends_the_allocation_and_reads_start_and_declaration(
     expect(row).to_contain_text("Verzonden")
     screenshot(page, "messaging-inbox")
 
-    # The allocation as the provider gets it: downloaded from its page, XSD-valid.
+    # The allocation as the provider gets it: in the exchange folder, XSD-valid. Its page
+    # shows no personal data, and the file is not offered to the contract manager's role.
     row.get_by_role("link", name="WMO301").click()
     expect(page.get_by_role("heading", name="WMO301 Toewijzing")).to_be_visible()
-    with page.expect_download() as download:
-        page.get_by_role("link", name="XML downloaden").click()
-    content = download.value.path().read_bytes()
+    expect(page.locator("body")).to_contain_text("niet te downloaden met uw rol")
+    expect(page.locator("body")).not_to_contain_text(client.bsn)
+    (written,) = (tmp_path / "data" / "iwmo" / "uit").glob("WMO301_*.xml")
+    content = written.read_bytes()
     result = validate_message(content, settings.BWMO_IWMO_XSD_DIR, today=timezone.localdate())
     assert result.valid, result.errors
     assert result.bericht.toegewezen_producten[0].toewijzing_nummer == indication.pk

@@ -64,11 +64,32 @@ def test_inbox_export_detail_and_download(contract, region_setup):
     before = AccessLogEntry.objects.count()
     detail = contract.get(reverse("messaging:detail", args=[message.pk])).content.decode()
     assert "WMO301 Toewijzing" in detail and "Verzonden" in detail
-    download = contract.get(reverse("messaging:download", args=[message.pk]))
+    assert person.bsn not in detail and person.surname not in detail
+    assert "niet te downloaden met uw rol" in detail
+    # The contract manager sees no personal data: the XML (BSN, name, address) is not theirs.
+    assert contract.get(reverse("messaging:download", args=[message.pk])).status_code == 403
+    assert AccessLogEntry.objects.count() == before
+
+
+def test_a_user_who_may_see_the_client_downloads_the_xml_and_it_is_logged(
+    client, region_setup, tmp_path
+):
+    from django.contrib.auth.models import Permission
+
+    person = granted_client(region_setup)
+    exchange.export_pending(
+        municipality_codes=["GM0106"], out_dir=tmp_path, today=timezone.localdate()
+    )
+    message = Message.objects.get(message_type="WMO301")
+    worker = region_setup.users["toegang_assen"]
+    worker.user_permissions.add(Permission.objects.get(codename="exchange_iwmo"))
+    client.force_login(worker)
+    before = AccessLogEntry.objects.count()
+    download = client.get(reverse("messaging:download", args=[message.pk]))
     assert download["Content-Type"].startswith("application/xml")
     assert person.bsn.encode() in download.content
-    whats = list(AccessLogEntry.objects.order_by("pk").values_list("what", flat=True)[before:])
-    assert whats == ["iWmo-bericht", "iWmo-bericht downloaden"]
+    entry = AccessLogEntry.objects.order_by("pk")[before]
+    assert (entry.what, entry.client_id) == ("iWmo-bericht downloaden", person.pk)
 
 
 def test_upload_processes_once_and_explains_what_it_cannot_use(contract, region_setup):
@@ -91,6 +112,17 @@ def test_upload_processes_once_and_explains_what_it_cannot_use(contract, region_
     broken = _upload(contract, "portaal.txt", b"geen xml")
     page = contract.get(broken.url).content.decode()
     assert "Ongeldig (XSD), niet verwerkt" in page and "XML" in page
+    # Who read a file in may download it again, whatever it holds.
+    own_upload = Message.objects.get(direction=Direction.IN, status=MessageStatus.INVALID)
+    download = contract.get(reverse("messaging:download", args=[own_upload.pk]))
+    assert download.content == b"geen xml"
+
+    # A BSN that fails the 11-proof is not repeated in the stored findings.
+    wrong = content.replace(person.bsn.encode(), b"123456789").replace(b">S1<", b">S2<")
+    _upload(contract, "fout.xml", wrong)
+    rejected = Message.objects.get(direction=Direction.IN, identification="S2")
+    assert "CS002" in {e["code"] for e in rejected.errors}
+    assert "123456789" not in str(rejected.errors)
 
     contract.post(reverse("messaging:export"))  # the pending 301 is written
     own = Message.objects.get(message_type="WMO301").content.encode()

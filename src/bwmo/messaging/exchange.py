@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -100,9 +101,24 @@ def _write(path: Path, content: bytes) -> None:
         raise
 
 
+_NUMBER_LIKE_BSN = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def redact(text: str) -> str:
+    """A finding as it may be stored and shown: without a (mistyped) BSN, and without the
+    quoted values of XSD messages, which may be a name or an address."""
+    return _NUMBER_LIKE_BSN.sub("•••", _QUOTED.sub("'…'", text))
+
+
 def _errors_json(errors: Iterable[m.IwmoError]) -> list[dict]:
     return [
-        {"code": e.code, "path": e.path, "message": e.message, "retourcode": e.retourcode}
+        {
+            "code": e.code,
+            "path": e.path,
+            "message": redact(e.message),
+            "retourcode": e.retourcode,
+        }
         for e in errors
     ]
 
