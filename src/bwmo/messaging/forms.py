@@ -12,7 +12,7 @@ class MessageFilterForm(BwmoForm):
         label=_("Richting"), choices=[("", _("Alle")), *Direction.choices], required=False
     )
     bericht = forms.ChoiceField(
-        label=_("Bericht"), choices=[("", _("Alle")), *MESSAGE_TYPES], required=False
+        label=_("Soort bericht"), choices=[("", _("Alle")), *MESSAGE_TYPES], required=False
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Alle")), *MessageStatus.choices], required=False

@@ -166,8 +166,8 @@ class DeliveryEvent(models.Model):
     """A start (305) or stop (307) of care the provider reported on an allocation."""
 
     class Kind(models.TextChoices):
-        START = "start", _("Start")
-        STOP = "stop", _("Stop")
+        START = "start", _("Start zorg")
+        STOP = "stop", _("Stop zorg")
 
     # Empty for care that started before the traffic went through bwmo (taken over history).
     message = models.ForeignKey(

@@ -240,13 +240,17 @@ def export(request):
             % {"n": n, "dir": folder},
         )
     if result.failed:
+        n = len(result.failed)
         messages.error(
             request,
-            _(
+            ngettext(
+                "%(n)s bericht kon niet worden aangemaakt; het blijft klaarstaan. "
+                "Zie de bevindingen bij het bericht.",
                 "%(n)s berichten konden niet worden aangemaakt; ze blijven klaarstaan. "
-                "Zie hun bevindingen."
+                "Zie hun bevindingen.",
+                n,
             )
-            % {"n": len(result.failed)},
+            % {"n": n},
         )
     if not result.written and not result.failed:
         messages.info(request, _("Er stonden geen berichten klaar."))
