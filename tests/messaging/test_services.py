@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from bwmo.care import services as care_services
-from bwmo.care.models import Indication, Outflow
+from bwmo.care.models import Indication, Outflow, Stay
 from bwmo.core.errors import StaleVersionError
 from bwmo.iwmo import aanbieder, parse_message, validate_message
 from bwmo.iwmo import model as m
@@ -405,3 +405,41 @@ def test_approved_declarations_appear_in_the_finance_figures(setup):
     )
     row = next(r for r in overview.rows_for(today.year) if r.code == "GM0106")
     assert row.declared == Decimal("3987.13")
+
+
+def test_leaving_the_opvang_ends_the_allocation_with_a_new_301(setup, tmp_path):
+    from tests.factories import register_client
+
+    person = register_client(setup, organisation_key="opvang")
+    today = timezone.localdate()
+    toegang_services.mo_intake_record(
+        client=person,
+        user=setup.users["opvang"],
+        organisation=setup.org["opvang"],
+        centrumgemeente=setup.assen,
+        provider=setup.opvang,
+        intake_on=today - timedelta(days=10),
+        mo_type="nachtopvang",
+        dakloos="ja",
+        zelfredzaam="nee",
+        regiobinding="ja",
+        problem_areas="",
+        decision="toekenning",
+        motivation="",
+        location=setup.assen,
+    )
+    (first,) = _export(tmp_path).written
+    (tp,) = parse_message(first.read_bytes()).toegewezen_producten
+    assert (tp.einddatum, tp.omvang) == (None, m.Omvang(31, "14", "4"))  # open-ended: per month
+    stay = Stay.objects.get(client=person)
+    care_services.stay_end(
+        stay=stay,
+        expected_version=stay.version,
+        end=today - timedelta(days=1),
+        reason="zelfstandig",
+    )
+    (second,) = _export(tmp_path).written
+    (tp,) = parse_message(second.read_bytes()).toegewezen_producten
+    assert (tp.einddatum, tp.reden_wijziging) == (today - timedelta(days=1), "05")
+    assert tp.omvang == m.Omvang(7, "14", "2")
+    assert validate_message(second.read_bytes(), XSD_DIR, today=today).valid

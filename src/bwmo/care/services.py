@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_before, not_in_future, period_ordered
+from bwmo.messaging.services import REDEN_VERKORTING, allocation_queue
 from bwmo.organisations.models import RegionMembership
 
 from .models import Indication, Outflow, OutflowReason, Stay, WlzApplication
@@ -84,9 +85,20 @@ def stay_end(*, stay: Stay, expected_version: int, end: date, reason: str) -> Ou
     if not updated:
         raise StaleVersionError()
     stay.end, stay.version = end, expected_version + 1
-    if stay.indication_id and stay.product.kind == "MO":
-        # Opvang is granted for as long as the stay lasts: leaving ends the MO indication.
-        Indication.objects.filter(pk=stay.indication_id, valid_to__isnull=True).update(valid_to=end)
+    # Opvang is granted for as long as the stay lasts: leaving ends the MO indication, and
+    # the provider gets the allocation with its end date.
+    ends_mo = (
+        stay.indication_id
+        and stay.product.kind == "MO"
+        and Indication.objects.filter(pk=stay.indication_id, valid_to__isnull=True).update(
+            valid_to=end
+        )
+    )
+    if ends_mo:
+        allocation_queue(
+            indication=Indication.objects.get(pk=stay.indication_id),
+            reason_change=REDEN_VERKORTING,
+        )
     return Outflow.objects.create(stay=stay, date=end, reason=reason)
 
 

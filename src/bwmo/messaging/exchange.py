@@ -62,7 +62,7 @@ from .models import (
     Message,
     MessageStatus,
 )
-from .services import tariff_cents_per_etmaal
+from .services import REDEN_VERKORTING, allocation_queue, tariff_cents_per_etmaal
 
 INBOUND = frozenset({"WMO305", "WMO307", "WMO315", "WMO317", "WMO323"})
 # What a municipality itself sends: lying next to inbound files, these are skipped.
@@ -854,10 +854,12 @@ class _Import:
             date=p.einddatum,
             reason=OUTFLOW_FOR_REDEN.get(p.reden_beeindiging, OutflowReason.ONBEKEND),
         )
-        if indication.product.kind == ProductKind.MO:
-            Indication.objects.filter(pk=indication.pk, valid_to__isnull=True).update(
-                valid_to=p.einddatum
-            )
+        if indication.product.kind == ProductKind.MO and Indication.objects.filter(
+            pk=indication.pk, valid_to__isnull=True
+        ).update(valid_to=p.einddatum):
+            # Opvang ends with the stay: the allocation gets its end date (a new 301).
+            indication.valid_to = p.einddatum
+            allocation_queue(indication=indication, reason_change=REDEN_VERKORTING, now=self.now)
 
     def _request(self, client, reference: str, reason: str, products: list[dict]) -> None:
         kind = "315" if self.message_type == "WMO315" else "317"
