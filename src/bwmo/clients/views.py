@@ -91,7 +91,7 @@ def detail(request, pseudonym):
     log_read(request, [client], what="dossier", why=relation.value)
     today = timezone.localdate()
     indications = Indication.objects.filter(client=client).select_related(
-        "product", "provider", "responsible_municipality"
+        "product", "provider", "responsible_municipality", "allocation__last_message"
     )
     stays = Stay.objects.filter(client=client).select_related(
         "product", "provider", "location", "outflow"
