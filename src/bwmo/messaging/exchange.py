@@ -259,14 +259,11 @@ def export_pending(
     result = ExportResult()
     for pk in list(pending_messages(municipality_codes).values_list("pk", flat=True)):
         with transaction.atomic():
-            message = (
-                Message.objects.select_for_update()
-                .select_related("client", "provider")
-                .filter(pk=pk, status=MessageStatus.PENDING)
-                .first()
-            )
-            if message is None:
+            # Lock the row first (PostgreSQL cannot lock the nullable side of the joins).
+            locked = Message.objects.select_for_update().filter(pk=pk, status=MessageStatus.PENDING)
+            if not locked.exists():
                 continue
+            message = Message.objects.select_related("client", "provider").get(pk=pk)
             try:
                 if message.message_type == "WMO301":
                     content = _build_301(message, today)
