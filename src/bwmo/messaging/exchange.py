@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -417,14 +417,20 @@ def import_file(
                 uploaded_by,
             )
     result = validate_message(content, xsd_dir(), today=today)
-    with transaction.atomic():
-        if result.bericht is None:
-            return _record_invalid(
-                path, content, sha, message_type, result.errors, now, uploaded_by
-            )
-        run = _Import(path, content, sha, result.bericht, list(result.errors), today, now, cache)
-        run.uploaded_by = uploaded_by
-        return run.run()
+    try:
+        with transaction.atomic():
+            if result.bericht is None:
+                return _record_invalid(
+                    path, content, sha, message_type, result.errors, now, uploaded_by
+                )
+            return _Import(
+                path, content, sha, result.bericht, list(result.errors), today, now, cache
+            ).run(uploaded_by=uploaded_by)
+    except IntegrityError:
+        # The same file, read in at the same moment by another process, got there first.
+        if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+            return FileResult(path, Outcome.DUPLICATE)
+        raise
 
 
 class _Import:
@@ -637,7 +643,7 @@ class _Import:
 
     # -- the run
 
-    def run(self) -> FileResult:
+    def run(self, *, uploaded_by=None) -> FileResult:
         header = self.bericht.header
         # An in-message rule with retourcode 0001 (controleniveau 2) rejects the whole message
         # (IV028): nothing of it is applied. The others (TR135, TR319, TR346 carry their own
@@ -662,7 +668,7 @@ class _Import:
             sha256=self.sha,
             content=self.content.decode(),
             processed_at=self.now,
-            uploaded_by=getattr(self, "uploaded_by", None),
+            uploaded_by=uploaded_by,
         )
         self._items, self._groups = _item_paths(self.bericht)
         applied = 0
