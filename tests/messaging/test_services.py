@@ -443,3 +443,86 @@ def test_leaving_the_opvang_ends_the_allocation_with_a_new_301(setup, tmp_path):
     assert (tp.einddatum, tp.reden_wijziging) == (today - timedelta(days=1), "05")
     assert tp.omvang == m.Omvang(7, "14", "2")
     assert validate_message(second.read_bytes(), XSD_DIR, today=today).valid
+
+
+def test_a_withdrawn_stop_lets_the_stay_go_on(setup, tmp_path):
+    client = granted_client(setup)
+    indication = Indication.objects.get(client=client)
+    begin = indication.valid_from
+    stay = care_services.stay_start(indication=indication, location=setup.assen, start=begin)
+    _import(tmp_path, "s.xml", _start(client, indication, begin, "S1"))
+    end = begin + timedelta(days=4)
+    _import(tmp_path, "e.xml", _stop(client, indication, begin, end, "19", "E1"))
+    stay.refresh_from_db()
+    assert stay.end == end and Outflow.objects.filter(stay=stay).exists()
+
+    withdrawal = aanbieder.build_wmo307(
+        afzender=AGB,
+        ontvanger="0106",
+        identificatie="E2",
+        dagtekening=timezone.localdate(),
+        client=client_basis(client),
+        stop_producten=[
+            m.StopProduct(
+                begin,
+                "19",
+                end,
+                "3",
+                indication.pk,
+                m.Product("15", "BW001"),
+                indication.valid_from,
+            )
+        ],
+        xsd_dir=XSD_DIR,
+    )
+    result = _import(tmp_path, "w.xml", withdrawal)
+    assert result.status == MessageStatus.ACCEPTED, result.errors
+    stay.refresh_from_db()
+    assert stay.end is None
+    assert not Outflow.objects.filter(stay=stay).exists()
+
+
+def test_a_request_for_a_client_registered_later_joins_the_dossier(setup, tmp_path, client):
+    from django.urls import reverse
+
+    from bwmo.clients.models import Client
+    from tests.factories import register_client
+
+    stranger = m.ClientBasis(
+        bsn="999990019",
+        geboortedatum=m.Geboortedatum(date(1994, 4, 2)),
+        geslacht="2",
+        naam=m.Naam(m.Achternaam("Verzonnen"), voornamen="Iris"),
+    )
+    day = timezone.localdate()
+    content = aanbieder.build_wmo315(
+        afzender=AGB,
+        ontvanger="0106",
+        identificatie="V9",
+        dagtekening=day,
+        client=stranger,
+        aangevraagde_producten=[
+            m.AangevraagdProduct(
+                referentie_aanbieder="VOT9",
+                toewijzing_ingangsdatum=day + timedelta(days=7),
+                toewijzing_einddatum=day + timedelta(days=100),
+                verwijzer=m.Verwijzer("01", naam="Huisarts"),
+                product=m.Product("15", "BW001"),
+                omvang=m.Omvang(7, "14", "2"),
+            )
+        ],
+        xsd_dir=XSD_DIR,
+    )
+    assert _import(tmp_path, "vot.xml", content).status == MessageStatus.ACCEPTED
+    request = AllocationRequest.objects.get()
+    assert request.client is None
+    client.force_login(setup.users["toegang_assen"])
+    page = client.get(reverse("messaging:request", args=[request.pk])).content.decode()
+    assert "Nog niet bekend in bwmo" in page and "Iris Verzonnen" in page
+
+    person = register_client(setup)
+    Client.objects.filter(pk=person.pk).update(bsn="999990019")
+    page = client.get(reverse("messaging:request", args=[request.pk])).content.decode()
+    request.refresh_from_db()
+    assert request.client_id == person.pk
+    assert reverse("clients:detail", args=[person.pseudonym]) in page

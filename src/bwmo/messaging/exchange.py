@@ -62,7 +62,12 @@ from .models import (
     Message,
     MessageStatus,
 )
-from .services import REDEN_VERKORTING, allocation_queue, tariff_cents_per_etmaal
+from .services import (
+    REDEN_CORRECTIE,
+    REDEN_VERKORTING,
+    allocation_queue,
+    tariff_cents_per_etmaal,
+)
 
 INBOUND = frozenset({"WMO305", "WMO307", "WMO315", "WMO317", "WMO323"})
 # What a municipality itself sends: lying next to inbound files, these are skipped.
@@ -830,6 +835,7 @@ class _Import:
                 begin=p.begindatum,
                 end=p.einddatum,
             ).update(withdrawn=True)
+            self._undo_stop(allocation, p.einddatum)
             return
         DeliveryEvent.objects.create(
             message=self.message,
@@ -863,6 +869,19 @@ class _Import:
             # Opvang ends with the stay: the allocation gets its end date (a new 301).
             indication.valid_to = p.einddatum
             allocation_queue(indication=indication, reason_change=REDEN_VERKORTING, now=self.now)
+
+    def _undo_stop(self, allocation: Allocation, end: date) -> None:
+        """A withdrawn stop (status 3) was a mistake: the stay it ended goes on again."""
+        indication = allocation.indication
+        stay = Stay.objects.filter(indication=indication, end=end).order_by("-start").first()
+        if stay is None:
+            return
+        Outflow.objects.filter(stay=stay, date=end).delete()
+        Stay.objects.filter(pk=stay.pk).update(end=None, version=F("version") + 1)
+        if indication.product.kind == ProductKind.MO and indication.valid_to == end:
+            Indication.objects.filter(pk=indication.pk).update(valid_to=None)
+            indication.valid_to = None
+            allocation_queue(indication=indication, reason_change=REDEN_CORRECTIE, now=self.now)
 
     def _request(self, client, reference: str, reason: str, products: list[dict]) -> None:
         kind = "315" if self.message_type == "WMO315" else "317"

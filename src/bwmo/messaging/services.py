@@ -35,6 +35,7 @@ VOLUME_PER_MAAND = 31
 REDEN_AANBIEDER = "12"  # WMO002: geïnitieerd door de aanbieder (after a 317)
 REDEN_VERKORTING = "05"  # herbeoordeling: verkorting toewijzing
 REDEN_VERLENGING = "04"
+REDEN_CORRECTIE = "14"  # administratieve correctie
 
 
 def omvang_for(valid_to: date | None) -> tuple[int, str, str]:
