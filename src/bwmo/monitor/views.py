@@ -194,7 +194,10 @@ def _dashboard_context(scope: MonitorScope, data: dict, audience: str) -> dict:
         "end": end,
         "headline": {
             "in_care": shown(total.in_care_at_end.total),
-            "trend": total.in_care_at_end.total - total.in_care_at_start.total,
+            # With its sign: "+3" or "−2" reads as a change, a bare "3" does not.
+            "trend": f"{total.in_care_at_end.total - total.in_care_at_start.total:+d}".replace(
+                "-", "−"
+            ),
             "start": shown(total.in_care_at_start.total),
             "instroom": shown(total.instroom.total),
             "uitstroom": shown(total.uitstroom.total),
@@ -257,12 +260,15 @@ def _explain(previous, current) -> list[str]:
     publishable = all(n == 0 or n >= 5 for n in (before, after))
     if publishable:
         change = after - before
-        word = _("steeg") if change > 0 else (_("daalde") if change < 0 else _("bleef gelijk"))
         pct = f" ({change / before:+.0%})" if before else ""
-        lines.append(
-            _("Het aantal cliënten in zorg %(word)s van %(a)s naar %(b)s%(pct)s.")
-            % {"word": word, "a": before, "b": after, "pct": pct}
-        )
+        values = {"a": before, "b": after, "pct": pct}
+        if change > 0:
+            text = _("Het aantal cliënten in zorg steeg van %(a)s naar %(b)s%(pct)s.")
+        elif change < 0:
+            text = _("Het aantal cliënten in zorg daalde van %(a)s naar %(b)s%(pct)s.")
+        else:
+            text = _("Het aantal cliënten in zorg bleef gelijk: %(a)s.")
+        lines.append(text % values)
     else:
         lines.append(_("Het aantal cliënten in zorg is te klein om te publiceren."))
     lines.append(
