@@ -21,14 +21,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from lxml import etree
 
 from bwmo.care.models import Financing, Indication, OutflowReason, Stay, Tariff
 from bwmo.clients.models import Client
 from bwmo.iwmo import aanbieder
 from bwmo.iwmo import model as m
 from bwmo.messaging import exchange
-from bwmo.messaging.models import Allocation, AllocationRequest, DeliveryEvent, Message
-from bwmo.messaging.services import allocation_queue, omvang_for, tariff_cents_per_etmaal
+from bwmo.messaging.models import Allocation, DeliveryEvent, Message
+from bwmo.messaging.services import allocation_fields, allocation_queue, tariff_cents_per_etmaal
 
 from .names import GIVEN_NAMES, SURNAMES
 
@@ -44,6 +45,15 @@ REDEN_FOR_OUTFLOW = {
 
 def _at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _dagtekening(content: bytes) -> date | None:
+    try:
+        root = etree.fromstring(content)
+    except etree.XMLSyntaxError:
+        return None
+    el = root.find("{*}Header/{*}BerichtIdentificatie/{*}Dagtekening")
+    return date.fromisoformat(el.text) if el is not None else None
 
 
 def _month_before(day: date) -> tuple[date, date]:
@@ -69,15 +79,16 @@ class TrafficGenerator:
         self.today = reference_date
         self.xsd_dir = xsd_dir
         self.counter = 0
-        self.files: list[tuple[str, bytes]] = []
+        self.files: list[tuple[str, bytes, date]] = []
 
     def _ident(self, prefix: str) -> str:
         self.counter += 1
         return f"{prefix}{self.counter:08d}"
 
     def _add(self, name: str, content: bytes) -> None:
-        # Imported in name order: the sequence number keeps the order of the month.
-        self.files.append((f"{len(self.files) + 1:04d}_{name}.xml", content))
+        """A file the providers send, received on its Dagtekening (today for a file without
+        one). Imported in name order: the sequence number keeps the order of the month."""
+        self.files.append((f"{len(self.files) + 1:04d}_{name}.xml", content, _dagtekening(content)))
 
     def run(self) -> dict[str, int]:
         window_start = self.today - timedelta(days=30)
@@ -118,8 +129,6 @@ class TrafficGenerator:
                 )
         for indication in waiting:
             allocation_queue(indication=indication, now=_at(indication.valid_from, 11))
-        for message in Message.objects.filter(message_type="WMO301", status="verzonden"):
-            Message.objects.filter(pk=message.pk).update(created_at=_at(message.dated, 16))
 
         self._starts_and_stops(recent, window_start)
         self._requests(indications)
@@ -132,24 +141,14 @@ class TrafficGenerator:
     def _take_over_history(self, history: list[Indication]) -> None:
         allocations, events = [], []
         for indication in history:
-            volume, unit, frequency = omvang_for(indication.valid_to)
             allocations.append(
                 Allocation(
                     indication=indication,
                     number=indication.pk,
-                    client_id=indication.client_id,
-                    municipality_id=indication.responsible_municipality_id,
-                    provider_id=indication.provider_id,
-                    category=indication.product.iwmo_category,
-                    product_code=indication.product.code,
-                    start=indication.valid_from,
-                    end=indication.valid_to,
-                    volume=volume,
-                    unit=unit,
-                    frequency=frequency,
                     allocated_at=_at(indication.valid_from),
                     changed_at=_at(indication.valid_from),
                     needs_sending=False,
+                    **allocation_fields(indication),
                 )
             )
         Allocation.objects.bulk_create(allocations, batch_size=1000)
@@ -476,17 +475,14 @@ class TrafficGenerator:
         )
 
     def _import(self) -> dict[str, int]:
+        # The month as it happened: each file read in on the day it was sent.
+        results, cache = [], {}
         with tempfile.TemporaryDirectory() as folder:
-            for name, content in self.files:
-                (Path(folder) / name).write_bytes(content)
-            results = exchange.import_directory(Path(folder), today=self.today)
-        # The month as it happened: each message received on its own date.
-        for message in Message.objects.filter(direction="in").exclude(dated=None):
-            Message.objects.filter(pk=message.pk).update(created_at=_at(message.dated, 9))
-            Message.objects.filter(reply_to=message, direction="uit").update(
-                created_at=_at(message.dated, 9)
-            )
-            AllocationRequest.objects.filter(message=message).update(received_on=message.dated)
+            for name, content, day in self.files:
+                path = Path(folder) / name
+                path.write_bytes(content)
+                day = day or self.today
+                results.append(exchange.import_file(path, today=day, now=_at(day, 9), cache=cache))
         return {
             "iwmo_inbound": len(results),
             "iwmo_outbound": Message.objects.filter(direction="uit").count(),

@@ -377,6 +377,7 @@ def _record_invalid(path, content, sha, message_type, errors, now, uploaded_by) 
         content=content.decode("utf-8", errors="replace"),
         errors=errors,
         processed_at=now,
+        created_at=now,
         uploaded_by=uploaded_by,
     )
     return FileResult(path, Outcome.PROCESSED, message_type, MessageStatus.INVALID, None, errors)
@@ -673,6 +674,7 @@ class _Import:
             sha256=self.sha,
             content=self.content.decode(),
             processed_at=self.now,
+            created_at=self.now,
             uploaded_by=uploaded_by,
         )
         self._items, self._groups = _item_paths(self.bericht)

@@ -54,7 +54,7 @@ def tariff_cents_per_etmaal(tariff: Tariff) -> int:
     return cents
 
 
-def _queue_301(allocation: Allocation) -> Message:
+def _queue_301(allocation: Allocation, now) -> Message:
     """The one pending WMO301 for this client at this provider, created when needed."""
     message = Message.objects.filter(
         direction=Direction.OUT,
@@ -74,8 +74,26 @@ def _queue_301(allocation: Allocation) -> Message:
             client_id=allocation.client_id,
             sender=allocation.municipality_id[2:],
             receiver=allocation.provider.agb_code,
+            created_at=now,
         )
     return message
+
+
+def allocation_fields(indication: Indication) -> dict:
+    """What an allocation says, as it follows from its indication."""
+    volume, eenheid, frequentie = omvang_for(indication.valid_to)
+    return {
+        "client_id": indication.client_id,
+        "municipality_id": indication.responsible_municipality_id,
+        "provider_id": indication.provider_id,
+        "category": indication.product.iwmo_category,
+        "product_code": indication.product.code,
+        "start": indication.valid_from,
+        "end": indication.valid_to,
+        "volume": volume,
+        "unit": eenheid,
+        "frequency": frequentie,
+    }
 
 
 @transaction.atomic
@@ -91,21 +109,7 @@ def allocation_queue(
     if indication.financing != Financing.ZIN or indication.provider_id is None:
         return None
     now = now or timezone.now()
-    volume, eenheid, frequentie = omvang_for(indication.valid_to)
-    fields = {
-        "client_id": indication.client_id,
-        "municipality_id": indication.responsible_municipality_id,
-        "provider_id": indication.provider_id,
-        "category": indication.product.iwmo_category,
-        "product_code": indication.product.code,
-        "start": indication.valid_from,
-        "end": indication.valid_to,
-        "volume": volume,
-        "unit": eenheid,
-        "frequency": frequentie,
-        "changed_at": now,
-        "needs_sending": True,
-    }
+    fields = {**allocation_fields(indication), "changed_at": now, "needs_sending": True}
     allocation = Allocation.objects.filter(indication=indication).first()
     if allocation is None:
         request = (
@@ -136,7 +140,7 @@ def allocation_queue(
     else:
         Allocation.objects.filter(pk=allocation.pk).update(reason_change=reason_change, **fields)
         allocation.refresh_from_db()
-    _queue_301(allocation)
+    _queue_301(allocation, now)
     return allocation
 
 
