@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.clients.selectors import clients_visible_to
+from bwmo.messaging.forms import IndicationChangeForm
+from bwmo.messaging.services import indication_change_end
 from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
 
 from . import services
@@ -106,9 +108,6 @@ def wlz_add(request, pseudonym):
 @require_http_methods(["GET", "POST"])
 def indication_change(request, pk):
     """Shorten, end or extend an indication; the provider gets a new WMO301."""
-    from bwmo.messaging.forms import IndicationChangeForm
-    from bwmo.messaging.services import indication_change_end
-
     indication = _in_scope(
         request, Indication.objects.select_related("client", "product", "provider"), pk
     )

@@ -44,7 +44,7 @@ from bwmo.iwmo.crosscheck import (
 from bwmo.iwmo.model import IwmoError
 from bwmo.iwmo.parse import IwmoParseError, parse_message
 from bwmo.iwmo.rules import check_message
-from bwmo.iwmo.validate import ValidationResult, validate_message
+from bwmo.iwmo.validate import ValidationResult, validate_message, validate_root
 
 __all__ = [
     "EerderePrestatie",
@@ -76,4 +76,5 @@ __all__ = [
     "check_verzoek_referentie",
     "parse_message",
     "validate_message",
+    "validate_root",
 ]

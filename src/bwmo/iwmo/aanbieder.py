@@ -21,18 +21,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from bwmo.iwmo import schema
 from bwmo.iwmo.build import (
     _B,
     _bedrag,
+    _bericht,
     _checked,
     _geboortedatum,
-    _header,
     _naam,
     _omvang,
     _prestatie,
     _product,
-    _root,
     _Writer,
 )
 from bwmo.iwmo.model import (
@@ -48,30 +46,6 @@ from bwmo.iwmo.model import (
 _JA, _NEE = "1", "2"
 
 
-def _bericht(
-    message_type: str,
-    *,
-    afzender: str,
-    ontvanger: str,
-    identificatie: str,
-    dagtekening: date,
-    xsd_dir: str | Path,
-) -> tuple[etree._Element, _Writer]:
-    """Root and Header of a provider's message."""
-    root, w = _root(message_type)
-    _header(
-        w,
-        root,
-        message_type,
-        afzender=afzender,
-        ontvanger=ontvanger,
-        identificatie=identificatie,
-        dagtekening=dagtekening,
-        xsd_versie=schema.xsd_versie(xsd_dir, message_type),
-    )
-    return root, w
-
-
 def _client_basis(w: _Writer, root: etree._Element, c: ClientBasis) -> etree._Element:
     """The client of the 305, 307 and 315. The name is a CDT_VerkorteNaam: a partnernaam or
     naamgebruik is written anyway and rejected by the XSD, as is a commentaar outside the
@@ -83,6 +57,14 @@ def _client_basis(w: _Writer, root: etree._Element, c: ClientBasis) -> etree._El
     _naam(w, el, c.naam)
     w.opt(el, "Commentaar", c.commentaar)
     return el
+
+
+def _start_key(w: _Writer, el: etree._Element, p: StartProduct | StopProduct) -> None:
+    """The elements a start and its stop share, in the XSDs' order (the key of OP072)."""
+    w.opt(el, "ToewijzingNummer", p.toewijzing_nummer)
+    _product(w, el, p.product)
+    w.opt(el, "ToewijzingIngangsdatum", p.toewijzing_ingangsdatum)
+    w.el(el, "Begindatum", p.begindatum)
 
 
 # --- WMO305 ------------------------------------------------------------------------------
@@ -111,10 +93,7 @@ def build_wmo305(
     producten = w.el(el, "StartProducten")
     for p in start_producten:
         sp = w.el(producten, "StartProduct")
-        w.opt(sp, "ToewijzingNummer", p.toewijzing_nummer)
-        _product(w, sp, p.product)
-        w.opt(sp, "ToewijzingIngangsdatum", p.toewijzing_ingangsdatum)
-        w.el(sp, "Begindatum", p.begindatum)
+        _start_key(w, sp, p)
         w.el(sp, "StatusAanlevering", p.status_aanlevering)
     return _checked(root, "WMO305", xsd_dir)
 
@@ -145,10 +124,7 @@ def build_wmo307(
     producten = w.el(el, "StopProducten")
     for p in stop_producten:
         sp = w.el(producten, "StopProduct")
-        w.opt(sp, "ToewijzingNummer", p.toewijzing_nummer)
-        _product(w, sp, p.product)
-        w.opt(sp, "ToewijzingIngangsdatum", p.toewijzing_ingangsdatum)
-        w.el(sp, "Begindatum", p.begindatum)
+        _start_key(w, sp, p)
         w.el(sp, "RedenBeeindiging", p.reden_beeindiging)
         w.el(sp, "Einddatum", p.einddatum)
         w.el(sp, "StatusAanlevering", p.status_aanlevering)

@@ -145,6 +145,30 @@ def _header(
     return h
 
 
+def _bericht(
+    message_type: str,
+    *,
+    afzender: str,
+    ontvanger: str,
+    identificatie: str,
+    dagtekening: date,
+    xsd_dir: str | Path,
+) -> tuple[etree._Element, _Writer]:
+    """Root and Header of a message; XsdVersie from the message's XSD (IV034)."""
+    root, w = _root(message_type)
+    _header(
+        w,
+        root,
+        message_type,
+        afzender=afzender,
+        ontvanger=ontvanger,
+        identificatie=identificatie,
+        dagtekening=dagtekening,
+        xsd_versie=schema.xsd_versie(xsd_dir, message_type),
+    )
+    return root, w
+
+
 def _serialise(root: etree._Element) -> bytes:
     # OP192: UTF-8 without BOM, CR/LF line ends. Parsers read CR/LF back as LF, so this
     # never changes a value.
@@ -281,16 +305,13 @@ def build_wmo301(
     ``afzender`` is the municipality's CBS code (4 digits), ``ontvanger`` the provider's AGB
     code (8 digits). XsdVersie is taken from the XSD (IV034).
     """
-    root, w = _root("WMO301")
-    _header(
-        w,
-        root,
+    root, w = _bericht(
         "WMO301",
         afzender=afzender,
         ontvanger=ontvanger,
         identificatie=identificatie,
         dagtekening=dagtekening,
-        xsd_versie=schema.xsd_versie(xsd_dir, "WMO301"),
+        xsd_dir=xsd_dir,
     )
     el = _client_301(w, root, client)
     producten = w.el(el, "ToegewezenProducten")
@@ -323,16 +344,13 @@ def build_wmo319(
     xsd_dir: str | Path,
 ) -> bytes:
     """The answer to a 315 or 317: 1 = afgewezen (with reason), 2 = in onderzoek."""
-    root, w = _root("WMO319")
-    _header(
-        w,
-        root,
+    root, w = _bericht(
         "WMO319",
         afzender=afzender,
         ontvanger=ontvanger,
         identificatie=identificatie,
         dagtekening=dagtekening,
-        xsd_versie=schema.xsd_versie(xsd_dir, "WMO319"),
+        xsd_dir=xsd_dir,
     )
     el = w.el(root, "Antwoord")
     w.el(el, "ReferentieAanbieder", antwoord.referentie_aanbieder)

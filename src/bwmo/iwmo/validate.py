@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from lxml import etree
+
 from bwmo.iwmo import schema
 from bwmo.iwmo._xml import XmlSyntaxError, message_type_of, parse_xml
 from bwmo.iwmo.model import Bericht, IwmoError
@@ -39,6 +41,13 @@ def validate_message(
         root = parse_xml(xml_bytes)
     except XmlSyntaxError as exc:
         return ValidationResult(None, False, [IwmoError("XML", "/", str(exc))])
+    return validate_root(root, xsd_dir, today=today, strict=strict)
+
+
+def validate_root(
+    root: etree._Element, xsd_dir: str | Path, *, today: date, strict: bool = False
+) -> ValidationResult:
+    """:func:`validate_message` for a message already parsed (with ``parse_xml``)."""
     message_type = message_type_of(root)
     errors = schema.validate_xsd(root, xsd_dir, message_type)
     if errors:

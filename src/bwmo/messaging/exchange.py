@@ -46,10 +46,17 @@ from bwmo.iwmo import (
     check_start_stop_sequence,
     check_verzoek_om_wijziging,
     check_verzoek_referentie,
-    validate_message,
+    validate_root,
 )
 from bwmo.iwmo import model as m
-from bwmo.iwmo._xml import XmlSyntaxError, message_type_of, parse_xml
+from bwmo.iwmo._xml import (
+    XmlSyntaxError,
+    declaratie_client_path,
+    item_path,
+    message_type_of,
+    parse_xml,
+    prestatie_path,
+)
 from bwmo.organisations.models import Municipality, ProductKind, Provider
 
 from .models import (
@@ -399,7 +406,8 @@ def import_file(
     if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
         return FileResult(path, Outcome.DUPLICATE)
     try:
-        message_type = message_type_of(parse_xml(content))
+        root = parse_xml(content)
+        message_type = message_type_of(root)
     except XmlSyntaxError as error:
         with transaction.atomic():
             return _record_invalid(
@@ -422,7 +430,7 @@ def import_file(
                 now,
                 uploaded_by,
             )
-    result = validate_message(content, xsd_dir(), today=today)
+    result = validate_root(root, xsd_dir(), today=today)
     try:
         with transaction.atomic():
             if result.bericht is None:
@@ -989,8 +997,6 @@ def _bsn_of(b) -> str | None:
 
 def _item_paths(b) -> tuple[list[str], list[str]]:
     """The paths of the items a finding can reject one by one, and of their groups."""
-    from bwmo.iwmo._xml import declaratie_client_path, item_path, prestatie_path
-
     match b:
         case m.Startbericht():
             n = len(b.start_producten)
