@@ -252,3 +252,25 @@ def granted_client(setup: RegionSetup, *, municipality="GM0106", provider=None):
         valid_to=day + timedelta(days=365),
     )
     return client
+
+
+def mo_client(setup: RegionSetup, *, days_ago: int = 3) -> Client:
+    """A client admitted to nachtopvang at the opvanginstelling, under Assen's mandate."""
+    client = register_client(setup, organisation_key="opvang")
+    toegang_services.mo_intake_record(
+        client=client,
+        user=setup.users["opvang"],
+        organisation=setup.org["opvang"],
+        centrumgemeente=setup.assen,
+        provider=setup.opvang,
+        intake_on=timezone.localdate() - timedelta(days=days_ago),
+        mo_type="nachtopvang",
+        dakloos="ja",
+        zelfredzaam="nee",
+        regiobinding="ja",
+        problem_areas="",
+        decision="toekenning",
+        motivation="",
+        location=setup.assen,
+    )
+    return client

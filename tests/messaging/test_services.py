@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -28,7 +29,13 @@ from bwmo.messaging.models import (
     MessageStatus,
 )
 from bwmo.toegang import services as toegang_services
-from tests.factories import RegionSetup, advance_to_aanvraag, client_with_melding, granted_client
+from tests.factories import (
+    RegionSetup,
+    advance_to_aanvraag,
+    client_with_melding,
+    granted_client,
+    mo_client,
+)
 
 from .conftest import XSD_DIR, client_basis
 
@@ -349,7 +356,7 @@ def test_command_line_export_and_import(setup, tmp_path):
     with pytest.raises(SystemExit) as exit_:
         call_command("iwmo", "import", str(tmp_path / "in"), stdout=out)
     assert exit_.value.code == 1  # one file could not be read
-    files = {Path_(f["file"]).name: f for f in json.loads(out.getvalue())["files"]}
+    files = {Path(f["file"]).name: f for f in json.loads(out.getvalue())["files"]}
     assert files["s.xml"]["status"] == MessageStatus.ACCEPTED
     assert files["s.xml"]["reply"].endswith(".xml")
     assert files["kapot.xml"]["status"] == MessageStatus.INVALID
@@ -357,7 +364,7 @@ def test_command_line_export_and_import(setup, tmp_path):
 
     out = StringIO()
     call_command("iwmo", "import", str(tmp_path / "in"), stdout=out)  # nothing new: exit 0
-    outcomes = {Path_(f["file"]).name: f["outcome"] for f in json.loads(out.getvalue())["files"]}
+    outcomes = {Path(f["file"]).name: f["outcome"] for f in json.loads(out.getvalue())["files"]}
     assert outcomes["s.xml"] == outcomes["kapot.xml"] == exchange.Outcome.DUPLICATE
 
     out = StringIO()
@@ -367,12 +374,6 @@ def test_command_line_export_and_import(setup, tmp_path):
         call_command("iwmo", "export", "--region", "Nergens", "--out", str(tmp_path))
     with pytest.raises(CommandError, match="is not a folder"):
         call_command("iwmo", "import", str(tmp_path / "bestaat-niet"))
-
-
-def Path_(name):
-    from pathlib import Path
-
-    return Path(name)
 
 
 def test_approved_declarations_appear_in_the_finance_figures(setup):
@@ -408,26 +409,8 @@ def test_approved_declarations_appear_in_the_finance_figures(setup):
 
 
 def test_leaving_the_opvang_ends_the_allocation_with_a_new_301(setup, tmp_path):
-    from tests.factories import register_client
-
-    person = register_client(setup, organisation_key="opvang")
+    person = mo_client(setup, days_ago=10)
     today = timezone.localdate()
-    toegang_services.mo_intake_record(
-        client=person,
-        user=setup.users["opvang"],
-        organisation=setup.org["opvang"],
-        centrumgemeente=setup.assen,
-        provider=setup.opvang,
-        intake_on=today - timedelta(days=10),
-        mo_type="nachtopvang",
-        dakloos="ja",
-        zelfredzaam="nee",
-        regiobinding="ja",
-        problem_areas="",
-        decision="toekenning",
-        motivation="",
-        location=setup.assen,
-    )
     (first,) = _export(tmp_path).written
     (tp,) = parse_message(first.read_bytes()).toegewezen_producten
     assert (tp.einddatum, tp.omvang) == (None, m.Omvang(31, "14", "4"))  # open-ended: per month

@@ -8,8 +8,6 @@ The three clients: ``assen_bw`` (BW, Assen responsible, indication at Stichting 
 (MO intake by the opvanginstelling under Assen's mandate).
 """
 
-from datetime import timedelta
-
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -26,10 +24,9 @@ from bwmo.messaging.models import (
     Message,
     MessageStatus,
 )
-from bwmo.toegang import services as toegang_services
 from bwmo.woonplaats import services as woonplaats_services
 from bwmo.woonplaats.models import Dispute
-from tests.factories import granted_client, register_client
+from tests.factories import granted_client, mo_client
 
 ROLES = [
     "anon",
@@ -206,23 +203,7 @@ def world(region_setup):
     )
     # Emmen's case is registered by Emmen's organisation.
     emmen_bw.meldingen.update(organisation=region_setup.org["emmen"])
-    assen_mo = register_client(region_setup, organisation_key="opvang")
-    toegang_services.mo_intake_record(
-        client=assen_mo,
-        user=region_setup.users["opvang"],
-        organisation=region_setup.org["opvang"],
-        centrumgemeente=region_setup.assen,
-        provider=region_setup.opvang,
-        intake_on=today - timedelta(days=3),
-        mo_type="nachtopvang",
-        dakloos="ja",
-        zelfredzaam="nee",
-        regiobinding="ja",
-        problem_areas="",
-        decision="toekenning",
-        motivation="",
-        location=region_setup.assen,
-    )
+    assen_mo = mo_client(region_setup, days_ago=3)
     # Each stays in its own municipality: the Assen side must not see the Emmen client as a
     # stay municipality.
     for client, location in ((assen_bw, region_setup.assen), (emmen_bw, region_setup.emmen)):
