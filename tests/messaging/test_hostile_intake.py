@@ -77,9 +77,7 @@ def granted(setup):
     return person, Indication.objects.get(client=person)
 
 
-def test_every_bad_file_is_recorded_and_the_good_file_behind_it_is_processed(
-    granted, tmp_path
-):
+def test_every_bad_file_is_recorded_and_the_good_file_behind_it_is_processed(granted, tmp_path):
     person, indication = granted
     good = start_305(person, indication)
     for name, content in bad_files(good).items():
@@ -213,7 +211,8 @@ def _personal_cases(good: bytes, person) -> dict[str, bytes]:
         "xsd-datum": sub(r"(<iwmo:Datum>)[^<]+(</iwmo:Datum>)", rf"\g<1>{PERSONAL['birth']}X\2"),
         "xsd-bsn": text.replace(person.bsn, PERSONAL["bsn"] + "0").encode(),
         "xsd-voornaam": sub(
-            r"(</iwmo:Geslachtsnaam>)", rf"\1<iwmo:Voornamen>{PERSONAL['given'] * 30}</iwmo:Voornamen>"
+            r"(</iwmo:Geslachtsnaam>)",
+            rf"\1<iwmo:Voornamen>{PERSONAL['given'] * 30}</iwmo:Voornamen>",
         ),
         "dag": text.replace(dag, dag).encode(),
     }
