@@ -235,3 +235,36 @@ def test_access_worker_answers_a_request_and_changes_an_indication(
         "05",
         True,
     )
+
+
+@pytest.mark.browser
+def test_a_refused_utf16_or_doctype_file_is_explained_on_the_screen(
+    page: Page, live_server, region_setup, tmp_path, settings
+):
+    settings.DATA_DIR = tmp_path / "data"
+    client = granted_client(region_setup)
+    indication = Indication.objects.get(client=client)
+    good = _305(client, indication, tmp_path).read_bytes()
+    login(page, live_server, "contract")
+    page.goto(url(live_server, "messaging:inbox"))
+
+    utf16 = tmp_path / "start-utf16.xml"
+    utf16.write_bytes(good.decode().encode("utf-16"))
+    page.get_by_label("iWmo-bestand (XML)").set_input_files(str(utf16))
+    page.get_by_role("button", name="Inlezen").click()
+    expect(page.locator("body")).to_contain_text(
+        "Het iWmo-bestand moet in UTF-8 zijn gecodeerd; dit bestand is UTF-16"
+    )
+    expect(page.locator(".facts")).to_contain_text("Ongeldig")
+    screenshot(page, "messaging-refused-utf16")
+
+    page.get_by_role("link", name="Terug naar de berichten").click()
+    doctype = tmp_path / "start-doctype.xml"
+    doctype.write_bytes(
+        good.replace(b"?>", b'?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>', 1)
+    )
+    page.get_by_label("iWmo-bestand (XML)").set_input_files(str(doctype))
+    page.get_by_role("button", name="Inlezen").click()
+    expect(page.locator("body")).to_contain_text("DOCTYPE-declaratie")
+    expect(page.locator("body")).not_to_contain_text("root:")
+    screenshot(page, "messaging-refused-doctype")

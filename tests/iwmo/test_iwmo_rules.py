@@ -792,3 +792,36 @@ def test_minute_amounts_in_a_message():
         },
     )
     assert findings(xml) == []
+
+
+# --- conditions on an absent element (as the standard's validation evaluates them) ---------
+
+
+def test_cs089_an_absent_postcode_has_no_dutch_format():
+    # LandCode NL without Postcode: the standard's validation reports CS089 next to CD005
+    # and CD034 (and TR006: no Huis and Postcode together, no telephone).
+    xml = edit("WMO301", text={f"{CC}/Adres/LandCode": "NL"}, remove=(f"{CC}/Adres/Postcode",))
+    assert codes_and_paths(findings(xml)) == {
+        ("CD005", f"{CC}/Adres/LandCode"),
+        ("CD034", f"{CC}/Adres/Postcode"),
+        ("CS089", f"{CC}/Adres/Postcode"),
+        ("TR006", CC),
+    }
+
+
+def test_cs089_does_not_apply_without_landcode_nl():
+    # The condition's own element absent: "LandCode heeft de waarde NL" does not hold.
+    xml = edit("WMO301", remove=(f"{CC}/Adres/Postcode", f"{CC}/Adres/LandCode"))
+    assert "CS089" not in {e.code for e in findings(xml)}
+    xml = edit("WMO301", text={f"{CC}/Adres/Postcode": "0999XX"})  # LandCode AD
+    assert "CS089" not in {e.code for e in findings(xml)}
+
+
+def test_cs050_an_absent_naamgebruik_is_not_one_of_the_allowed_codes():
+    # Required by the XSD; a dataclass checked before it is serialised gets CS050 too.
+    bericht = parse_message(example("WMO301"))
+    naam = replace(bericht.client.naam, naamgebruik=None)
+    bericht = replace(bericht, client=replace(bericht.client, naam=naam))
+    assert ("CS050", f"{C}/Naam/NaamGebruik") in codes_and_paths(
+        check_message(bericht, today=TODAY)
+    )

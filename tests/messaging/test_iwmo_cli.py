@@ -49,7 +49,7 @@ def test_broken_bsn_is_reported_with_rule_code(tmp_path):
     broken = tmp_path / "broken.xml"
     broken.write_text(text.replace(bsn, bsn[:-1] + str((int(bsn[-1]) + 1) % 10)), "utf-8")
     result = run(tmp_path, broken, EXAMPLES / "WMO301.xml")
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input
     document = json.loads(result.stdout)
     errors = document["files"][0]["errors"]
     assert any(e["code"] == "CS002" and e["path"].endswith("Bsn") for e in errors), errors

@@ -397,7 +397,9 @@ def _check_not_xsd(errors: Sequence[IwmoError]) -> None:
 def _check_values(xsd_dir: str | Path, values: Iterable[tuple[str, str]]) -> None:
     for type_name, value in values:
         if not schema.is_valid_value(xsd_dir, type_name, value):
-            raise IwmoBuildError([IwmoError("XSD", HEADER, f"{value!r} is geen {type_name}")])
+            raise IwmoBuildError(
+                [IwmoError("XSD", HEADER, f"De waarde is geen {type_name}.", detail=repr(value))]
+            )
 
 
 def _codes_by_klasse(errors: Sequence[IwmoError], klassen: frozenset[str]) -> dict[str, list[str]]:

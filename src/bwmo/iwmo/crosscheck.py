@@ -270,7 +270,7 @@ _HUISHOUDELIJKE_HULP = "01"
 
 def _error(code: str, path: str, detail: str = "") -> IwmoError:
     retourcode, tekst = _REGELS[code]
-    return IwmoError(code, path, f"{tekst} {detail}".strip(), retourcode)
+    return IwmoError(code, path, tekst, retourcode, detail=detail)
 
 
 # --- state the app provides -----------------------------------------------------------------

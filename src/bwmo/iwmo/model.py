@@ -66,14 +66,26 @@ class IwmoError:
     """One finding: the standard's rule code, where in the message, and what was expected.
 
     ``code`` is the rule (``CS002``, ``TR346`` …) or ``XSD``/``XML`` for schema and syntax
-    errors. ``retourcode`` is the WJ001 code a retour message carries for it (``0001`` for
-    every in-message rule, controleniveau 2); ``None`` where no retour message is sent.
+    errors (``ENCODING``, ``DOCTYPE``, ``SIZE``, ``DEPTH`` for files refused before parsing).
+    ``retourcode`` is the WJ001 code a retour message carries for it (``0001`` for every
+    in-message rule, controleniveau 2); ``None`` where no retour message is sent.
+
+    ``message`` holds only what may be stored and shown to anyone: the rule's text or the
+    expected form (a pattern, the allowed codes, a maximum length), never a value from the
+    message. ``detail`` holds what was found (a date, a BSN, the parser's own message): for
+    whoever has the file anyway (``bwmo iwmo validate``), never stored.
     """
 
     code: str
     path: str
     message: str
     retourcode: str | None = None
+    detail: str = ""
+
+    @property
+    def full(self) -> str:
+        """Message and detail: for the command line, where the user has the file."""
+        return f"{self.message} {self.detail}".strip()
 
 
 @dataclass(frozen=True)

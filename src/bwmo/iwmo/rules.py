@@ -330,10 +330,12 @@ _ALFANUMERIEK = re.compile(r"[A-Za-z0-9]+")
 
 
 def error(code: str, path: str, detail: str = "") -> IwmoError:
-    """A finding for a rule of :data:`REGELS`: its text, what was found, its retourcode."""
+    """A finding for a rule of :data:`REGELS`: its text (what is expected) as the message,
+    what was found as the detail (never stored: it may be a birth date or a BSN)."""
     regel = REGELS[code]
-    message = f"{regel.tekst} {detail}".strip()
-    return IwmoError(code=code, path=path, message=message, retourcode=regel.retourcode)
+    return IwmoError(
+        code=code, path=path, message=regel.tekst, retourcode=regel.retourcode, detail=detail
+    )
 
 
 def check_message(bericht: Bericht, *, today: date, strict: bool = False) -> list[IwmoError]:
@@ -421,8 +423,8 @@ def _not_before(
 
 def _naamgebruik(naam: Naam, path: str, *, client: bool) -> Iterator[IwmoError]:
     gebruik = naam.naamgebruik
-    if gebruik is None:
-        return  # required by the 301 XSD; nothing to relate here
+    # Required by the 301 XSD; on a dataclass an absent NaamGebruik breaks the constraint
+    # ("vullen met ...") as CS089 is broken by an absent Postcode.
     allowed = ("1", "2", "3", "4") if naam.partnernaam is not None else ("1", "6")
     if gebruik not in allowed:
         partner = "met" if naam.partnernaam is not None else "zonder"
@@ -538,8 +540,12 @@ def _contact(contact: Contact, path: str) -> Iterator[IwmoError]:
         yield error("CD025", f"{path}/Adres/Huis")
     if contact.soort in ("01", "03") and postcode is None:
         yield error("CD034", f"{path}/Adres/Postcode", f"Soort adres {contact.soort}.")
-    if landcode == "NL" and postcode is not None and not _POSTCODE_NL.fullmatch(postcode):
-        yield error("CS089", f"{path}/Adres/Postcode", f"Gevonden: {postcode!r}.")
+    # A constraint whose condition holds applies also when its own element is absent: an
+    # absent Postcode has no Dutch format (the standard's validation reports CS089 then).
+    if landcode == "NL" and (postcode is None or not _POSTCODE_NL.fullmatch(postcode)):
+        yield error(
+            "CS089", f"{path}/Adres/Postcode", "Ontbreekt." if postcode is None else postcode
+        )
     if (postcode is None) != (landcode is None):
         yield error("CD005", f"{path}/Adres/LandCode")
     if contact.periode is not None:

@@ -77,7 +77,15 @@ def validate_xsd(
     with validator.lock:
         validator.schema.validate(root)
         log = list(validator.schema.error_log)
-    return [IwmoError("XSD", _error_path(root, entry.path), _clean(entry.message)) for entry in log]
+    return [
+        IwmoError(
+            "XSD",
+            _error_path(root, entry.path),
+            safe_message(entry.message, entry.type_name),
+            detail=_clean(entry.message),
+        )
+        for entry in log
+    ]
 
 
 def _error_path(root: etree._Element, xpath: str | None) -> str:
@@ -92,6 +100,91 @@ def _error_path(root: etree._Element, xpath: str | None) -> str:
     if found and isinstance(found[0], etree._Element):
         return element_path(found[0])
     return xpath
+
+
+# libxml2's schema messages as a whitelist: each form keeps only what comes from the XSD (a
+# pattern, the allowed codes, a length, a type or element names), anchored at the end of the
+# message so that a value in the file cannot pose as one. Anything else: the error type only.
+_LIBXML_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), dutch)
+    for pattern, dutch in (
+        (
+            r"\[facet 'pattern'\] .* by the pattern '([^']*)'\.?$",
+            "De waarde heeft niet het vereiste formaat (patroon {0}).",
+        ),
+        (
+            r"\[facet 'enumeration'\] .* not an element of the set \{([^{}]*)\}\.?$",
+            "De waarde is geen toegestane code; toegestaan: {0}.",
+        ),
+        (r"\[facet 'enumeration'\]", "De waarde is geen toegestane code."),
+        (
+            r"\[facet 'maxLength'\] .* allowed maximum length of '(\d+)'\.?$",
+            "De waarde is te lang: ten hoogste {0} tekens.",
+        ),
+        (
+            r"\[facet 'minLength'\] .* allowed minimum length of '(\d+)'\.?$",
+            "De waarde is te kort: ten minste {0} tekens.",
+        ),
+        (
+            r"\[facet 'length'\] .* the allowed length of '(\d+)'\.?$",
+            "De waarde moet precies {0} tekens lang zijn.",
+        ),
+        (
+            r"\[facet 'totalDigits'\] .* more digits than are allowed \('(\d+)'\)\.?$",
+            "De waarde heeft te veel cijfers: ten hoogste {0}.",
+        ),
+        (
+            r"\[facet 'fractionDigits'\] .* more fractional digits than are allowed "
+            r"\('(\d+)'\)\.?$",
+            "De waarde heeft te veel cijfers achter de komma: ten hoogste {0}.",
+        ),
+        (
+            r"\[facet 'minInclusive'\] .* less than the minimum value allowed \('(-?\d+)'\)\.?$",
+            "De waarde is kleiner dan het minimum {0}.",
+        ),
+        (
+            r"\[facet 'maxInclusive'\] .* greater than the maximum value allowed "
+            r"\('(-?\d+)'\)\.?$",
+            "De waarde is groter dan het maximum {0}.",
+        ),
+        (
+            r"is not a valid value of the (?:local )?(?:atomic|union|list) type '([^']*)'\.?$",
+            "De waarde is geen geldige {0}.",
+        ),
+        (
+            r"is not a valid value of the local (?:atomic|union|list) type\.?$",
+            "De waarde heeft niet de vorm die de XSD hier vraagt.",
+        ),
+        (
+            r"This element is not expected\. Expected is (?:one of )?\( ([A-Za-z0-9_, ]*) \)\.?$",
+            "Dit element wordt hier niet verwacht. Verwacht: {0}.",
+        ),
+        (r"This element is not expected\.?$", "Dit element wordt hier niet verwacht."),
+        (
+            r"Missing child element\(s\)\. Expected is (?:one of )?\( ([A-Za-z0-9_, ]*) \)\.?$",
+            "Er ontbreekt een element. Verwacht: {0}.",
+        ),
+        (
+            r"Character content other than whitespace is not allowed",
+            "Hier is geen tekst toegestaan, alleen elementen.",
+        ),
+        (
+            r"No matching global declaration available for the validation root",
+            "Het root-element past niet bij de XSD van dit bericht.",
+        ),
+    )
+)
+
+
+def safe_message(message: str, type_name: str = "") -> str:
+    """An XSD error without any value from the message: what the XSD expected, in Dutch."""
+    cleaned = _clean(message)
+    for pattern, dutch in _LIBXML_FORMS:
+        found = pattern.search(cleaned)
+        if found is not None:
+            return dutch.format(*(g.replace("xs:", "") for g in found.groups()))
+    kind = re.sub(r"[^A-Z0-9_]", "", type_name)[:60]
+    return "Het element voldoet niet aan de XSD" + (f" ({kind})." if kind else ".")
 
 
 def _clean(message: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from bwmo.iwmo import schema
-from bwmo.iwmo._xml import XmlSyntaxError, message_type_of, parse_xml
+from bwmo.iwmo._xml import MAX_BYTES, XmlSyntaxError, message_type_of, parse_xml
 from bwmo.iwmo.model import Bericht, IwmoError
 from bwmo.iwmo.parse import IwmoParseError, parse_element
 from bwmo.iwmo.rules import check_message
@@ -30,18 +30,29 @@ class ValidationResult:
 
 
 def validate_message(
-    xml_bytes: bytes, xsd_dir: str | Path, *, today: date, strict: bool = False
+    xml_bytes: bytes,
+    xsd_dir: str | Path,
+    *,
+    today: date,
+    strict: bool = False,
+    max_bytes: int = MAX_BYTES,
 ) -> ValidationResult:
     """Validate a message against its XSD (from ``xsd_dir``) and the standard's rules.
 
     ``today`` is the system date TR135 compares the Dagtekening with. ``strict`` also
-    enforces the rules of :data:`bwmo.iwmo.rules.STRICT_ONLY`.
+    enforces the rules of :data:`bwmo.iwmo.rules.STRICT_ONLY`. The bytes are parsed with
+    :func:`bwmo.iwmo._xml.parse_xml` (UTF-8 only, no DOCTYPE, at most ``max_bytes``).
     """
     try:
-        root = parse_xml(xml_bytes)
+        root = parse_xml(xml_bytes, max_bytes=max_bytes)
     except XmlSyntaxError as exc:
-        return ValidationResult(None, False, [IwmoError("XML", "/", str(exc))])
+        return ValidationResult(None, False, [xml_error(exc)])
     return validate_root(root, xsd_dir, today=today, strict=strict)
+
+
+def xml_error(exc: XmlSyntaxError) -> IwmoError:
+    """The finding for a file refused before or while parsing."""
+    return IwmoError(exc.code, "/", str(exc), detail=exc.detail)
 
 
 def validate_root(
@@ -55,6 +66,9 @@ def validate_root(
     try:
         bericht = parse_element(root)
     except IwmoParseError as exc:
-        return ValidationResult(message_type, False, [IwmoError("XSD", "/Bericht", str(exc))])
+        error = IwmoError(
+            "XSD", "/Bericht", f"Het bericht is niet te lezen als {message_type}.", detail=str(exc)
+        )
+        return ValidationResult(message_type, False, [error])
     errors = check_message(bericht, today=today, strict=strict)
     return ValidationResult(message_type, not errors, errors, bericht)

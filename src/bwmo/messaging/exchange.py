@@ -13,6 +13,7 @@ at a message or request in the screens is logged there.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -50,6 +51,7 @@ from bwmo.iwmo import (
 )
 from bwmo.iwmo import model as m
 from bwmo.iwmo._xml import (
+    MAX_BYTES,
     XmlSyntaxError,
     declaratie_client_path,
     item_path,
@@ -57,6 +59,7 @@ from bwmo.iwmo._xml import (
     parse_xml,
     prestatie_path,
 )
+from bwmo.iwmo.validate import xml_error
 from bwmo.organisations.models import Municipality, ProductKind, Provider
 
 from .models import (
@@ -75,6 +78,8 @@ from .services import (
     allocation_queue,
     tariff_cents_per_etmaal,
 )
+
+logger = logging.getLogger(__name__)
 
 INBOUND = frozenset({"WMO305", "WMO307", "WMO315", "WMO317", "WMO323"})
 # What a municipality itself sends: lying next to inbound files, these are skipped.
@@ -113,22 +118,19 @@ def _write(path: Path, content: bytes) -> None:
         raise
 
 
-_NUMBER_LIKE_BSN = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
-_QUOTED = re.compile(r"'[^']*'")
-
-
-def redact(text: str) -> str:
-    """A finding as it may be stored and shown: without a (mistyped) BSN, and without the
-    quoted values of XSD messages, which may be a name or an address."""
-    return _NUMBER_LIKE_BSN.sub("•••", _QUOTED.sub("'…'", text))
+_CODE = re.compile(r"[A-Z]{2,8}[0-9]{0,4}")
+_PATH = re.compile(r"/|(/[A-Za-z][A-Za-z0-9]*(\[[0-9]+\])?)+")
 
 
 def _errors_json(errors: Iterable[m.IwmoError]) -> list[dict]:
+    """Findings as they are stored and shown: a whitelist of the rule code, the element path
+    and the expected form (the finding's ``message``, which never holds a value from the
+    message). What was found (``detail``: a birth date, a BSN, a name) is dropped."""
     return [
         {
-            "code": e.code,
-            "path": e.path,
-            "message": redact(e.message),
+            "code": e.code if _CODE.fullmatch(e.code) else "ONBEKEND",
+            "path": e.path if _PATH.fullmatch(e.path) else "/",
+            "message": e.message,
             "retourcode": e.retourcode,
         }
         for e in errors
@@ -322,6 +324,7 @@ class Outcome:
     PROCESSED = "verwerkt"
     DUPLICATE = "al verwerkt"
     SKIPPED = "overgeslagen"
+    UNREADABLE = "onleesbaar"
 
 
 @dataclass
@@ -347,16 +350,37 @@ class FileResult:
 def import_directory(
     directory: Path, *, today: date, now: datetime | None = None
 ) -> list[FileResult]:
+    """Every ``.xml`` file in the folder, one by one: a file that cannot be used is recorded
+    as *ongeldig* with its finding, and the run goes on with the next."""
     files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
     cache: dict = {}  # reference data that does not change during one run
     return [import_file(path, today=today, now=now, cache=cache) for path in files]
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "BWMO_IWMO_MAX_FILE_BYTES", MAX_BYTES))
+
+
+def _read(path: Path) -> tuple[bytes, str, bool]:
+    """The file's content (empty when it is over the size limit), its SHA-256, and whether
+    it is over the limit: a file that big is hashed in pieces and never held in memory."""
+    limit = max_file_bytes()
+    if path.stat().st_size <= limit:
+        content = path.read_bytes()
+        if len(content) <= limit:
+            return content, hashlib.sha256(content).hexdigest(), False
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return b"", digest.hexdigest(), True
 
 
 def _header_codes(content: bytes) -> tuple[str, str]:
     """Afzender and Ontvanger of a message the XSD rejects, when its Header has them: so the
     municipality and provider concerned see it in their list."""
     try:
-        root = parse_xml(content)
+        root = parse_xml(content, max_bytes=max_file_bytes())
     except XmlSyntaxError:
         return "", ""
     found = {}
@@ -381,7 +405,8 @@ def _record_invalid(path, content, sha, message_type, errors, now, uploaded_by) 
         receiver=receiver,
         filename=path.name,
         sha256=sha,
-        content=content.decode("utf-8", errors="replace"),
+        # As far as it is text: PostgreSQL stores no NUL character.
+        content=content.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
         errors=errors,
         processed_at=now,
         created_at=now,
@@ -399,20 +424,66 @@ def import_file(
     uploaded_by=None,
 ) -> FileResult:
     """Process one inbound file. ``uploaded_by``: the user who read it in through the screens
-    (who then sees it even when it names no municipality)."""
+    (who then sees it even when it names no municipality).
+
+    Whatever is wrong with the file, it is recorded (as *ongeldig* with a finding when it
+    cannot be used), so that the next import goes on past it. Should bwmo itself fail on a
+    file, its transaction is rolled back (nothing of it applied) and the file is recorded
+    as *ongeldig* with the finding INTERN; the log names the file and the kind of error
+    only, never its content.
+    """
     now = now or timezone.now()
-    content = path.read_bytes()
-    sha = hashlib.sha256(content).hexdigest()
+    try:
+        return _import_file(path, today=today, now=now, cache=cache, uploaded_by=uploaded_by)
+    except OSError:
+        raise
+    except Exception as error:
+        logger.error("iWmo import failed on %s: %s", path.name, type(error).__name__)
+        content, sha, too_big = _read(path)
+        if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+            raise
+        finding = m.IwmoError(
+            "INTERN",
+            "/",
+            "bwmo kon dit bestand niet verwerken door een fout in bwmo zelf; er is niets van "
+            "toegepast. Meld het aan de beheerder.",
+        )
+        with transaction.atomic():
+            return _record_invalid(
+                path, b"" if too_big else content, sha, None, [finding], now, uploaded_by
+            )
+
+
+def _import_file(path: Path, *, today: date, now: datetime, cache, uploaded_by) -> FileResult:
+    try:
+        content, sha, too_big = _read(path)
+    except OSError as error:
+        # Not readable (permissions, removed meanwhile): nothing to record it by.
+        finding = f"Het bestand kan niet worden gelezen ({error.strerror or 'onbekend'})."
+        return FileResult(
+            path, Outcome.UNREADABLE, errors=[{"code": "BESTAND", "path": "/", "message": finding}]
+        )
     if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
         return FileResult(path, Outcome.DUPLICATE)
     try:
-        root = parse_xml(content)
+        if too_big:
+            raise XmlSyntaxError(
+                f"Het bestand is groter dan {max_file_bytes():,} bytes, de grens voor één "
+                "iWmo-bestand.".replace(",", "."),
+                code="SIZE",
+            )
+        root = parse_xml(content, max_bytes=max_file_bytes())
         message_type = message_type_of(root)
     except XmlSyntaxError as error:
-        with transaction.atomic():
-            return _record_invalid(
-                path, content, sha, None, [m.IwmoError("XML", "/", str(error))], now, uploaded_by
-            )
+        try:
+            with transaction.atomic():
+                return _record_invalid(
+                    path, content, sha, None, [xml_error(error)], now, uploaded_by
+                )
+        except IntegrityError:
+            if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+                return FileResult(path, Outcome.DUPLICATE)
+            raise
     if message_type in OUTBOUND:
         return FileResult(path, Outcome.SKIPPED, message_type)
     if message_type not in INBOUND:

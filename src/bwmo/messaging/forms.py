@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.organisations.models import Provider
@@ -33,8 +34,12 @@ class UploadForm(BwmoForm):
 
     def clean_bestand(self):
         f = self.cleaned_data["bestand"]
-        if f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("Het bestand is groter dan 20 MB."))
+        limit = settings.BWMO_IWMO_MAX_FILE_BYTES
+        if f.size > limit:
+            raise forms.ValidationError(
+                _("Het bestand is groter dan %(mb)s MB, de grens voor één iWmo-bestand.")
+                % {"mb": f"{limit / (1024 * 1024):g}"}
+            )
         return f
 
 

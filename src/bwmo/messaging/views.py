@@ -206,7 +206,14 @@ def upload(request):
         return redirect("messaging:inbox")
     message = Message.objects.filter(direction=Direction.IN, filename=target.name).first()
     status = MessageStatus(result.status).label
-    if result.status == MessageStatus.ACCEPTED:
+    if result.status == MessageStatus.INVALID:
+        # Not an iWmo message bwmo can read (encoding, DOCTYPE, not XML, XSD): say why.
+        first = result.errors[0]["message"] if result.errors else ""
+        messages.error(
+            request,
+            _("Het bestand is niet verwerkt: %(why)s") % {"why": first},
+        )
+    elif result.status == MessageStatus.ACCEPTED:
         messages.success(request, _("Het bestand is ingelezen: %(s)s.") % {"s": status})
     else:
         messages.warning(

@@ -182,3 +182,6 @@ BWMO_IWMO_XSD_DIR = Path(os.environ.get("BWMO_IWMO_XSD_DIR", BWMO_SHARED_DIR / "
 BWMO_IWMO_CODELIST_DIR = Path(
     os.environ.get("BWMO_IWMO_CODELIST_DIR", BWMO_SHARED_DIR / "iwmo" / "codelijsten")
 )
+# The largest iWmo file bwmo reads (import folder, upload screen, validate); a bigger file is
+# recorded as ongeldig without being parsed. A WMO323 of 1,000 clients is about 2 MB.
+BWMO_IWMO_MAX_FILE_BYTES = int(os.environ.get("BWMO_IWMO_MAX_FILE_BYTES", 20 * 1024 * 1024))

@@ -21,7 +21,8 @@ class Command(BaseCommand):
     help = (
         "iWmo 3.2 messages. 'validate FILE...' checks each message by itself (XSD, then every "
         "rule of the standard that needs no other message or system state) and prints one "
-        "JSON document; exit 0: all valid, 1: one is not, 2: a file cannot be read as XML. "
+        "JSON document; exit 0: all valid, 2: a file is not (not readable, not UTF-8, a "
+        "DOCTYPE, too big, not XML, or breaking the XSD or a rule). "
         "'export --region R --out DIR' writes the pending WMO301/319 files; exit 1 when a "
         "message could not be built (it stays pending). 'import DIR' processes every inbound "
         "file (all-or-nothing per file; a file seen before is not processed again) and writes "
@@ -101,7 +102,8 @@ class Command(BaseCommand):
         results, unreadable = [], False
         for path in files:
             try:
-                content = path.read_bytes()
+                with path.open("rb") as f:  # no more than one byte over the limit
+                    content = f.read(settings.BWMO_IWMO_MAX_FILE_BYTES + 1)
             except OSError as error:
                 unreadable = True
                 results.append(
@@ -115,21 +117,21 @@ class Command(BaseCommand):
                     }
                 )
                 continue
-            result = validate_message(content, xsd_dir, today=today)
-            unreadable |= any(e.code == "XML" for e in result.errors)
+            result = validate_message(
+                content, xsd_dir, today=today, max_bytes=settings.BWMO_IWMO_MAX_FILE_BYTES
+            )
             results.append(
                 {
                     "file": str(path),
                     "message": result.message_type,
                     "valid": result.valid,
                     "errors": [
-                        {"code": e.code, "path": e.path, "message": e.message}
+                        # The user has the file: what was found is shown with the rule.
+                        {"code": e.code, "path": e.path, "message": e.full}
                         for e in result.errors
                     ],
                 }
             )
         self.stdout.write(json.dumps({"files": results}, ensure_ascii=False, indent=1))
-        if unreadable:
-            sys.exit(2)
-        if not all(r["valid"] for r in results):
-            sys.exit(1)
+        if unreadable or not all(r["valid"] for r in results):
+            sys.exit(2)  # bad input
