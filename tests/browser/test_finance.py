@@ -72,3 +72,34 @@ def test_controller_compares_scenarios_and_downloads_excel(
     rows = list(book["Budget en kosten"].iter_rows(min_row=2, values_only=True))
     assert any(row[1] == "Assen" and row[5] == pytest.approx(1800) for row in rows)
     assert page.url.startswith(url(live_server, "finance:overview"))
+
+
+@pytest.mark.browser
+def test_controller_sees_which_tariff_is_missing_without_any_client(
+    page: Page, live_server, region_setup
+):
+    from bwmo.care.models import Tariff
+
+    services.parameter_set_upload(name="Septembercirculaire", text=_params_text(), user=None)
+    client = granted_client(region_setup)
+    indication = Indication.objects.get(client=client)
+    Stay.objects.create(
+        client=client,
+        indication=indication,
+        provider=indication.provider,
+        product=indication.product,
+        location=region_setup.assen,
+        start=timezone.localdate() - timedelta(days=13),
+    )
+    Tariff.objects.all().delete()
+
+    login(page, live_server, "controller")
+    page.goto(url(live_server, "finance:overview"))
+    alert = page.get_by_text("Geen tarief voor BW Intramuraal (BW001) bij Stichting Testhuis")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("1 verblijf.")
+    expect(page.get_by_text("Kosten konden niet worden berekend")).to_be_visible()
+    body = page.locator("body").inner_text()
+    assert client.short_pseudonym not in body and client.bsn not in body
+    assert client.surname not in body
+    screenshot(page, "finance-missing-tariff")

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.accounts.scoping import default_region_for
-from bwmo.rules.costs import MissingTariff
 from bwmo.web.charts import Series, grouped_bars
 from bwmo.web.excel import workbook_bytes
 from bwmo.web.support import add_service_errors
@@ -48,13 +47,6 @@ def overview(request):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return render(request, "finance/overview.html", {"form": form, "overview": None})
-    except MissingTariff as error:
-        messages.error(
-            request,
-            _("Kosten konden niet worden berekend: %(e)s. Vul het tarief aan in de beheerschermen.")
-            % {"e": error},
-        )
         return render(request, "finance/overview.html", {"form": form, "overview": None})
     year = data["jaar"] if data["jaar"] in overview.years else overview.years[-1]
     rows = overview.rows_for(year)

@@ -111,8 +111,19 @@ def load_budget_parameters(
     path: str | os.PathLike[str], known_municipalities: Mapping[str, str]
 ) -> BudgetParameters:
     file = Path(path)
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BudgetParameterError(
+            [
+                f"byte {error.start + 1}: not UTF-8 text "
+                f"({data[error.start : error.start + 1]!r}); expected a TOML file in UTF-8"
+            ],
+            str(file),
+        ) from None
     return parse_budget_parameters(
-        file.read_text(encoding="utf-8"), known_municipalities, source=str(file)
+        text.removeprefix("\ufeff"), known_municipalities, source=str(file)
     )
 
 
@@ -129,6 +140,16 @@ def parse_budget_parameters(
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise BudgetParameterError([_syntax_message(exc)], source) from exc
+    except RecursionError:
+        raise BudgetParameterError(
+            ["file: arrays or tables nested too deeply; expected the flat layout of the example"],
+            source,
+        ) from None
+    except ValueError as exc:  # an integer longer than Python will convert
+        raise BudgetParameterError(
+            [f"file: a number cannot be read ({exc}); expected amounts and years of normal size"],
+            source,
+        ) from None
     parser = _Parser(known_municipalities)
     params = parser.document(data)
     if parser.errors or params is None:

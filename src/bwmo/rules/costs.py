@@ -89,16 +89,19 @@ _OPEN = date.max.toordinal() + 1
 
 
 class MissingTariff(LookupError):
-    """No contract prices this product at this provider on this day."""
+    """No contract prices this product at this provider on this day.
+
+    ``client`` is kept for the caller that may see it; the message never names it, because
+    the message reaches screens and exports of roles that see aggregates only.
+    """
 
     def __init__(self, product: str, provider: str, day: date, client: str | None = None):
         self.product = product
         self.provider = provider
         self.day = day
         self.client = client
-        who = f" (client {client})" if client is not None else ""
         super().__init__(
-            f"no tariff for product {product!r} at provider {provider!r} on {day.isoformat()}{who}"
+            f"no tariff for product {product!r} at provider {provider!r} on {day.isoformat()}"
         )
 
 

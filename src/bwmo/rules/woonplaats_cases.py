@@ -265,11 +265,22 @@ def _read_case(index: int, value: object) -> tuple[Case, dict[str, Any] | None]:
 def load_case_file(text: str) -> tuple[RuleSet, list[tuple[Case, dict[str, Any] | None]]]:
     """Parse and validate a case file; raises :class:`CaseFileError` on the first problem."""
     try:
+        return _load_case_file(text)
+    except RecursionError:
+        raise CaseFileError(
+            "file: lists or objects nested too deeply; expected the layout of the example"
+        ) from None
+
+
+def _load_case_file(text: str) -> tuple[RuleSet, list[tuple[Case, dict[str, Any] | None]]]:
+    try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise CaseFileError(
             f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         ) from None
+    except ValueError as error:  # an integer longer than Python will convert
+        raise CaseFileError(f"file: a number cannot be read ({error})") from None
     top = _Reader("")
     if not isinstance(document, dict):
         raise CaseFileError(f"file: expected an object with rules and cases, got {_show(document)}")

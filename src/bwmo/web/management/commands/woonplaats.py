@@ -44,9 +44,17 @@ class Command(BaseCommand):
 
     def run_cases(self, cases_file: Path):
         try:
-            text = cases_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            data = cases_file.read_bytes()
+        except OSError as error:
             self.stderr.write(f"{cases_file}: cannot be read: {error}")
+            sys.exit(EXIT_INVALID)
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as error:
+            self.stderr.write(
+                f"{cases_file}: byte {error.start + 1} is not UTF-8 text; "
+                "expected a JSON case file in UTF-8"
+            )
             sys.exit(EXIT_INVALID)
         names = dict(Municipality.objects.values_list("code", "name"))
         exit_code, document = run_case_file(text, municipality_names=names)
