@@ -4,14 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint bench lock clean
+.PHONY: install demo test test-fast typecheck lint bench lock clean
+
+# `make lock` compiles requirements/*.in into hashed pins with a pinned uv in a throw-away venv.
+# It keeps the versions pinned today; to move one on: make lock LOCK_FLAGS="--upgrade-package NAME"
+UV_VERSION := 0.13.8
+LOCK_VENV := /tmp/bwmo-lock
+LOCK_FLAGS ?=
+UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --no-config --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command "make lock" $(LOCK_FLAGS)
 
 install: $(STAMP)
 
 $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -21,10 +29,16 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser"
+
+typecheck: install
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m bwmo.benchmarks
@@ -34,7 +48,12 @@ lint: install
 	$(BIN)/ruff format src tests
 
 lock:
-	$(PYTHON) -m venv /tmp/bwmo-lock && /tmp/bwmo-lock/bin/pip install -q -r requirements/dev.in && /tmp/bwmo-lock/bin/pip freeze
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	UV_CACHE_DIR=$(LOCK_VENV)/cache $(UV_COMPILE) requirements/base.in -o requirements/base.txt
+	UV_CACHE_DIR=$(LOCK_VENV)/cache $(UV_COMPILE) requirements/dev.in -o requirements/dev.txt
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) *.sqlite3 .pytest_cache

@@ -8,7 +8,7 @@ from .models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Organisaties"), {"fields": ("organisations",)}),
     )
     filter_horizontal = ("groups", "user_permissions", "organisations")

@@ -47,14 +47,20 @@ def user_scope(user, *, today: date | None = None) -> Scope:
     scope = Scope(
         organisation_ids=org_ids,
         municipalities=frozenset(
-            o.municipality_id for o in organisations if o.kind == Organisation.Kind.GEMEENTE
+            o.municipality_id
+            for o in organisations
+            if o.kind == Organisation.Kind.GEMEENTE and o.municipality_id is not None
         ),
         mandates=mandates,
         provider_ids=frozenset(
-            o.provider_id for o in organisations if o.kind == Organisation.Kind.AANBIEDER
+            o.provider_id
+            for o in organisations
+            if o.kind == Organisation.Kind.AANBIEDER and o.provider_id is not None
         ),
         region_ids=frozenset(
-            o.region_id for o in organisations if o.kind == Organisation.Kind.REGIO
+            o.region_id
+            for o in organisations
+            if o.kind == Organisation.Kind.REGIO and o.region_id is not None
         ),
         can_view_personal_data=user.has_perm("clients.view_personal_data"),
     )

@@ -501,7 +501,10 @@ def build_retour(
                 copy(part, root)
             continue
         header = copy(part, root)
-        header.find(f"{{{w.ns}}}BerichtCode").text = BERICHTCODES[retour_type]
+        berichtcode = header.find(f"{{{w.ns}}}BerichtCode")
+        if berichtcode is None:  # the XSD requires it: only an XSD-invalid heenbericht lacks it
+            raise ValueError("heenbericht zonder Header/BerichtCode krijgt geen retourbericht")
+        berichtcode.text = BERICHTCODES[retour_type]
         w.el(header, "IdentificatieRetour", identificatie)
         w.el(header, "DagtekeningRetour", dagtekening)
         w.opt(header, "XsltVersie", xslt_versie)

@@ -545,7 +545,7 @@ def _credit_debet(
     path: str,
     debet_op_ref: dict[str, Prestatie],
     gecrediteerd: set[str | None],
-    open_debet: set[tuple[object, ...]],
+    open_debet: set[tuple[GeslotenPeriode, str, str, int]],
 ) -> Iterator[IwmoError]:
     """IV091/IV085: a credit mirrors an approved debit; a new debit only after its credit."""
     if p.is_credit:

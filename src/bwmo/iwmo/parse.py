@@ -6,6 +6,8 @@ anything it cannot read raises :class:`IwmoParseError`.
 
 from __future__ import annotations
 
+import builtins
+import datetime
 from collections.abc import Callable
 from datetime import date, time
 from typing import TypeVar
@@ -87,15 +89,17 @@ class _Reader:
     def str(self, parent: etree._Element, name: str) -> str:
         return self.req(parent, name).text or ""
 
-    def int(self, parent: etree._Element, name: str) -> int | None:
+    # The readers below are named after the types they return, so from here on the class body
+    # names the builtins by their module.
+    def int(self, parent: etree._Element, name: builtins.str) -> builtins.int | None:
         value = self.text(parent, name)
         return None if value is None else int(value.strip())
 
-    def date(self, parent: etree._Element, name: str) -> date | None:
+    def date(self, parent: etree._Element, name: builtins.str) -> datetime.date | None:
         value = self.text(parent, name)
         return None if value is None else date.fromisoformat(value.strip())
 
-    def rdate(self, parent: etree._Element, name: str) -> date:
+    def rdate(self, parent: etree._Element, name: builtins.str) -> datetime.date:
         return date.fromisoformat(self.str(parent, name).strip())
 
 

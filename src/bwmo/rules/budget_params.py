@@ -242,7 +242,7 @@ class _Parser:
 
     # -- scalar values ---------------------------------------------------------------------
 
-    def year(self, where: str, value: Any) -> int | None:
+    def year(self, where: str, value: object) -> int | None:
         if value is None:
             self.error(where, "missing; expected a year such as 2023")
             return None

@@ -292,7 +292,7 @@ def stay_costs(
                 if year_stop <= stay_start:
                     continue
                 start = max(stay_start, year_start)
-                ranges = (
+                ranges: tuple[tuple[Kind, int, int], ...] = (
                     ("realised", start, min(stay_stop, year_stop, after_today)),
                     ("committed", max(start, after_today), min(stay_stop, grant_stop, year_stop)),
                 )
@@ -654,7 +654,7 @@ def cost_per_client_week(
                     product=product,
                     provider=provider,
                     clients=len(per_week),
-                    mean=(sum(per_week) / len(per_week)).quantize(_QUOTIENT),
+                    mean=(sum(per_week, Decimal(0)) / len(per_week)).quantize(_QUOTIENT),
                     minimum=min(per_week),
                     maximum=max(per_week),
                 )

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from operator import attrgetter, itemgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from bwmo.rules.dates import add_months
 from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
@@ -156,7 +156,7 @@ class _Stay:
         self.profile = profile
 
 
-def _priority(stay: _Stay) -> tuple:
+def _priority(stay: _Stay) -> tuple[Any, ...]:
     """Latest start wins, then the heaviest product; the rest only makes the choice total."""
     record = stay.record
     return (
@@ -239,13 +239,13 @@ class _Timeline:
         self.changes: list[tuple[int, _Stay, _Stay]] = []
         for _client, segments in _client_segments(stays, scope, names):
             self.segments.extend(segments)
-            previous_stop, previous = None, None
+            previous_stop, previous = -1, None  # day ordinals start at 1: nothing before
             for lo, hi, stay in segments:
                 if lo != previous_stop:
                     if previous is not None:
                         self.exits.append((previous_stop, previous))
                     self.entries.append((lo, stay))
-                elif stay is not previous:
+                elif previous is not None and stay is not previous:
                     self.changes.append((lo, previous, stay))
                 previous_stop, previous = hi, stay
             if previous is not None and previous_stop != _OPEN:
@@ -515,11 +515,14 @@ def series(
     return periods
 
 
-def _day(event: tuple[Any, ...]) -> int:
+def _day(event: tuple[int, *tuple[Any, ...]]) -> int:
     return event[0]
 
 
-def _between(events: list, days: list[int], lo: int, hi: int) -> list:
+_E = TypeVar("_E")
+
+
+def _between(events: list[_E], days: list[int], lo: int, hi: int) -> list[_E]:
     """The events with ``lo < day <= hi`` from a list sorted by day."""
     return events[bisect_right(days, lo) : bisect_right(days, hi)]
 

@@ -63,7 +63,7 @@ from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeGuard
 
 __all__ = [
     "MARK",
@@ -93,7 +93,7 @@ Equation = dict[Key, int]
 """``Σ coefficient × value == 0`` on the true values."""
 
 
-def _is_count(value: object) -> bool:
+def _is_count(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -113,11 +113,12 @@ class _Problem:
 
     def __init__(
         self,
-        values: Mapping[Key, int],
+        values: Mapping[Any, int],
         equations: Iterable[Equation],
         priority: Mapping[Key, int] | None = None,
     ) -> None:
-        self.values = dict(values)
+        # Keys are the caller's: str for a table, (row, col) for a matrix, paths for figures.
+        self.values: dict[Any, int] = dict(values)
         for key, value in self.values.items():
             if not _is_count(value) or value < 0:
                 raise ValueError(f"{key!r}: a count must be a non-negative int, not {value!r}")
@@ -307,7 +308,7 @@ def _echelon(systems: _System, preference: Any) -> dict[Key, dict[Key, Fraction]
             row[key] = row.get(key, Fraction(0)) + coefficient
         # Pivot rows hold no other pivot variable, so one pass over the row's pivots suffices.
         for key in [k for k in row if k in pivots]:
-            factor = row.pop(key)
+            factor: Fraction | None = row.pop(key)
             if factor:
                 _subtract(row, pivots[key], factor, skip=key)
         row = {k: a for k, a in row.items() if a}
@@ -441,7 +442,7 @@ def _propagate(
         changed = False
         for terms, rhs in systems:
             # Σ c·x = rhs. Infinite parts are counted apart so that ∞ − ∞ never arises.
-            low_sum = high_sum = 0
+            low_sum = high_sum = 0.0
             low_inf = high_inf = 0
             parts = []
             for key, c in terms:
@@ -506,7 +507,7 @@ def _table_problem(rows: Mapping[str, int], total_key: str) -> _Problem:
     cells = [key for key in rows if key != total_key]
     if sum(rows[key] for key in cells) != rows[total_key]:
         raise ValueError(f"the cells do not add up to {total_key!r}")
-    equation = dict.fromkeys(cells, 1)
+    equation: Equation = dict.fromkeys(cells, 1)
     equation[total_key] = -1
     return _Problem(rows, [equation], {total_key: 1})
 
@@ -523,12 +524,12 @@ def suppress_table(rows: Mapping[str, int], total_key: str = TOTAL) -> dict[str,
     return {key: MARK if key in hidden else value for key, value in rows.items()}
 
 
-def _matrix_problem(matrix: Mapping[tuple[Hashable, Hashable], int]) -> _Problem:
+def _matrix_problem(matrix: Mapping[tuple[Any, Any], int]) -> _Problem:
     rows = list(dict.fromkeys(row for row, _ in matrix))
     cols = list(dict.fromkeys(col for _, col in matrix))
     if TOTAL in rows or TOTAL in cols:
         raise ValueError(f"{TOTAL!r} is reserved for the margins")
-    values: dict[Key, int] = dict(matrix)
+    values: dict[Any, int] = dict(matrix)
     priority: dict[Key, int] = {}
     row_eqs: dict[Hashable, Equation] = {row: {} for row in [*rows, TOTAL]}
     col_eqs: dict[Hashable, Equation] = {col: {} for col in [*cols, TOTAL]}
@@ -553,8 +554,8 @@ def _matrix_problem(matrix: Mapping[tuple[Hashable, Hashable], int]) -> _Problem
 
 
 def suppress_matrix(
-    matrix: Mapping[tuple[Hashable, Hashable], int],
-) -> dict[tuple[Hashable, Hashable], int | str]:
+    matrix: Mapping[tuple[Any, Any], int],
+) -> dict[tuple[Any, Any], int | str]:
     """A matrix with its margins, ``"<5"`` where hidden.
 
     Cells missing from ``matrix`` are zeros. The result has the given cells, then the row totals
@@ -613,8 +614,8 @@ def _figures_problem(
                 for value, io in breakdown.items():
                     values[(top, name, value, "in")] = io["in"]
                     values[(top, name, value, "out")] = io["out"]
-                ins = {(top, name, v, "in"): 1 for v in breakdown}
-                outs = {(top, name, v, "out"): 1 for v in breakdown}
+                ins: Equation = {(top, name, v, "in"): 1 for v in breakdown}
+                outs: Equation = {(top, name, v, "out"): 1 for v in breakdown}
                 relate({**ins, **dict.fromkeys(outs, -1)})
                 relate({**ins, total: -1})
                 relate({**outs, total: -1})
@@ -627,8 +628,8 @@ def _figures_problem(
             if kinds.get(fine) != "count" or kinds.get(coarse) != "count":
                 continue
             for value in figures[top][coarse]:
-                members = [v for v in figures[top][fine] if parent.get(v) == value]
-                relate({**{(top, fine, v): 1 for v in members}, (top, coarse, value): -1})
+                within = [v for v in figures[top][fine] if parent.get(v) == value]
+                relate({**{(top, fine, v): 1 for v in within}, (top, coarse, value): -1})
 
     if all(key in tables for key in FLOW_KEYS[:4]):
         start, end, inflow, outflow = FLOW_KEYS[:4]

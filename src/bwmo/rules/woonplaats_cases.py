@@ -144,7 +144,7 @@ class _Reader:
         self, data: Mapping[str, Any], key: str, options: tuple[str, ...], name: str | None = None
     ) -> str:
         value = data.get(key, _MISSING)
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             self.fail(name or key, _one_of(options), value)
         return value
 

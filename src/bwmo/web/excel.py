@@ -57,7 +57,8 @@ def workbook_bytes(
 ) -> bytes:
     """``sheets``: (title, header, rows, indexes of euro columns) → an .xlsx file's bytes."""
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook has one empty sheet
+        book.remove(book.active)
     for title, header, rows, euro_columns in sheets:
         sheet = book.create_sheet(title=_sheet_title(title))
         put_row(sheet, 1, header)
