@@ -1,10 +1,12 @@
 """Woonplaatsbeginsel: which municipality is responsible for a BW or MO client.
 
 Our reading of Kamerstuk 36 288 (Wmo 2015 art. 1.2.1 sub b and the new art. 1.2.1a) and
-the national transition agreements; the full rules table is in ``domain/woonplaats.md``.
-The rules are tried in a fixed order (G, MO, V, T, A, B, C, W, D); the first that holds
-decides. The start date and look-back period are data (:class:`RuleSet`), because the
-law's start date has moved several times and regions compare rule sets side by side.
+the national transition agreements; the rules table, the article of each rule
+(``ARTICLE``), how "minder dan twaalf maanden" is counted and how the overgangsrecht is
+read are in ``docs/rules.md``. The rules are tried in a fixed order (G, MO, V, T, A, B, C,
+W, D); the first that holds decides. The start date and look-back period are data
+(:class:`RuleSet`), because the law's start date has moved several times and regions
+compare rule sets side by side.
 
 Whenever several records qualify equally (same dates), the choice falls back to the
 remaining fields, so a decision never depends on the order records were stored in.
