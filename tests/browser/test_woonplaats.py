@@ -45,3 +45,35 @@ def test_dossier_shows_who_is_responsible_and_why(page: Page, live_server, regio
     ).click()
     row = page.get_by_role("row").filter(has_text="Zwiers")
     expect(row).to_contain_text("Tynaarlo (nieuwe cliënt)")
+
+
+@pytest.mark.browser
+def test_binding_advice_on_mo_shows_category_mo(page: Page, live_server, region_setup):
+    # A binding advice names the municipality; the case stays MO (not a BW client category).
+    from bwmo.woonplaats import services as woonplaats_services
+    from bwmo.woonplaats.models import Dispute
+
+    client = factories.mo_client(region_setup)
+    melding = client.meldingen.get()
+    dispute = woonplaats_services.dispute_record(
+        melding=melding,
+        claimant=region_setup.assen,
+        respondent=region_setup.tynaarlo,
+        opened_on=timezone.localdate(),
+    )
+    woonplaats_services.dispute_update(
+        dispute=dispute,
+        status=Dispute.Status.BINDEND_ADVIES,
+        advice_responsible=region_setup.tynaarlo,
+        advice_date=timezone.localdate(),
+    )
+
+    login(page, live_server, "opvang")
+    page.goto(url(live_server, "clients:detail", client.pseudonym))
+    decision = page.locator(".decision").first
+    expect(decision).to_contain_text("Verantwoordelijk: Tynaarlo (maatschappelijke opvang)")
+    expect(decision).to_contain_text("bindend advies")
+    decision.get_by_text("waarom?").click()
+    expect(decision.locator(".trace")).to_contain_text("Bindend advies van de Geschillencommissie")
+    expect(decision).to_contain_text("Regel G")
+    screenshot(page, "woonplaats-dossier-mo-bindend-advies")

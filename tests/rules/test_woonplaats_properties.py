@@ -213,10 +213,11 @@ def test_a_bw_stay_long_before_every_other_bw_does_not_matter(
     # join. (Ending merely outside the look-back of the application is not enough: it could
     # still link a later stay to a chain that began before the start date.)
     bound = min([case.application_date] + [p.start for p in case.care if p.kind == "BW"])
-    latest_end = min(add_months(bound, -rules.lookback_months), bound - ONE_DAY)
+    # The look-back ends on the day with the same number, that day included.
+    latest_end = add_months(bound, -rules.lookback_months) - ONE_DAY
     end = latest_end - timedelta(days=gap)
     old = CarePeriod("BW", end - timedelta(days=length), end, provided_by, provided_by)
-    assert add_months(end, rules.lookback_months) <= bound
+    assert add_months(end, rules.lookback_months) < bound
     more = replace(case, care=(old, *case.care))
     assert outcome(decide(more, rules)) == outcome(decide(case, rules))
 
@@ -282,6 +283,14 @@ def test_moving_the_start_date_across_the_application_switches_v(case: Case, loo
     assert a_day_later.category == "overgangsclient"
 
 
+@PROPERTY
+@given(case=cases(), rules=rule_sets)
+def test_category_follows_the_product(case: Case, rules: RuleSet) -> None:
+    # MO cost must never land in a BW budget stream, whichever rule decides (G included).
+    decision = decide(case, rules)
+    assert (decision.category == "mo") == (case.product == "MO")
+
+
 @QUICK
 @given(case=cases(product="BW", advice=True), rules=rule_sets)
 def test_dispute_advice_always_decides(case: Case, rules: RuleSet) -> None:
@@ -313,26 +322,34 @@ def _after_bw(ended: date, applied: date, lookback: int = 12) -> Decision:
 @pytest.mark.parametrize(
     ("ended", "applied", "lookback", "rule"),
     [
-        # 2026-08-31 + 12 months = 2027-08-31: the last day inside is the 30th.
+        # The months after the last day of BW end on the day with the same number, which is
+        # still inside ("minder dan twaalf maanden"); the day after is outside.
         ("2026-08-31", "2027-08-30", 12, "A"),
-        ("2026-08-31", "2027-08-31", 12, "W"),
-        # Clipped to the month end: 2026-08-31 + 6 months = 2027-02-28.
-        ("2026-08-31", "2027-02-27", 6, "A"),
-        ("2026-08-31", "2027-02-28", 6, "W"),
-        # 2027-02-28 + 12 months = 2028-02-28, although 2028 has a 29 February.
-        ("2027-02-28", "2028-02-27", 12, "A"),
-        ("2027-02-28", "2028-02-28", 12, "W"),
+        ("2026-08-31", "2027-08-31", 12, "A"),
+        ("2026-08-31", "2027-09-01", 12, "W"),
+        # Clipped to the month end: 6 months after 2026-08-31 end on 2027-02-28.
+        ("2026-08-31", "2027-02-28", 6, "A"),
+        ("2026-08-31", "2027-03-01", 6, "W"),
+        # 31 January + 1 month: 28 February, or 29 in a leap year.
+        ("2026-01-31", "2026-02-28", 1, "A"),
+        ("2026-01-31", "2026-03-01", 1, "W"),
+        ("2028-01-31", "2028-02-29", 1, "A"),
+        ("2028-01-31", "2028-03-01", 1, "W"),
+        # 12 months after 2027-02-28 end on 2028-02-28, although 2028 has a 29 February.
+        ("2027-02-28", "2028-02-28", 12, "A"),
         ("2027-02-28", "2028-02-29", 12, "W"),
-        # From a leap day: 2028-02-29 + 12 months = 2029-02-28.
-        ("2028-02-29", "2029-02-27", 12, "A"),
-        ("2028-02-29", "2029-02-28", 12, "W"),
-        # 2026-02-28 + 24 months = 2028-02-28, not the leap day.
-        ("2026-02-28", "2028-02-27", 24, "A"),
-        ("2026-02-28", "2028-02-28", 24, "W"),
-        # 2026-01-31 + 1 month = 2026-02-28 (clipped): that day is already outside.
-        ("2026-01-31", "2026-02-27", 1, "A"),
-        ("2026-01-31", "2026-02-28", 1, "W"),
-        # The day the stay ends it is still running.
+        # From a leap day: 12 months end on 2029-02-28 (no 29th), 48 months on 2032-02-29.
+        ("2028-02-29", "2029-02-28", 12, "A"),
+        ("2028-02-29", "2029-03-01", 12, "W"),
+        ("2028-02-29", "2032-02-29", 48, "A"),
+        ("2028-02-29", "2032-03-01", 48, "W"),
+        # 24 months after 2026-02-28 end on 2028-02-28, not on the leap day.
+        ("2026-02-28", "2028-02-28", 24, "A"),
+        ("2026-02-28", "2028-02-29", 24, "W"),
+        # Across the turn of the year.
+        ("2026-12-31", "2027-12-31", 12, "A"),
+        ("2026-12-31", "2028-01-01", 12, "W"),
+        # Without look-back only the stay itself counts: its last day, not the day after.
         ("2026-03-31", "2026-03-31", 0, "A"),
         ("2026-03-31", "2026-04-01", 0, "W"),
     ],
@@ -348,12 +365,13 @@ def test_look_back_boundary_on_month_ends_and_leap_years(
 @PROPERTY
 @given(
     ended=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
-    lookback=st.integers(1, 24),
+    lookback=st.integers(0, 24),
 )
-def test_look_back_ends_exactly_at_end_plus_months(ended: date, lookback: int) -> None:
-    limit = add_months(ended, lookback)
-    assert _after_bw(ended, limit - ONE_DAY, lookback).rule == "A"
-    assert _after_bw(ended, limit, lookback).rule == "W"
+def test_look_back_includes_the_day_with_the_same_number(ended: date, lookback: int) -> None:
+    last_inside = add_months(ended, lookback)
+    assert _after_bw(ended, last_inside - ONE_DAY, lookback).rule == "A" or lookback == 0
+    assert _after_bw(ended, last_inside, lookback).rule == "A"
+    assert _after_bw(ended, last_inside + ONE_DAY, lookback).rule == "W"
 
 
 # --- the BRP rules against a day-by-day reading -----------------------------------------
@@ -420,10 +438,11 @@ def bw_histories(draw: st.DrawFn) -> tuple[CarePeriod, ...]:
 
 
 def _joins_until(period: CarePeriod, lookback: int) -> date:
-    """The last application date that still joins ``period``."""
+    """The last application date that still joins ``period``: the day with the same number
+    ``lookback`` months after its last day."""
     if period.end is None:
         return date.max
-    return max(period.end, add_months(period.end, lookback) - ONE_DAY)
+    return add_months(period.end, lookback)
 
 
 @PROPERTY
@@ -463,6 +482,14 @@ def test_bw_rules_agree_with_a_day_by_day_reading(
     chain = [p for p in known if p.start >= began]
     by_start = lambda p: (p.start, p.last_day, p.provided_by, p.location)  # noqa: E731
     by_end = lambda p: (p.last_day, p.start, p.provided_by, p.location)  # noqa: E731
+    # Whoever provided BW last decides (art. 1.2.1a lid 1 sub a) ...
+    running = [p for p in joining if p.covers(day)]
+    source = max(running, key=by_start) if running else max(joining, key=by_end)
+    assert decision.responsible == source.provided_by
+    # ... and the client is an overgangscliënt when the chain began before the start date
+    # and that BW is the overgangsrecht's: begun before the start date, or provided by the
+    # municipality whose BW ran on the day before it (else the last one before it).
+    rule = "A"
     if began < start_date:
         eve = start_date - ONE_DAY
         on_eve = [p for p in chain if p.covers(eve)]
@@ -471,8 +498,7 @@ def test_bw_rules_agree_with_a_day_by_day_reading(
             if on_eve
             else max((p for p in chain if p.last_day < eve), key=by_end)
         )
-        assert (decision.rule, decision.responsible) == ("T", placer.provided_by)
-    else:
-        running = [p for p in joining if p.covers(day)]
-        source = max(running, key=by_start) if running else max(joining, key=by_end)
-        assert (decision.rule, decision.responsible) == ("A", source.provided_by)
+        if source.start < start_date or source.provided_by == placer.provided_by:
+            rule = "T"
+    assert decision.rule == rule
+    assert decision.category == ("overgangsclient" if rule == "T" else "nieuwe_client")

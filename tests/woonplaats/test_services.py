@@ -242,3 +242,98 @@ def test_rule_sets_are_data_per_region(region_setup):
     in_force = services.rule_set_in_force(region=region_setup.region, on=date(2026, 6, 1))
     assert in_force.version == "wetsvoorstel-2026"
     assert Municipality.objects.get(code="GM0106").name == "Assen"
+
+
+def test_binding_advice_on_an_mo_case_keeps_category_mo(region_setup):
+    # The advice settles who is responsible; MO cost stays out of the BW budget streams.
+    from tests.factories import mo_client
+
+    client = mo_client(region_setup)
+    melding = client.meldingen.get()
+    assert melding.product_kind == "MO"
+    assert (_current(melding).rule, _current(melding).category) == ("MO", "mo")
+    dispute = services.dispute_record(
+        melding=melding,
+        claimant=region_setup.assen,
+        respondent=region_setup.tynaarlo,
+        opened_on=timezone.localdate() - timedelta(days=1),
+    )
+    services.dispute_update(
+        dispute=dispute,
+        status=Dispute.Status.BINDEND_ADVIES,
+        advice_responsible=region_setup.tynaarlo,
+        advice_date=timezone.localdate(),
+    )
+    decision = _current(melding)
+    assert (decision.rule, decision.responsible_id, decision.category) == ("G", "GM1730", "mo")
+
+
+def test_overgangsclient_later_placed_by_another_municipality_goes_to_that_one(region_setup):
+    # In BW since 2024 under Assen (the overgangsrecht); after the start date a binding
+    # advice made Tynaarlo responsible and Tynaarlo provided BW until 2026-06-30. A new
+    # application within twelve months of that goes to Tynaarlo, which last provided BW
+    # (art. 1.2.1a lid 1 sub a), as a nieuwe cliënt, not back to Assen.
+    setup = region_setup
+    client, old, _new = _bw_before_start(setup)
+    Stay.objects.filter(client=client).update(end=date(2026, 2, 28))
+    second = toegang_services.melding_register(
+        client=client,
+        product_kind="BW",
+        applied_to=setup.assen,
+        received_on=date(2026, 2, 20),
+        summary="",
+        organisation=setup.org["assen"],
+        user=setup.users["toegang_assen"],
+    )
+    dispute = services.dispute_record(
+        melding=second,
+        claimant=setup.assen,
+        respondent=setup.tynaarlo,
+        opened_on=date(2026, 2, 21),
+    )
+    services.dispute_update(
+        dispute=dispute,
+        status=Dispute.Status.BINDEND_ADVIES,
+        advice_responsible=setup.tynaarlo,
+        advice_date=date(2026, 2, 25),
+    )
+    indication = Indication.objects.create(
+        client=client,
+        melding=second,
+        product=setup.products["BW001"],
+        financing="ZIN",
+        provider=setup.provider,
+        responsible_municipality=setup.tynaarlo,
+        valid_from=date(2026, 3, 1),
+        started_on=date(2026, 3, 1),
+    )
+    Stay.objects.create(
+        client=client,
+        indication=indication,
+        provider=setup.provider,
+        product=setup.products["BW001"],
+        location=setup.assen,
+        start=date(2026, 3, 1),
+        end=date(2026, 6, 30),
+    )
+    third = toegang_services.melding_register(
+        client=client,
+        product_kind="BW",
+        applied_to=setup.assen,
+        received_on=date(2026, 11, 2),
+        summary="",
+        organisation=setup.org["assen"],
+        user=setup.users["toegang_assen"],
+    )
+    decision = _current(third)
+    assert (decision.rule, decision.category, decision.responsible_id) == (
+        "A",
+        "nieuwe_client",
+        "GM1730",
+    )
+    assert "Tynaarlo verstrekte laatstelijk beschermd wonen (t/m 2026-06-30)" in decision.trace[-1]
+    assert decision.trace[-1].endswith(
+        "→ Wmo 2015 art. 1.2.1a lid 1 sub a "
+        + ("(laatstelijk verstrekt, minder dan twaalf maanden geleden)")
+    )
+    assert _current(old).rule == "V"

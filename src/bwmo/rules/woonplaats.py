@@ -1,10 +1,12 @@
 """Woonplaatsbeginsel: which municipality is responsible for a BW or MO client.
 
 Our reading of Kamerstuk 36 288 (Wmo 2015 art. 1.2.1 sub b and the new art. 1.2.1a) and
-the national transition agreements; the full rules table is in ``domain/woonplaats.md``.
-The rules are tried in a fixed order (G, MO, V, T, A, B, C, W, D); the first that holds
-decides. The start date and look-back period are data (:class:`RuleSet`), because the
-law's start date has moved several times and regions compare rule sets side by side.
+the national transition agreements; the rules table, the article of each rule
+(``ARTICLE``), how "minder dan twaalf maanden" is counted and how the overgangsrecht is
+read are in ``docs/rules.md``. The rules are tried in a fixed order (G, MO, V, T, A, B, C,
+W, D); the first that holds decides. The start date and look-back period are data
+(:class:`RuleSet`), because the law's start date has moved several times and regions
+compare rule sets side by side.
 
 Whenever several records qualify equally (same dates), the choice falls back to the
 remaining fields, so a decision never depends on the order records were stored in.
@@ -41,18 +43,37 @@ RULE_W: Final = "W"
 RULE_D: Final = "D"
 RULES: Final = (RULE_G, RULE_MO, RULE_V, RULE_T, RULE_A, RULE_B, RULE_C, RULE_W, RULE_D)
 
-BASIS_G: Final = "Geschillencommissie Sociaal Domein, Woonplaatsbeginsel en Toegang"
-BASIS_MO: Final = "Wmo 2015 art. 1.2.2; landelijke toegankelijkheid MO"
+# The article each rule rests on (rule → article), and the basis text a decision shows:
+# the article first, then what it says for this rule. Art. 1.2.1a (the woonplaatsbeginsel)
+# covers beschermd wonen only; MO stays landelijk toegankelijk under art. 1.2.1 sub b.
+ARTICLE: Final[Mapping[str, str]] = {
+    RULE_G: "Geschillencommissie Sociaal Domein, Woonplaatsbeginsel en Toegang",
+    RULE_MO: "Wmo 2015 art. 1.2.1 sub b",
+    RULE_V: "Wmo 2015 art. 1.2.1 sub b",
+    RULE_T: "Wmo 2015 art. 1.2.1a lid 1 sub a",
+    RULE_A: "Wmo 2015 art. 1.2.1a lid 1 sub a",
+    RULE_B: "Wmo 2015 art. 1.2.1a lid 1 sub b",
+    RULE_C: "Wmo 2015 art. 1.2.1a lid 1",
+    RULE_W: "Wmo 2015 art. 1.2.1 sub b",
+    RULE_D: "Wmo 2015 art. 1.2.1a lid 2",
+}
+BASIS_G: Final = f"{ARTICLE[RULE_G]} (bindend advies)"
+BASIS_MO: Final = (
+    f"{ARTICLE[RULE_MO]} (landelijke toegankelijkheid: opvang door de gemeente waar de "
+    "cliënt zich meldt; de centrumgemeente voert MO uit)"
+)
 BASIS_V: Final = (
-    "Wmo 2015 art. 1.2.1 sub b (oude tekst: de gemeente waar de cliënt zich meldt; "
+    f"{ARTICLE[RULE_V]} (oude tekst: de gemeente waar de cliënt zich meldt; "
     "betaald door haar centrumgemeente)"
 )
-BASIS_T: Final = "overgangsrecht"
-BASIS_A: Final = "art. 1.2.1a lid 1 sub a"
-BASIS_B: Final = "art. 1.2.1a lid 1 sub b"
-BASIS_C: Final = "art. 1.2.1a (geen woonadres: laatste woonadres)"
-BASIS_W: Final = "art. 1.2.1 sub b"
-BASIS_D: Final = "art. 1.2.1a lid 2 (vangnet)"
+BASIS_T: Final = (
+    f"{ARTICLE[RULE_T]} (laatstelijk verstrekt); overgangscliënt volgens het overgangsrecht"
+)
+BASIS_A: Final = f"{ARTICLE[RULE_A]} (laatstelijk verstrekt, minder dan twaalf maanden geleden)"
+BASIS_B: Final = f"{ARTICLE[RULE_B]} (instelling: laatste woonadres daarvoor)"
+BASIS_C: Final = f"{ARTICLE[RULE_C]} (geen woonadres: laatste woonadres)"
+BASIS_W: Final = f"{ARTICLE[RULE_W]} (nieuwe tekst: de gemeente van het woonadres)"
+BASIS_D: Final = f"{ARTICLE[RULE_D]} (vangnet: woonplaats onbekend)"
 BASIS: Final[Mapping[str, str]] = {
     RULE_G: BASIS_G,
     RULE_MO: BASIS_MO,
@@ -69,6 +90,8 @@ CATEGORY_OVERGANGSCLIENT: Final = "overgangsclient"
 CATEGORY_NIEUWE_CLIENT: Final = "nieuwe_client"
 CATEGORY_MO: Final = "mo"
 CATEGORIES: Final = (CATEGORY_OVERGANGSCLIENT, CATEGORY_NIEUWE_CLIENT, CATEGORY_MO)
+# The category of a BW application by rule; an MO application is always ``mo`` (see
+# :func:`category_of`), also when a binding advice decides it.
 CATEGORY_BY_RULE: Final[Mapping[str, str]] = {
     RULE_G: CATEGORY_NIEUWE_CLIENT,
     RULE_MO: CATEGORY_MO,
@@ -80,6 +103,14 @@ CATEGORY_BY_RULE: Final[Mapping[str, str]] = {
     RULE_W: CATEGORY_NIEUWE_CLIENT,
     RULE_D: CATEGORY_NIEUWE_CLIENT,
 }
+
+
+def category_of(rule: str, product: str) -> str:
+    """The budget category: the product (domain) first — MO is ``mo`` whatever rule decides
+    it, so MO cost never lands in a BW budget stream — then, for BW, the rule."""
+    if product == PRODUCT_MO:
+        return CATEGORY_MO
+    return CATEGORY_BY_RULE[rule]
 
 
 class _Dated:
@@ -193,6 +224,24 @@ def _months_after(day: date, months: int) -> date:
         return date.max
 
 
+def lookback_last_day(end: date, months: int) -> date:
+    """The last day on which fewer than ``months`` months have passed since a period whose
+    last day is ``end`` ended.
+
+    The months run from the day after ``end`` and end, as periods of months do in civil
+    law, on the day with the same number ``months`` months later (the last day of that
+    month if it is shorter), that day included: BW ending on 2026-03-31 leaves "minder dan
+    twaalf maanden" up to and including 2027-03-31. No extension for weekends or holidays:
+    this is no term for doing something, so the Algemene termijnenwet does not apply.
+    """
+    return _months_after(end, months)
+
+
+def within_lookback(end: date, day: date, months: int) -> bool:
+    """Whether fewer than ``months`` months have passed on ``day`` since ``end`` (last day)."""
+    return day <= lookback_last_day(end, months)
+
+
 def _periods(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -217,9 +266,8 @@ def _bw_chains(periods: Iterable[CarePeriod], lookback_months: int) -> list[list
     chains: list[list[CarePeriod]] = []
     latest_end = date.min
     for period in sorted(periods, key=_by_start):
-        joins = bool(chains) and (
-            period.start <= latest_end or period.start < _months_after(latest_end, lookback_months)
-        )
+        # lookback_last_day(end, n) >= end, so this covers "still running" as well.
+        joins = bool(chains) and within_lookback(latest_end, period.start, lookback_months)
         if joins:
             chains[-1].append(period)
             latest_end = max(latest_end, period.last_day)
@@ -249,7 +297,7 @@ class _Deciding:
         self.note(f"{line} → {BASIS[rule]}")
         return Decision(
             responsible=responsible,
-            category=CATEGORY_BY_RULE[rule],
+            category=category_of(rule, self.case.product),
             rule=rule,
             basis=BASIS[rule],
             woonplaats_onbekend=rule == RULE_D,
@@ -324,7 +372,7 @@ class _Deciding:
             return None
 
         def joins(p: CarePeriod) -> bool:
-            return p.covers(day) or day < _months_after(p.last_day, lookback)
+            return p.covers(day) or within_lookback(p.last_day, day, lookback)
 
         chain = next((c for c in _bw_chains(bw, lookback) if any(joins(p) for p in c)), None)
         if chain is None:
@@ -332,13 +380,15 @@ class _Deciding:
             assert last.end is not None  # an open period would be running, so joins
             self.note(
                 f"Laatste BW {_span(last.start, last.end)}, verstrekt door "
-                f"{name(last.provided_by)}, eindigde {lookback} maanden of langer vóór de "
-                f"melding ({last.end} + {lookback} maanden = "
-                f"{_months_after(last.end, lookback)}, de melding valt niet daarvóór): "
-                "geen aansluitende BW."
+                f"{name(last.provided_by)}: op de melding waren {lookback} maanden of meer "
+                f"verstreken sinds het eindigen (de {lookback} maanden na {last.end} liepen "
+                f"t/m {lookback_last_day(last.end, lookback)}; de melding van {day} valt "
+                "daarna): geen aansluitende BW."
             )
             return None
 
+        # The BW provided last: the running one (the latest started if several), else the
+        # one that ended last. It decides under art. 1.2.1a lid 1 sub a.
         running = [p for p in chain if p.covers(day)]
         if running:
             source = max(running, key=_by_start)
@@ -354,39 +404,60 @@ class _Deciding:
             self.note(
                 f"BW {_span(source.start, source.end)}, verstrekt door "
                 f"{name(source.provided_by)} in {name(source.location)}, eindigde minder dan "
-                f"{lookback} maanden vóór de melding ({source.end} + {lookback} maanden = "
-                f"{_months_after(source.end, lookback)}, de melding valt daarvóór)."
+                f"{lookback} maanden vóór de melding (de {lookback} maanden na {source.end} "
+                f"lopen t/m {lookback_last_day(source.end, lookback)}; de melding van {day} "
+                "valt daarbinnen)."
             )
         chain_start = chain[0].start
         self.note(
             f"De BW-keten waar de melding bij aansluit begon op {chain_start} "
             f"({_periods(len(chain), 'periode')})."
         )
+        provider = name(source.provided_by)
+        until = "loopt nog" if source.end is None or source.covers(day) else f"t/m {source.end}"
 
         start_date = self.rules.start_date
-        if chain_start < start_date:
-            eve = start_date - timedelta(days=1)
-            on_eve = [p for p in chain if p.covers(eve)]
-            if on_eve:
-                placer = max(on_eve, key=_by_start)
-                how = f"op {eve} liep BW verstrekt door {name(placer.provided_by)}"
-            else:
-                # The chain began before the start date, so some period ended before it.
-                placer = max((p for p in chain if p.last_day < eve), key=_by_end)
-                how = (
-                    f"op {eve} liep geen BW; de laatste BW daarvoor (t/m {placer.end}) werd "
-                    f"verstrekt door {name(placer.provided_by)}"
-                )
+        if chain_start >= start_date:
+            return self.decided(
+                RULE_A,
+                source.provided_by,
+                f"De keten begon op of na de ingangsdatum {start_date}: nieuwe cliënt; "
+                f"verantwoordelijk blijft {provider}, die deze BW verstrekte",
+            )
+
+        # The chain began under the old law. The overgangsrecht keeps the BW that ran then
+        # with the municipality that provided it; it does not fix who decides a later
+        # application: that is who last provided BW (art. 1.2.1a lid 1 sub a). The client
+        # stays an overgangscliënt while that is the overgangsrecht's municipality.
+        eve = start_date - timedelta(days=1)
+        on_eve = [p for p in chain if p.covers(eve)]
+        if on_eve:
+            placer = max(on_eve, key=_by_start)
+            how = f"op {eve} liep BW verstrekt door {name(placer.provided_by)}"
+        else:
+            # The chain began before the start date, so some period ended before it.
+            placer = max((p for p in chain if p.last_day < eve), key=_by_end)
+            how = (
+                f"op {eve} liep geen BW; de laatste BW daarvoor (t/m {placer.end}) werd "
+                f"verstrekt door {name(placer.provided_by)}"
+            )
+        if source.start < start_date or source.provided_by == placer.provided_by:
+            also = "" if source.provided_by != placer.provided_by else "ook "
             return self.decided(
                 RULE_T,
-                placer.provided_by,
-                f"De keten begon vóór de ingangsdatum {start_date}: overgangscliënt; {how}",
+                source.provided_by,
+                f"De keten begon vóór de ingangsdatum {start_date}: overgangscliënt ({how}); "
+                f"{provider} verstrekte {also}laatstelijk beschermd wonen ({until}) en blijft "
+                "verantwoordelijk",
             )
         return self.decided(
             RULE_A,
             source.provided_by,
-            f"De keten begon op of na de ingangsdatum {start_date}: nieuwe cliënt; "
-            f"verantwoordelijk blijft {name(source.provided_by)}, die deze BW verstrekte",
+            f"De keten begon vóór de ingangsdatum {start_date}, maar de BW die "
+            f"{name(placer.provided_by)} onder het overgangsrecht verstrekte is opgevolgd door "
+            f"BW van {provider}, begonnen op {source.start}, na de ingangsdatum: {provider} "
+            f"verstrekte laatstelijk beschermd wonen ({until}) en is verantwoordelijk; "
+            "nieuwe cliënt",
         )
 
     # Rules B, C, W and D: the BRP registration on the application date.
