@@ -36,6 +36,8 @@ def put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
     cannot hold become U+FFFD instead of breaking the export.
     """
     cell = sheet.cell(row=row, column=column)
+    # A fresh sheet has no merged ranges, so this is always a plain Cell.
+    assert isinstance(cell, Cell)
     if value is None or isinstance(value, _AS_IS):
         cell.value = value
         return cell
