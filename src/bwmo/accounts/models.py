@@ -21,12 +21,16 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class LoginFailure(models.Model):
-    """Failed logins, for throttling (kept short; the address is hashed)."""
+class LoginThrottle(models.Model):
+    """Login attempts per key (a username from one address, or one address) in a window.
 
-    username = models.CharField(max_length=150, db_index=True)
-    address_hash = models.CharField(max_length=64)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    One row per key, locked while an attempt is reserved: parallel attempts are counted one
+    after the other. The key is a hash, so neither username nor address is stored.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key[:12]}… {self.attempts}"

@@ -145,6 +145,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Login throttling: this many failed attempts per username+address within the window.
 BWMO_LOGIN_MAX_FAILURES = int(os.environ.get("BWMO_LOGIN_MAX_FAILURES", 5))
 BWMO_LOGIN_WINDOW_SECONDS = int(os.environ.get("BWMO_LOGIN_WINDOW_SECONDS", 15 * 60))
+# … and this many from one address, whatever the usernames (one address trying every name).
+BWMO_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("BWMO_LOGIN_MAX_FAILURES_PER_ADDRESS", 30))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
