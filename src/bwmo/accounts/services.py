@@ -5,11 +5,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import LoginThrottle
+from bwmo.organisations.models import Organisation
+
+from .models import LoginThrottle, RightsChange, User
+from .selectors import (
+    RIGHTS_FIELDS,
+    Rights,
+    group_change_refusals,
+    permission_names,
+    rights_change_refusals,
+    user_rights,
+)
 
 
 @dataclass(frozen=True)
@@ -79,4 +91,73 @@ def login_attempt_succeeded(*, reservation: LoginReservation) -> None:
     with transaction.atomic():
         LoginThrottle.objects.filter(key__in=reservation.keys, attempts__gt=0).update(
             attempts=F("attempts") - 1
+        )
+
+
+def _readable(field: str, value) -> object:
+    """A value as the record keeps it: names, not only keys (they outlive deletions)."""
+    if field == "groups":
+        return sorted(Group.objects.filter(pk__in=value).values_list("name", flat=True))
+    if field == "permissions":
+        return sorted(permission_names(permission_ids=value))
+    if field == "organisations":
+        return sorted(Organisation.objects.filter(pk__in=value).values_list("name", flat=True))
+    return value
+
+
+def _authority(editor: User) -> str:
+    return (
+        RightsChange.Authority.SUPERUSER
+        if editor.is_superuser
+        else RightsChange.Authority.SECOND_PERSON
+    )
+
+
+def user_rights_record(*, editor: User, user: User, before: Rights) -> list[RightsChange]:
+    """Check a change of ``user``'s rights that was just saved, and append it to the record.
+
+    Called inside the transaction that saved the change: a change the editor may not make
+    raises ``PermissionDenied`` and so is rolled back whole, whatever screen made it.
+    """
+    after = user_rights(user=user)
+    with transaction.atomic():
+        refusals = rights_change_refusals(editor=editor, user=user, before=before, after=after)
+        if refusals:
+            raise PermissionDenied(" ".join(refusals))
+        return [
+            RightsChange.objects.create(
+                changed_by=editor,
+                changed_by_name=editor.get_username(),
+                user=user,
+                user_name=user.get_username(),
+                field=field,
+                before=_readable(field, getattr(before, field)),
+                after=_readable(field, getattr(after, field)),
+                authority=_authority(editor),
+            )
+            for field in RIGHTS_FIELDS
+            if getattr(before, field) != getattr(after, field)
+        ]
+
+
+def group_permissions_record(
+    *, editor: User, group: Group, before: set[int]
+) -> RightsChange | None:
+    """Check a change of a role's permissions that was just saved, and append it."""
+    after = set(group.permissions.values_list("pk", flat=True))
+    with transaction.atomic():
+        refusals = group_change_refusals(editor=editor, group=group, before=before, after=after)
+        if refusals:
+            raise PermissionDenied(" ".join(refusals))
+        if before == after:
+            return None
+        return RightsChange.objects.create(
+            changed_by=editor,
+            changed_by_name=editor.get_username(),
+            group=group,
+            group_name=group.name,
+            field="permissions",
+            before=_readable("permissions", before),
+            after=_readable("permissions", after),
+            authority=_authority(editor),
         )
