@@ -36,7 +36,7 @@ def counted_password_checks(monkeypatch):
     return calls
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_wrong_passwords_get_at_most_max_checks(region_setup, counted_password_checks):
     attempts, statuses = 20, []
     start = threading.Barrier(attempts)
