@@ -361,3 +361,61 @@ def test_admin_is_staff_only(client, region_setup):
             continue
         response = client.get(url)
         assert response.status_code in (302, 404), (name, response.status_code)
+
+
+# Editing a user in beheer, per role: its own account, a colleague without roles and a
+# superuser (GET of the change page), and the escalation drill on its own account (POST
+# ``is_superuser``, the role Toegangsmedewerker and Gemeente Assen), which must change nothing.
+USER_EDIT = {
+    role: {"self": 302, "colleague": 302, "superuser": 302}
+    for role in ROLES
+    if role not in ("anon", "beheer")
+}
+USER_EDIT["beheer"] = {"self": 200, "colleague": 200, "superuser": 200}  # superuser: read-only
+
+
+@pytest.mark.django_db
+def test_edit_a_user_matrix(client, region_setup):
+    from django.contrib.auth.models import Group
+
+    from bwmo.accounts.models import User
+    from bwmo.accounts.roles import Role
+    from bwmo.accounts.selectors import user_rights
+    from tests.factories import UserFactory
+
+    targets = {
+        "colleague": UserFactory(username="collega"),
+        "superuser": User.objects.create_superuser("super", password="super-wachtwoord-1"),
+    }
+    failures = []
+    for role, expected in USER_EDIT.items():
+        me = region_setup.users[role]
+        client.logout()
+        client.force_login(me)
+        for which, want in expected.items():
+            target = me if which == "self" else targets[which]
+            url = reverse("admin:accounts_user_change", args=[target.pk])
+            status = client.get(url).status_code
+            if status != want:
+                failures.append(f"{role} GET edit {which}: {status}, expected {want}")
+        before = user_rights(user=me)
+        client.post(
+            reverse("admin:accounts_user_change", args=[me.pk]),
+            {
+                "username": me.username,
+                "is_active": "on",
+                "is_staff": "on",
+                "is_superuser": "on",
+                "groups": [Group.objects.get(name=Role.TOEGANGSMEDEWERKER).pk],
+                "organisations": [region_setup.org["assen"].pk],
+                "date_joined_0": me.date_joined.strftime("%Y-%m-%d"),
+                "date_joined_1": me.date_joined.strftime("%H:%M:%S"),
+                "_save": "Opslaan",
+            },
+        )
+        me.refresh_from_db()
+        if user_rights(user=me) != before:
+            failures.append(f"{role} raised its own rights")
+        if client.get(reverse("clients:search")).status_code == 200 and role in NO_PERSONAL_DATA:
+            failures.append(f"{role} reached the client search after editing itself")
+    assert not failures, "\n".join(failures)

@@ -1,48 +1,38 @@
-import hashlib
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import LoginFailure
-
-
-def _address_hash(request) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request else ""
-    return hashlib.sha256(address.encode()).hexdigest()
+from .services import login_attempt_reserve, login_attempt_succeeded
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuses further attempts for a username after too many failures in a short time."""
+    """Counts every attempt before the password is checked and refuses it when too many
+    failed for this username from this address, or from this address at all."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Onjuiste gebruikersnaam of wachtwoord. Let op hoofdletters."),
         "throttled": _(
-            "Te veel mislukte inlogpogingen voor deze gebruikersnaam. Probeer het over "
-            "%(minutes)d minuten opnieuw, of neem contact op met uw functioneel beheerder."
+            "Te veel mislukte inlogpogingen vanaf dit apparaat. U kunt om %(time)s opnieuw "
+            "inloggen. Weet u uw wachtwoord niet meer? Neem dan contact op met de functioneel "
+            "beheerder van uw organisatie: zelf een nieuw wachtwoord aanvragen kan (nog) niet."
         ),
     }
 
     def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip().lower()
-        window_start = timezone.now() - timedelta(seconds=settings.BWMO_LOGIN_WINDOW_SECONDS)
-        LoginFailure.objects.filter(at__lt=window_start).delete()
-        failures = LoginFailure.objects.filter(username=username, at__gte=window_start).count()
-        if username and failures >= settings.BWMO_LOGIN_MAX_FAILURES:
+        username = self.cleaned_data.get("username")
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        reservation = login_attempt_reserve(username=username, address=address)
+        if not reservation.allowed:
+            retry_at = timezone.localtime(reservation.retry_at)
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": settings.BWMO_LOGIN_WINDOW_SECONDS // 60},
+                params={"time": formats.time_format(retry_at, "H:i")},
             )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if username:
-                LoginFailure.objects.create(
-                    username=username, address_hash=_address_hash(self.request)
-                )
-            raise
+        cleaned = super().clean()
+        login_attempt_succeeded(reservation=reservation)
+        return cleaned

@@ -21,12 +21,73 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class LoginFailure(models.Model):
-    """Failed logins, for throttling (kept short; the address is hashed)."""
+class LoginThrottle(models.Model):
+    """Login attempts per key (a username from one address, or one address) in a window.
 
-    username = models.CharField(max_length=150, db_index=True)
-    address_hash = models.CharField(max_length=64)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    One row per key, locked while an attempt is reserved: parallel attempts are counted one
+    after the other. The key is a hash, so neither username nor address is stored.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key[:12]}… {self.attempts}"
+
+
+class RightsChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("The record of rights changes is append-only.")
+
+    def delete(self):
+        raise ValueError("The record of rights changes is append-only.")
+
+
+class RightsChange(models.Model):
+    """Who changed whose rights (roles, permissions, organisations, status), when, from what
+    to what, and on what authority. Append-only: rows are never changed or removed.
+
+    Names are kept beside the keys, so the record still reads after a user or group is gone.
+    """
+
+    class Authority(models.TextChoices):
+        SUPERUSER = "superuser", _("superuser")
+        SECOND_PERSON = "tweede persoon", _("tweede persoon")
+
+    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("door")
+    )
+    changed_by_name = models.CharField(_("door (gebruikersnaam)"), max_length=150)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(_("gebruiker"), max_length=150, blank=True)
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    group_name = models.CharField(_("rol"), max_length=150, blank=True)
+    field = models.CharField(_("wat"), max_length=40)
+    before = models.JSONField(_("van"))
+    after = models.JSONField(_("naar"))
+    authority = models.CharField(_("bevoegdheid"), max_length=20, choices=Authority.choices)
+
+    objects = RightsChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wijziging van rechten")
+        verbose_name_plural = _("wijzigingen van rechten")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        target = self.user_name or self.group_name
+        return f"{self.at:%Y-%m-%d %H:%M} {self.changed_by_name} → {target}: {self.field}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The record of rights changes is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The record of rights changes is append-only.")

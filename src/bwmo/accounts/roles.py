@@ -82,9 +82,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         for model in models
         for action in ("view", "add", "change", "delete")
     ]
-    + ["auth.view_group", "auth.change_group"],
+    + ["auth.view_group", "auth.change_group", "accounts.view_rightschange"],
     Role.AUDITOR: ["audit.view_accesslogentry"],
 }
+
+
+# The roles that reach clients' personal data, and the permissions that do. Only a superuser
+# grants them (``bwmo.accounts.selectors.rights_change_refusals``); the functioneel beheerder
+# never holds them.
+PERSONAL_DATA_ROLES = (Role.TOEGANGSMEDEWERKER, Role.OPVANGMEDEWERKER, Role.AANBIEDER)
+PERSONAL_DATA_PERMISSIONS = frozenset(
+    {perm for role in PERSONAL_DATA_ROLES for perm in ROLE_PERMISSIONS[role]}
+    | {"audit.view_accesslogentry"}
+)
 
 
 def ensure_roles() -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from bwmo.logging import client_error_loggers
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/bwmo
 DATA_DIR = Path(os.environ.get("BWMO_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -143,6 +145,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Login throttling: this many failed attempts per username+address within the window.
 BWMO_LOGIN_MAX_FAILURES = int(os.environ.get("BWMO_LOGIN_MAX_FAILURES", 5))
 BWMO_LOGIN_WINDOW_SECONDS = int(os.environ.get("BWMO_LOGIN_WINDOW_SECONDS", 15 * 60))
+# … and this many from one address, whatever the usernames (one address trying every name).
+BWMO_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("BWMO_LOGIN_MAX_FAILURES_PER_ADDRESS", 30))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -165,7 +169,10 @@ WHITENOISE_USE_FINDERS = True  # the demo serves static files without a collects
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_personal_data": {"()": "bwmo.logging.RedactPersonalData"}},
+    "filters": {
+        "no_personal_data": {"()": "bwmo.logging.RedactPersonalData"},
+        "client_error_one_line": {"()": "bwmo.logging.ClientErrorOneLine"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -173,6 +180,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A refused request (403, 404, 400) is one line, not a traceback.
+    "loggers": {name: {"filters": ["client_error_one_line"]} for name in client_error_loggers()},
 }
 
 # The iWmo 3.2 XSDs are read from the standard's own folder, never copied into bwmo.

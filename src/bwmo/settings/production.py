@@ -16,7 +16,12 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a reverse proxy that ends TLS (docs/operations.md): ``bwmo serve`` believes the
+# X-Forwarded-* headers of BWMO_TRUSTED_PROXY only and drops them from anyone else, so a
+# request counts as HTTPS when the proxy says so. Without a trusted proxy the header is
+# ignored: a browser could otherwise claim HTTPS over plain HTTP.
+if os.environ.get("BWMO_TRUSTED_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))

@@ -8,3 +8,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 BWMO_LOGIN_MAX_FAILURES = 5
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, as in production, rather than SQLite's shared in-memory database: parallel
+    # requests (the login drill, the live server) then wait for the write lock as they do in
+    # production instead of failing at once with "database table is locked".
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"bwmo-test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

@@ -1,4 +1,11 @@
+import os
+
 from django.core.management.base import BaseCommand
+
+# What a reverse proxy in front of bwmo tells waitress: the scheme the browser used (so
+# Django knows a request came in over HTTPS), the browser's address (for login
+# throttling), and the host and port it asked for.
+DEFAULT_PROXY_HEADERS = "x-forwarded-proto x-forwarded-for x-forwarded-host x-forwarded-port"
 
 
 class Command(BaseCommand):
@@ -8,12 +15,28 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--trusted-proxy",
+            default=os.environ.get("BWMO_TRUSTED_PROXY", ""),
+            help="address of the reverse proxy whose X-Forwarded-* headers are believed "
+            "(default: $BWMO_TRUSTED_PROXY; without it they are dropped)",
+        )
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, trusted_proxy, **options):
         from waitress import serve
 
         from bwmo.wsgi import application
 
+        proxy = {}
+        if trusted_proxy:
+            proxy = {
+                "trusted_proxy": trusted_proxy,
+                "trusted_proxy_headers": os.environ.get(
+                    "BWMO_TRUSTED_PROXY_HEADERS", DEFAULT_PROXY_HEADERS
+                ),
+            }
         self.stdout.write(f"bwmo draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
+        if trusted_proxy:
+            self.stdout.write(f"achter de reverse proxy op {trusted_proxy}")
         self.stdout.flush()
-        serve(application, host=host, port=port, threads=threads, ident="bwmo")
+        serve(application, host=host, port=port, threads=threads, ident="bwmo", **proxy)

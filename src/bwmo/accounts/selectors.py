@@ -1,0 +1,177 @@
+"""Reads of the accounts app, and the rule for who may change whose rights.
+
+No one raises their own rights. A superuser may change anyone's. Anyone else (the
+functioneel beheerder) is the second person for other users only, and then only within
+what they hold themselves: never superuser status, never a permission they lack, never a
+role that reaches personal data, and nothing upwards for a user who already reaches it.
+Taking rights away from someone else is always allowed: that is how an account is closed.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext as _
+
+from .models import User
+from .roles import PERSONAL_DATA_PERMISSIONS
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What a user may do and see: status, roles, own permissions and organisations."""
+
+    is_superuser: bool
+    is_staff: bool
+    is_active: bool
+    groups: frozenset[int]
+    permissions: frozenset[int]  # the user's own permissions (not through a role)
+    organisations: frozenset[int]
+
+
+RIGHTS_FIELDS = ("is_superuser", "is_staff", "is_active", "groups", "permissions", "organisations")
+
+
+def user_rights(*, user: User) -> Rights:
+    if user.pk is None:
+        return Rights(False, False, True, frozenset(), frozenset(), frozenset())
+    return Rights(
+        is_superuser=user.is_superuser,
+        is_staff=user.is_staff,
+        is_active=user.is_active,
+        groups=frozenset(user.groups.values_list("pk", flat=True)),
+        permissions=frozenset(user.user_permissions.values_list("pk", flat=True)),
+        organisations=frozenset(user.organisations.values_list("pk", flat=True)),
+    )
+
+
+def permission_names(*, permission_ids) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in Permission.objects.filter(pk__in=permission_ids).values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def _group_permission_ids(group_ids) -> set[int]:
+    return set(Permission.objects.filter(group__pk__in=group_ids).values_list("pk", flat=True))
+
+
+def rights_permission_names(*, rights: Rights) -> set[str]:
+    """Every permission the rights give, through roles and directly."""
+    return permission_names(
+        permission_ids=_group_permission_ids(rights.groups) | set(rights.permissions)
+    )
+
+
+def _editor_permissions(editor: User) -> set[str]:
+    return set() if not editor.is_active else editor.get_all_permissions()
+
+
+def _grant_refusals(editor: User, granted: set[str], what: str) -> list[str]:
+    refusals = []
+    personal = sorted(granted & PERSONAL_DATA_PERMISSIONS)
+    if personal:
+        refusals.append(
+            _(
+                "%(what)s geeft toegang tot persoonsgegevens van cliënten (%(perms)s). Alleen "
+                "een superuser kent dat toe."
+            )
+            % {"what": what, "perms": ", ".join(personal)}
+        )
+    lacking = sorted(granted - _editor_permissions(editor) - PERSONAL_DATA_PERMISSIONS)
+    if lacking:
+        refusals.append(
+            _(
+                "%(what)s geeft rechten die u zelf niet heeft (%(perms)s). Vraag een superuser "
+                "om dit te doen."
+            )
+            % {"what": what, "perms": ", ".join(lacking)}
+        )
+    return refusals
+
+
+def rights_change_refusals(*, editor: User, user: User, before: Rights, after: Rights) -> list[str]:
+    """Why ``editor`` may not change ``user``'s rights from ``before`` to ``after`` (in
+    Dutch, for the form); empty when allowed."""
+    if before == after or editor.is_superuser:
+        return []
+    if user.pk is not None and user.pk == editor.pk:
+        return [
+            _(
+                "U kunt uw eigen rechten (rollen, organisaties, status) niet wijzigen. Vraag "
+                "een andere beheerder of een superuser."
+            )
+        ]
+    if before.is_superuser:
+        return [_("Alleen een superuser wijzigt de rechten van een superuser.")]
+    refusals = []
+    if before.is_superuser != after.is_superuser:
+        refusals.append(_("Alleen een superuser maakt iemand superuser."))
+    for group in Group.objects.filter(pk__in=after.groups - before.groups).order_by("name"):
+        granted = permission_names(permission_ids=_group_permission_ids([group.pk]))
+        refusals += _grant_refusals(editor, granted, _("De rol “%s”") % group.name)
+    added = permission_names(permission_ids=after.permissions - before.permissions)
+    if added:
+        refusals += _grant_refusals(editor, added, _("Deze losse rechten"))
+    raised = (
+        after.groups - before.groups
+        or after.permissions - before.permissions
+        or after.organisations - before.organisations
+        or (after.is_staff and not before.is_staff)
+        or (after.is_active and not before.is_active)
+    )
+    if (
+        raised
+        and not refusals
+        and rights_permission_names(rights=after) & PERSONAL_DATA_PERMISSIONS
+    ):
+        refusals.append(
+            _(
+                "Deze gebruiker ziet persoonsgegevens van cliënten: alleen een superuser "
+                "breidt diens rechten of organisaties uit. Rechten intrekken mag wel."
+            )
+        )
+    return refusals
+
+
+def group_change_refusals(
+    *, editor: User, group: Group | None, before: set[int], after: set[int]
+) -> list[str]:
+    """Why ``editor`` may not change a role's permissions from ``before`` to ``after``."""
+    if before == after or editor.is_superuser:
+        return []
+    if group is not None and group.pk and editor.groups.filter(pk=group.pk).exists():
+        return [
+            _(
+                "U heeft deze rol zelf: de rechten ervan wijzigt een superuser, niet u. "
+                "Rechten intrekken ook niet, want u wijzigt daarmee ook uw eigen rechten."
+            )
+        ]
+    refusals = _grant_refusals(
+        editor, permission_names(permission_ids=after - before), _("Deze wijziging")
+    )
+    if (
+        not refusals
+        and after - before
+        and permission_names(permission_ids=after) & PERSONAL_DATA_PERMISSIONS
+    ):
+        refusals.append(
+            _(
+                "Deze rol geeft toegang tot persoonsgegevens van cliënten: alleen een superuser "
+                "breidt de rechten ervan uit."
+            )
+        )
+    return refusals
+
+
+def password_settable_by(*, editor: User, user: User) -> bool:
+    """Whether ``editor`` may set ``user``'s password: their own, or (for someone else's)
+    only when that account holds nothing the editor lacks — setting a password is taking
+    the account over."""
+    if editor.is_superuser or editor.pk == user.pk:
+        return True
+    if user.is_superuser:
+        return False
+    held = rights_permission_names(rights=user_rights(user=user))
+    return not (held & PERSONAL_DATA_PERMISSIONS) and held <= _editor_permissions(editor)
