@@ -55,3 +55,10 @@ ROLE_NAMES = [
     Role.FUNCTIONEEL_BEHEERDER,
     Role.AUDITOR,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(settings, tmp_path):
+    """Each test anchors the access log into its own file (never the worktree's var/)."""
+    settings.BWMO_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+    settings.BWMO_AUDIT_ANCHOR_SYSLOG = False

@@ -182,3 +182,14 @@ BWMO_IWMO_XSD_DIR = Path(os.environ.get("BWMO_IWMO_XSD_DIR", BWMO_SHARED_DIR / "
 BWMO_IWMO_CODELIST_DIR = Path(
     os.environ.get("BWMO_IWMO_CODELIST_DIR", BWMO_SHARED_DIR / "iwmo" / "codelijsten")
 )
+
+# The access log's key and anchors live outside the database (docs/security.md, "Access log").
+# The key: BWMO_AUDIT_KEY itself, or a file holding it; the demo generates one in DATA_DIR.
+BWMO_AUDIT_KEY = os.environ.get("BWMO_AUDIT_KEY", "")
+BWMO_AUDIT_KEY_FILE = os.environ.get("BWMO_AUDIT_KEY_FILE", "")
+BWMO_AUDIT_KEY_GENERATE = not (BWMO_AUDIT_KEY or BWMO_AUDIT_KEY_FILE)
+# `bwmo audit anchor` appends signed chain heads here (and to syslog when asked).
+BWMO_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("BWMO_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.jsonl")
+)
+BWMO_AUDIT_ANCHOR_SYSLOG = env_bool("BWMO_AUDIT_ANCHOR_SYSLOG", False)
