@@ -58,7 +58,11 @@ ROLE_NAMES = [
 
 
 @pytest.fixture(autouse=True)
-def _audit_anchor_file(settings, tmp_path):
+def _audit_anchor_file(tmp_path):
     """Each test anchors the access log into its own file (never the worktree's var/)."""
-    settings.BWMO_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
-    settings.BWMO_AUDIT_ANCHOR_SYSLOG = False
+    from django.test import override_settings
+
+    with override_settings(
+        BWMO_AUDIT_ANCHOR_FILE=tmp_path / "audit-anchors.jsonl", BWMO_AUDIT_ANCHOR_SYSLOG=False
+    ):
+        yield
