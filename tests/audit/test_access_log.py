@@ -180,3 +180,34 @@ def test_entries_from_before_the_key_keep_their_plain_hash_and_are_sealed(region
     first = AccessLogEntry.objects.order_by("pk").first()
     tampering.sql(f"UPDATE {tampering.ENTRY} SET what = 'x' WHERE id = %s", [first.pk])
     assert access_log_verify().first_broken_id == first.pk
+
+
+def test_auditor_sees_the_last_verification_and_can_check_now(client, region_setup):
+    from bwmo.audit.models import ChainVerification
+
+    _entries(3, region_setup)
+    client.force_login(region_setup.users["auditor"])
+    page = client.get(reverse("audit:search")).content.decode()
+    assert "nog niet gecontroleerd" in page and "Nu controleren" in page
+    response = client.post(reverse("audit:verify"), follow=True)
+    page = response.content.decode()
+    assert "in orde: 3 regels gecontroleerd" in page
+    record = ChainVerification.objects.get()
+    assert (record.by, record.trigger, record.ok, record.entries_checked) == (
+        "auditor",
+        "screen",
+        True,
+        3,
+    )
+    assert "Laatste controle" in page and "nog geen anker" in page
+    tampering.drop_triggers()
+    first = AccessLogEntry.objects.order_by("pk").first()
+    tampering.sql(f"UPDATE {tampering.ENTRY} SET what = 'x' WHERE id = %s", [first.pk])
+    page = client.post(reverse("audit:verify"), follow=True).content.decode()
+    assert "NIET in orde" in page and "content does not match its keyed hash" in page
+    assert ChainVerification.objects.count() == 2  # both results kept
+
+
+def test_only_the_auditor_may_verify(client, region_setup):
+    client.force_login(region_setup.users["toegang_assen"])
+    assert client.post(reverse("audit:verify")).status_code == 403
