@@ -4,6 +4,7 @@ import hmac
 import os
 import syslog
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -30,9 +31,6 @@ from .models import (
     ChainVersion,
     VerificationTrigger,
 )
-
-# Kept for callers that knew the plain chain.
-__all__ = ["GENESIS_HASH", "access_log_anchor", "access_log_record", "access_log_verify"]
 
 INVALID_HEAD_MAC = "invalid"  # never a valid HMAC: a head once found wrong is never re-signed
 
@@ -321,9 +319,7 @@ def access_log_verify_and_record(
     return report, record
 
 
-def _parse_at(value: str):
-    from datetime import datetime
-
+def _parse_at(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
