@@ -55,3 +55,14 @@ ROLE_NAMES = [
     Role.FUNCTIONEEL_BEHEERDER,
     Role.AUDITOR,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(tmp_path):
+    """Each test anchors the access log into its own file (never the worktree's var/)."""
+    from django.test import override_settings
+
+    with override_settings(
+        BWMO_AUDIT_ANCHOR_FILE=tmp_path / "audit-anchors.jsonl", BWMO_AUDIT_ANCHOR_SYSLOG=False
+    ):
+        yield

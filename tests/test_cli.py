@@ -84,9 +84,47 @@ def test_production_settings_pass_the_deploy_check(tmp_path, settings):
         ["check", "--deploy", "--fail-level", "WARNING", "--settings", settings],
         tmp_path,
         SECRET_KEY="x" * 64 + "-production-secret-for-the-check-only",
+        BWMO_AUDIT_KEY="k" * 64,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_access_log_key(tmp_path):
+    result = run(
+        ["check", "--settings", "bwmo.settings.production"],
+        tmp_path,
+        SECRET_KEY="x" * 64 + "-production-secret-for-the-check-only",
+        BWMO_AUDIT_KEY="",
+        BWMO_AUDIT_KEY_FILE="",
+    )
+    assert result.returncode != 0
+    assert "BWMO_AUDIT_KEY or BWMO_AUDIT_KEY_FILE must be set in production" in result.stderr
+
+
+def test_deploy_check_warns_about_the_demo_access_log_key(tmp_path):
+    result = run(["check", "--deploy"], tmp_path, BWMO_AUDIT_KEY="", BWMO_AUDIT_KEY_FILE="")
+    assert "bwmo.audit.W001" in result.stdout + result.stderr
+
+
+def test_backup_and_restore_from_the_command_line(tmp_path):
+    anchored = run(["audit", "anchor"], tmp_path)
+    assert anchored.returncode == 0, anchored.stderr
+    assert "new access-log key generated" in anchored.stderr  # the demo's key, announced
+    assert (tmp_path / "audit_key").exists() and (tmp_path / "audit-anchors.jsonl").exists()
+    backup = tmp_path / "bwmo.backup"
+    made = run(["backup", str(backup)], tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "Backup written" in made.stdout and "audit_chainhead: 1" in made.stdout
+    again = run(["backup", str(backup)], tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    other = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    restored = run(["restore", str(backup)], tmp_path, DATABASE_URL=other)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "Access log intact: 0 entries" in restored.stdout
+    assert "consistent with the anchor" in restored.stdout
+    missing = run(["restore", str(tmp_path / "nope.backup")], tmp_path, DATABASE_URL=other)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):

@@ -34,10 +34,21 @@ def main(argv: list[str] | None = None) -> int:
             "  serve [--port N]         de webapplicatie starten\n"
             "  generate --profile demo --seed N   synthetische gegevens aanmaken\n"
             "  audit verify             de hashketen van het toegangslog controleren\n"
+            "  audit anchor             de kop van de keten buiten de database vastleggen\n"
+            "  backup FILE, restore FILE   back-up maken (ook terwijl bwmo draait), terugzetten\n"
             "  migrate, createsuperuser, check, ...   Django-beheeropdrachten\n"
         )
         return 0
-    if argv[0] not in {"migrate", "makemigrations", "check", "help", "showmigrations"}:
+    # A backup copies the database as it is; a restore replaces it (and migrates afterwards).
+    if argv[0] not in {
+        "migrate",
+        "makemigrations",
+        "check",
+        "help",
+        "showmigrations",
+        "backup",
+        "restore",
+    }:
         from bwmo.core.database import ensure_schema
 
         ensure_schema()

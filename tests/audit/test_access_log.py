@@ -5,10 +5,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from bwmo.audit.models import AccessLogEntry, ChainHead
 from bwmo.audit.services import access_log_record, access_log_verify
 from tests.factories import granted_client, register_client
+
+from . import tampering
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +34,7 @@ def test_changed_entry_is_reported_as_first_broken(region_setup):
     _entries(5, region_setup)
     third = AccessLogEntry.objects.order_by("pk")[2]
     # Tamper directly in the database, as an attacker with SQL access would.
+    tampering.drop_triggers()
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {AccessLogEntry._meta.db_table} SET username = %s WHERE id = %s",
@@ -45,6 +49,7 @@ def test_changed_entry_is_reported_as_first_broken(region_setup):
 def test_removed_entry_breaks_the_chain(region_setup):
     _entries(4, region_setup)
     second = AccessLogEntry.objects.order_by("pk")[1]
+    tampering.drop_triggers()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AccessLogEntry._meta.db_table} WHERE id = %s", [second.pk])
     report = access_log_verify()
@@ -55,6 +60,7 @@ def test_removed_entry_breaks_the_chain(region_setup):
 def test_removed_last_entry_is_noticed_through_the_head(region_setup):
     _entries(3, region_setup)
     last = AccessLogEntry.objects.order_by("-pk").first()
+    tampering.drop_triggers()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AccessLogEntry._meta.db_table} WHERE id = %s", [last.pk])
     assert ChainHead.objects.get().last_hash == last.entry_hash
@@ -76,7 +82,11 @@ def test_audit_verify_command(region_setup, capsys):
     _entries(2, region_setup)
     call_command("audit", "verify")
     assert "intact: 2 entries" in capsys.readouterr().out
-    AccessLogEntry.objects.filter(pk=AccessLogEntry.objects.first().pk).update(why="gewijzigd")
+    tampering.drop_triggers()
+    tampering.sql(
+        f"UPDATE {tampering.ENTRY} SET why = 'gewijzigd' WHERE id = %s",
+        [AccessLogEntry.objects.first().pk],
+    )
     with pytest.raises(CommandError, match="broken at entry"):
         call_command("audit", "verify")
 
@@ -127,3 +137,77 @@ def test_log_is_written_in_dutch_whatever_the_users_language(client, region_setu
     assert "Date of birth" in page.content.decode()  # the screen itself is English
     entry = AccessLogEntry.objects.order_by("-pk").first()
     assert entry.why == "verantwoordelijke gemeente"
+
+
+def test_entries_from_before_the_key_keep_their_plain_hash_and_are_sealed(region_setup):
+    """A log from before the key: its rows stay version 0 and the keyed chain builds on them."""
+    import hashlib
+    import json
+
+    user = region_setup.users["toegang_assen"]
+    patient = register_client(region_setup)
+    tampering.drop_triggers()  # writing rows as the old code did, without the model's checks
+    previous = tampering.GENESIS
+    at = timezone.now()
+    for _ in range(3):
+        fields = [previous, at.isoformat(), user.username, "", str(patient.pseudonym), "d", "w"]
+        digest = hashlib.sha256(
+            json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+        ).hexdigest()
+        tampering.sql(
+            f"INSERT INTO {tampering.ENTRY} (at, username, organisation, client_pseudonym, "
+            "what, why, version, previous_hash, entry_hash) "
+            "VALUES (%s, %s, '', %s, 'd', 'w', 0, %s, %s)",
+            [at, user.username, str(patient.pseudonym), previous, digest],
+        )
+        previous = digest
+    # The head as migration 0003 leaves it: position known, no signature yet.
+    tampering.set_head(
+        last_hash=previous,
+        entries=3,
+        last_entry_id=AccessLogEntry.objects.order_by("-pk").first().pk,
+        mac="",
+    )
+    report = access_log_verify()
+    assert report.ok and report.legacy_entries == 3
+    assert "3 entries from before the key" in report.notice
+    access_log_record(user=user, clients=[patient], what="dossier", why="test")
+    report = access_log_verify()
+    assert report.ok, report.problem
+    assert [e.version for e in AccessLogEntry.objects.order_by("pk")] == [0, 0, 0, 1]
+    assert ChainHead.objects.get().mac not in ("", "invalid")
+    # Changing a pre-key row now breaks the keyed entry that sealed it.
+    first = AccessLogEntry.objects.order_by("pk").first()
+    tampering.sql(f"UPDATE {tampering.ENTRY} SET what = 'x' WHERE id = %s", [first.pk])
+    assert access_log_verify().first_broken_id == first.pk
+
+
+def test_auditor_sees_the_last_verification_and_can_check_now(client, region_setup):
+    from bwmo.audit.models import ChainVerification
+
+    _entries(3, region_setup)
+    client.force_login(region_setup.users["auditor"])
+    page = client.get(reverse("audit:search")).content.decode()
+    assert "nog niet gecontroleerd" in page and "Nu controleren" in page
+    response = client.post(reverse("audit:verify"), follow=True)
+    page = response.content.decode()
+    assert "in orde: 3 regels gecontroleerd" in page
+    record = ChainVerification.objects.get()
+    assert (record.by, record.trigger, record.ok, record.entries_checked) == (
+        "auditor",
+        "screen",
+        True,
+        3,
+    )
+    assert "Laatste controle" in page and "nog geen anker" in page
+    tampering.drop_triggers()
+    first = AccessLogEntry.objects.order_by("pk").first()
+    tampering.sql(f"UPDATE {tampering.ENTRY} SET what = 'x' WHERE id = %s", [first.pk])
+    page = client.post(reverse("audit:verify"), follow=True).content.decode()
+    assert "NIET in orde" in page and "content does not match its keyed hash" in page
+    assert ChainVerification.objects.count() == 2  # both results kept
+
+
+def test_only_the_auditor_may_verify(client, region_setup):
+    client.force_login(region_setup.users["toegang_assen"])
+    assert client.post(reverse("audit:verify")).status_code == 403

@@ -83,6 +83,7 @@ MATRIX = {
         everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),
     ),
     "audit:search": (None, everyone(403, anon=302, auditor=200)),
+    "audit:verify": (None, everyone(403, anon=302, auditor=405)),  # POST only
     "finance:overview": (None, everyone(403, anon=302, controller=200)),
     "finance:parameters": (None, everyone(403, anon=302, controller=200)),
     "clients:detail": (

@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("controleren/", views.verify, name="verify"),
 ]

@@ -1,16 +1,19 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bwmo.clients.models import Client
 from bwmo.web.forms import BwmoForm
 from bwmo.web.support import log_read
 
-from .selectors import access_log_for_client, access_log_for_user
+from .models import VerificationTrigger
+from .selectors import access_log_for_client, access_log_for_user, last_anchor, last_verification
+from .services import access_log_verify_and_record
 
 
 class ClientQuestionForm(BwmoForm):
@@ -60,5 +63,34 @@ def search(request):
             "user_form": user_form,
             "page": page,
             "question": question,
+            "verification": last_verification(),
+            "anchor": last_anchor(),
         },
     )
+
+
+@login_required
+@permission_required("audit.view_accesslogentry", raise_exception=True)
+@require_POST
+def verify(request):
+    """The auditor's "Nu controleren": recompute the chain against the anchors, keep the result."""
+    report, _record = access_log_verify_and_record(
+        by=request.user.get_username(), trigger=VerificationTrigger.SCREEN
+    )
+    if report.ok:
+        messages.success(
+            request,
+            ngettext(
+                "Het toegangslog is in orde: %(n)s regel gecontroleerd.",
+                "Het toegangslog is in orde: %(n)s regels gecontroleerd.",
+                report.entries_checked,
+            )
+            % {"n": report.entries_checked},
+        )
+    else:
+        messages.error(
+            request,
+            _("Het toegangslog is NIET in orde: de keten is gebroken bij regel %(id)s.")
+            % {"id": report.first_broken_id},
+        )
+    return redirect("audit:search")

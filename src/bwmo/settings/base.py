@@ -194,3 +194,14 @@ BWMO_IWMO_CODELIST_DIR = Path(
 # The largest iWmo file bwmo reads (import folder, upload screen, validate); a bigger file is
 # recorded as ongeldig without being parsed. A WMO323 of 1,000 clients is about 2 MB.
 BWMO_IWMO_MAX_FILE_BYTES = int(os.environ.get("BWMO_IWMO_MAX_FILE_BYTES", 20 * 1024 * 1024))
+
+# The access log's key and anchors live outside the database (docs/security.md, "Access log").
+# The key: BWMO_AUDIT_KEY itself, or a file holding it; the demo generates one in DATA_DIR.
+BWMO_AUDIT_KEY = os.environ.get("BWMO_AUDIT_KEY", "")
+BWMO_AUDIT_KEY_FILE = os.environ.get("BWMO_AUDIT_KEY_FILE", "")
+BWMO_AUDIT_KEY_GENERATE = not (BWMO_AUDIT_KEY or BWMO_AUDIT_KEY_FILE)
+# `bwmo audit anchor` appends signed chain heads here (and to syslog when asked).
+BWMO_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("BWMO_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.jsonl")
+)
+BWMO_AUDIT_ANCHOR_SYSLOG = env_bool("BWMO_AUDIT_ANCHOR_SYSLOG", False)

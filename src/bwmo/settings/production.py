@@ -27,3 +27,11 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# The access log's key never comes from the data folder in production.
+BWMO_AUDIT_KEY_GENERATE = False
+if not (os.environ.get("BWMO_AUDIT_KEY") or os.environ.get("BWMO_AUDIT_KEY_FILE")):
+    raise ImproperlyConfigured(
+        "BWMO_AUDIT_KEY or BWMO_AUDIT_KEY_FILE must be set in production: the access log is "
+        "signed with a key kept outside the database (see docs/security.md)."
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.care.models import Financing, MoType
+from bwmo.core.append_only import AppendOnlyModel
 from bwmo.organisations.models import ProductKind
 from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
 
@@ -199,8 +200,13 @@ class MoIntake(models.Model):
         return f"MO-intake {self.intake_on}"
 
 
-class CaseEvent(models.Model):
-    """An appended line of a case's history: who changed what, when and why."""
+class CaseEvent(AppendOnlyModel):
+    """An appended line of a case's history: who changed what, when and why.
+
+    Append-only in the ORM and in the database (triggers, migration 0002_caseevent_append_only).
+    """
+
+    append_only_message = "Dossier history is append-only: events cannot be changed or deleted."
 
     melding = models.ForeignKey(Melding, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -220,11 +226,3 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Dossier history is append-only; events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Dossier history is append-only; events cannot be deleted.")
