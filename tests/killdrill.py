@@ -3,8 +3,8 @@ kill it with SIGKILL at seeded random moments, and let the test check what is le
 
 On SQLite the (in-memory) test database is copied into a file the process opens; on
 PostgreSQL the process opens the test database itself (the drill tests commit, so they use
-``django_db(transaction=True)``). The checks read the database with plain SQL, which works
-the same on both.
+``django_db(transaction=True, serialized_rollback=True)``, as the browser tests). The checks
+read the database with plain SQL, which works the same on both.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from tests.killdrill import Drill
 from .conftest import XSD_DIR
 from .test_exchange import AGB, ASSEN, start_305
 
-pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 KILLS = 10
 SEED = 20261201

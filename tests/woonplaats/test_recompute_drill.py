@@ -20,7 +20,7 @@ from bwmo.woonplaats import services
 from tests.factories import RegionSetup, register_client
 from tests.killdrill import Drill
 
-pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 KILLS = 10
 SEED = 20261202
