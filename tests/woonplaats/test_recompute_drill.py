@@ -95,21 +95,26 @@ def test_recompute_killed_at_random_moments_keeps_a_whole_batch(tmp_path):
     assert state[0] == VERSIONS[1]
     rng = random.Random(SEED)
     outcomes = {"old": 0, "new": 0}
-    moments = []
-    for _ in range(KILLS):
+    moments, tries = [], 0
+    high = took * 1.1
+    while drill.kills < KILLS and tries < 2 * KILLS:
+        tries += 1
         before = state
         other = VERSIONS[0] if before[0] == VERSIONS[1] else VERSIONS[1]
-        moment = rng.uniform(min(dry, took) * 0.9, took * 1.1)
+        # from where the deciding is done in a dry run to the end of a full run; a run that
+        # finishes before its moment shows the runs are quicker now, so aim earlier
+        moment = rng.uniform(min(dry * 0.9, high * 0.6), high)
         moments.append(round(moment, 2))
-        recompute(other, kill_after=moment)
+        if recompute(other, kill_after=moment) is not None:
+            high = moment * 0.95
         state = _state(drill, cases)
         outcomes["old" if state == before else "new"] += 1
         if state != before:
             assert state[0] == other
     print(
         f"\nkill drill woonplaats recompute on {drill.vendor}: {cases} cases, "
-        f"{drill.kills} kills of {KILLS} tries at {moments} s (a dry run {dry:.2f} s, a full "
+        f"{drill.kills} kills in {tries} tries at {moments} s (a dry run {dry:.2f} s, a full "
         f"run {took:.2f} s); "
         f"state after each try: {outcomes}, never in between"
     )
-    assert drill.kills >= KILLS // 2
+    assert drill.kills == KILLS
