@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -194,13 +195,119 @@ def test_import_is_all_or_nothing_per_file(setup, granted, tmp_path, monkeypatch
     (tmp_path / "start.xml").write_bytes(start_305(client, indication.pk, indication.valid_from))
     before = Message.objects.count()
 
+    def broken(*args, **kwargs):
+        raise RuntimeError("the answer cannot be built")
+
+    monkeypatch.setattr(exchange, "build_retour", broken)
+    with pytest.raises(RuntimeError):
+        exchange.import_directory(tmp_path, today=timezone.localdate())
+    indication.refresh_from_db()
+    assert indication.started_on is None
+    assert Message.objects.count() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["start.xml"]
+
+
+def test_a_crash_between_commit_and_answer_file_is_repaired_by_the_next_run(
+    setup, granted, tmp_path, monkeypatch
+):
+    """The answer is recorded with the import's effects; its file follows the commit. When
+    the writer fails there (disk full, or the process killed), the next run writes it."""
+    client, indication = granted
+    (tmp_path / "start.xml").write_bytes(start_305(client, indication.pk, indication.valid_from))
+    real_write = exchange._write
+
     def broken_disk(path, content):
         raise OSError("schijf vol")
 
     monkeypatch.setattr(exchange, "_write", broken_disk)
     with pytest.raises(OSError):
         exchange.import_directory(tmp_path, today=timezone.localdate())
+    # committed: the start counts, the answer is recorded, no file yet
     indication.refresh_from_db()
-    assert indication.started_on is None
-    assert Message.objects.count() == before
+    assert indication.started_on == indication.valid_from
+    answer = Message.objects.get(direction=Direction.OUT, message_type="WMO306")
+    assert answer.awaiting_file and answer.content
     assert sorted(p.name for p in tmp_path.iterdir()) == ["start.xml"]
+
+    monkeypatch.setattr(exchange, "_write", real_write)
+    results = exchange.import_directory(tmp_path, today=timezone.localdate())
+    # the answer was written first, then lies in the folder as our own file
+    assert sorted(r.outcome for r in results) == [
+        exchange.Outcome.DUPLICATE,
+        exchange.Outcome.SKIPPED,
+    ]
+    answer.refresh_from_db()
+    assert not answer.awaiting_file
+    written = tmp_path / answer.filename
+    assert written.read_bytes() == answer.content.encode()
+    assert Message.objects.filter(direction=Direction.OUT, message_type="WMO306").count() == 1
+    # once more: nothing new, the file untouched
+    exchange.import_directory(tmp_path, today=timezone.localdate())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["start.xml", answer.filename])
+
+
+def test_recovery_writes_a_file_once_and_accepts_the_identical_file(setup, granted, tmp_path):
+    """Killed after the rename but before the mark: the identical file is there already."""
+    client, indication = granted
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "start.xml").write_bytes(start_305(client, indication.pk, indication.valid_from))
+    (r,) = exchange.import_directory(inbox, today=timezone.localdate())
+    answer = Message.objects.get(direction=Direction.OUT, message_type="WMO306")
+    Message.objects.filter(pk=answer.pk).update(written_at=None)
+    assert exchange.write_recorded() == [r.reply.resolve()]
+    answer.refresh_from_db()
+    assert answer.written_at is not None
+    assert exchange.write_recorded() == []
+    # a different file under that name is never written over
+    Message.objects.filter(pk=answer.pk).update(written_at=None)
+    r.reply.write_bytes(b"<iets anders/>")
+    with pytest.raises(exchange.OutboxConflict):
+        exchange.write_recorded()
+    assert r.reply.read_bytes() == b"<iets anders/>"
+
+
+def test_answer_file_name_follows_the_received_file_not_a_database_id(setup, granted, tmp_path):
+    client, indication = granted
+    content = start_305(client, indication.pk, indication.valid_from)
+    (tmp_path / "start.xml").write_bytes(content)
+    (r,) = exchange.import_directory(tmp_path, today=timezone.localdate())
+    sha = hashlib.sha256(content).hexdigest()
+    assert r.reply.name == f"WMO306_{ASSEN}_{AGB}_{sha[:16]}.xml"
+
+
+def test_export_writes_after_the_commit_and_a_crash_there_is_repaired(
+    setup, granted, tmp_path, monkeypatch
+):
+    """A 301 is marked sent and its content recorded in one commit; the file follows. A
+    crash before the file leaves it to the next run, with the same name and content."""
+    real_write = exchange._write
+
+    def broken_disk(path, content):
+        raise OSError("schijf vol")
+
+    monkeypatch.setattr(exchange, "_write", broken_disk)
+    with pytest.raises(OSError):
+        export(setup, tmp_path / "uit")
+    sent = Message.objects.get(direction=Direction.OUT, message_type="WMO301")
+    assert sent.status == MessageStatus.SENT and sent.awaiting_file
+    assert list((tmp_path / "uit").iterdir()) == []
+
+    monkeypatch.setattr(exchange, "_write", real_write)
+    assert export(setup, tmp_path / "uit").written == []  # nothing new to build
+    sent.refresh_from_db()
+    assert not sent.awaiting_file
+    (written,) = (tmp_path / "uit").iterdir()
+    assert written.name == sent.filename and written.read_bytes() == sent.content.encode()
+
+
+def test_export_that_rolls_back_leaves_no_file(setup, granted, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    # The last step inside the transaction: the allocations marked as sent.
+    monkeypatch.setattr(exchange.Allocation.objects, "filter", broken)
+    with pytest.raises(RuntimeError):
+        export(setup, tmp_path / "uit")
+    assert Message.objects.get(direction=Direction.OUT).status == MessageStatus.PENDING
+    assert list((tmp_path / "uit").iterdir()) == []

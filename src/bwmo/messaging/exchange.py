@@ -2,8 +2,15 @@
 
 Import is all-or-nothing per file: a file is validated (XSD, then the standard's in-message
 rules, then the rules that need bwmo's state), its effects are applied and its answer (a
-retour message or a WMO325) is written next to it in one database transaction. A file is
-recognised by its SHA-256: the same file twice is reported and not processed again.
+retour message or a WMO325) is recorded in one database transaction. A file is recognised by
+its SHA-256: the same file twice is reported and not processed again.
+
+Every file bwmo sends goes through an outbox: its content, folder and name are recorded with
+the Message in the transaction that made it, and the file is written only after that commit
+(a temporary file, fsync, a rename), then marked written. Each run first writes what an
+earlier run recorded but could not write (killed, disk full), so no file exists without its
+Message and no recorded file is lost or written twice. File names do not depend on database
+ids that a rolled-back transaction could hand out again.
 
 The import runs as a system process, not for a user: it matches a message's BSN to a client
 to link the message, and shows nothing, so it writes no access-log entries. Who later looks
@@ -106,16 +113,72 @@ def _filename(message_type: str, sender: str, receiver: str, ident: str) -> str:
     return f"{message_type}_{sender}_{receiver}_{ident}.xml"
 
 
+def _answer_filename(reply_type: str, sender: str, receiver: str, inbound_sha: str) -> str:
+    """An answer is named after the file it answers (one answer per received file), never
+    after a database id."""
+    return _filename(reply_type, sender, receiver, inbound_sha[:16])
+
+
 def _write(path: Path, content: bytes) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, then a rename."""
+    """Write a whole file or nothing: a temporary file in the same folder, flushed to disk,
+    then a rename (and the folder flushed, so the rename survives a power cut)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bwmo-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    try:
+        folder = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # a platform without directory handles
+        return
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+class OutboxConflict(FileExistsError):
+    """A different file already has the name of a recorded outbound file."""
+
+
+def _deliver(message: Message) -> Path:
+    """Write a recorded outbound file (after the commit that recorded it) and mark it written.
+
+    Idempotent: the same name with the same content is already done; only the mark is left."""
+    target = Path(message.folder) / message.filename
+    content = message.content.encode()
+    try:
+        existing = target.read_bytes()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, content)
+    else:
+        if existing != content:
+            raise OutboxConflict(
+                f"{target} already exists with other content; message {message.pk} "
+                f"({message.message_type}) is not written over it"
+            )
+    Message.objects.filter(pk=message.pk, written_at__isnull=True).update(written_at=timezone.now())
+    return target
+
+
+def unwritten_messages():
+    """Outbound files recorded for a folder but not written yet (a run was cut off)."""
+    return Message.objects.filter(direction=Direction.OUT, written_at__isnull=True).exclude(
+        folder=""
+    )
+
+
+def write_recorded() -> list[Path]:
+    """Write every outbound file that was recorded but is not on disk yet; each run starts
+    with this, so a crash between a commit and its file loses nothing."""
+    pending = unwritten_messages().only("pk", "message_type", "folder", "filename", "content")
+    return [_deliver(message) for message in pending.order_by("pk")]
 
 
 _CODE = re.compile(r"[A-Z]{2,8}[0-9]{0,4}")
@@ -266,10 +329,14 @@ def export_pending(
     """Write every pending WMO301/319 of these municipalities into ``out_dir``.
 
     Each message is its own transaction; a message that cannot be built (say, a client
-    without address or telephone) stays pending with its findings, the others go out.
+    without address or telephone) stays pending with its findings, the others go out. The
+    file is written after its transaction commits (the outbox); files an earlier run
+    recorded but did not write are written first.
     """
     now = now or timezone.now()
     out_dir.mkdir(parents=True, exist_ok=True)
+    folder = str(out_dir.resolve())
+    write_recorded()
     result = ExportResult()
     for pk in list(pending_messages(municipality_codes).values_list("pk", flat=True)):
         with transaction.atomic():
@@ -293,15 +360,18 @@ def export_pending(
                 Message.objects.filter(pk=pk).update(errors=findings)
                 result.failed.append((message, findings))
                 continue
+            # The pending message was committed when it was queued: its id (and so its
+            # identification and file name) cannot be one a rolled-back run handed out.
             ident = _identificatie(message)
             name = _filename(message.message_type, message.sender, message.receiver, ident)
-            _write(out_dir / name, content)
+            message.folder, message.filename, message.content = folder, name, content.decode()
             Message.objects.filter(pk=pk).update(
                 status=MessageStatus.SENT,
                 identification=ident,
                 dated=today,
                 filename=name,
-                content=content.decode(),
+                folder=folder,
+                content=message.content,
                 sha256=hashlib.sha256(content).hexdigest(),
                 errors=[],
                 processed_at=now,
@@ -313,7 +383,7 @@ def export_pending(
                     municipality_id=message.municipality_id,
                     needs_sending=True,
                 ).update(needs_sending=False, last_message=message)
-            result.written.append(out_dir / name)
+        result.written.append(_deliver(message))
     return result
 
 
@@ -351,7 +421,9 @@ def import_directory(
     directory: Path, *, today: date, now: datetime | None = None
 ) -> list[FileResult]:
     """Every ``.xml`` file in the folder, one by one: a file that cannot be used is recorded
-    as *ongeldig* with its finding, and the run goes on with the next."""
+    as *ongeldig* with its finding, and the run goes on with the next. Answers an earlier run
+    recorded but did not write (killed after its commit) are written first."""
+    write_recorded()
     files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
     cache: dict = {}  # reference data that does not change during one run
     return [import_file(path, today=today, now=now, cache=cache) for path in files]
@@ -508,14 +580,18 @@ def _import_file(path: Path, *, today: date, now: datetime, cache, uploaded_by) 
                 return _record_invalid(
                     path, content, sha, message_type, result.errors, now, uploaded_by
                 )
-            return _Import(
+            run = _Import(
                 path, content, sha, result.bericht, list(result.errors), today, now, cache
-            ).run(uploaded_by=uploaded_by)
+            )
+            outcome = run.run(uploaded_by=uploaded_by)
     except IntegrityError:
         # The same file, read in at the same moment by another process, got there first.
         if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
             return FileResult(path, Outcome.DUPLICATE)
         raise
+    if run.answer is not None:  # committed: now the answer's file
+        _deliver(run.answer)
+    return outcome
 
 
 class _Import:
@@ -536,6 +612,7 @@ class _Import:
             lambda: Provider.objects.filter(agb_code=header.afzender).first(),
         )
         self._allocation_cache: dict[int, Allocation] = {}
+        self.answer: Message | None = None  # recorded here, written after the commit
 
     def _cached(self, key, compute):
         if key not in self.cache:
@@ -792,7 +869,8 @@ class _Import:
         )
 
     def _reply(self) -> Path | None:
-        """The retour message or WMO325, recorded and written next to the inbound file."""
+        """The retour message or WMO325, recorded to be written next to the inbound file once
+        the transaction commits."""
         reply_type = "WMO325" if self.message_type == "WMO323" else m.RETOUR_VOOR[self.message_type]
         # Findings without a retourcode (bwmo's own, such as an unknown receiver) are not
         # the standard's; they stay on the message and in the screens.
@@ -817,9 +895,9 @@ class _Import:
                 xsd_dir=xsd_dir(),
             )
         sender, receiver = self.bericht.header.ontvanger, self.bericht.header.afzender
-        name = _filename(reply_type, sender, receiver, ident)
+        name = _answer_filename(reply_type, sender, receiver, self.sha)
         self.retour_codes = sorted({e.retourcode for e in errors}) or [m.RETOURCODE_GOED]
-        Message.objects.create(
+        self.answer = Message.objects.create(
             direction=Direction.OUT,
             message_type=reply_type,
             status=MessageStatus.SENT,
@@ -832,15 +910,14 @@ class _Import:
             identification=ident,
             dated=self.today,
             filename=name,
+            folder=str(self.path.parent.resolve()),
             content=content.decode(),
             sha256=hashlib.sha256(content).hexdigest(),
             retour_codes=self.retour_codes,
             processed_at=self.now,
             created_at=self.now,
         )
-        target = self.path.parent / name
-        _write(target, content)
-        return target
+        return self.path.parent / name
 
     def _apply(self, client: Client | None) -> int:
         b = self.bericht
@@ -1178,4 +1255,5 @@ __all__: Sequence[str] = (
     "export_pending",
     "import_directory",
     "import_file",
+    "write_recorded",
 )

@@ -86,6 +86,12 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
     processed_at = models.DateTimeField(_("verwerkt / verzonden"), null=True, blank=True)
+    # The outbox: an outbound file (a 301/319, or the answer to a received file) is recorded
+    # with its content, folder and file name in the transaction that made it; the file is
+    # written after that commit, and ``written_at`` set. A run first writes what a crash left
+    # recorded but unwritten. Empty ``folder``: kept for download only, never written.
+    folder = models.CharField(_("uitwisselmap"), max_length=1024, blank=True)
+    written_at = models.DateTimeField(_("in de map geschreven"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -103,6 +109,11 @@ class Message(models.Model):
             models.Index(fields=["municipality", "direction", "created_at"]),
             models.Index(fields=["status", "direction"]),
             models.Index(fields=["sender", "message_type", "identification"]),
+            models.Index(
+                fields=["direction", "written_at"],
+                condition=Q(direction="uit", written_at__isnull=True) & ~Q(folder=""),
+                name="outbox_unwritten",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -120,6 +131,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_type} {self.identification or self.pk}"
+
+    @property
+    def awaiting_file(self) -> bool:
+        """Recorded for the exchange folder, but the file is not there yet."""
+        return self.direction == Direction.OUT and bool(self.folder) and self.written_at is None
 
 
 class Allocation(models.Model):

@@ -16,6 +16,11 @@ from bwmo.messaging.exchange import (
 from bwmo.messaging.models import MessageStatus
 from bwmo.organisations.models import Region
 
+_UNWRITTEN = (
+    "a file could not be written: {error}. What was processed is recorded, with its answers; "
+    "the next run writes the answers that are not in the folder yet"
+)
+
 
 class Command(BaseCommand):
     help = (
@@ -26,7 +31,9 @@ class Command(BaseCommand):
         "'export --region R --out DIR' writes the pending WMO301/319 files; exit 1 when a "
         "message could not be built (it stays pending). 'import DIR' processes every inbound "
         "file (all-or-nothing per file; a file seen before is not processed again) and writes "
-        "the retour/WMO325 answers next to it; exit 1 when a file was rejected or invalid."
+        "the retour/WMO325 answers next to it after each file's commit; exit 1 when a file "
+        "was rejected or invalid. Both first write any file an interrupted run recorded but "
+        "did not write."
     )
 
     def add_arguments(self, parser):
@@ -72,11 +79,14 @@ class Command(BaseCommand):
             raise CommandError(f"unknown region {region_name!r}; known regions: {known}")
         if out.exists() and not out.is_dir():
             raise CommandError(f"--out {out} exists and is not a folder")
-        result = export_pending(
-            municipality_codes=municipality_codes_of_region(region, today),
-            out_dir=out,
-            today=today,
-        )
+        try:
+            result = export_pending(
+                municipality_codes=municipality_codes_of_region(region, today),
+                out_dir=out,
+                today=today,
+            )
+        except OSError as error:
+            raise CommandError(_UNWRITTEN.format(error=error)) from None
         document = {
             "written": [str(p) for p in result.written],
             "not_built": [
@@ -91,7 +101,10 @@ class Command(BaseCommand):
     def import_(self, directory: Path, today) -> None:
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a folder")
-        results = import_directory(directory, today=today)
+        try:
+            results = import_directory(directory, today=today)
+        except OSError as error:
+            raise CommandError(_UNWRITTEN.format(error=error)) from None
         self.stdout.write(
             json.dumps({"files": [r.as_dict() for r in results]}, ensure_ascii=False, indent=1)
         )
