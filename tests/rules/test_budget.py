@@ -884,3 +884,13 @@ def test_split_of_the_macrobudget_stays_within_bounds(
     assert 0 <= centrum_macro(params) <= macro_bw
     assert 0 <= objective_macro(params) <= macro_bw
     assert centrum_macro(params) + objective_macro(params) == macro_bw
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://example.invalid","klik")', "+1", "-1+2", "@SUM(A1)", "\tx", "＝1"]
+)
+def test_csv_never_starts_a_text_cell_like_a_formula(name: str) -> None:
+    row = BudgetRow(2023, name, name, Decimal(1), Decimal(2), Decimal(3))
+    cells = list(csv.reader(io.StringIO(to_csv([row]))))[1]
+    assert cells[1] == cells[2] == "'" + name
+    assert cells[3:] == ["1", "2", "3"]  # numbers stay numbers, even negative ones

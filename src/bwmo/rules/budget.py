@@ -252,8 +252,19 @@ def round_euros(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+# A spreadsheet reads a CSV cell that begins like this as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_text(value: str) -> str:
+    """A text cell as a spreadsheet will show it and never run it: one that begins like a
+    formula gets a leading apostrophe, the usual sign for "this is text"."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
 def to_csv(rows: Iterable[BudgetRow]) -> str:
-    """``year,region,municipality,historic,objective,total`` with amounts in whole euros."""
+    """``year,region,municipality,historic,objective,total`` with amounts in whole euros.
+    Names are written as text that no spreadsheet runs as a formula (see ``csv_text``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
@@ -261,8 +272,8 @@ def to_csv(rows: Iterable[BudgetRow]) -> str:
         writer.writerow(
             (
                 row.year,
-                row.region,
-                row.municipality,
+                csv_text(row.region),
+                csv_text(row.municipality),
                 round_euros(row.historic),
                 round_euros(row.objective),
                 round_euros(row.total),
