@@ -23,8 +23,8 @@ from bwmo.care.models import Stay, Tariff
 from bwmo.clients.models import Client
 from bwmo.finance.models import BudgetParameterSet
 from bwmo.generate.demo import generate_demo
+from bwmo.generate.demo_accounts import ensure_demo_accounts
 from bwmo.rules.budget_params import EXAMPLE_PARAMETERS
-from bwmo.web.demo_accounts import ensure_demo_accounts
 
 AGGREGATE_ROLES = (Role.BELEIDSADVISEUR, Role.CONTROLLER, Role.CONTRACTMANAGER)
 

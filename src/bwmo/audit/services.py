@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .chain import (
     GENESIS_HASH,
@@ -380,3 +380,13 @@ def access_log_anchor(
             written_to=", ".join(written)[:500],
         )
     return anchor
+
+
+def access_log_read(request, clients, *, what: str, why) -> list[AccessLogEntry]:
+    """The access-log entry of a screen that shows these clients to ``request.user``.
+
+    The log is a legal record: always in the installation's language, whatever the user's.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        why_text = str(why)
+    return access_log_record(user=request.user, clients=clients, what=what, why=why_text)

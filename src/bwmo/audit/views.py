@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bwmo.audit.services import access_log_read
 from bwmo.clients.models import Client
-from bwmo.web.forms import BwmoForm
-from bwmo.web.support import log_read
+from bwmo.ui.forms import BwmoForm
 
 from .models import VerificationTrigger
 from .selectors import access_log_for_client, access_log_for_user, last_anchor, last_verification
@@ -43,7 +43,9 @@ def search(request):
             client_form.add_error("bsn", _("Er staat geen cliënt met dit BSN in bwmo."))
         else:
             # The auditor's question is itself a read of that client's data.
-            log_read(request, [client], what="toegangslog cliënt", why=gettext_lazy("auditor"))
+            access_log_read(
+                request, [client], what="toegangslog cliënt", why=gettext_lazy("auditor")
+            )
             entries = access_log_for_client(client=client)
             question = _("Wie heeft cliënt %(p)s ingezien?") % {"p": client.short_pseudonym}
     elif request.method == "GET" and user_form.is_valid():

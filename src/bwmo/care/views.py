@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bwmo.clients.selectors import clients_visible_to
+from bwmo.audit.services import access_log_read
+from bwmo.clients.selectors import client_get_visible_or_404, clients_visible_to
 from bwmo.messaging.forms import IndicationChangeForm
 from bwmo.messaging.services import indication_change_end
-from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
+from bwmo.ui.forms import add_service_errors
 
 from . import services
 from .forms import StayEndForm, StayStartForm, WlzApplicationForm
@@ -20,7 +21,7 @@ from .models import Indication, Stay
 
 
 def _editable(request, client):
-    visible = visible_client_or_404(request, client.pseudonym)
+    visible = client_get_visible_or_404(user=request.user, pseudonym=client.pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied(_("U mag dit dossier alleen inzien, niet wijzigen."))
     return visible
@@ -50,7 +51,9 @@ def stay_start(request, pk):
         else:
             messages.success(request, _("Het verblijf is gestart; de indicatie is verzilverd."))
             return redirect("clients:detail", pseudonym=indication.client.pseudonym)
-    log_read(request, [indication.client], what="verblijf starten", why=visible.relation.value)
+    access_log_read(
+        request, [indication.client], what="verblijf starten", why=visible.relation.value
+    )
     return render(
         request,
         "care/stay_start.html",
@@ -76,7 +79,7 @@ def stay_end(request, pk):
         else:
             messages.success(request, _("Het verblijf is beëindigd en de uitstroom vastgelegd."))
             return redirect("clients:detail", pseudonym=stay.client.pseudonym)
-    log_read(request, [stay.client], what="verblijf beëindigen", why=visible.relation.value)
+    access_log_read(request, [stay.client], what="verblijf beëindigen", why=visible.relation.value)
     return render(
         request, "care/stay_end.html", {"form": form, "stay": stay, "client": stay.client}
     )
@@ -86,7 +89,7 @@ def stay_end(request, pk):
 @permission_required("care.add_wlzapplication", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def wlz_add(request, pseudonym):
-    visible = visible_client_or_404(request, pseudonym)
+    visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied
     client = visible.client
@@ -99,7 +102,7 @@ def wlz_add(request, pseudonym):
         else:
             messages.success(request, _("De Wlz-aanvraag is vastgelegd."))
             return redirect("clients:detail", pseudonym=client.pseudonym)
-    log_read(request, [client], what="Wlz-aanvraag vastleggen", why=visible.relation.value)
+    access_log_read(request, [client], what="Wlz-aanvraag vastleggen", why=visible.relation.value)
     return render(request, "care/wlz_add.html", {"form": form, "client": client})
 
 
@@ -139,7 +142,9 @@ def indication_change(request, pk):
             else:
                 messages.success(request, _("De indicatie is gewijzigd."))
             return redirect("clients:detail", pseudonym=indication.client.pseudonym)
-    log_read(request, [indication.client], what="indicatie wijzigen", why=visible.relation.value)
+    access_log_read(
+        request, [indication.client], what="indicatie wijzigen", why=visible.relation.value
+    )
     return render(
         request,
         "care/indication_change.html",

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.organisations.models import Municipality
-from bwmo.web.forms import BwmoForm, DateInput, VersionedForm
+from bwmo.ui.forms import BwmoForm, DateInput, VersionedForm
 
 from .models import BrpKind, Gender
 

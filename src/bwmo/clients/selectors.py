@@ -17,6 +17,7 @@ from datetime import date
 from enum import Enum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -178,3 +179,12 @@ def client_search(*, user, query: str, limit: int = 50) -> list[Client]:
 
 def melding_scope_q(*, user) -> Q:
     return _melding_scope_q(user_scope(user))
+
+
+def client_get_visible_or_404(*, user, pseudonym) -> VisibleClient:
+    """``client_get_visible`` for a screen: a client out of scope is a 404, exactly like a
+    client that does not exist, so a URL reveals nothing."""
+    try:
+        return client_get_visible(user=user, pseudonym=pseudonym)
+    except Client.DoesNotExist:
+        raise Http404 from None

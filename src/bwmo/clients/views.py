@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from bwmo.audit.services import access_log_read
 from bwmo.care.models import Indication, Stay, WlzApplication
+from bwmo.clients.selectors import client_get_visible_or_404
 from bwmo.toegang.models import Melding
-from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
+from bwmo.ui.forms import add_service_errors
 from bwmo.woonplaats.models import ResponsibilityDecision
 
 from . import services
@@ -28,7 +30,9 @@ def search(request):
     results = None
     if request.method == "POST" and form.is_valid():
         results = client_search(user=request.user, query=form.cleaned_data["q"])
-        log_read(request, results, what="zoekresultaat", why=gettext_lazy("zoeken naar cliënt"))
+        access_log_read(
+            request, results, what="zoekresultaat", why=gettext_lazy("zoeken naar cliënt")
+        )
     # With htmx the results update while typing; without JavaScript the form posts as usual.
     template = "clients/_search_results.html" if request.htmx else "clients/search.html"
     return render(request, template, {"form": form, "results": results})
@@ -86,9 +90,9 @@ def register(request):
 @login_required
 @permission_required("clients.view_personal_data", raise_exception=True)
 def detail(request, pseudonym):
-    visible = visible_client_or_404(request, pseudonym)
+    visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
     client, relation = visible.client, visible.relation
-    log_read(request, [client], what="dossier", why=relation.value)
+    access_log_read(request, [client], what="dossier", why=relation.value)
     today = timezone.localdate()
     indications = Indication.objects.filter(client=client).select_related(
         "product", "provider", "responsible_municipality", "allocation__last_message"
@@ -148,7 +152,7 @@ def detail(request, pseudonym):
 
 
 def _editable_client(request, pseudonym):
-    visible = visible_client_or_404(request, pseudonym)
+    visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied(_("U mag dit dossier alleen inzien, niet wijzigen."))
     return visible
@@ -189,7 +193,7 @@ def edit(request, pseudonym):
                 **client.contact_fields,
             }
         )
-    log_read(request, [client], what="persoonsgegevens wijzigen", why=visible.relation.value)
+    access_log_read(request, [client], what="persoonsgegevens wijzigen", why=visible.relation.value)
     return render(request, "clients/edit.html", {"form": form, "client": client})
 
 
@@ -216,5 +220,7 @@ def brp_add(request, pseudonym):
         else:
             messages.success(request, _("De BRP-inschrijving is toegevoegd."))
             return redirect("clients:detail", pseudonym=client.pseudonym)
-    log_read(request, [client], what="BRP-inschrijving toevoegen", why=visible.relation.value)
+    access_log_read(
+        request, [client], what="BRP-inschrijving toevoegen", why=visible.relation.value
+    )
     return render(request, "clients/brp_add.html", {"form": form, "client": client})

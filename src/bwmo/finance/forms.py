@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.organisations.models import Region
-from bwmo.web.forms import BwmoForm
+from bwmo.ui.forms import BwmoForm
 
 from .models import BudgetParameterSet
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.accounts.scoping import default_region_for
-from bwmo.web.charts import Series, grouped_bars
-from bwmo.web.excel import workbook_bytes
-from bwmo.web.support import add_service_errors
+from bwmo.ui.charts import Series, grouped_bars
+from bwmo.ui.excel import workbook_bytes
+from bwmo.ui.forms import add_service_errors
 
 from . import services
 from .forms import OverviewForm, ScenarioForm, UploadForm

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.organisations.models import Provider
-from bwmo.web.forms import BwmoForm, VersionedForm
+from bwmo.ui.forms import BwmoForm, VersionedForm
 
 from .models import MESSAGE_TYPES, AllocationRequest, Direction, MessageStatus
 

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bwmo.audit.services import access_log_read
 from bwmo.clients.models import Client
 from bwmo.clients.selectors import clients_visible_to
 from bwmo.iwmo import parse_message
 from bwmo.organisations.models import Provider
-from bwmo.web.support import add_service_errors, log_read
+from bwmo.ui.forms import add_service_errors
 
 from . import exchange, selectors, services
 from .codelists import meaning, retourcodes
@@ -153,7 +154,7 @@ def message_download(request, pk):
         raise PermissionDenied(
             _("Dit bericht bevat persoonsgegevens van cliënten die u niet mag inzien.")
         )
-    log_read(request, clients, what="iWmo-bericht downloaden", why=WHY_CONTRACT)
+    access_log_read(request, clients, what="iWmo-bericht downloaden", why=WHY_CONTRACT)
     name = message.filename or f"{message.message_type}_{message.pk}.xml"
     response = HttpResponse(message.content, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -289,7 +290,7 @@ def declaration_month(request, provider_id: int, month: str):
     for line in lines:
         line.client_visible = line.client_id in visible
         line.code_meanings = retourcodes(line.codes)
-    log_read(
+    access_log_read(
         request,
         {line.client for line in lines if line.client_id},
         what="declaratieregels",
@@ -382,7 +383,7 @@ def request_detail(request, pk):
         request, [req.client]
     )
     if req.client_id:
-        log_read(request, [req.client], what="verzoek van aanbieder", why=WHY_REQUEST)
+        access_log_read(request, [req.client], what="verzoek van aanbieder", why=WHY_REQUEST)
     answers = Message.objects.filter(reply_to=req.message, message_type="WMO319").order_by("pk")
     products = [
         {

@@ -1,6 +1,6 @@
 """The monitor document as an Excel workbook: one sheet per figure, numbers as numbers."""
 
-from bwmo.web.excel import workbook_bytes
+from bwmo.ui.excel import workbook_bytes
 
 
 def _rows(figure: dict):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bwmo.care.models import Product
 from bwmo.organisations.models import Municipality, Provider, Region
-from bwmo.web.forms import BwmoForm, DateInput
+from bwmo.ui.forms import BwmoForm, DateInput
 
 
 class DashboardForm(BwmoForm):

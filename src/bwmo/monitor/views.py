@@ -10,7 +10,7 @@ from bwmo.accounts.scoping import default_region_for, user_scope
 from bwmo.organisations.models import Municipality, Region
 from bwmo.rules import monitor
 from bwmo.rules.suppression import suppress_matrix, suppress_table
-from bwmo.web.charts import Series, grouped_bars
+from bwmo.ui.charts import Series, grouped_bars
 
 from .excel import monitor_workbook
 from .forms import DashboardForm

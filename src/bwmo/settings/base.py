@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "bwmo.ui",
     "bwmo.organisations",
     "bwmo.accounts",
     "bwmo.clients",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "bwmo.finance",
     "bwmo.monitor",
     "bwmo.audit",
+    "bwmo.generate",
     "bwmo.web",
 ]
 
@@ -68,15 +70,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "bwmo.web.locale_middleware.ChosenLanguageMiddleware",
+    "bwmo.ui.locale_middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "bwmo.web.middleware.SecurityHeadersMiddleware",
-    "bwmo.web.middleware.NoStoreForPersonalDataMiddleware",
+    "bwmo.ui.middleware.SecurityHeadersMiddleware",
+    "bwmo.ui.middleware.NoStoreForPersonalDataMiddleware",
 ]
 
 ROOT_URLCONF = "bwmo.urls"
@@ -93,7 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "bwmo.web.context_processors.navigation",
+                "bwmo.ui.context_processors.navigation",
             ],
         },
     },

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bwmo.care.models import Financing, MoType, Product
 from bwmo.organisations.models import Municipality, Provider
-from bwmo.web.forms import BwmoForm, DateInput, VersionedForm
+from bwmo.ui.forms import BwmoForm, DateInput, VersionedForm
 
 from .models import Decision, MoIntake
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from bwmo.accounts.scoping import user_scope
-from bwmo.clients.selectors import client_relation, melding_scope_q
+from bwmo.audit.services import access_log_read
+from bwmo.clients.selectors import client_get_visible_or_404, client_relation, melding_scope_q
 from bwmo.organisations.models import Municipality, Organisation, ProductKind
-from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
+from bwmo.ui.forms import add_service_errors
 
 from . import services
 from .forms import (
@@ -94,7 +95,7 @@ def melding_for_action(request, pk):
 @permission_required("toegang.add_melding", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def register(request, pseudonym):
-    visible = visible_client_or_404(request, pseudonym)
+    visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied
     client = visible.client
@@ -123,7 +124,7 @@ def register(request, pseudonym):
                 request, _("De melding is geregistreerd. De onderzoekstermijn van 6 weken loopt.")
             )
             return redirect("toegang:detail", pk=melding.pk)
-    log_read(request, [client], what="melding registreren", why=visible.relation.value)
+    access_log_read(request, [client], what="melding registreren", why=visible.relation.value)
     return render(request, "toegang/register.html", {"form": form, "client": client})
 
 
@@ -131,7 +132,7 @@ def register(request, pseudonym):
 @permission_required("toegang.view_melding", raise_exception=True)
 def detail(request, pk):
     melding, relation = _melding_for(request, pk, for_action=False)
-    log_read(request, [melding.client], what="melding", why=relation.value)
+    access_log_read(request, [melding.client], what="melding", why=relation.value)
     may_act = (
         relation.may_edit
         and request.user.has_perm("toegang.process_melding")
@@ -224,7 +225,7 @@ def step(request, pk, step):
         else:
             messages.success(request, _("%(step)s: opgeslagen.") % {"step": title})
             return redirect("toegang:detail", pk=melding.pk)
-    log_read(request, [melding.client], what=f"melding: {step}", why=relation.value)
+    access_log_read(request, [melding.client], what=f"melding: {step}", why=relation.value)
     return render(
         request,
         "toegang/step.html",
@@ -244,7 +245,7 @@ def step(request, pk, step):
 @permission_required("toegang.register_mo_intake", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def mo_intake(request, pseudonym):
-    visible = visible_client_or_404(request, pseudonym)
+    visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied
     client = visible.client
@@ -278,5 +279,5 @@ def mo_intake(request, pseudonym):
         else:
             messages.success(request, _("De MO-intake is vastgelegd."))
             return redirect("toegang:detail", pk=intake.melding_id)
-    log_read(request, [client], what="MO-intake", why=visible.relation.value)
+    access_log_read(request, [client], what="MO-intake", why=visible.relation.value)
     return render(request, "toegang/mo_intake.html", {"form": form, "client": client})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from bwmo.accounts.forms import ThrottledAuthenticationForm
 from bwmo.accounts.scoping import user_scope
+from bwmo.audit.services import access_log_read
 from bwmo.care.models import Stay
 from bwmo.clients.selectors import clients_visible_to, melding_scope_q
 from bwmo.messaging.selectors import open_requests_for
@@ -22,8 +23,6 @@ from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
 from bwmo.toegang.models import Melding
 from bwmo.toegang.workflow import OPEN_STATUSES, Status
 from bwmo.woonplaats.models import ResponsibilityDecision
-
-from .support import log_read
 
 
 def admin_login(request):
@@ -115,7 +114,7 @@ def home(request):
         context["overdue_count"] = sum(1 for i in items if i.urgency == "overdue")
         context["open_count"] = len(items)
         context["work_items"] = items[:10]
-        log_read(
+        access_log_read(
             request,
             [i.melding.client for i in items[:10]],
             what="start: werkvoorraad",
@@ -133,7 +132,7 @@ def home(request):
             .order_by("-start")[:25]
         )
         context["current_stays"] = stays
-        log_read(
+        access_log_read(
             request,
             [s.client for s in stays],
             what="start: lopende verblijven",
@@ -148,7 +147,7 @@ def worklist(request):
     today = timezone.localdate()
     items = work_items(user=request.user, today=today)
     page = Paginator(items, 25).get_page(request.GET.get("pagina"))
-    log_read(
+    access_log_read(
         request,
         [i.melding.client for i in page.object_list],
         what="werkvoorraad",
@@ -159,7 +158,7 @@ def worklist(request):
         if request.user.has_perm("toegang.process_melding")
         else []
     )
-    log_read(
+    access_log_read(
         request,
         {r.client for r in provider_requests if r.client_id},
         what="werkvoorraad verzoeken",

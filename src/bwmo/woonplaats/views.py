@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bwmo.audit.services import access_log_read
 from bwmo.toegang.views import melding_for_action
-from bwmo.web.support import add_service_errors, log_read
+from bwmo.ui.forms import add_service_errors
 
 from . import services
 from .forms import DisputeForm, DisputeUpdateForm
@@ -31,7 +32,7 @@ def dispute_add(request, pk):
         else:
             messages.success(request, _("Het geschil is vastgelegd."))
             return redirect("toegang:detail", pk=melding.pk)
-    log_read(request, [melding.client], what="geschil vastleggen", why=relation.value)
+    access_log_read(request, [melding.client], what="geschil vastleggen", why=relation.value)
     return render(
         request,
         "woonplaats/dispute_form.html",
@@ -69,7 +70,7 @@ def dispute_update(request, pk):
                 request, _("Het geschil is bijgewerkt; de verantwoordelijkheid is opnieuw bepaald.")
             )
             return redirect("toegang:detail", pk=melding.pk)
-    log_read(request, [melding.client], what="geschil bijwerken", why=relation.value)
+    access_log_read(request, [melding.client], what="geschil bijwerken", why=relation.value)
     return render(
         request,
         "woonplaats/dispute_form.html",

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from bwmo.organisations.models import Municipality
 from bwmo.rules.budget import compute_budget, round_euros, rows_to_json, to_csv
 from bwmo.rules.budget_params import BudgetParameterError, load_budget_parameters
-from bwmo.web.excel import workbook_bytes
+from bwmo.ui.excel import workbook_bytes
 
 HEADER = ["year", "region", "municipality", "historic", "objective", "total"]
 

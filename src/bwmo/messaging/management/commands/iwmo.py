@@ -4,7 +4,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils import timezone
 
 from bwmo.iwmo.validate import validate_message
@@ -14,7 +13,7 @@ from bwmo.messaging.exchange import (
     municipality_codes_of_region,
 )
 from bwmo.messaging.models import MessageStatus
-from bwmo.organisations.models import Region
+from bwmo.organisations.commands import region_argument
 
 _UNWRITTEN = (
     "a file could not be written: {error}. What was processed is recorded, with its answers; "
@@ -65,18 +64,7 @@ class Command(BaseCommand):
         return self.validate(options["files"], xsd_dir, today)
 
     def export(self, region_name: str, out: Path, today) -> None:
-        region = Region.objects.filter(
-            Q(name=region_name) | Q(centrumgemeente_id=region_name.upper())
-        ).first()
-        if region is None:
-            known = (
-                ", ".join(
-                    f"{name} ({code})"
-                    for name, code in Region.objects.values_list("name", "centrumgemeente_id")
-                )
-                or "none"
-            )
-            raise CommandError(f"unknown region {region_name!r}; known regions: {known}")
+        region = region_argument(region_name)
         if out.exists() and not out.is_dir():
             raise CommandError(f"--out {out} exists and is not a folder")
         try:

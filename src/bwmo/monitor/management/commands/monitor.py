@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bwmo.monitor.excel import monitor_workbook
 from bwmo.monitor.services import AUDIENCES, MonitorScope, monitor_document
-from bwmo.organisations.models import Municipality, Region, RegionMembership
+from bwmo.organisations.commands import region_argument
+from bwmo.organisations.models import Municipality, RegionMembership
 
 
 def _date(text: str) -> date:
@@ -43,10 +44,7 @@ class Command(BaseCommand):
         start, end = _date(start), _date(end)
         if start > end:
             raise CommandError(f"--from {start} lies after --to {end}", returncode=2)
-        found = Region.objects.filter(centrumgemeente_id=region.upper()).first()
-        if found is None:
-            known = ", ".join(f"{r.centrumgemeente_id} ({r.name})" for r in Region.objects.all())
-            raise CommandError(f"unknown region {region!r}; known regions: {known}", returncode=2)
+        found = region_argument(region)
         chosen = None
         if municipality:
             chosen = Municipality.objects.filter(code=municipality.upper()).first()

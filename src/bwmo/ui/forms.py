@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class DateInput(forms.DateInput):
@@ -20,3 +21,15 @@ class VersionedForm(BwmoForm):
     """A form that edits a record: carries the version it was opened with."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (others on the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

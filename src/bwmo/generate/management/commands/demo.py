@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from bwmo.clients.models import Client
 from bwmo.generate.demo import generate_demo
-from bwmo.web.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
+from bwmo.generate.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
 
 
 class Command(BaseCommand):

@@ -17,12 +17,12 @@ from bwmo.care.models import Indication, Product, Stay
 from bwmo.finance import services as finance_services
 from bwmo.organisations.models import Provider
 from bwmo.rules.budget_params import EXAMPLE_PARAMETERS
-from bwmo.web.excel import FORMULA_STARTS, workbook_bytes
+from bwmo.ui.excel import FORMULA_STARTS, workbook_bytes
 from tests.factories import granted_client
 from tests.finance.test_finance import _params_text
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "bwmo"
-WRITER = SRC / "web" / "excel.py"
+WRITER = SRC / "ui" / "excel.py"
 DANGEROUS = [f'{start}HYPERLINK("http://example.invalid/x","klik")' for start in FORMULA_STARTS]
 DANGEROUS += ["=1+1", "@SUM(A1:A2)", "-2+3", "#N/A", "=", "-"]
 
@@ -76,7 +76,7 @@ def test_only_the_safe_writer_puts_values_in_cells():
         for path in SRC.rglob("*.py")
         if "openpyxl" in path.read_text(encoding="utf-8")
     )
-    assert users == ["web/excel.py"]
+    assert users == ["ui/excel.py"]
     tree = ast.parse(WRITER.read_text(encoding="utf-8"))
     for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
         for node in ast.walk(function):

@@ -3,9 +3,9 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
-from bwmo.organisations.models import Municipality, Region
+from bwmo.organisations.commands import region_argument
+from bwmo.organisations.models import Municipality
 from bwmo.rules.woonplaats_cases import EXIT_INVALID, run_case_file
 from bwmo.woonplaats.models import RuleSetVersion
 from bwmo.woonplaats.services import NoRegion, responsibility_recompute
@@ -65,16 +65,7 @@ class Command(BaseCommand):
         sys.exit(exit_code)
 
     def recompute(self, region_arg, version, dry_run, output_format):
-        region = None
-        if region_arg:
-            region = Region.objects.filter(
-                Q(name=region_arg) | Q(centrumgemeente_id=region_arg.upper())
-            ).first()
-            if region is None:
-                known = ", ".join(
-                    f"{r.centrumgemeente_id} ({r.name})" for r in Region.objects.all()
-                )
-                raise CommandError(f"unknown region {region_arg!r}; known regions: {known}")
+        region = region_argument(region_arg) if region_arg else None
         try:
             report = responsibility_recompute(region=region, version=version, dry_run=dry_run)
         except RuleSetVersion.DoesNotExist as error:
