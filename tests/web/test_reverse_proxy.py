@@ -98,6 +98,9 @@ def proxied(tmp_path_factory):
         "SECRET_KEY": "x" * 50 + "-only-for-the-reverse-proxy-test",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "BWMO_TRUSTED_PROXY": "127.0.0.1",
+        # Production refuses to start without the access log's key (docs/security.md).
+        "BWMO_AUDIT_KEY": "k" * 64 + "-only-for-the-reverse-proxy-test",
+        "BWMO_AUDIT_ANCHOR_FILE": str(tmp / "anchors.jsonl"),
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         "DJANGO_SETTINGS_MODULE": "bwmo.settings.production",
     }
