@@ -199,11 +199,15 @@ def test_import_is_all_or_nothing_per_file(setup, granted, tmp_path, monkeypatch
         raise RuntimeError("the answer cannot be built")
 
     monkeypatch.setattr(exchange, "build_retour", broken)
-    with pytest.raises(RuntimeError):
-        exchange.import_directory(tmp_path, today=timezone.localdate())
+    [result] = exchange.import_directory(tmp_path, today=timezone.localdate())
+    # Nothing of the file is applied: its transaction is rolled back. The file itself is
+    # recorded as ongeldig (INTERN), so the next run goes on past it instead of stopping.
     indication.refresh_from_db()
     assert indication.started_on is None
-    assert Message.objects.count() == before
+    assert result.status == MessageStatus.INVALID
+    assert [e["code"] for e in result.errors] == ["INTERN"]
+    assert Message.objects.count() == before + 1
+    assert not Message.objects.filter(direction=Direction.OUT, message_type="WMO306").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["start.xml"]
 
 

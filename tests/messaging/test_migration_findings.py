@@ -17,9 +17,9 @@ from tests.factories import RegionSetup
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-BEFORE = [("messaging", "0001_initial")]
-AFTER = [("messaging", "0002_findings_whitelist")]
-MIGRATION = importlib.import_module("bwmo.messaging.migrations.0002_findings_whitelist")
+BEFORE = [("messaging", "0002_outbox")]
+AFTER = [("messaging", "0003_findings_whitelist")]
+MIGRATION = importlib.import_module("bwmo.messaging.migrations.0003_findings_whitelist")
 
 BIRTH, NAME, GIVEN, POSTCODE, BSN = (
     "1961-04-17",

@@ -275,6 +275,6 @@ def forwards(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("messaging", "0001_initial")]
+    dependencies = [("messaging", "0002_outbox")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]
