@@ -58,9 +58,7 @@ def test_an_ended_indication_cannot_be_changed_with_any_reason():
 
 def test_the_reported_case_an_extension_labelled_as_a_shortening():
     # Ended 01-09-2023 (Wlz), set to 30-06-2027 with "verkorting": refused, it has ended.
-    assert (
-        refusal(change(date(2027, 6, 30), "05", current_end=date(2023, 9, 1))) is Refusal.ENDED
-    )
+    assert refusal(change(date(2027, 6, 30), "05", current_end=date(2023, 9, 1))) is Refusal.ENDED
     # On a running indication the same later date with "verkorting" is an extension.
     assert refusal(change(date(2028, 6, 30), "05")) is Refusal.EXTENSION
 

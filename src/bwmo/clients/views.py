@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from bwmo.care.models import Indication, Stay, WlzApplication
+from bwmo.messaging.selectors import indication_has_ended
 from bwmo.toegang.models import Melding
 from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
 from bwmo.woonplaats.models import ResponsibilityDecision
@@ -127,6 +128,8 @@ def detail(request, pseudonym):
             and indication.pk not in running
             and (indication.valid_to is None or indication.valid_to >= today)
         )
+        # An ended indication cannot be changed (a new beschikking is needed): no action.
+        indication.has_ended = indication_has_ended(indication=indication, today=today)
     wlz = WlzApplication.objects.filter(client=client).order_by("-applied_on")
     can_edit = relation.may_edit
     return render(

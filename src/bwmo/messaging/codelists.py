@@ -10,6 +10,9 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _lazy
+
+from bwmo.rules import allocation_change as ac
 
 _ROW = re.compile(r"^\|\s*([0-9A-Z]{1,4})\s*\|\s*([^|]+?)\s*\|")
 
@@ -34,3 +37,21 @@ def meaning(codelist: str, code: str) -> str:
 
 def retourcodes(codes) -> list[tuple[str, str]]:
     return [(c, meaning("WJ001", c)) for c in codes]
+
+
+# The WMO002 reasons (reden wijziging toewijzing) as bwmo's screens name them (translated).
+REASON_LABELS = {
+    ac.OVERLEDEN: _lazy("Cliënt overleden"),
+    ac.CONTRACTWIJZIGING: _lazy("Contractwijziging"),
+    ac.VERLENGING: _lazy("Herbeoordeling: verlenging"),
+    ac.VERKORTING: _lazy("Herbeoordeling: verkorting"),
+    ac.ANDER_DOMEIN: _lazy("Uitstroom naar ander domein (bijvoorbeeld Wlz)"),
+    ac.VERHUIZING: _lazy("Verhuizing naar een andere gemeente"),
+    ac.LEVERINGSVORM: _lazy("Wijziging leveringsvorm (naar PGB)"),
+    ac.ANDERE_AANBIEDER: _lazy("Overstap naar andere aanbieder"),
+    ac.BEKOSTIGING: _lazy("Overgang naar nieuwe bekostigingssystematiek"),
+    ac.HERINDELING: _lazy("Gemeentelijke herindeling"),
+    ac.AANBIEDER: _lazy("Geïnitieerd door de aanbieder"),
+    ac.VERWIJDERD: _lazy("Verwijderd"),
+    ac.CORRECTIE: _lazy("Administratieve correctie"),
+}

@@ -125,9 +125,11 @@ def refusal(change: EndDateChange) -> Refusal | None:
     if change.direction is Direction.LATER:
         if change.reason in EARLIER_ONLY:
             return Refusal.EXTENSION
-        if change.reason in WITHIN_DECISION and change.decided_end is not None:
-            if change.new_end is None or change.new_end > change.decided_end:
-                return Refusal.BEYOND_DECISION
+        beyond = change.decided_end is not None and (
+            change.new_end is None or change.new_end > change.decided_end
+        )
+        if change.reason in WITHIN_DECISION and beyond:
+            return Refusal.BEYOND_DECISION
     if change.reason == OVERLEDEN and change.new_end is not None and change.new_end > change.today:
         return Refusal.DEATH_IN_FUTURE
     return None
@@ -138,7 +140,5 @@ def needs_confirmation(change: EndDateChange) -> bool:
     (IV092: a change may not make delivered care unlawful), so the user confirms it has
     been agreed. Not for a death: the date of death is a fact, not a choice."""
     return (
-        change.new_end is not None
-        and change.new_end < change.today
-        and change.reason != OVERLEDEN
+        change.new_end is not None and change.new_end < change.today and change.reason != OVERLEDEN
     )
