@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from bwmo.rules import allocation_change as ac
 
@@ -41,17 +41,17 @@ def retourcodes(codes) -> list[tuple[str, str]]:
 
 # The WMO002 reasons (reden wijziging toewijzing) as bwmo's screens name them (translated).
 REASON_LABELS = {
-    ac.OVERLEDEN: _lazy("Cliënt overleden"),
-    ac.CONTRACTWIJZIGING: _lazy("Contractwijziging"),
-    ac.VERLENGING: _lazy("Herbeoordeling: verlenging"),
-    ac.VERKORTING: _lazy("Herbeoordeling: verkorting"),
-    ac.ANDER_DOMEIN: _lazy("Uitstroom naar ander domein (bijvoorbeeld Wlz)"),
-    ac.VERHUIZING: _lazy("Verhuizing naar een andere gemeente"),
-    ac.LEVERINGSVORM: _lazy("Wijziging leveringsvorm (naar PGB)"),
-    ac.ANDERE_AANBIEDER: _lazy("Overstap naar andere aanbieder"),
-    ac.BEKOSTIGING: _lazy("Overgang naar nieuwe bekostigingssystematiek"),
-    ac.HERINDELING: _lazy("Gemeentelijke herindeling"),
-    ac.AANBIEDER: _lazy("Geïnitieerd door de aanbieder"),
-    ac.VERWIJDERD: _lazy("Verwijderd"),
-    ac.CORRECTIE: _lazy("Administratieve correctie"),
+    ac.OVERLEDEN: gettext_lazy("Cliënt overleden"),
+    ac.CONTRACTWIJZIGING: gettext_lazy("Contractwijziging"),
+    ac.VERLENGING: gettext_lazy("Herbeoordeling: verlenging"),
+    ac.VERKORTING: gettext_lazy("Herbeoordeling: verkorting"),
+    ac.ANDER_DOMEIN: gettext_lazy("Uitstroom naar ander domein (bijvoorbeeld Wlz)"),
+    ac.VERHUIZING: gettext_lazy("Verhuizing naar een andere gemeente"),
+    ac.LEVERINGSVORM: gettext_lazy("Wijziging leveringsvorm (naar PGB)"),
+    ac.ANDERE_AANBIEDER: gettext_lazy("Overstap naar andere aanbieder"),
+    ac.BEKOSTIGING: gettext_lazy("Overgang naar nieuwe bekostigingssystematiek"),
+    ac.HERINDELING: gettext_lazy("Gemeentelijke herindeling"),
+    ac.AANBIEDER: gettext_lazy("Geïnitieerd door de aanbieder"),
+    ac.VERWIJDERD: gettext_lazy("Verwijderd"),
+    ac.CORRECTIE: gettext_lazy("Administratieve correctie"),
 }
