@@ -169,10 +169,11 @@ def test_a_change_on_a_stale_form_is_refused_and_nothing_changes(setup):
 
 
 def test_open_ended_indication_is_allocated_per_month(setup):
-    client = granted_client(setup)
-    indication = Indication.objects.get(client=client)
-    services.indication_change_end(indication=indication, valid_to=None, reason_change="04")
-    allocation = Allocation.objects.get()
+    # Opvang is granted without an end date. (Taking a BW indication's end date away was
+    # done here with reason 04 before; that is an extension, which needs a new beschikking.)
+    client = mo_client(setup)
+    allocation = Allocation.objects.get(client=client)
+    assert allocation.end is None
     # "7 per week" needs an end date (CD076): open-ended is 31 etmalen per month.
     assert (allocation.volume, allocation.unit, allocation.frequency) == (31, "14", "4")
 

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods
 from bwmo.audit.services import access_log_read
 from bwmo.clients.selectors import client_get_visible_or_404, clients_visible_to
 from bwmo.messaging.forms import IndicationChangeForm
-from bwmo.messaging.services import indication_change_end
+from bwmo.messaging.selectors import (
+    indication_change_reasons,
+    indication_change_warnings,
+    indication_has_ended,
+)
+from bwmo.messaging.services import indication_change_end, indication_ended_message
 from bwmo.ui.forms import add_service_errors
 
 from . import services
@@ -110,15 +115,24 @@ def wlz_add(request, pseudonym):
 @permission_required("toegang.process_melding", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def indication_change(request, pk):
-    """Shorten, end or extend an indication; the provider gets a new WMO301."""
+    """Shorten, end or correct an indication; the provider gets a new WMO301.
+
+    What may change is decided by the service; an ended indication gets no form, only why.
+    """
     indication = _in_scope(
         request, Indication.objects.select_related("client", "product", "provider"), pk
     )
     visible = _editable(request, indication.client)
+    ended = (
+        indication_ended_message(indication=indication)
+        if indication_has_ended(indication=indication)
+        else ""
+    )
     opened = indication.valid_to.isoformat() if indication.valid_to else ""
     form = IndicationChangeForm(
         request.POST or None,
         initial={"valid_to": indication.valid_to, "opened_with": opened},
+        reasons=indication_change_reasons(indication=indication),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -129,6 +143,7 @@ def indication_change(request, pk):
                 valid_to=data["valid_to"],
                 reason_change=data["reason"],
                 opened_with=date.fromisoformat(seen) if seen else None,
+                past_end_confirmed=data["past_end_confirmed"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -148,5 +163,11 @@ def indication_change(request, pk):
     return render(
         request,
         "care/indication_change.html",
-        {"form": form, "indication": indication, "client": indication.client},
+        {
+            "form": form,
+            "indication": indication,
+            "client": indication.client,
+            "ended": ended,
+            "warnings": [] if ended else indication_change_warnings(indication=indication),
+        },
     )

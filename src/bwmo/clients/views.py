@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from bwmo.audit.services import access_log_read
 from bwmo.care.models import Indication, Stay, WlzApplication
 from bwmo.clients.selectors import client_get_visible_or_404
+from bwmo.messaging.selectors import indication_has_ended
 from bwmo.toegang.models import Melding
 from bwmo.ui.forms import add_service_errors
 from bwmo.woonplaats.models import ResponsibilityDecision
@@ -131,6 +132,8 @@ def detail(request, pseudonym):
             and indication.pk not in running
             and (indication.valid_to is None or indication.valid_to >= today)
         )
+        # An ended indication cannot be changed (a new beschikking is needed): no action.
+        indication.has_ended = indication_has_ended(indication=indication, today=today)
     wlz = WlzApplication.objects.filter(client=client).order_by("-applied_on")
     can_edit = relation.may_edit
     return render(

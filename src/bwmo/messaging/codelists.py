@@ -10,6 +10,9 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
+
+from bwmo.rules import allocation_change as ac
 
 _ROW = re.compile(r"^\|\s*([0-9A-Z]{1,4})\s*\|\s*([^|]+?)\s*\|")
 
@@ -34,3 +37,21 @@ def meaning(codelist: str, code: str) -> str:
 
 def retourcodes(codes) -> list[tuple[str, str]]:
     return [(c, meaning("WJ001", c)) for c in codes]
+
+
+# The WMO002 reasons (reden wijziging toewijzing) as bwmo's screens name them (translated).
+REASON_LABELS = {
+    ac.OVERLEDEN: gettext_lazy("Cliënt overleden"),
+    ac.CONTRACTWIJZIGING: gettext_lazy("Contractwijziging"),
+    ac.VERLENGING: gettext_lazy("Herbeoordeling: verlenging"),
+    ac.VERKORTING: gettext_lazy("Herbeoordeling: verkorting"),
+    ac.ANDER_DOMEIN: gettext_lazy("Uitstroom naar ander domein (bijvoorbeeld Wlz)"),
+    ac.VERHUIZING: gettext_lazy("Verhuizing naar een andere gemeente"),
+    ac.LEVERINGSVORM: gettext_lazy("Wijziging leveringsvorm (naar PGB)"),
+    ac.ANDERE_AANBIEDER: gettext_lazy("Overstap naar andere aanbieder"),
+    ac.BEKOSTIGING: gettext_lazy("Overgang naar nieuwe bekostigingssystematiek"),
+    ac.HERINDELING: gettext_lazy("Gemeentelijke herindeling"),
+    ac.AANBIEDER: gettext_lazy("Geïnitieerd door de aanbieder"),
+    ac.VERWIJDERD: gettext_lazy("Verwijderd"),
+    ac.CORRECTIE: gettext_lazy("Administratieve correctie"),
+}

@@ -61,21 +61,45 @@ class RequestAnswerForm(VersionedForm):
 
 
 class IndicationChangeForm(BwmoForm):
-    REASONS = [
-        ("05", _("Herbeoordeling: verkorting")),
-        ("04", _("Herbeoordeling: verlenging")),
-        ("02", _("Cliënt overleden")),
-        ("06", _("Uitstroom naar ander domein (bijvoorbeeld Wlz)")),
-        ("07", _("Verhuizing naar een andere gemeente")),
-        ("09", _("Overstap naar andere aanbieder")),
-        ("14", _("Administratieve correctie")),
-    ]
+    """The end date of an indication and the WMO002 reason; the view passes the reasons
+    that fit the indication (``messaging.selectors.indication_change_reasons``)."""
+
     valid_to = forms.DateField(
         label=_("Nieuwe einddatum"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Leeg laten voor een indicatie zonder einddatum."),
+        help_text=_(
+            "Alleen een eerdere einddatum, of bij een administratieve correctie een datum "
+            "binnen de beschikking. Leeg laten voor een indicatie zonder einddatum."
+        ),
     )
-    reason = forms.ChoiceField(label=_("Reden (iWmo)"), choices=REASONS)
+    reason = forms.ChoiceField(
+        label=_("Reden (iWmo)"),
+        error_messages={
+            "required": _("Kies de reden van de wijziging."),
+            "invalid_choice": _(
+                "Deze reden past niet bij het wijzigen van deze indicatie; kies een reden uit "
+                "de lijst. Verlengen kan niet met een wijziging: daarvoor is een nieuwe "
+                "beschikking nodig."
+            ),
+        },
+        help_text=_(
+            "Verkorting en de redenen voor beëindigen horen bij een eerdere einddatum; een "
+            "administratieve correctie herstelt een invoerfout binnen de beschikking. "
+            "Verlengen kan niet met een wijziging: daarvoor is een nieuwe beschikking nodig."
+        ),
+    )
+    past_end_confirmed = forms.BooleanField(
+        label=_("De einddatum ligt in het verleden en is afgestemd met de aanbieder"),
+        required=False,
+        help_text=_("Alleen nodig bij een einddatum vóór vandaag (niet bij overlijden)."),
+    )
     # The end date the form was opened with: a change made in between is not overwritten.
     opened_with = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, reasons: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        # No reason is chosen for the user: the empty choice comes first and is required.
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)
+        reason.choices = [("", _("— kies een reden —")), *reasons]

@@ -7,10 +7,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from bwmo.accounts.scoping import user_scope
+from bwmo.care.models import Financing, Indication, Outflow, OutflowReason, WlzApplication
 from bwmo.organisations.models import RegionMembership
+from bwmo.rules import allocation_change as ac
 
+from .codelists import REASON_LABELS
 from .models import AllocationRequest, Declaration, DeclarationLine, Message
 
 
@@ -123,3 +129,76 @@ def approved_cost_by_month(*, municipality_codes, year: int) -> dict[int, Decima
         .annotate(approved=Sum("approved_cents"))
     )
     return {r["period_start__month"]: Decimal(r["approved"] or 0) / 100 for r in rows}
+
+
+# --- changing an indication -----------------------------------------------------------------
+
+# The reasons the dossier's change form offers, in this order: shortening and the reasons for
+# ending (an earlier end date), then the correction. Never 04 (an extension is a new
+# beschikking), nor 12 (only with a provider's request for change) or 13/01.
+_CHANGE_FORM_REASONS = (
+    ac.VERKORTING,
+    ac.OVERLEDEN,
+    ac.ANDER_DOMEIN,
+    ac.VERHUIZING,
+    ac.LEVERINGSVORM,
+    ac.ANDERE_AANBIEDER,
+    ac.CORRECTIE,
+)
+
+
+def indication_change_reasons(*, indication: Indication) -> list[tuple[str, str]]:
+    """The WMO002 reasons that fit a change of this indication.
+
+    A PGB has no provider to leave and is already a PGB, so 08 and 09 do not fit it."""
+    codes = [
+        code
+        for code in _CHANGE_FORM_REASONS
+        if indication.financing == Financing.ZIN
+        or code not in (ac.LEVERINGSVORM, ac.ANDERE_AANBIEDER)
+    ]
+    return [(code, str(REASON_LABELS[code])) for code in codes]
+
+
+def indication_has_ended(*, indication: Indication, today: date | None = None) -> bool:
+    return ac.has_ended(indication.valid_to, today or timezone.localdate())
+
+
+def indication_change_warnings(*, indication: Indication) -> list[str]:
+    """What the access worker should know before changing this indication: the Wlz."""
+    warnings = []
+    outflow = (
+        Outflow.objects.filter(stay__client_id=indication.client_id, reason=OutflowReason.WLZ)
+        .order_by("-date")
+        .first()
+    )
+    if outflow is not None:
+        warnings.append(
+            _(
+                "Deze cliënt is op %(day)s uitgestroomd naar de Wlz. Zorg uit de Wlz gaat voor "
+                "op de Wmo: beëindig de indicatie met reden 'Uitstroom naar ander domein'; "
+                "verlengen kan niet."
+            )
+            % {"day": date_format(outflow.date, "j F Y")}
+        )
+    applications = WlzApplication.objects.filter(client_id=indication.client_id)
+    pending = applications.filter(status=WlzApplication.Status.AANGEVRAAGD).order_by("-applied_on")
+    granted = applications.filter(status=WlzApplication.Status.TOEGEKEND).order_by("-decided_on")
+    if (application := pending.first()) is not None:
+        warnings.append(
+            _(
+                "Er loopt een Wlz-aanvraag (aangevraagd op %(day)s, besluit CIZ volgt). Tot het "
+                "besluit loopt de Wmo-indicatie door; kent het CIZ de Wlz toe, beëindig de "
+                "indicatie dan met reden 'Uitstroom naar ander domein'."
+            )
+            % {"day": date_format(application.applied_on, "j F Y")}
+        )
+    if outflow is None and (application := granted.first()) is not None:
+        warnings.append(
+            _(
+                "Het CIZ heeft de Wlz toegekend op %(day)s. De Wmo-indicatie eindigt dan: "
+                "kies reden 'Uitstroom naar ander domein'."
+            )
+            % {"day": date_format(application.decided_on or application.applied_on, "j F Y")}
+        )
+    return warnings

@@ -17,12 +17,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from bwmo.care.models import Financing, Indication, Tariff, Unit
+from bwmo.care.models import Financing, Indication, Outflow, Tariff, Unit
 from bwmo.core.errors import StaleVersionError
 from bwmo.iwmo.model import FREQUENTIE_PER_MAAND, FREQUENTIE_PER_WEEK
+from bwmo.rules import allocation_change as ac
 
+from .codelists import REASON_LABELS
 from .models import Allocation, AllocationRequest, Direction, Message, MessageStatus
 
 # Beschermd wonen and opvang are allocated in etmalen (iwmo.md): 7 per week when the
@@ -32,10 +35,10 @@ EENHEID_ETMAAL = "14"  # WJ756
 VOLUME_PER_WEEK = 7
 VOLUME_PER_MAAND = 31
 
-REDEN_AANBIEDER = "12"  # WMO002: geïnitieerd door de aanbieder (after a 317)
-REDEN_VERKORTING = "05"  # herbeoordeling: verkorting toewijzing
-REDEN_VERLENGING = "04"
-REDEN_CORRECTIE = "14"  # administratieve correctie
+REDEN_AANBIEDER = ac.AANBIEDER  # WMO002: geïnitieerd door de aanbieder (after a 317)
+REDEN_VERKORTING = ac.VERKORTING  # herbeoordeling: verkorting toewijzing
+REDEN_VERLENGING = ac.VERLENGING  # only with a new allocation, never for a change
+REDEN_CORRECTIE = ac.CORRECTIE  # administratieve correctie
 
 
 def omvang_for(valid_to: date | None) -> tuple[int, str, str]:
@@ -144,6 +147,149 @@ def allocation_queue(
     return allocation
 
 
+def _day(value: date) -> str:
+    return date_format(value, "j F Y")
+
+
+def indication_ended_message(*, indication: Indication) -> str:
+    """Why an ended indication cannot be changed, and what to do instead."""
+    outflow = (
+        Outflow.objects.filter(stay__indication_id=indication.pk).order_by("-date", "-pk").first()
+    )
+    assert indication.valid_to is not None
+    if outflow is not None:
+        label = str(outflow.get_reason_display())
+        what = _("Deze indicatie is op %(day)s beëindigd (uitstroom: %(outflow)s).") % {
+            "day": _day(indication.valid_to),
+            "outflow": label[:1].lower() + label[1:],  # "Naar de Wlz" → "naar de Wlz"
+        }
+    else:
+        what = _("Deze indicatie is op %(day)s beëindigd.") % {"day": _day(indication.valid_to)}
+    return " ".join(
+        [
+            what,
+            _(
+                "Een beëindigde indicatie kan niet worden gewijzigd; leg een nieuwe beschikking "
+                "vast. Is er opnieuw zorg nodig, registreer dan een melding: de nieuwe "
+                "beschikking geeft de aanbieder een nieuwe toewijzing."
+            ),
+        ]
+    )
+
+
+def _decided_end(indication: Indication, current_end: date | None) -> date | None:
+    """The end of the period the beschikking granted: a correction stays within it.
+
+    Opvang is granted without a beschikking, for as long as the stay lasts (open-ended).
+    An indication that is not the beschikking's own (another product or start, such as a
+    step down recorded on the same melding) may be corrected to an earlier date only.
+    """
+    beschikking = (
+        Indication.objects.filter(pk=indication.pk)
+        .values(
+            "melding__aanvraag__beschikking__pk",
+            "melding__aanvraag__beschikking__product_id",
+            "melding__aanvraag__beschikking__valid_from",
+            "melding__aanvraag__beschikking__valid_to",
+        )
+        .first()
+    ) or {}
+    if beschikking.get("melding__aanvraag__beschikking__pk") is None:
+        return None
+    if (
+        beschikking["melding__aanvraag__beschikking__product_id"] != indication.product_id
+        or beschikking["melding__aanvraag__beschikking__valid_from"] != indication.valid_from
+    ):
+        return current_end
+    return beschikking["melding__aanvraag__beschikking__valid_to"]
+
+
+def _refuse(change: ac.EndDateChange, refusal: ac.Refusal, indication: Indication):
+    """The ValidationError for a refused change: what, why, and what to do instead."""
+    new = _day(change.new_end) if change.new_end else ""
+    reason = str(REASON_LABELS.get(change.reason, change.reason))
+    if refusal is ac.Refusal.ENDED:
+        return ValidationError(indication_ended_message(indication=indication), code="ended")
+    if refusal is ac.Refusal.SAME:
+        return ValidationError({"valid_to": _("Dit is al de einddatum van de indicatie.")})
+    if refusal is ac.Refusal.BEFORE_START:
+        return ValidationError(
+            {"valid_to": _("De einddatum ligt vóór de ingangsdatum van de indicatie.")}
+        )
+    if refusal is ac.Refusal.NOT_A_CHANGE:
+        if not change.reason:
+            return ValidationError({"reason": _("Kies de reden van de wijziging.")})
+        return ValidationError(
+            {
+                "reason": _(
+                    "Reden %(code)s is geen reden om de einddatum van een toewijzing te "
+                    "wijzigen (iWmo WMO002); kies de reden van de wijziging uit de lijst."
+                )
+                % {"code": change.reason}
+            }
+        )
+    if refusal is ac.Refusal.EXTENSION and change.reason == ac.VERLENGING:
+        return ValidationError(
+            {
+                "reason": _(
+                    "Herbeoordeling: verlenging is geen reden om een bestaande toewijzing te "
+                    "wijzigen: iWmo stuurt een verlenging als nieuwe toewijzing met een nieuw "
+                    "nummer. Leg een nieuwe beschikking vast (herbeoordeling op een melding)."
+                )
+            }
+        )
+    if refusal is ac.Refusal.EXTENSION:
+        assert change.current_end is not None
+        if change.new_end is None:
+            longer = _(
+                "Zonder einddatum loopt de indicatie langer dan tot de huidige einddatum "
+                "(%(current)s): dat is een verlenging."
+            ) % {"current": _day(change.current_end)}
+        else:
+            longer = _(
+                "De nieuwe einddatum (%(new)s) ligt na de huidige einddatum (%(current)s): dat "
+                "is een verlenging."
+            ) % {"new": new, "current": _day(change.current_end)}
+        return ValidationError(
+            {
+                "valid_to": " ".join(
+                    [
+                        _("%(reason)s past alleen bij een eerdere einddatum.") % {"reason": reason},
+                        longer,
+                        _(
+                            "Verlengen kan niet met een wijziging; leg een nieuwe beschikking "
+                            "vast (herbeoordeling op een melding)."
+                        ),
+                    ]
+                )
+            }
+        )
+    if refusal is ac.Refusal.BEYOND_DECISION:
+        if change.decided_end is None:  # pragma: no cover - an open decision bounds nothing
+            raise AssertionError(refusal)
+        return ValidationError(
+            {
+                "valid_to": _(
+                    "Een administratieve correctie herstelt een invoerfout binnen de "
+                    "beschikking, en die loopt tot en met %(end)s. Een latere einddatum (of "
+                    "geen einddatum) is een verlenging: leg daarvoor een nieuwe beschikking vast."
+                )
+                % {"end": _day(change.decided_end)}
+            }
+        )
+    if refusal is ac.Refusal.DEATH_IN_FUTURE:
+        return ValidationError(
+            {
+                "valid_to": _(
+                    "Bij overlijden is de einddatum de overlijdensdatum, en %(new)s ligt in de "
+                    "toekomst. Vul de overlijdensdatum in."
+                )
+                % {"new": new}
+            }
+        )
+    raise AssertionError(refusal)  # pragma: no cover - every refusal has its message
+
+
 @transaction.atomic
 def indication_change_end(
     *,
@@ -151,20 +297,43 @@ def indication_change_end(
     valid_to: date | None,
     reason_change: str,
     opened_with: date | object | None = ...,
+    past_end_confirmed: bool = False,
+    today: date | None = None,
     now=None,
 ) -> Indication:
-    """Shorten, end or extend an indication; its allocation follows with a new WMO301.
+    """Shorten, end or correct an indication; its allocation follows with a new WMO301.
 
+    What may change and which WMO002 reason fits is ``bwmo.rules.allocation_change``: an
+    ended indication cannot change at all, an extension needs a new beschikking, and an
+    end date in the past is written only when ``past_end_confirmed``.
     ``opened_with``: the end date the user saw; when it changed meanwhile, nothing is written.
     """
     current = Indication.objects.select_for_update().get(pk=indication.pk)
     if opened_with is not ... and current.valid_to != opened_with:
         raise StaleVersionError()
-    if valid_to == current.valid_to:
-        raise ValidationError({"valid_to": _("Dit is al de einddatum van de indicatie.")})
-    if valid_to is not None and valid_to < indication.valid_from:
+    today = today or timezone.localdate()
+    change = ac.EndDateChange(
+        valid_from=current.valid_from,
+        current_end=current.valid_to,
+        new_end=valid_to,
+        reason=reason_change,
+        decided_end=_decided_end(current, current.valid_to),
+        today=today,
+    )
+    refusal = ac.refusal(change)
+    if refusal is not None:
+        raise _refuse(change, refusal, current)
+    if ac.needs_confirmation(change) and not past_end_confirmed:
+        assert valid_to is not None
         raise ValidationError(
-            {"valid_to": _("De einddatum ligt vóór de ingangsdatum van de indicatie.")}
+            {
+                "past_end_confirmed": _(
+                    "De nieuwe einddatum (%(new)s) ligt in het verleden. De aanbieder kan na "
+                    "die datum al zorg hebben geleverd, die dan niet meer is toegewezen. Stem "
+                    "dit af met de aanbieder en bevestig de einddatum."
+                )
+                % {"new": _day(valid_to)}
+            }
         )
     Indication.objects.filter(pk=indication.pk).update(valid_to=valid_to)
     indication.valid_to = valid_to
@@ -280,9 +449,25 @@ def change_request_grant(
                 % {"n": change["toewijzing"]}
             )
         einddatum = date.fromisoformat(change["einddatum"]) if change.get("einddatum") else None
-        indication_change_end(
-            indication=allocation.indication, valid_to=einddatum, reason_change=REDEN_AANBIEDER
-        )
+        # The provider asked for this end date itself (IV093: a date in the past has been
+        # agreed with it outside the messages), so no confirmation is asked.
+        try:
+            indication_change_end(
+                indication=allocation.indication,
+                valid_to=einddatum,
+                reason_change=REDEN_AANBIEDER,
+                past_end_confirmed=True,
+            )
+        except StaleVersionError:
+            raise
+        except ValidationError as error:
+            raise ValidationError(
+                [
+                    _("Toewijzing %(n)s kan niet worden gewijzigd zoals gevraagd.")
+                    % {"n": change["toewijzing"]},
+                    *error.messages,
+                ]
+            ) from error
         Allocation.objects.filter(pk=allocation.pk).update(reference_provider=request.reference)
     _bump(
         request,
