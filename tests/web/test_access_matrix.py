@@ -147,6 +147,18 @@ MATRIX = {
         "request",
         per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
     ),
+    # The work list as a workbook: the same people as the work list (it holds only their
+    # own scope; tests/web/test_worklist.py checks the contents).
+    "web:worklist_excel": (
+        None,
+        everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),
+    ),
+    # Assigning is a POST: a GET from someone who may act on the melding gets 405, everyone
+    # else the same 404/403 as for the melding's steps (access is decided first).
+    "toegang:assign": (
+        "melding",
+        per_client(403, toegang_assen=(405, 404, 405), toegang_emmen=(404, 405, 404)),
+    ),
 }
 
 
