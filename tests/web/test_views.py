@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from bwmo.clients.models import Client
 from bwmo.toegang.models import Melding
-from bwmo.toegang.workflow import Status
 from bwmo.toegang.selectors import WorklistFilters, meldingen_worklist
+from bwmo.toegang.workflow import Status
 from tests.factories import PASSWORD, client_with_melding, granted_client, test_bsn
 
 pytestmark = pytest.mark.django_db
