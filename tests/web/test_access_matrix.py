@@ -373,3 +373,40 @@ def test_admin_is_staff_only(client, region_setup):
             continue
         response = client.get(url)
         assert response.status_code in (302, 404), (name, response.status_code)
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# What a GET may write: the access log (and its chain head), and the session, whose expiry
+# moves on with every request (SESSION_SAVE_EVERY_REQUEST: the 30-minute timeout).
+GET_MAY_WRITE = ('"audit_', "audit_", '"django_session"', "django_session")
+
+
+@pytest.mark.django_db
+def test_no_get_writes_anything_but_the_access_log(client, world, region_setup):
+    """Every GET in the matrix, for the roles that reach client screens, writes nothing but
+    the access log. The Assen client's provider request came in before the client was
+    registered: opening it must not link it (that happens when the client is registered)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = []
+    for name, (kind, _expected) in MATRIX.items():
+        if kind is None:
+            urls.append(reverse(name))
+        else:
+            urls += [reverse(name, kwargs=kwargs_for(kind, world[w])) for w in CLIENTS]
+    unlinked = AllocationRequest.objects.filter(client=world["assen_bw"])
+    unlinked_pks = list(unlinked.values_list("pk", flat=True))
+    unlinked.update(client=None)
+    found = []
+    for role in ["toegang_assen", "toegang_emmen", "opvang", "aanbieder", "contract", "auditor"]:
+        client.force_login(region_setup.users[role])
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            for query in queries.captured_queries:
+                sql = query["sql"].lstrip()
+                if sql.upper().startswith(WRITES) and not any(t in sql for t in GET_MAY_WRITE):
+                    found.append(f"{role} GET {url}: {sql[:120]}")
+    assert not found, "\n".join(found)
+    assert not AllocationRequest.objects.filter(pk__in=unlinked_pks, client__isnull=False).exists()
