@@ -210,6 +210,10 @@ def worklist(request):
             "total": worklist.open_count,
             "overdue_count": worklist.overdue_count,
             "headers": _headers(worklist.filters),
+            "caption": _("Openstaande meldingen, de meest urgente bovenaan")
+            if worklist.filters.sorteer == "termijn"
+            else _("Openstaande meldingen, gesorteerd op %(sort)s")
+            % {"sort": _sort_label(worklist.filters)},
             "statuses": [(s.value, s.label) for s in Status if s in OPEN_STATUSES],
             "deadline_choices": _deadline_choices(worklist),
             "assignee_choices": _assignee_choices(worklist, request.user),
