@@ -157,7 +157,7 @@ class MoIntakeForm(BwmoForm):
 class AssignForm(BwmoForm):
     """Hand a melding to a colleague; ``expected`` is who the page showed as assigned."""
 
-    assigned_to = forms.ModelChoiceField(
+    assigned_to: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Toewijzen aan"),
         queryset=None,
         required=False,

@@ -298,7 +298,7 @@ def meldingen_worklist(*, user, today: date, filters: WorklistFilters) -> Workli
         {i.melding.responsible_municipality for i in items}, key=lambda m: m.name
     )
     assignees = sorted(
-        {i.melding.assigned_to for i in items if i.melding.assigned_to_id},
+        {i.melding.assigned_to for i in items if i.melding.assigned_to is not None},
         key=lambda u: (u.last_name, u.first_name, u.username),
     )
     refused: list[str] = []
