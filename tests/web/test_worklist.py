@@ -421,3 +421,25 @@ def test_excel_download_names_the_filters_it_could_not_apply(worker, three):
     )
     refused = [value for key, value in about if key == "Filter niet toegepast"]
     assert len(refused) == 1 and "GM9999" in refused[0]
+
+
+def test_excel_names_the_colleague_filtered_on(worker, region_setup, three, colleague):
+    me = region_setup.users["toegang_assen"]
+    for person, melding in ((colleague, three["overdue"]), (me, three["soon"])):
+        toegang_services.melding_assign(
+            melding=melding, assignee=person, user=me, expected_assignee_id=None
+        )
+    for value, name in (
+        (str(colleague.pk), colleague.get_full_name()),
+        (str(me.pk), me.get_full_name()),
+        ("ik", me.get_full_name()),
+        ("niemand", "aan niemand toegewezen"),
+    ):
+        response = worker.get(reverse("web:worklist_excel"), {"medewerker": value})
+        about = dict(
+            load_workbook(BytesIO(response.content))["Over dit bestand"].iter_rows(
+                min_row=2, values_only=True
+            )
+        )
+        assert about["Filters"] == f"medewerker: {name}", value
+        assert about["Aantal meldingen"] == 1, value

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -109,8 +110,18 @@ def melding_assignable_users(*, melding: Melding, by) -> list:
     """Colleagues of ``by`` (sharing one of their organisations) who may act on ``melding``
     themselves: active, allowed to process meldingen, and the melding in their scope."""
     User = get_user_model()
+    app_label, codename = PROCESS_PERMISSION.split(".")
+    permission = Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
+    # The permission narrows the colleagues in the database; has_perm below stays the rule.
     candidates = (
         User.objects.filter(is_active=True, organisations__in=by.organisations.all())
+        .filter(
+            Q(groups__permissions=permission)
+            | Q(user_permissions=permission)
+            | Q(is_superuser=True)
+        )
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
@@ -292,6 +303,8 @@ def meldingen_worklist(*, user, today: date, filters: WorklistFilters) -> Workli
     in the user's work list, a sort that does not exist) is not silently dropped: it is
     cleared and ``refused`` says why, so the screen can tell the user.
     """
+    if filters.medewerker == str(user.pk):
+        filters = replace(filters, medewerker=ME)  # one way to say "mine", so the form shows it
     items = [_work_item(m, today) for m in _open_meldingen(user=user)]
     week_end = today + timedelta(days=6 - today.weekday())  # through Sunday
     municipalities = sorted(

@@ -92,10 +92,14 @@ def _filter_summary(worklist: Worklist, user) -> str:
     if f.gemeente:
         name = next(m.name for m in worklist.municipalities if m.code == f.gemeente)
         parts.append(_("gemeente: %(v)s") % {"v": name})
-    if f.medewerker:
-        parts.append(
-            _("medewerker: %(v)s") % {"v": dict(_assignee_choices(worklist, user))[f.medewerker]}
-        )
+    if f.medewerker == ME:
+        name = user.get_full_name() or user.get_username()
+        parts.append(_("medewerker: %(v)s") % {"v": name})
+    elif f.medewerker == NOBODY:
+        parts.append(_("medewerker: %(v)s") % {"v": _("aan niemand toegewezen")})
+    elif f.medewerker:
+        names = {str(u.pk): u.get_full_name() or u.get_username() for u in worklist.assignees}
+        parts.append(_("medewerker: %(v)s") % {"v": names[f.medewerker]})
     return "; ".join(parts) or _("geen (alle openstaande meldingen)")
 
 
