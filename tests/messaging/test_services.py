@@ -469,8 +469,8 @@ def test_a_withdrawn_stop_lets_the_stay_go_on(setup, tmp_path):
 def test_a_request_for_a_client_registered_later_joins_the_dossier(setup, tmp_path, client):
     from django.urls import reverse
 
-    from bwmo.clients.models import Client
-    from tests.factories import register_client
+    from bwmo.clients import services as client_services
+    from bwmo.clients.models import BrpKind
 
     stranger = m.ClientBasis(
         bsn="999990019",
@@ -504,8 +504,23 @@ def test_a_request_for_a_client_registered_later_joins_the_dossier(setup, tmp_pa
     page = client.get(reverse("messaging:request", args=[request.pk])).content.decode()
     assert "Nog niet bekend in bwmo" in page and "Iris Verzonnen" in page
 
-    person = register_client(setup)
-    Client.objects.filter(pk=person.pk).update(bsn="999990019")
+    # Registering the person links the request (opening the page writes nothing).
+    person = client_services.client_register(
+        bsn="999990019",
+        given_names="Iris",
+        surname="Verzonnen",
+        birth_date=date(1994, 4, 2),
+        organisation=setup.org["assen"],
+        brp=[
+            {
+                "municipality": setup.assen,
+                "kind": BrpKind.WOONADRES,
+                "valid_from": date(2010, 1, 1),
+            }
+        ],
+    )
+    request.refresh_from_db()
+    assert request.client_id == person.pk
     page = client.get(reverse("messaging:request", args=[request.pk])).content.decode()
     request.refresh_from_db()
     assert request.client_id == person.pk

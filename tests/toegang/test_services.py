@@ -234,3 +234,73 @@ def test_mo_afwijzing_without_motivation_is_refused(region_setup):
             location=region_setup.assen,
         )
     assert not Melding.objects.exists()
+
+
+# --- assignment -------------------------------------------------------------------------------
+
+
+def test_assignment_is_appended_and_checked(region_setup):
+    from django.core.exceptions import ValidationError
+
+    from bwmo.accounts.roles import Role
+    from bwmo.toegang.models import Assignment
+    from tests.factories import client_with_melding, make_user
+
+    melding = client_with_melding(region_setup).meldingen.get()
+    me = region_setup.users["toegang_assen"]
+    colleague = make_user("collega", Role.TOEGANGSMEDEWERKER, region_setup.org["assen"])
+    services.melding_assign(melding=melding, assignee=colleague, user=me, expected_assignee_id=None)
+    melding.refresh_from_db()
+    assert melding.assigned_to == colleague and melding.version == 1  # steps stay valid
+    with pytest.raises(ValidationError, match="Iemand anders"):
+        services.melding_assign(melding=melding, assignee=me, user=me, expected_assignee_id=None)
+    with pytest.raises(ValidationError):
+        services.melding_assign(
+            melding=melding, assignee=colleague, user=me, expected_assignee_id=colleague.pk
+        )
+    with pytest.raises(ValidationError):  # Emmen's worker may not act on Assen's melding
+        services.melding_assign(
+            melding=melding,
+            assignee=region_setup.users["toegang_emmen"],
+            user=me,
+            expected_assignee_id=colleague.pk,
+        )
+    services.melding_assign(
+        melding=melding, assignee=None, user=me, expected_assignee_id=colleague.pk
+    )
+    melding.refresh_from_db()
+    assert melding.assigned_to is None
+    history = list(
+        Assignment.objects.filter(melding=melding).values_list("assigned_to", "assigned_by")
+    )
+    assert history == [(colleague.pk, me.pk), (None, me.pk)]
+    entry = Assignment.objects.first()
+    with pytest.raises(ValueError):
+        entry.save()
+    with pytest.raises(ValueError):
+        entry.delete()
+
+
+def test_someone_out_of_scope_cannot_assign(region_setup):
+    from bwmo.toegang.models import Melding
+    from tests.factories import client_with_melding
+
+    melding = client_with_melding(region_setup).meldingen.get()
+    emmen = region_setup.users["toegang_emmen"]
+    with pytest.raises(Melding.DoesNotExist):
+        services.melding_assign(
+            melding=melding, assignee=emmen, user=emmen, expected_assignee_id=None
+        )
+    melding.refresh_from_db()
+    assert melding.assigned_to is None and not melding.assignments.exists()
+
+
+def test_a_closed_melding_is_not_assigned(region_setup):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import granted_client
+
+    melding = granted_client(region_setup).meldingen.get()
+    me = region_setup.users["toegang_assen"]
+    with pytest.raises(ValidationError, match="afgesloten"):
+        services.melding_assign(melding=melding, assignee=me, user=me, expected_assignee_id=None)

@@ -55,3 +55,49 @@ def test_next_actions_follow_the_bw_process():
         "intrekken",
     ]
     assert next_actions(product_kind="BW", source=Status.TOEGEKEND) == []
+
+
+def test_the_next_step_is_always_a_step_the_melding_page_offers():
+    from datetime import date
+
+    from bwmo.toegang.workflow import next_step, page_actions
+
+    for kind in ("BW", "MO"):
+        for status in Status:
+            step = next_step(
+                product_kind=kind, status=status, melding_on=date(2025, 1, 6), aanvraag_on=None
+            )
+            offered = [a for a, _label in page_actions(product_kind=kind, source=status)]
+            if not offered:
+                assert step is None, (kind, status)
+            else:
+                assert step is not None and step.action == offered[0], (kind, status)
+
+
+def test_next_steps_and_their_deadlines_for_bw():
+    from datetime import date
+
+    from bwmo.toegang.workflow import next_step
+
+    melding_on, aanvraag_on = date(2025, 1, 6), date(2025, 2, 3)
+
+    def step(status):
+        found = next_step(
+            product_kind="BW", status=status, melding_on=melding_on, aanvraag_on=aanvraag_on
+        )
+        return (found.action, found.deadline, found.law)
+
+    assert step(Status.GEMELD) == ("onderzoek", date(2025, 2, 17), "Wmo 2015 art. 2.3.2 lid 1")
+    assert step(Status.IN_ONDERZOEK) == ("advies", date(2025, 2, 17), "Wmo 2015 art. 2.3.2 lid 1")
+    assert step(Status.ADVIES_UITGEBRACHT) == ("aanvraag", None, "")
+    assert step(Status.AANVRAAG_ONTVANGEN) == (
+        "beschikking",
+        date(2025, 2, 17),
+        "Wmo 2015 art. 2.3.5 lid 1",
+    )
+    assert (
+        next_step(
+            product_kind="BW", status=Status.TOEGEKEND, melding_on=melding_on, aanvraag_on=None
+        )
+        is None
+    )

@@ -148,6 +148,18 @@ MATRIX = {
         "request",
         per_client(403, toegang_assen=ASSEN_SIDE, toegang_emmen=EMMEN_SIDE),
     ),
+    # The work list as a workbook: the same people as the work list (it holds only their
+    # own scope; tests/web/test_worklist.py checks the contents).
+    "web:worklist_excel": (
+        None,
+        everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),
+    ),
+    # Assigning is a POST: a GET from someone who may act on the melding gets 405, everyone
+    # else the same 404/403 as for the melding's steps (access is decided first).
+    "toegang:assign": (
+        "melding",
+        per_client(403, toegang_assen=(405, 404, 405), toegang_emmen=(404, 405, 404)),
+    ),
 }
 
 
@@ -420,3 +432,40 @@ def test_edit_a_user_matrix(client, region_setup):
         if client.get(reverse("clients:search")).status_code == 200 and role in NO_PERSONAL_DATA:
             failures.append(f"{role} reached the client search after editing itself")
     assert not failures, "\n".join(failures)
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# What a GET may write: the access log (and its chain head), and the session, whose expiry
+# moves on with every request (SESSION_SAVE_EVERY_REQUEST: the 30-minute timeout).
+GET_MAY_WRITE = ('"audit_', "audit_", '"django_session"', "django_session")
+
+
+@pytest.mark.django_db
+def test_no_get_writes_anything_but_the_access_log(client, world, region_setup):
+    """Every GET in the matrix, for the roles that reach client screens, writes nothing but
+    the access log. The Assen client's provider request came in before the client was
+    registered: opening it must not link it (that happens when the client is registered)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = []
+    for name, (kind, _expected) in MATRIX.items():
+        if kind is None:
+            urls.append(reverse(name))
+        else:
+            urls += [reverse(name, kwargs=kwargs_for(kind, world[w])) for w in CLIENTS]
+    unlinked = AllocationRequest.objects.filter(client=world["assen_bw"])
+    unlinked_pks = list(unlinked.values_list("pk", flat=True))
+    unlinked.update(client=None)
+    found = []
+    for role in ["toegang_assen", "toegang_emmen", "opvang", "aanbieder", "contract", "auditor"]:
+        client.force_login(region_setup.users[role])
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            for query in queries.captured_queries:
+                sql = query["sql"].lstrip()
+                if sql.upper().startswith(WRITES) and not any(t in sql for t in GET_MAY_WRITE):
+                    found.append(f"{role} GET {url}: {sql[:120]}")
+    assert not found, "\n".join(found)
+    assert not AllocationRequest.objects.filter(pk__in=unlinked_pks, client__isnull=False).exists()

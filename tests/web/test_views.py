@@ -8,11 +8,16 @@ from django.utils import timezone
 
 from bwmo.clients.models import Client
 from bwmo.toegang.models import Melding
+from bwmo.toegang.selectors import WorklistFilters, meldingen_worklist
 from bwmo.toegang.workflow import Status
-from bwmo.web.views import work_items
 from tests.factories import PASSWORD, client_with_melding, granted_client, test_bsn
 
 pytestmark = pytest.mark.django_db
+
+
+def work_items(*, user, today):
+    """The work list as it opens: no filters, most urgent first."""
+    return meldingen_worklist(user=user, today=today, filters=WorklistFilters()).items
 
 
 @pytest.fixture

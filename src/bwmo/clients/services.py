@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_in_future, period_ordered
+from bwmo.messaging.services import requests_attach_client
 
 from .models import CONTACT_FIELDS, BrpKind, BrpRegistration, Client, Gender, validate_bsn
 
@@ -98,6 +99,9 @@ def client_register(
     for period in brp or []:
         brp_registration_add(client=client, expected_version=client.version, **period)
         client.refresh_from_db(fields=["version"])
+    # A provider may have asked for this person before the registration (iWmo 315): the
+    # request joins the dossier now, not when someone happens to open it.
+    requests_attach_client(client=client)
     return client
 
 

@@ -477,3 +477,11 @@ def change_request_grant(
         answered_at=timezone.now(),
     )
     return request
+
+
+def requests_attach_client(*, client) -> int:
+    """Give a newly registered client the providers' requests that came in for its BSN
+    before it was in bwmo: from now on they belong to the dossier. Returns how many."""
+    return AllocationRequest.objects.filter(bsn=client.bsn, client__isnull=True).update(
+        client=client
+    )

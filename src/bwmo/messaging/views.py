@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bwmo.audit.services import access_log_read
-from bwmo.clients.models import Client
 from bwmo.clients.selectors import clients_visible_to
 from bwmo.iwmo import parse_message
 from bwmo.organisations.models import Provider
@@ -342,15 +341,6 @@ def request_detail(request, pk):
     req = selectors.requests_visible_to(request.user).filter(pk=pk).first()
     if req is None:
         raise Http404
-    if req.client_id is None:
-        # The client was not in bwmo when the request came in; registered since, the
-        # request belongs to the dossier now.
-        registered = Client.objects.filter(bsn=req.bsn).first()
-        if registered is not None:
-            AllocationRequest.objects.filter(pk=req.pk, client__isnull=True).update(
-                client=registered
-            )
-            req.client = registered
     form = RequestAnswerForm(request.POST or None, initial={"version": req.version})
     if request.method == "POST" and request.POST.get("action") == "toekennen":
         try:

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.care.models import Financing, MoType, Product
@@ -151,3 +152,31 @@ class MoIntakeForm(BwmoForm):
             only = municipalities.first()
             self.fields["centrumgemeente"].initial = only
             self.fields["location"].initial = only
+
+
+class AssignForm(BwmoForm):
+    """Hand a melding to a colleague; ``expected`` is who the page showed as assigned."""
+
+    assigned_to: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Toewijzen aan"),
+        queryset=None,
+        required=False,
+        empty_label=_("niemand (toewijzing opheffen)"),
+        error_messages={
+            "invalid_choice": _(
+                "Deze medewerker staat niet in de lijst: kies een collega die deze melding "
+                "mag behandelen."
+            )
+        },
+    )
+    expected = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assigned_to"]
+        field.queryset = (
+            get_user_model()
+            .objects.filter(pk__in=[c.pk for c in colleagues])
+            .order_by("last_name", "first_name", "username")
+        )
+        field.label_from_instance = lambda user: user.get_full_name() or user.get_username()

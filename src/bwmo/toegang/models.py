@@ -48,6 +48,17 @@ class Melding(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who works on it now; changed only by ``melding_assign``, which appends an Assignment.
+    # Not part of ``version``: handing a case to a colleague must not invalidate a step form
+    # someone has open, and a step never writes this field.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_meldingen",
+        null=True,
+        blank=True,
+        verbose_name=_("toegewezen aan"),
+    )
 
     class Meta:
         verbose_name = _("melding")
@@ -226,3 +237,30 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class Assignment(AppendOnlyModel):
+    """An appended line of who a melding was handed to, by whom and when (None: nobody).
+
+    Append-only in the ORM and in the database (triggers, migration 0003_melding_assignment).
+    """
+
+    append_only_message = "Assignment history is append-only: entries cannot be changed."
+
+    melding = models.ForeignKey(Melding, on_delete=models.PROTECT, related_name="assignments")
+    at = models.DateTimeField(default=timezone.now)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("toewijzing van een melding")
+        verbose_name_plural = _("toewijzingen van meldingen")
+        ordering = ["melding", "at", "pk"]
+        indexes = [models.Index(fields=["melding", "at"])]
+
+    def __str__(self) -> str:
+        return f"melding {self.melding_id} → {self.assigned_to_id or '—'}"

@@ -6,7 +6,7 @@ a refused step leaves the case exactly as it was.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from bwmo.woonplaats.services import responsibility_decide
 from .models import (
     Aanvraag,
     Advies,
+    Assignment,
     Beschikking,
     CaseEvent,
     Decision,
@@ -28,7 +29,8 @@ from .models import (
     MoIntake,
     Onderzoek,
 )
-from .workflow import Status, find_transition
+from .selectors import PROCESS_PERMISSION, melding_assignable_users, melding_get_for_action
+from .workflow import OPEN_STATUSES, Status, find_transition
 
 
 def melding_transition(
@@ -485,6 +487,59 @@ def mo_intake_record(
             start=intake_on,
         )
     return intake
+
+
+def melding_assign(
+    *, melding: Melding, assignee, user, expected_assignee_id: int | None
+) -> Melding:
+    """Hand ``melding`` to ``assignee`` (None: to nobody) and append the Assignment.
+
+    ``user`` must be allowed to act on the melding; ``assignee`` must be a colleague of
+    ``user`` who may act on it too. ``expected_assignee_id`` is who the form showed as
+    assigned: when someone changed it in the meantime the change is refused, not overwritten.
+    """
+    with transaction.atomic():
+        locked = Melding.objects.select_for_update().get(pk=melding.pk)
+        if not user.has_perm(PROCESS_PERMISSION):
+            raise PermissionDenied
+        melding_get_for_action(user=user, pk=locked.pk)  # 404 / 403 as on every step
+        if locked.assigned_to_id != expected_assignee_id:
+            raise ValidationError(
+                _(
+                    "Iemand anders heeft de toewijzing van deze melding gewijzigd nadat u de "
+                    "pagina opende. Er is niets gewijzigd; bekijk de melding opnieuw."
+                ),
+                code="stale",
+            )
+        if locked.status not in OPEN_STATUSES:
+            raise ValidationError(
+                _("Deze melding is afgesloten; toewijzen kan alleen bij een openstaande melding."),
+                code="closed",
+            )
+        if assignee is not None and assignee.pk not in {
+            u.pk for u in melding_assignable_users(melding=locked, by=user)
+        }:
+            raise ValidationError(
+                {
+                    "assigned_to": _(
+                        "Deze medewerker kan de melding niet behandelen: kies een collega van uw "
+                        "organisatie die meldingen van deze gemeente behandelt."
+                    )
+                }
+            )
+        new_id = assignee.pk if assignee is not None else None
+        if new_id == locked.assigned_to_id:
+            raise ValidationError(
+                {
+                    "assigned_to": _("De melding is al aan deze medewerker toegewezen.")
+                    if assignee is not None
+                    else _("De melding is niet toegewezen.")
+                }
+            )
+        Assignment.objects.create(melding=locked, assigned_to=assignee, assigned_by=user)
+        Melding.objects.filter(pk=locked.pk).update(assigned_to=assignee)
+    melding.assigned_to = assignee
+    return melding
 
 
 STEP_REQUIREMENTS = {

@@ -1,23 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from bwmo.accounts.scoping import user_scope
 from bwmo.audit.services import access_log_read
-from bwmo.clients.selectors import client_get_visible_or_404, client_relation, melding_scope_q
-from bwmo.organisations.models import Municipality, Organisation, ProductKind
+from bwmo.clients.selectors import client_get_visible_or_404
+from bwmo.organisations.models import ProductKind
 from bwmo.ui.forms import add_service_errors
 
 from . import services
 from .forms import (
     AanvraagForm,
     AdviesForm,
+    AssignForm,
     BeschikkingForm,
     MeldingForm,
     MoIntakeForm,
@@ -25,20 +25,24 @@ from .forms import (
     ReasonForm,
 )
 from .models import Melding
-from .workflow import Status, next_actions
+from .selectors import (
+    VisibleMelding,
+    melding_assignable_users,
+    melding_get_for_action,
+    melding_get_visible,
+    municipalities_acting_for,
+    organisation_acting_for,
+)
+from .workflow import ACTION_LABELS, OPEN_STATUSES, Status
 
 STEPS = {
-    # step: (title, form class, service, extra form kwargs from the melding)
-    "onderzoek": (gettext_lazy("Onderzoek starten"), OnderzoekForm, services.onderzoek_start),
-    "advies": (gettext_lazy("Advies vastleggen"), AdviesForm, services.advies_record),
-    "aanvraag": (gettext_lazy("Aanvraag registreren"), AanvraagForm, services.aanvraag_record),
-    "beschikking": (
-        gettext_lazy("Beschikking vastleggen"),
-        BeschikkingForm,
-        services.beschikking_record,
-    ),
-    "intrekken": (gettext_lazy("Melding intrekken"), ReasonForm, services.melding_withdraw),
-    "afsluiten": (gettext_lazy("Afsluiten zonder aanvraag"), ReasonForm, services.melding_close),
+    # step: (form class, service); the step's title is in the workflow table
+    "onderzoek": (OnderzoekForm, services.onderzoek_start),
+    "advies": (AdviesForm, services.advies_record),
+    "aanvraag": (AanvraagForm, services.aanvraag_record),
+    "beschikking": (BeschikkingForm, services.beschikking_record),
+    "intrekken": (ReasonForm, services.melding_withdraw),
+    "afsluiten": (ReasonForm, services.melding_close),
 }
 PROGRESS = [
     (Status.GEMELD, gettext_lazy("Melding")),
@@ -49,46 +53,18 @@ PROGRESS = [
 ]
 
 
-def _acting_municipalities(user, product_kind: str):
-    scope = user_scope(user)
-    codes = set(scope.municipalities) | {g for g, kind in scope.mandates if kind == product_kind}
-    return Municipality.objects.filter(code__in=codes)
-
-
-def _acting_organisation(user, municipality) -> Organisation:
-    """The user's organisation that acts for ``municipality`` (own or by mandate)."""
-    organisations = list(user.organisations.all())
-    for organisation in organisations:
-        if organisation.municipality_id == municipality.code:
-            return organisation
-    held = {m.holder_id for m in municipality.mandates_granted.valid_on(timezone.localdate())}
-    for organisation in organisations:
-        if organisation.pk in held:
-            return organisation
-    raise PermissionDenied(_("U handelt niet namens deze gemeente."))
-
-
-def _melding_for(request, pk, *, for_action: bool) -> tuple[Melding, object]:
-    melding = get_object_or_404(
-        Melding.objects.select_related("client", "applied_to", "responsible_municipality"), pk=pk
-    )
-    relation = client_relation(user=request.user, client=melding.client)
-    if relation is None or not relation.sees_access_process:
-        raise Http404
-    if (
-        for_action
-        and not Melding.objects.filter(melding_scope_q(user=request.user), pk=pk).exists()
-    ):
-        raise PermissionDenied(_("Deze melding wordt door een andere gemeente behandeld."))
-    return melding, relation
+def _melding_or_404(request, pk, *, for_action: bool = False) -> VisibleMelding:
+    get = melding_get_for_action if for_action else melding_get_visible
+    try:
+        return get(user=request.user, pk=pk)
+    except Melding.DoesNotExist:
+        raise Http404 from None
 
 
 def melding_for_action(request, pk):
     """A melding the user may act on (404 when out of sight, 403 when read-only)."""
-    melding, relation = _melding_for(request, pk, for_action=True)
-    if not relation.may_edit:
-        raise PermissionDenied
-    return melding, relation
+    visible = _melding_or_404(request, pk, for_action=True)
+    return visible.melding, visible.relation
 
 
 @login_required
@@ -99,7 +75,7 @@ def register(request, pseudonym):
     if not visible.relation.may_edit:
         raise PermissionDenied
     client = visible.client
-    municipalities = _acting_municipalities(request.user, ProductKind.BW)
+    municipalities = municipalities_acting_for(user=request.user, product_kind=ProductKind.BW)
     form = MeldingForm(
         request.POST or None,
         municipalities=municipalities,
@@ -114,7 +90,9 @@ def register(request, pseudonym):
                 applied_to=data["applied_to"],
                 received_on=data["received_on"],
                 summary=data["summary"],
-                organisation=_acting_organisation(request.user, data["applied_to"]),
+                organisation=organisation_acting_for(
+                    user=request.user, municipality=data["applied_to"]
+                ),
                 user=request.user,
             )
         except ValidationError as error:
@@ -131,22 +109,11 @@ def register(request, pseudonym):
 @login_required
 @permission_required("toegang.view_melding", raise_exception=True)
 def detail(request, pk):
-    melding, relation = _melding_for(request, pk, for_action=False)
+    visible = _melding_or_404(request, pk)
+    melding, relation = visible.melding, visible.relation
     access_log_read(request, [melding.client], what="melding", why=relation.value)
-    may_act = (
-        relation.may_edit
-        and request.user.has_perm("toegang.process_melding")
-        and Melding.objects.filter(melding_scope_q(user=request.user), pk=pk).exists()
-    )
-    actions = (
-        [
-            (a, STEPS[a][0])
-            for a in next_actions(product_kind=melding.product_kind, source=melding.status)
-            if a in STEPS
-        ]
-        if may_act
-        else []
-    )
+    may_assign = visible.may_act and melding.status in OPEN_STATUSES
+    colleagues = melding_assignable_users(melding=melding, by=request.user) if may_assign else []
     reached = {s for s, _label in PROGRESS}
     order = [s for s, _label in PROGRESS]
     current = (
@@ -174,8 +141,21 @@ def detail(request, pk):
             "melding": melding,
             "client": melding.client,
             "relation": relation,
-            "actions": actions,
+            "actions": visible.actions,
             "events": melding.events.select_related("actor"),
+            "may_assign": may_assign,
+            "assign_form": AssignForm(
+                colleagues=colleagues,
+                initial={
+                    "assigned_to": melding.assigned_to_id,
+                    "expected": melding.assigned_to_id,
+                },
+            )
+            if may_assign
+            else None,
+            "me_assignable": any(c.pk == request.user.pk for c in colleagues)
+            and melding.assigned_to_id != request.user.pk,
+            "assignments": melding.assignments.select_related("assigned_to", "assigned_by"),
             "progress": progress,
             "today": timezone.localdate(),
             "onderzoek": getattr(melding, "onderzoek", None),
@@ -189,9 +169,7 @@ def detail(request, pk):
             "disputes": melding.disputes.select_related(
                 "claimant", "respondent", "advice_responsible"
             ),
-            "may_dispute": relation.may_edit
-            and request.user.has_perm("woonplaats.add_dispute")
-            and Melding.objects.filter(melding_scope_q(user=request.user), pk=pk).exists(),
+            "may_dispute": visible.may_act and request.user.has_perm("woonplaats.add_dispute"),
         },
     )
 
@@ -202,10 +180,10 @@ def detail(request, pk):
 def step(request, pk, step):
     if step not in STEPS:
         raise Http404
-    melding, relation = _melding_for(request, pk, for_action=True)
-    if not relation.may_edit:
-        raise PermissionDenied
-    title, form_class, service = STEPS[step]
+    visible = _melding_or_404(request, pk, for_action=True)
+    melding, relation = visible.melding, visible.relation
+    title = ACTION_LABELS[step]
+    form_class, service = STEPS[step]
     form_kwargs = {}
     if form_class in (AdviesForm, BeschikkingForm):
         form_kwargs["product_kind"] = melding.product_kind
@@ -249,7 +227,7 @@ def mo_intake(request, pseudonym):
     if not visible.relation.may_edit:
         raise PermissionDenied
     client = visible.client
-    municipalities = _acting_municipalities(request.user, ProductKind.MO)
+    municipalities = municipalities_acting_for(user=request.user, product_kind=ProductKind.MO)
     if not municipalities.exists():
         raise PermissionDenied(
             _("Uw organisatie heeft geen mandaat voor de maatschappelijke opvang.")
@@ -270,7 +248,9 @@ def mo_intake(request, pseudonym):
             intake = services.mo_intake_record(
                 client=client,
                 user=request.user,
-                organisation=_acting_organisation(request.user, data["centrumgemeente"]),
+                organisation=organisation_acting_for(
+                    user=request.user, municipality=data["centrumgemeente"]
+                ),
                 provider=providers[0],
                 **data,
             )
@@ -281,3 +261,40 @@ def mo_intake(request, pseudonym):
             return redirect("toegang:detail", pk=intake.melding_id)
     access_log_read(request, [client], what="MO-intake", why=visible.relation.value)
     return render(request, "toegang/mo_intake.html", {"form": form, "client": client})
+
+
+@login_required
+@permission_required("toegang.process_melding", raise_exception=True)
+def assign(request, pk):
+    """Hand the melding to a colleague, to oneself ("Mij toewijzen") or to nobody (POST)."""
+    visible = _melding_or_404(request, pk, for_action=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    melding = visible.melding
+    colleagues = melding_assignable_users(melding=melding, by=request.user)
+    form = AssignForm(request.POST, colleagues=colleagues)
+    if form.is_valid():
+        assignee = form.cleaned_data["assigned_to"]
+        try:
+            services.melding_assign(
+                melding=melding,
+                assignee=assignee,
+                user=request.user,
+                expected_assignee_id=form.cleaned_data["expected"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if assignee is None:
+                messages.success(request, _("De melding is aan niemand meer toegewezen."))
+            else:
+                messages.success(
+                    request,
+                    _("De melding is toegewezen aan %(name)s.")
+                    % {"name": assignee.get_full_name() or assignee.get_username()},
+                )
+            return redirect("toegang:detail", pk=melding.pk)
+    for errors in form.errors.values():
+        for text in errors:
+            messages.error(request, text)
+    return redirect("toegang:detail", pk=melding.pk)

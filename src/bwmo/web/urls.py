@@ -8,6 +8,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("werkvoorraad/", views.worklist, name="worklist"),
+    path("werkvoorraad/excel/", views.worklist_excel, name="worklist_excel"),
 ]
 
 # Login and logout live outside the namespace so that LOGIN_URL = "login" works.

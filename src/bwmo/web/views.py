@@ -1,15 +1,16 @@
 from dataclasses import dataclass
-from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,12 +18,11 @@ from bwmo.accounts.forms import ThrottledAuthenticationForm
 from bwmo.accounts.scoping import user_scope
 from bwmo.audit.services import access_log_read
 from bwmo.care.models import Stay
-from bwmo.clients.selectors import clients_visible_to, melding_scope_q
+from bwmo.clients.selectors import clients_visible_to
 from bwmo.messaging.selectors import open_requests_for
-from bwmo.rules.deadlines import beschikking_deadline, onderzoek_deadline
-from bwmo.toegang.models import Melding
+from bwmo.toegang.selectors import ME, NOBODY, Worklist, WorklistFilters, meldingen_worklist
 from bwmo.toegang.workflow import OPEN_STATUSES, Status
-from bwmo.woonplaats.models import ResponsibilityDecision
+from bwmo.ui.excel import workbook_bytes
 
 
 def admin_login(request):
@@ -40,64 +40,98 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@dataclass
-class WorkItem:
-    melding: Melding
-    step: str
-    deadline: date | None
-    days_left: int | None
-
-    @property
-    def decision(self):
-        return next(iter(getattr(self.melding, "current_decisions", [])), None)
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
-
-    @property
-    def urgency(self) -> str:
-        if self.days_left is None:
-            return "none"
-        if self.days_left < 0:
-            return "overdue"
-        return "soon" if self.days_left <= 7 else "ok"
+@dataclass(frozen=True)
+class SortHeader:
+    label: str
+    href: str  # "" for a column that does not sort
+    aria_sort: str  # "ascending" / "descending" on the sorted column, else ""
+    hint: str  # what following the link does, for screen readers
 
 
-def work_items(*, user, today: date) -> list[WorkItem]:
-    """Open cases in the user's scope with their legal deadline, overdue first."""
-    meldingen = (
-        Melding.objects.filter(melding_scope_q(user=user), status__in=OPEN_STATUSES)
-        .select_related("client", "responsible_municipality", "aanvraag")
-        .prefetch_related(
-            Prefetch(
-                "responsibility_decisions",
-                queryset=ResponsibilityDecision.objects.filter(is_current=True).select_related(
-                    "responsible", "rule_set"
-                ),
-                to_attr="current_decisions",
+def _headers(filters: WorklistFilters | None) -> list[SortHeader]:
+    """The work table's column headers; with ``filters`` the sortable ones link to a sort."""
+    columns = [
+        (_("Termijn"), "termijn"),
+        (_("Cliënt"), "dossier"),
+        (_("Domein"), ""),
+        (_("Status"), "status"),
+        (_("Volgende stap"), ""),
+        (_("Gemeld"), "gemeld"),
+        (_("Toegewezen aan"), ""),
+        (_("Verantwoordelijk"), ""),
+    ]
+    headers = []
+    for label, key in columns:
+        if filters is None or not key:
+            headers.append(SortHeader(label, "", "", ""))
+            continue
+        current = filters.sort_key == key
+        descending = current and filters.descending
+        # A click on the sorted column turns it round; another column starts ascending.
+        target = key if descending or not current else f"-{key}"
+        headers.append(
+            SortHeader(
+                label,
+                "?" + urlencode(filters.as_query(sorteer=target)),
+                ("descending" if descending else "ascending") if current else "",
+                _("sorteer aflopend") if target.startswith("-") else _("sorteer oplopend"),
             )
         )
-    )
-    items = []
-    for melding in meldingen:
-        if melding.status in (Status.GEMELD, Status.IN_ONDERZOEK):
-            deadline = onderzoek_deadline(melding.received_on)
-            step = (
-                _("Onderzoek afronden")
-                if melding.status == Status.IN_ONDERZOEK
-                else _("Onderzoek starten")
-            )
-        elif melding.status == Status.AANVRAAG_ONTVANGEN:
-            deadline = beschikking_deadline(melding.aanvraag.received_on)
-            step = _("Beschikking afgeven")
-        else:
-            deadline, step = None, _("Wacht op aanvraag van de cliënt")
-        days = (deadline - today).days if deadline else None
-        items.append(WorkItem(melding, step, deadline, days))
-    # Overdue first (most overdue on top), then by deadline; cases without a deadline last.
-    items.sort(key=lambda i: (i.deadline is None, i.deadline or date.max, i.melding.pk))
-    return items
+    return headers
+
+
+def _filter_summary(worklist: Worklist, user) -> str:
+    """The applied filters in words (the Excel file states them)."""
+    f = worklist.filters
+    parts = []
+    if f.status:
+        parts.append(_("status: %(v)s") % {"v": Status(f.status).label})
+    if f.termijn:
+        parts.append(_("termijn: %(v)s") % {"v": dict(_deadline_choices(worklist))[f.termijn]})
+    if f.gemeente:
+        name = next(m.name for m in worklist.municipalities if m.code == f.gemeente)
+        parts.append(_("gemeente: %(v)s") % {"v": name})
+    if f.medewerker == ME:
+        name = user.get_full_name() or user.get_username()
+        parts.append(_("medewerker: %(v)s") % {"v": name})
+    elif f.medewerker == NOBODY:
+        parts.append(_("medewerker: %(v)s") % {"v": _("aan niemand toegewezen")})
+    elif f.medewerker:
+        names = {str(u.pk): u.get_full_name() or u.get_username() for u in worklist.assignees}
+        parts.append(_("medewerker: %(v)s") % {"v": names[f.medewerker]})
+    return "; ".join(parts) or _("geen (alle openstaande meldingen)")
+
+
+def _deadline_choices(worklist: Worklist) -> list[tuple[str, str]]:
+    return [
+        ("te_laat", _("te laat")),
+        (
+            "deze_week",
+            _("deze week (t/m %(day)s)") % {"day": date_format(worklist.week_end, "l j F")},
+        ),
+        ("later", _("later")),
+    ]
+
+
+def _assignee_choices(worklist: Worklist, user) -> list[tuple[str, str]]:
+    choices = [(ME, _("aan mij toegewezen")), (NOBODY, _("aan niemand toegewezen"))]
+    choices += [
+        (str(u.pk), u.get_full_name() or u.get_username())
+        for u in worklist.assignees
+        if u.pk != user.pk
+    ]
+    return choices
+
+
+def _sort_label(filters: WorklistFilters) -> str:
+    labels = {
+        "termijn": _("termijn"),
+        "gemeld": _("datum melding"),
+        "dossier": _("dossiernummer"),
+        "status": _("status"),
+    }
+    direction = _("aflopend") if filters.descending else _("oplopend")
+    return f"{labels[filters.sort_key]}, {direction}"
 
 
 @login_required
@@ -110,10 +144,12 @@ def home(request):
         return redirect("monitor:dashboard")  # the landing page for policy users
     context = {"today": today}
     if request.user.has_perm("toegang.view_melding"):
-        items = work_items(user=request.user, today=today)
-        context["overdue_count"] = sum(1 for i in items if i.urgency == "overdue")
-        context["open_count"] = len(items)
+        worklist = meldingen_worklist(user=request.user, today=today, filters=WorklistFilters())
+        items = worklist.items
+        context["overdue_count"] = worklist.overdue_count
+        context["open_count"] = worklist.open_count
         context["work_items"] = items[:10]
+        context["headers"] = _headers(None)
         access_log_read(
             request,
             [i.melding.client for i in items[:10]],
@@ -145,8 +181,9 @@ def home(request):
 @permission_required("toegang.view_melding", raise_exception=True)
 def worklist(request):
     today = timezone.localdate()
-    items = work_items(user=request.user, today=today)
-    page = Paginator(items, 25).get_page(request.GET.get("pagina"))
+    filters = WorklistFilters.from_query(request.GET)
+    worklist = meldingen_worklist(user=request.user, today=today, filters=filters)
+    page = Paginator(worklist.items, 25).get_page(request.GET.get("pagina"))
     access_log_read(
         request,
         [i.melding.client for i in page.object_list],
@@ -164,6 +201,7 @@ def worklist(request):
         what="werkvoorraad verzoeken",
         why=gettext_lazy("behandelaar van het verzoek van de aanbieder"),
     )
+    query = worklist.filters.as_query()
     return render(
         request,
         "web/worklist.html",
@@ -171,7 +209,101 @@ def worklist(request):
             "provider_requests": provider_requests,
             "page": page,
             "today": today,
-            "total": len(items),
-            "overdue_count": sum(1 for i in items if i.urgency == "overdue"),
+            "worklist": worklist,
+            "total": worklist.open_count,
+            "overdue_count": worklist.overdue_count,
+            "headers": _headers(worklist.filters),
+            "caption": _("Openstaande meldingen, de meest urgente bovenaan")
+            if worklist.filters.sorteer == "termijn"
+            else _("Openstaande meldingen, gesorteerd op %(sort)s")
+            % {"sort": _sort_label(worklist.filters)},
+            "statuses": [(s.value, s.label) for s in Status if s in OPEN_STATUSES],
+            "deadline_choices": _deadline_choices(worklist),
+            "assignee_choices": _assignee_choices(worklist, request.user),
+            "query": urlencode(query),
+            "excel_href": reverse("web:worklist_excel") + ("?" + urlencode(query) if query else ""),
         },
     )
+
+
+@login_required
+@permission_required("toegang.view_melding", raise_exception=True)
+def worklist_excel(request):
+    """The filtered work list as a workbook. It names clients: every one is access-logged."""
+    today = timezone.localdate()
+    worklist = meldingen_worklist(
+        user=request.user, today=today, filters=WorklistFilters.from_query(request.GET)
+    )
+    items = worklist.items
+    access_log_read(
+        request,
+        [i.melding.client for i in items],
+        what="werkvoorraad: Excel-download",
+        why=gettext_lazy("behandelaar van de melding"),
+    )
+    made = timezone.localtime()
+    about = [
+        (_("Titel"), _("Werkvoorraad: openstaande meldingen")),
+        (_("Filters"), _filter_summary(worklist, request.user)),
+        (_("Sortering"), _sort_label(worklist.filters)),
+        (_("Gemaakt op"), made.strftime("%d-%m-%Y %H:%M")),
+        (
+            _("Organisatie"),
+            ", ".join(o.name for o in request.user.organisations.order_by("name")),
+        ),
+        (_("Aantal meldingen"), len(items)),
+        (
+            _("Let op"),
+            _(
+                "Dit bestand bevat persoonsgegevens van cliënten. Het downloaden is vastgelegd "
+                "in het toegangslogboek. Bewaar en deel het alleen volgens de regels van uw "
+                "organisatie."
+            ),
+        ),
+        *((_("Filter niet toegepast"), text) for text in worklist.refused),
+    ]
+    rows = [
+        [
+            i.melding.client.short_pseudonym,
+            i.melding.client.full_name,
+            i.melding.product_kind,
+            i.melding.get_status_display(),
+            str(i.step),
+            i.deadline,
+            i.days_overdue if i.deadline else None,
+            i.melding.received_on,
+            i.melding.responsible_municipality.name,
+            (i.melding.assigned_to.get_full_name() or i.melding.assigned_to.get_username())
+            if i.melding.assigned_to
+            else "",
+        ]
+        for i in items
+    ]
+    data = workbook_bytes(
+        [
+            (_("Over dit bestand"), [_("Onderdeel"), _("Waarde")], about, set()),
+            (
+                _("Werkvoorraad"),
+                [
+                    _("Dossiernummer"),
+                    _("Cliënt"),
+                    _("Domein"),
+                    _("Status"),
+                    _("Volgende stap"),
+                    _("Uiterste datum"),
+                    _("Dagen te laat"),
+                    _("Datum melding"),
+                    _("Verantwoordelijke gemeente"),
+                    _("Toegewezen aan"),
+                ],
+                rows,
+                set(),
+            ),
+        ]
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"bwmo-werkvoorraad-{today.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
