@@ -17,25 +17,57 @@ class ClientSearchForm(BwmoForm):
 
 
 class PersonalDataForm(BwmoForm):
-    given_names = forms.CharField(label=_("Voornamen"), max_length=200)
-    surname_prefix = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
-    surname = forms.CharField(label=_("Achternaam"), max_length=200)
+    """Names and address as the BRP keeps them. The lengths are checked by the service
+    (``bwmo.clients.services``), which names the field and its limit; nothing is cut."""
+
+    given_names = forms.CharField(
+        label=_("Voornamen"), help_text=_("Zoals in de BRP, hoogstens 200 tekens.")
+    )
+    surname_prefix = forms.CharField(
+        label=_("Tussenvoegsel"), required=False, help_text=_("Hoogstens 10 tekens.")
+    )
+    surname = forms.CharField(label=_("Achternaam"), help_text=_("Hoogstens 200 tekens."))
     birth_date = forms.DateField(label=_("Geboortedatum"), widget=DateInput)
     gender = forms.ChoiceField(
         label=_("Geslacht"), choices=Gender.choices, initial=Gender.ONBEKEND, required=False
     )
-    street = forms.CharField(label=_("Straat"), max_length=24, required=False)
-    house_number = forms.IntegerField(
-        label=_("Huisnummer"), min_value=1, max_value=99999, required=False
+    street = forms.CharField(
+        label=_("Straatnaam"),
+        required=False,
+        help_text=_("De volledige naam van de openbare ruimte, hoogstens 80 tekens."),
     )
-    house_letter = forms.CharField(label=_("Huisletter"), max_length=1, required=False)
+    street_short = forms.CharField(
+        label=_("Straatnaam (NEN, 24 tekens)"),
+        required=False,
+        help_text=_(
+            "De korte straatnaam uit de BRP, hoogstens 24 tekens; nodig voor de toewijzing "
+            "aan de aanbieder. Leeg laten: bwmo leidt hem af als dat kan, anders vraagt het erom."
+        ),
+    )
+    # A text input, not type=number: a browser drops the "a" of "12a" without a word.
+    house_number = forms.CharField(
+        label=_("Huisnummer"),
+        required=False,
+        help_text=_("Alleen cijfers, 1 tot en met 99999."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    house_letter = forms.CharField(
+        label=_("Huisletter"), required=False, help_text=_("Eén letter, bijvoorbeeld a.")
+    )
+    house_number_addition = forms.CharField(
+        label=_("Huisnummertoevoeging"),
+        required=False,
+        help_text=_("Hoogstens 4 letters of cijfers, bijvoorbeeld 2 of bis."),
+    )
     postcode = forms.CharField(
-        label=_("Postcode"), max_length=7, required=False, help_text=_("Bijvoorbeeld 9401 AB.")
+        label=_("Postcode"), required=False, help_text=_("Bijvoorbeeld 9401 AB.")
     )
-    place = forms.CharField(label=_("Woonplaats"), max_length=24, required=False)
+    place = forms.CharField(
+        label=_("Woonplaats"), required=False, help_text=_("Hoogstens 80 tekens.")
+    )
     phone = forms.CharField(
         label=_("Telefoonnummer"),
-        max_length=15,
+        max_length=20,
         required=False,
         help_text=_("Nodig voor de toewijzing aan de aanbieder als er geen adres bekend is."),
     )
@@ -70,8 +102,10 @@ class ClientRegisterForm(PersonalDataForm):
         "birth_date",
         "gender",
         "street",
+        "street_short",
         "house_number",
         "house_letter",
+        "house_number_addition",
         "postcode",
         "place",
         "phone",

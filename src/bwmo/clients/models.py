@@ -7,10 +7,13 @@ are shown on screens for users entitled to them (see ``bwmo.clients.selectors``)
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.nl import bsn as bsn_checker
+
+from .address import HOUSE_NUMBER_MAX, HOUSE_NUMBER_MIN, MAX_LENGTH
 
 
 def validate_bsn(value: str) -> None:
@@ -32,20 +35,39 @@ class Gender(models.TextChoices):
 class Client(models.Model):
     pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     bsn = models.CharField(_("BSN"), max_length=9, unique=True, validators=[validate_bsn])
-    given_names = models.CharField(_("voornamen"), max_length=200)
-    surname_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
-    surname = models.CharField(_("achternaam"), max_length=200, db_index=True)
+    # Lengths as the BRP keeps them (see address.py); longer input is refused, never cut.
+    given_names = models.CharField(_("voornamen"), max_length=MAX_LENGTH["given_names"])
+    surname_prefix = models.CharField(
+        _("tussenvoegsel"), max_length=MAX_LENGTH["surname_prefix"], blank=True
+    )
+    surname = models.CharField(_("achternaam"), max_length=MAX_LENGTH["surname"], db_index=True)
     birth_date = models.DateField(_("geboortedatum"))
     gender = models.CharField(
         _("geslacht"), max_length=1, choices=Gender.choices, default=Gender.ONBEKEND
     )
     # Contact details as the BRP gives them; the iWmo allocation (WMO301) needs an address
     # (house number and postcode) or a telephone number.
-    street = models.CharField(_("straat"), max_length=24, blank=True)
-    house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
-    house_letter = models.CharField(_("huisletter"), max_length=1, blank=True)
+    street = models.CharField(
+        _("straatnaam (openbare ruimte)"), max_length=MAX_LENGTH["street"], blank=True
+    )
+    # The 24-character form iWmo's Straatnaam carries; derived or filled in, never cut.
+    street_short = models.CharField(
+        _("straatnaam (NEN)"), max_length=MAX_LENGTH["street_short"], blank=True
+    )
+    house_number = models.PositiveIntegerField(
+        _("huisnummer"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(HOUSE_NUMBER_MIN), MaxValueValidator(HOUSE_NUMBER_MAX)],
+    )
+    house_letter = models.CharField(
+        _("huisletter"), max_length=MAX_LENGTH["house_letter"], blank=True
+    )
+    house_number_addition = models.CharField(
+        _("huisnummertoevoeging"), max_length=MAX_LENGTH["house_number_addition"], blank=True
+    )
     postcode = models.CharField(_("postcode"), max_length=6, blank=True)
-    place = models.CharField(_("woonplaats"), max_length=24, blank=True)
+    place = models.CharField(_("woonplaats"), max_length=MAX_LENGTH["place"], blank=True)
     phone = models.CharField(_("telefoonnummer"), max_length=15, blank=True)
     registered_by = models.ForeignKey(
         "organisations.Organisation",
@@ -78,7 +100,17 @@ class Client(models.Model):
         return str(self.pseudonym)[:8]
 
 
-CONTACT_FIELDS = ("gender", "street", "house_number", "house_letter", "postcode", "place", "phone")
+CONTACT_FIELDS = (
+    "gender",
+    "street",
+    "street_short",
+    "house_number",
+    "house_letter",
+    "house_number_addition",
+    "postcode",
+    "place",
+    "phone",
+)
 
 
 class BrpKind(models.TextChoices):

@@ -11,29 +11,114 @@ from django.utils.translation import gettext as _
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_in_future, period_ordered
 
+from .address import (
+    ADDITION_RE,
+    HOUSE_LETTER_RE,
+    HOUSE_NUMBER_MAX,
+    HOUSE_NUMBER_MIN,
+    MAX_LENGTH,
+    POSTCODE_RE,
+    street_short_derive,
+    too_long_message,
+)
 from .models import CONTACT_FIELDS, BrpKind, BrpRegistration, Client, Gender, validate_bsn
 
-_POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+
+def _check_lengths(data: dict, errors: dict) -> None:
+    for name, value in data.items():
+        if name in MAX_LENGTH and isinstance(value, str) and len(value) > MAX_LENGTH[name]:
+            errors.setdefault(name, too_long_message(name, len(value)))
+
+
+def _clean_names(*, given_names: str, surname_prefix: str, surname: str) -> dict:
+    """Trimmed names within the BRP's lengths; a longer one is refused, never cut."""
+    data = {
+        "given_names": " ".join(given_names.split()),
+        "surname_prefix": " ".join(surname_prefix.split()),
+        "surname": " ".join(surname.split()),
+    }
+    errors: dict = {}
+    _check_lengths(data, errors)
+    if not data["surname"]:
+        errors.setdefault("surname", _("Vul de achternaam in."))
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _clean_house_number(value, errors: dict):
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.isdigit():
+        errors["house_number"] = _(
+            "Huisnummer bestaat alleen uit cijfers (%(min)d tot en met %(max)d); u vulde "
+            "'%(value)s' in. Zet een letter in Huisletter en een toevoeging in "
+            "Huisnummertoevoeging."
+        ) % {"min": HOUSE_NUMBER_MIN, "max": HOUSE_NUMBER_MAX, "value": text[:12]}
+        return None
+    number = int(text)
+    if not HOUSE_NUMBER_MIN <= number <= HOUSE_NUMBER_MAX:
+        errors["house_number"] = _(
+            "Huisnummer ligt tussen %(min)d en %(max)d; u vulde %(value)s in."
+        ) % {"min": HOUSE_NUMBER_MIN, "max": HOUSE_NUMBER_MAX, "value": text}
+        return None
+    return number
 
 
 def _clean_contact(contact: dict) -> dict:
-    """Normalise and check the contact details; every key of CONTACT_FIELDS is returned."""
+    """Normalise and check the contact details; every key of CONTACT_FIELDS is returned.
+
+    The street's 24-character form (NEN) is derived when it is left empty and a plain
+    abbreviation makes the street fit; otherwise the user is asked for it.
+    """
     unknown = set(contact) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
     data = {name: contact.get(name) for name in CONTACT_FIELDS}
-    for name in ("street", "house_letter", "place", "phone"):
-        data[name] = (data[name] or "").strip()
+    for name in (
+        "street",
+        "street_short",
+        "house_letter",
+        "house_number_addition",
+        "place",
+        "phone",
+    ):
+        data[name] = " ".join((data[name] or "").split())
     data["gender"] = data["gender"] or Gender.ONBEKEND
     if data["gender"] not in Gender.values:
         raise ValidationError({"gender": _("Kies een geslacht uit de lijst.")})
     data["postcode"] = (data["postcode"] or "").replace(" ", "").upper()
     data["phone"] = data["phone"].replace(" ", "").replace("-", "")
-    errors = {}
-    if data["postcode"] and not _POSTCODE.match(data["postcode"]):
+    data["house_letter"] = data["house_letter"].upper()
+    errors: dict = {}
+    _check_lengths(data, errors)
+    data["house_number"] = _clean_house_number(data["house_number"], errors)
+    letter = data["house_letter"]
+    if letter and "house_letter" not in errors and not HOUSE_LETTER_RE.fullmatch(letter):
+        errors["house_letter"] = _("Huisletter is één letter (A tot en met Z).")
+    addition = data["house_number_addition"]
+    if addition and "house_number_addition" not in errors and not ADDITION_RE.fullmatch(addition):
+        errors["house_number_addition"] = _(
+            "Huisnummertoevoeging bestaat uit hoogstens 4 letters of cijfers, zonder "
+            "spaties of leestekens (bijvoorbeeld 2 of bis)."
+        )
+    if data["postcode"] and not POSTCODE_RE.fullmatch(data["postcode"]):
         errors["postcode"] = _("Een postcode bestaat uit 4 cijfers en 2 letters, zoals 9401 AB.")
+    if data["street"] and not data["street_short"] and "street" not in errors:
+        derived = street_short_derive(data["street"])
+        if derived is None:
+            errors["street_short"] = _(
+                "Deze straatnaam is langer dan 24 tekens. Vul de korte straatnaam (NEN) in "
+                "zoals de BRP die geeft, hoogstens 24 tekens; de toewijzing aan de "
+                "aanbieder (iWmo) gebruikt die."
+            )
+        else:
+            data["street_short"] = derived
+    if data["street_short"] and not data["street"]:
+        errors.setdefault("street", _("Vul ook de volledige straatnaam in."))
     address = [data["street"], data["house_number"], data["postcode"], data["place"]]
-    if any(address) and not all(address):
+    if not errors and any(address) and not all(address):
         errors.setdefault(
             "house_number",
             _(
@@ -85,13 +170,12 @@ def client_register(
 ) -> Client:
     bsn = bsn.strip()
     _check_personal_data(bsn=bsn, birth_date=birth_date)
+    names = _clean_names(given_names=given_names, surname_prefix=surname_prefix, surname=surname)
     contact = _clean_contact(contact)
     client = Client.objects.create(
         **contact,
+        **names,
         bsn=bsn,
-        given_names=given_names.strip(),
-        surname_prefix=surname_prefix.strip(),
-        surname=surname.strip(),
         birth_date=birth_date,
         registered_by=organisation,
     )
@@ -122,13 +206,18 @@ def client_update(
     **contact,
 ) -> Client:
     _check_personal_data(bsn=client.bsn, birth_date=birth_date, exclude_pk=client.pk)
+    names = _clean_names(given_names=given_names, surname_prefix=surname_prefix, surname=surname)
+    if (
+        "street" in contact
+        and " ".join((contact["street"] or "").split()) != client.street
+        and contact.get("street_short", client.street_short) == client.street_short
+    ):
+        contact["street_short"] = ""  # a new street gets its own short form
     contact = _clean_contact({**client.contact_fields, **contact})
     _bump_version(client, expected_version)
     Client.objects.filter(pk=client.pk).update(
         **contact,
-        given_names=given_names.strip(),
-        surname_prefix=surname_prefix.strip(),
-        surname=surname.strip(),
+        **names,
         birth_date=birth_date,
     )
     client.refresh_from_db()
