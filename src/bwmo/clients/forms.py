@@ -119,7 +119,115 @@ class ClientRegisterForm(PersonalDataForm):
 
 
 class ClientEditForm(VersionedForm, PersonalDataForm):
-    pass
+    def __init__(self, *args, provisional: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if provisional:
+            self.fields["birth_date"].required = False
+            self.fields["surname"].required = False
+
+
+ADDRESS_FIELDS = (
+    "street",
+    "street_short",
+    "house_number",
+    "house_letter",
+    "house_number_addition",
+    "postcode",
+    "place",
+)
+
+
+class ProvisionalRegisterForm(PersonalDataForm):
+    """A person without BSN (or who will not give it), registered as he or she says."""
+
+    identifying_notes = forms.CharField(
+        label=_("Kenmerken ter herkenning"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_(
+            "Wat helpt om de persoon later te herkennen: roepnaam, herkomst, eerdere opvang. "
+            "Geen medische gegevens."
+        ),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Geboortejaar"),
+        required=False,
+        help_text=_("Als de geboortedatum niet bekend is."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": _("Een geboortejaar bestaat uit 4 cijfers, zoals 1978.")},
+    )
+    brp_kind = forms.ChoiceField(
+        label=_("BRP-inschrijving"),
+        choices=[("", _("— Niet bekend, niet vastleggen —")), *BrpKind.choices],
+        initial=BrpKind.GEEN,
+        required=False,
+    )
+    brp_municipality = forms.ModelChoiceField(
+        label=_("Gemeente (laatst bekend)"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        help_text=_("Bij 'geen inschrijving' mag dit leeg blijven."),
+    )
+    brp_valid_from = forms.DateField(
+        label=_("Sinds"), widget=DateInput, required=False, help_text=_("Leeg: vandaag.")
+    )
+
+    field_order = [
+        "given_names",
+        "surname_prefix",
+        "surname",
+        "birth_date",
+        "birth_year",
+        "gender",
+        "identifying_notes",
+        "brp_kind",
+        "brp_municipality",
+        "brp_valid_from",
+        "phone",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["surname"].required = False
+        self.fields["surname"].help_text = _(
+            "Zoals de persoon die opgeeft; mag leeg als de voornaam of roepnaam bekend is."
+        )
+        self.fields["given_names"].required = False
+        self.fields["given_names"].label = _("Voornamen of roepnaam")
+        self.fields["birth_date"].required = False
+        self.fields["birth_date"].help_text = _("Alleen als de persoon die weet.")
+        # A homeless person has no address to record; a telephone number may help.
+        for name in ADDRESS_FIELDS:
+            del self.fields[name]
+
+
+class MergeForm(VersionedForm):
+    """Record the BSN of a provisional identity; merges when bwmo knows that BSN already."""
+
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=9,
+        min_length=9,
+        help_text=_("Het burgerservicenummer dat nu bekend is (9 cijfers, elfproef)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "min_length": _("Een BSN bestaat uit precies 9 cijfers."),
+            "max_length": _("Een BSN bestaat uit precies 9 cijfers."),
+        },
+    )
+    birth_date = forms.DateField(
+        label=_("Geboortedatum"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Volgens de BRP; nodig als er nog geen cliënt met dit BSN is."),
+    )
+    confirm_into = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    confirm = forms.BooleanField(
+        label=_("Ik heb gecontroleerd dat dit dezelfde persoon is"), required=False
+    )
+
+    def clean_bsn(self):
+        return self.cleaned_data["bsn"].strip()
 
 
 class BrpRegistrationForm(VersionedForm):

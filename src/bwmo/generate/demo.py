@@ -629,7 +629,7 @@ class DemoGenerator:
                 dakloos="ja",
                 zelfredzaam="nee" if granted else "ja",
                 regiobinding="ja",
-                problem_areas="huisvesting, financiën",
+                problem_areas="huisvesting,financien",
                 decision=Decision.TOEKENNING if granted else Decision.AFWIJZING,
                 motivation="" if granted else "Cliënt kan zich zelfstandig handhaven.",
             )

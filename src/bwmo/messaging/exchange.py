@@ -171,6 +171,11 @@ class MissingContactError(ValueError):
 
 def iwmo_client(c: Client) -> m.Client:
     """The client as the WMO301 describes him or her: BRP address, else a telephone number."""
+    if not c.bsn:
+        raise MissingContactError(
+            "BSN ontbreekt: deze cliënt is geregistreerd met een voorlopige identiteit. De "
+            "toewijzing (WMO301) gaat pas uit als het BSN is vastgelegd of samengevoegd."
+        )
     telefoon = ()
     if c.phone:
         telefoon = (m.Telefoon(c.phone.replace("+", "00", 1)),)

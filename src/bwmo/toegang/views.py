@@ -10,7 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from bwmo.accounts.scoping import user_scope
 from bwmo.clients.selectors import client_relation, melding_scope_q
-from bwmo.organisations.models import Municipality, Organisation, ProductKind
+from bwmo.organisations.models import (
+    Municipality,
+    Organisation,
+    ProductKind,
+    Region,
+    RegionMembership,
+)
 from bwmo.web.support import add_service_errors, log_read, visible_client_or_404
 
 from . import services
@@ -256,10 +262,19 @@ def mo_intake(request, pseudonym):
     providers = [
         o.provider for o in request.user.organisations.select_related("provider") if o.provider_id
     ]
+    today = timezone.localdate()
+    region_members = Municipality.objects.filter(
+        region_memberships__in=RegionMembership.objects.valid_on(today).filter(
+            region__in=Region.objects.valid_on(today).filter(
+                memberships__municipality__in=municipalities
+            )
+        )
+    ).distinct()
     form = MoIntakeForm(
         request.POST or None,
         municipalities=municipalities,
-        initial={"intake_on": timezone.localdate()},
+        region_members=region_members,
+        initial={"intake_on": today},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
