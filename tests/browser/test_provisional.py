@@ -39,6 +39,7 @@ def test_opvang_worker_registers_without_bsn_grants_mo_and_merges(
     expect(page.get_by_label("Soort opvang")).to_have_value("")
     location = page.get_by_label("Locatie (gemeente)")
     expect(location.locator("optgroup").first).to_have_attribute("label", "Gemeenten van de regio")
+    screenshot(page, "provisional-intake-new")
     page.get_by_label("Namens (centrumgemeente)").select_option(label="Assen")
     page.get_by_role("button", name="Intake vastleggen").click()
     expect(page.get_by_text("Kies de soort opvang.", exact=True)).to_be_visible()

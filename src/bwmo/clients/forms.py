@@ -194,6 +194,9 @@ class ProvisionalRegisterForm(PersonalDataForm):
         )
         self.fields["given_names"].required = False
         self.fields["given_names"].label = _("Voornamen of roepnaam")
+        self.fields["given_names"].help_text = _(
+            "Zoals de persoon die opgeeft, hoogstens 200 tekens."
+        )
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = _("Alleen als de persoon die weet.")
         # A homeless person has no address to record; a telephone number may help.
