@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from bwmo.care.models import Indication, Stay, WlzApplication
@@ -355,9 +355,12 @@ def merge(request, pseudonym):
                         else:
                             text = _("De voorlopige identiteit is samengevoegd met deze cliënt.")
                             if result.brp_kept_apart:
-                                text += " " + _(
-                                    "%(n)d BRP-periode(n) overlapte(n) met de BRP van de cliënt "
-                                    "en bleef/bleven bij de voorlopige registratie."
+                                text += " " + ngettext(
+                                    "%(n)d BRP-periode overlapte met de BRP van de cliënt en "
+                                    "is bij de gesloten voorlopige registratie bewaard.",
+                                    "%(n)d BRP-perioden overlapten met de BRP van de cliënt en "
+                                    "zijn bij de gesloten voorlopige registratie bewaard.",
+                                    result.brp_kept_apart,
                                 ) % {"n": result.brp_kept_apart}
                             messages.success(request, text)
                             return redirect("clients:detail", pseudonym=target.pseudonym)
