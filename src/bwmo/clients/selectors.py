@@ -113,7 +113,7 @@ def clients_visible_to(*, user, today: date | None = None) -> QuerySet[Client]:
 def client_merged_target(*, user, pseudonym) -> Client | None:
     """The client a merged provisional identity became, if ``user`` may see that client."""
     merged = Client.objects.filter(pseudonym=pseudonym, merged_into__isnull=False).first()
-    if merged is None:
+    if merged is None or merged.merged_into_id is None:
         return None
     return clients_visible_to(user=user).filter(pk=merged.merged_into_id).first()
 
