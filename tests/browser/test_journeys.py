@@ -292,7 +292,9 @@ def test_opvang_worker_registers_mo_intake_and_ends_the_stay(page: Page, live_se
     ]:
         group = page.get_by_role("group", name=question)
         group.get_by_role("radio", name=answer, exact=True).check()
-    page.get_by_label("Leefgebieden met problemen").fill("huisvesting, financiën")
+    areas = page.get_by_role("group", name="Leefgebieden met problemen")
+    areas.get_by_label("Huisvesting").check()
+    areas.get_by_label("Financiën").check()
     page.get_by_role("group", name="Besluit").get_by_role("radio", name="Toekenning").check()
     page.get_by_role("button", name="Intake vastleggen").click()
 
@@ -304,6 +306,7 @@ def test_opvang_worker_registers_mo_intake_and_ends_the_stay(page: Page, live_se
     expect(intake).to_be_visible()
     expect(intake).to_contain_text("Opvang Testdorp")
     expect(intake).to_contain_text("Nachtopvang")
+    expect(intake).to_contain_text("Financiën, Huisvesting")
     expect(timeline(page)).to_have_count(2)
 
     page.get_by_role("link", name=re.compile("Naar het dossier van")).click()

@@ -10,6 +10,7 @@ from stdnum.nl import bsn
 from bwmo.care.models import Indication, Outflow, Stay, WlzApplication
 from bwmo.clients.models import BrpRegistration, Client
 from bwmo.generate.demo import generate_demo
+from bwmo.messaging.models import Allocation
 from bwmo.toegang.models import CaseEvent, Melding
 from bwmo.toegang.workflow import Status
 
@@ -18,7 +19,9 @@ REFERENCE = date(2026, 11, 1)
 
 def _fingerprint() -> str:
     rows = list(
-        Client.objects.order_by("bsn").values_list("bsn", "given_names", "surname", "birth_date")
+        Client.objects.order_by("bsn", "given_names").values_list(
+            "bsn", "given_names", "surname", "birth_date"
+        )
     )
     rows += list(
         Melding.objects.order_by("client__bsn", "received_on", "product_kind").values_list(
@@ -47,13 +50,19 @@ def demo(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 def test_demo_population_shape(demo):
     assert 1500 <= demo["clients"] <= 1560  # the population plus the woonplaats scenarios
-    bsns = list(Client.objects.values_list("bsn", flat=True))
+    bsns = list(Client.objects.filter(is_provisional=False).values_list("bsn", flat=True))
     assert all(999900006 <= int(b) <= 999999990 and bsn.is_valid(b) for b in bsns)
     assert len(set(bsns)) == len(bsns)
     statuses = set(Melding.objects.values_list("status", flat=True))
     assert statuses == set(Status), "every process state is present"
     kinds = set(BrpRegistration.objects.values_list("kind", flat=True))
-    assert kinds == {"woonadres", "instelling", "briefadres", "buitenland"}
+    assert kinds == {"woonadres", "instelling", "briefadres", "buitenland", "geen"}
+    # Two people without BSN at the shelter; the admitted one's allocation waits for it.
+    provisional = Client.objects.filter(is_provisional=True)
+    assert provisional.count() == demo["provisional_clients"] == 2
+    assert not provisional.exclude(bsn__isnull=True).exists()
+    waiting = Allocation.objects.filter(client__in=provisional).select_related("client")
+    assert [a.waiting_reason != "" for a in waiting] == [True]
     reasons = set(Outflow.objects.values_list("reason", flat=True))
     assert {"wlz", "afschalen", "zelfstandig", "naar_mo", "naar_bw"} <= reasons
     assert WlzApplication.objects.filter(status="aangevraagd").exists()

@@ -82,6 +82,21 @@ MATRIX = {
         None,
         everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),
     ),
+    "clients:register_provisional": (
+        None,
+        everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),
+    ),
+    # Only for a provisional identity: a client with BSN gets 403 where it is in sight (the
+    # provisional client's own matrix is in tests/clients/test_provisional.py).
+    "clients:merge": (
+        "client",
+        per_client(
+            403,
+            toegang_assen=(403, 404, 403),
+            toegang_emmen=(404, 403, 404),
+            opvang=(404, 404, 403),
+        ),
+    ),
     "audit:search": (None, everyone(403, anon=302, auditor=200)),
     "audit:verify": (None, everyone(403, anon=302, auditor=405)),  # POST only
     "finance:overview": (None, everyone(403, anon=302, controller=200)),

@@ -106,7 +106,17 @@ def clients_visible_to(*, user, today: date | None = None) -> QuerySet[Client]:
         )
         | (Q(registered_by_id__in=scope.organisation_ids) & ~Q(Exists(meldingen)))
     )
-    return Client.objects.filter(conditions)
+    # A provisional identity merged into a client with BSN is closed: its pseudonym leads to
+    # that client (client_merged_target), its own record is no longer listed or shown.
+    return Client.objects.filter(conditions, merged_into__isnull=True)
+
+
+def client_merged_target(*, user, pseudonym) -> Client | None:
+    """The client a merged provisional identity became, if ``user`` may see that client."""
+    merged = Client.objects.filter(pseudonym=pseudonym, merged_into__isnull=False).first()
+    if merged is None or merged.merged_into_id is None:
+        return None
+    return clients_visible_to(user=user).filter(pk=merged.merged_into_id).first()
 
 
 def client_relation(*, user, client: Client, today: date | None = None) -> Relation | None:

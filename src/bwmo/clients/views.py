@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
@@ -17,9 +17,28 @@ from bwmo.ui.forms import add_service_errors
 from bwmo.woonplaats.models import ResponsibilityDecision
 
 from . import services
-from .forms import BrpRegistrationForm, ClientEditForm, ClientRegisterForm, ClientSearchForm
-from .models import CONTACT_FIELDS, BrpKind
-from .selectors import Relation, client_search
+from .forms import (
+    BrpRegistrationForm,
+    ClientEditForm,
+    ClientRegisterForm,
+    ClientSearchForm,
+    MergeForm,
+    ProvisionalRegisterForm,
+)
+from .models import CONTACT_FIELDS, BrpKind, Client
+from .selectors import Relation, client_merged_target, client_search, clients_visible_to
+
+BRP_FIELD_NAMES = {
+    "municipality": "brp_municipality",
+    "kind": "brp_kind",
+    "valid_from": "brp_valid_from",
+}
+
+
+def _renamed_brp_errors(error: ValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError({BRP_FIELD_NAMES.get(k, k): v for k, v in error.error_dict.items()})
+    return error
 
 
 @login_required
@@ -71,17 +90,7 @@ def register(request):
                 ],
             )
         except ValidationError as error:
-            renamed = error
-            if hasattr(error, "error_dict"):
-                mapping = {
-                    "municipality": "brp_municipality",
-                    "kind": "brp_kind",
-                    "valid_from": "brp_valid_from",
-                }
-                renamed = ValidationError(
-                    {mapping.get(k, k): v for k, v in error.error_dict.items()}
-                )
-            add_service_errors(form, renamed)
+            add_service_errors(form, _renamed_brp_errors(error))
         else:
             messages.success(request, _("De cliënt is geregistreerd."))
             return redirect("clients:detail", pseudonym=client.pseudonym)
@@ -89,8 +98,63 @@ def register(request):
 
 
 @login_required
+@permission_required("clients.add_client", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def register_provisional(request):
+    """A person without BSN: a provisional identity, merged or completed later."""
+    form = ProvisionalRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        brp = []
+        if data["brp_kind"]:
+            brp.append(
+                {
+                    "municipality": data["brp_municipality"],
+                    "kind": data["brp_kind"],
+                    "valid_from": data["brp_valid_from"] or timezone.localdate(),
+                }
+            )
+        try:
+            client = services.client_register_provisional(
+                given_names=data["given_names"],
+                surname_prefix=data["surname_prefix"],
+                surname=data["surname"],
+                birth_date=data["birth_date"],
+                birth_year=data["birth_year"],
+                identifying_notes=data["identifying_notes"],
+                organisation=_primary_organisation(request),
+                by=request.user,
+                brp=brp,
+                gender=data["gender"],
+                phone=data["phone"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, _renamed_brp_errors(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "De persoon is geregistreerd met een voorlopige identiteit (zonder BSN). "
+                    "Leg het BSN vast zodra het bekend is."
+                ),
+            )
+            if request.user.has_perm("toegang.register_mo_intake"):
+                return redirect("toegang:mo_intake", pseudonym=client.pseudonym)
+            return redirect("clients:detail", pseudonym=client.pseudonym)
+    return render(request, "clients/register_provisional.html", {"form": form})
+
+
+@login_required
 @permission_required("clients.view_personal_data", raise_exception=True)
 def detail(request, pseudonym):
+    target = client_merged_target(user=request.user, pseudonym=pseudonym)
+    if target is not None:
+        # A merged provisional identity: its old links lead to the client it became.
+        messages.info(
+            request,
+            _("Deze voorlopige identiteit is samengevoegd; u ziet het dossier van de cliënt."),
+        )
+        return redirect("clients:detail", pseudonym=target.pseudonym)
     visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
     client, relation = visible.client, visible.relation
     access_log_read(request, [client], what="dossier", why=relation.value)
@@ -109,7 +173,7 @@ def detail(request, pseudonym):
     if relation.sees_access_process:
         meldingen = (
             Melding.objects.filter(client=client)
-            .select_related("applied_to", "responsible_municipality", "organisation")
+            .select_related("applied_to", "responsible_municipality", "organisation", "mo_intake")
             .prefetch_related(
                 "events__actor",
                 Prefetch(
@@ -149,6 +213,7 @@ def detail(request, pseudonym):
             "stays": stays,
             "wlz": wlz,
             "wlz_pending": any(w.status == WlzApplication.Status.AANGEVRAAGD for w in wlz),
+            "client_events": client.events.select_related("actor", "other"),
             "today": today,
         },
     )
@@ -168,7 +233,7 @@ def edit(request, pseudonym):
     visible = _editable_client(request, pseudonym)
     client = visible.client
     if request.method == "POST":
-        form = ClientEditForm(request.POST)
+        form = ClientEditForm(request.POST, provisional=client.is_provisional)
         if form.is_valid():
             try:
                 services.client_update(
@@ -187,6 +252,7 @@ def edit(request, pseudonym):
                 return redirect("clients:detail", pseudonym=client.pseudonym)
     else:
         form = ClientEditForm(
+            provisional=client.is_provisional,
             initial={
                 "version": client.version,
                 "given_names": client.given_names,
@@ -194,7 +260,7 @@ def edit(request, pseudonym):
                 "surname": client.surname,
                 "birth_date": client.birth_date,
                 **client.contact_fields,
-            }
+            },
         )
     access_log_read(request, [client], what="persoonsgegevens wijzigen", why=visible.relation.value)
     return render(request, "clients/edit.html", {"form": form, "client": client})
@@ -227,3 +293,95 @@ def brp_add(request, pseudonym):
         request, [client], what="BRP-inschrijving toevoegen", why=visible.relation.value
     )
     return render(request, "clients/brp_add.html", {"form": form, "client": client})
+
+
+@login_required
+@permission_required("clients.merge_client", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def merge(request, pseudonym):
+    """Record the BSN of a provisional identity, or merge it into the client with that BSN.
+
+    A known BSN is merged only into a client the user may see, and only after the user
+    confirmed, with both records side by side, that they are the same person.
+    """
+    visible = _editable_client(request, pseudonym)
+    provisional = visible.client
+    if not provisional.is_provisional:
+        raise PermissionDenied(_("Dit dossier heeft al een BSN."))
+    form = MergeForm(request.POST or None, initial={"version": provisional.version})
+    target = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = Client.objects.filter(bsn=data["bsn"]).first()
+        if existing is None:
+            try:
+                services.client_assign_bsn(
+                    client=provisional,
+                    bsn=data["bsn"],
+                    birth_date=data["birth_date"],
+                    by=request.user,
+                    expected_version=data["version"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Het BSN is vastgelegd; dit dossier is geen voorlopige identiteit meer."),
+                )
+                return redirect("clients:detail", pseudonym=provisional.pseudonym)
+        else:
+            target = clients_visible_to(user=request.user).filter(pk=existing.pk).first()
+            if target is None:
+                # Said as the registration form says it: the BSN exists, nothing more.
+                form.add_error(
+                    "bsn",
+                    _(
+                        "Er is al een cliënt met dit BSN, maar dat dossier valt buiten uw "
+                        "bevoegdheid. Vraag de toegangsmedewerker van de verantwoordelijke "
+                        "gemeente om de voorlopige identiteit samen te voegen."
+                    ),
+                )
+            else:
+                access_log_read(
+                    request,
+                    [target],
+                    what="samenvoegen: cliënt met BSN",
+                    why=gettext_lazy("samenvoegen van een voorlopige identiteit"),
+                )
+                if data["confirm"] and data["confirm_into"] == target.pseudonym:
+                    if data["version"] != provisional.version:
+                        form.add_error(
+                            None, _("Het dossier is intussen gewijzigd. Probeer het opnieuw.")
+                        )
+                    else:
+                        try:
+                            result = services.client_merge(
+                                provisional=provisional, into=target, by=request.user
+                            )
+                        except ValidationError as error:
+                            add_service_errors(form, error)
+                        else:
+                            text = _("De voorlopige identiteit is samengevoegd met deze cliënt.")
+                            if result.brp_kept_apart:
+                                text += " " + ngettext(
+                                    "%(n)d BRP-periode overlapte met de BRP van de cliënt en "
+                                    "is bij de gesloten voorlopige registratie bewaard.",
+                                    "%(n)d BRP-perioden overlapten met de BRP van de cliënt en "
+                                    "zijn bij de gesloten voorlopige registratie bewaard.",
+                                    result.brp_kept_apart,
+                                ) % {"n": result.brp_kept_apart}
+                            messages.success(request, text)
+                            return redirect("clients:detail", pseudonym=target.pseudonym)
+                elif data["confirm_into"] == target.pseudonym:
+                    form.add_error("confirm", _("Bevestig dat het om dezelfde persoon gaat."))
+                form.data = form.data.copy()
+                form.data["confirm_into"] = str(target.pseudonym)
+    access_log_read(
+        request, [provisional], what="voorlopige identiteit: BSN", why=visible.relation.value
+    )
+    return render(
+        request,
+        "clients/merge.html",
+        {"form": form, "client": provisional, "target": target},
+    )

@@ -629,7 +629,7 @@ class DemoGenerator:
                 dakloos="ja",
                 zelfredzaam="nee" if granted else "ja",
                 regiobinding="ja",
-                problem_areas="huisvesting, financiën",
+                problem_areas="huisvesting,financien",
                 decision=Decision.TOEKENNING if granted else Decision.AFWIJZING,
                 motivation="" if granted else "Cliënt kan zich zelfstandig handhaven.",
             )
@@ -839,7 +839,52 @@ class DemoGenerator:
         self.disputes(outcomes)
         totals["budget_parameter_sets"] = len(create_demo_parameter_sets(INHABITANTS))
         totals.update(generate_traffic(rng=self.rng, reference_date=self.today))
+        totals["provisional_clients"] = self.provisional_clients()
         return dict(totals)
+
+    def provisional_clients(self) -> int:
+        """Two people at the Assen shelter without BSN (after the iWmo traffic, which needs
+        one): one admitted to nachtopvang, whose allocation waits for the BSN, one just
+        registered. They go through the services, as the opvang worker's screens do."""
+        from bwmo.clients.services import client_register_provisional
+        from bwmo.toegang.services import mo_intake_record
+
+        region = self.cat.region_of["GM0106"]
+        organisation = self.cat.opvang_org[region.pk]
+        assen = Municipality.objects.get(code="GM0106")
+        since = self.today - timedelta(days=6)
+        admitted = client_register_provisional(
+            given_names="Kees",
+            birth_year=1979,
+            identifying_notes="Noemt zich Kees; sliep buiten bij het station. Geen papieren.",
+            organisation=organisation,
+            by=None,
+            brp=[{"municipality": None, "kind": BrpKind.GEEN, "valid_from": since}],
+        )
+        mo_intake_record(
+            client=admitted,
+            user=None,
+            organisation=organisation,
+            centrumgemeente=assen,
+            provider=organisation.provider,
+            intake_on=since,
+            mo_type=MoType.NACHTOPVANG,
+            dakloos="ja",
+            zelfredzaam="nee",
+            regiobinding="onbekend",
+            problem_areas="huisvesting,financien,sociaal_netwerk",
+            decision=Decision.TOEKENNING,
+            motivation="",
+            location=assen,
+        )
+        client_register_provisional(
+            given_names="Marta",
+            surname="S.",
+            identifying_notes="Spreekt Pools en wat Engels; wil haar BSN nog niet geven.",
+            organisation=organisation,
+            by=None,
+        )
+        return 2
 
     def motivate_placements(self, rows) -> None:
         """Every placement outside the region carries its motivation (regiovisie)."""

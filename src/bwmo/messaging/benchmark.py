@@ -161,7 +161,7 @@ def prepare(folder: Path, files: int) -> Path:
         volume = (last - first).days + 1
         clienten = tuple(
             m.DeclaratieClient(
-                a.client.bsn,
+                a.client.bsn or "",  # the benchmark's clients all have a BSN
                 (
                     m.Prestatie(
                         referentie_nummer=f"R{k}-{j}",

@@ -234,16 +234,33 @@ class MissingContactError(ValueError):
 
 def iwmo_client(c: Client) -> m.Client:
     """The client as the WMO301 describes him or her: BRP address, else a telephone number."""
+    if not c.bsn:
+        raise MissingContactError(
+            "BSN ontbreekt: deze cliënt is geregistreerd met een voorlopige identiteit. De "
+            "toewijzing (WMO301) gaat pas uit als het BSN is vastgelegd of samengevoegd."
+        )
     telefoon = ()
     if c.phone:
         telefoon = (m.Telefoon(c.phone.replace("+", "00", 1)),)
     if c.postcode and c.house_number:
+        # iWmo's Straatnaam is the BRP's 24-character form (NEN), stored apart from the
+        # full street name; it is never cut from the long one here.
+        street_short = c.street_short or (c.street if len(c.street) <= 24 else "")
+        if c.street and not street_short:
+            raise MissingContactError(
+                "Van deze cliënt ontbreekt de korte straatnaam (NEN, hoogstens 24 tekens) die "
+                "de toewijzing (WMO301) vraagt. Vul die aan in het dossier."
+            )
         contact = m.Contact(
             soort="01",
             adres=m.Adres(
-                m.Huis(c.house_number, huisletter=c.house_letter or None),
+                m.Huis(
+                    c.house_number,
+                    huisletter=c.house_letter or None,
+                    huisnummer_toevoeging=c.house_number_addition or None,
+                ),
                 c.postcode,
-                c.street or None,
+                street_short or None,
                 c.place or None,
                 "NL",
             ),
@@ -261,7 +278,7 @@ def iwmo_client(c: Client) -> m.Client:
         geboortedatum=m.Geboortedatum(c.birth_date),
         geslacht=c.gender or "0",
         naam=m.Naam(
-            m.Achternaam(c.surname[:200], c.surname_prefix or None),
+            m.Achternaam(c.surname, c.surname_prefix or None),
             voornamen=c.given_names or None,
             naamgebruik="1",
         ),

@@ -177,6 +177,13 @@ class Allocation(models.Model):
     def __str__(self) -> str:
         return f"toewijzing {self.number}"
 
+    @property
+    def waiting_reason(self) -> str:
+        """Why a changed allocation is not on its way to the provider ("" if it is)."""
+        if self.needs_sending and not self.client.bsn:
+            return str(_("BSN ontbreekt: de toewijzing wacht tot het BSN bekend is"))
+        return ""
+
 
 class DeliveryEvent(models.Model):
     """A start (305) or stop (307) of care the provider reported on an allocation."""

@@ -143,6 +143,10 @@ def allocation_queue(
     else:
         Allocation.objects.filter(pk=allocation.pk).update(reason_change=reason_change, **fields)
         allocation.refresh_from_db()
+    if not indication.client.bsn:
+        # A provisional identity: iWmo identifies the client by BSN, so the allocation waits
+        # (Allocation.waiting_reason) and is queued when the BSN is recorded or merged.
+        return allocation
     _queue_301(allocation, now)
     return allocation
 

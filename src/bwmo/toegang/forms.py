@@ -6,7 +6,7 @@ from bwmo.care.models import Financing, MoType, Product
 from bwmo.organisations.models import Municipality, Provider
 from bwmo.ui.forms import BwmoForm, DateInput, VersionedForm
 
-from .models import Decision, MoIntake
+from .models import Decision, Leefgebied, MoIntake
 
 
 class MeldingForm(BwmoForm):
@@ -113,9 +113,16 @@ class MoIntakeForm(BwmoForm):
         help_text=_("De gemeente die u mandaat gaf voor de maatschappelijke opvang."),
     )
     intake_on = forms.DateField(label=_("Datum intake"), widget=DateInput)
-    mo_type = forms.ChoiceField(label=_("Soort opvang"), choices=MoType.choices)
-    location = forms.ModelChoiceField(
-        label=_("Locatie (gemeente)"), queryset=Municipality.objects.all()
+    # No default: nachtopvang, dagopvang, crisisopvang or a trajectplaats is a choice.
+    mo_type = forms.ChoiceField(
+        label=_("Soort opvang"),
+        choices=[("", _("— Kies de soort opvang —")), *MoType.choices],
+        error_messages={"required": _("Kies de soort opvang.")},
+    )
+    location = forms.ChoiceField(
+        label=_("Locatie (gemeente)"),
+        help_text=_("De gemeenten van de regio staan bovenaan."),
+        error_messages={"required": _("Kies de gemeente waar de opvang is.")},
     )
     dakloos = forms.ChoiceField(
         label=_("Feitelijk of residentieel dakloos"),
@@ -130,10 +137,12 @@ class MoIntakeForm(BwmoForm):
     regiobinding = forms.ChoiceField(
         label=_("Binding met de regio"), choices=MoIntake.Answer.choices, widget=forms.RadioSelect
     )
-    problem_areas = forms.CharField(
+    problem_areas = forms.MultipleChoiceField(
         label=_("Leefgebieden met problemen"),
+        choices=Leefgebied.choices,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Bijvoorbeeld: huisvesting, financiën, dagbesteding. Geen diagnoses."),
+        help_text=_("De leefgebieden van de zelfredzaamheidsmatrix. Geen diagnoses."),
     )
     decision = forms.ChoiceField(
         label=_("Besluit"), choices=Decision.choices, widget=forms.RadioSelect
@@ -145,13 +154,29 @@ class MoIntakeForm(BwmoForm):
         help_text=_("Verplicht bij een afwijzing."),
     )
 
-    def __init__(self, *args, municipalities, **kwargs):
+    def __init__(self, *args, municipalities, region_members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["centrumgemeente"].queryset = municipalities
+        # The region's municipalities first, then the rest of the country.
+        members = {m.code for m in region_members}
+        everyone = list(Municipality.objects.order_by("name"))
+        region = [(m.code, m.name) for m in everyone if m.code in members]
+        rest = [(m.code, m.name) for m in everyone if m.code not in members]
+        choices = [("", _("— Kies de gemeente —"))]
+        if region:
+            choices += [(_("Gemeenten van de regio"), region), (_("Overige gemeenten"), rest)]
+        else:
+            choices += rest
+        self.fields["location"].choices = choices
+        self._municipalities = {m.code: m for m in everyone}
         if municipalities.count() == 1:
-            only = municipalities.first()
-            self.fields["centrumgemeente"].initial = only
-            self.fields["location"].initial = only
+            self.fields["centrumgemeente"].initial = municipalities.first()
+
+    def clean_location(self):
+        return self._municipalities[self.cleaned_data["location"]]
+
+    def clean_problem_areas(self):
+        return ",".join(c for c in Leefgebied.values if c in self.cleaned_data["problem_areas"])
 
 
 class AssignForm(BwmoForm):

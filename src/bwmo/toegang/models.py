@@ -172,6 +172,22 @@ class Beschikking(models.Model):
         return f"{self.get_decision_display()} {self.decided_on}"
 
 
+class Leefgebied(models.TextChoices):
+    """The life domains of the Zelfredzaamheid-Matrix that the MO assessment looks at."""
+
+    FINANCIEN = "financien", _("Financiën")
+    DAGBESTEDING = "dagbesteding", _("Werk, opleiding en dagbesteding")
+    HUISVESTING = "huisvesting", _("Huisvesting")
+    HUISELIJKE_RELATIES = "huiselijke_relaties", _("Huiselijke relaties")
+    GEESTELIJKE_GEZONDHEID = "geestelijke_gezondheid", _("Geestelijke gezondheid")
+    LICHAMELIJKE_GEZONDHEID = "lichamelijke_gezondheid", _("Lichamelijke gezondheid")
+    MIDDELENGEBRUIK = "middelengebruik", _("Middelengebruik")
+    ADL = "adl", _("Algemene dagelijkse levensverrichtingen")
+    SOCIAAL_NETWERK = "sociaal_netwerk", _("Sociaal netwerk")
+    PARTICIPATIE = "participatie", _("Maatschappelijke participatie")
+    JUSTITIE = "justitie", _("Justitie")
+
+
 class MoIntake(models.Model):
     """The standard assessment of an MO intake and the decision under mandate."""
 
@@ -196,6 +212,7 @@ class MoIntake(models.Model):
     regiobinding = models.CharField(
         _("binding met de regio"), max_length=10, choices=Answer.choices
     )
+    # Codes of Leefgebied, comma-separated; older intakes may hold free text (shown as is).
     problem_areas = models.CharField(_("leefgebieden met problemen"), max_length=200, blank=True)
     decision = models.CharField(_("besluit"), max_length=20, choices=Decision.choices)
     motivation = models.TextField(_("motivering"), blank=True)
@@ -209,6 +226,18 @@ class MoIntake(models.Model):
 
     def __str__(self) -> str:
         return f"MO-intake {self.intake_on}"
+
+    @property
+    def problem_area_codes(self) -> list[str]:
+        return [p.strip() for p in self.problem_areas.split(",") if p.strip()]
+
+    @property
+    def problem_area_labels(self) -> list[str]:
+        """The stored leefgebieden in words, in the order of the matrix."""
+        labels = dict(Leefgebied.choices)
+        codes = self.problem_area_codes
+        known = [str(labels[c]) for c in Leefgebied.values if c in codes]
+        return known + [c for c in codes if c not in labels]
 
 
 class CaseEvent(AppendOnlyModel):

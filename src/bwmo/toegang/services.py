@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bwmo.care.models import Financing, Indication, Product, Stay
+from bwmo.care.models import Financing, Indication, MoType, Product, Stay
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_before, not_in_future, period_ordered
 from bwmo.messaging.services import allocation_queue
@@ -25,6 +25,7 @@ from .models import (
     Beschikking,
     CaseEvent,
     Decision,
+    Leefgebied,
     Melding,
     MoIntake,
     Onderzoek,
@@ -405,7 +406,7 @@ def mo_intake_record(
     dakloos: str,
     zelfredzaam: str,
     regiobinding: str,
-    problem_areas: str,
+    problem_areas: str | list[str],
     decision: str,
     motivation: str,
     location,
@@ -416,6 +417,15 @@ def mo_intake_record(
     A toekenning creates the MO indication and starts the stay on the intake date.
     """
     not_in_future("intake_on", intake_on, _("De datum van de intake"))
+    if mo_type not in MoType.values:
+        raise ValidationError({"mo_type": _("Kies de soort opvang.")})
+    if isinstance(problem_areas, list | tuple):
+        problem_areas = ",".join(problem_areas)
+    unknown = [
+        c for c in problem_areas.split(",") if c.strip() and c.strip() not in Leefgebied.values
+    ]
+    if unknown:
+        raise ValidationError({"problem_areas": _("Kies de leefgebieden uit de lijst.")})
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Kies toekenning of afwijzing.")})
     if decision == Decision.AFWIJZING and not motivation.strip():

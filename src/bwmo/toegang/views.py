@@ -10,7 +10,12 @@ from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
 from bwmo.clients.selectors import client_get_visible_or_404
-from bwmo.organisations.models import ProductKind
+from bwmo.organisations.models import (
+    Municipality,
+    ProductKind,
+    Region,
+    RegionMembership,
+)
 from bwmo.ui.forms import add_service_errors
 
 from . import services
@@ -235,10 +240,19 @@ def mo_intake(request, pseudonym):
     providers = [
         o.provider for o in request.user.organisations.select_related("provider") if o.provider_id
     ]
+    today = timezone.localdate()
+    region_members = Municipality.objects.filter(
+        region_memberships__in=RegionMembership.objects.valid_on(today).filter(
+            region__in=Region.objects.valid_on(today).filter(
+                memberships__municipality__in=municipalities
+            )
+        )
+    ).distinct()
     form = MoIntakeForm(
         request.POST or None,
         municipalities=municipalities,
-        initial={"intake_on": timezone.localdate()},
+        region_members=region_members,
+        initial={"intake_on": today},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -10,11 +10,17 @@ class DateInput(forms.DateInput):
 
 
 class BwmoForm(forms.Form):
-    """Base form: Dutch-style labels without a trailing colon."""
+    """Base form: Dutch-style labels without a trailing colon.
+
+    Inputs get no ``maxlength`` attribute: a browser silently cuts typed or pasted text at
+    that length, so the server checks the length and says which field is too long.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
 
 
 class VersionedForm(BwmoForm):

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bwmo.care.models import Indication, Stay
-from bwmo.clients.models import BrpRegistration
+from bwmo.clients.models import BrpKind, BrpRegistration
 from bwmo.organisations.models import Municipality, Region, RegionMembership
 from bwmo.rules import woonplaats as engine
 from bwmo.toegang.models import Melding
@@ -108,9 +108,12 @@ def compute(
     names = names if names is not None else dict(Municipality.objects.values_list("code", "name"))
 
     brp: dict[int, list[engine.BrpPeriod]] = defaultdict(list)
-    for client_id, municipality, start, end, kind in BrpRegistration.objects.filter(
-        client_id__in=client_ids
-    ).values_list("client_id", "municipality_id", "valid_from", "valid_to", "kind"):
+    # "Geen inschrijving" is, for the rules, a period without BRP registration.
+    for client_id, municipality, start, end, kind in (
+        BrpRegistration.objects.filter(client_id__in=client_ids)
+        .exclude(kind=BrpKind.GEEN)
+        .values_list("client_id", "municipality_id", "valid_from", "valid_to", "kind")
+    ):
         brp[client_id].append(engine.BrpPeriod(municipality or "", start, end, kind))
 
     stays: dict[int, list[tuple]] = defaultdict(list)
