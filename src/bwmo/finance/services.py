@@ -11,12 +11,14 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from bwmo.care.models import Product
 from bwmo.messaging.models import Declaration
 from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs
 from bwmo.rules.budget import REGION, compute_budget
 from bwmo.rules.budget_params import BudgetParameterError, parse_budget_parameters
 
+from .gaps import no_budget_gap, no_members_gap, tariff_gaps
 from .models import BudgetParameterSet, NonClientCost
 from .selectors import care_stays, known_municipalities, parameters_of, region_members, tariffs
 
@@ -53,6 +55,8 @@ class FinanceOverview:
     drilldown: list[dict]
     unattributed: dict[int, Decimal]
     names: dict[str, str] = field(default_factory=dict)
+    gaps: list = field(default_factory=list)
+    """``finance.gaps.DataGap``: what is missing for the figures to be complete."""
 
     def rows_for(self, year: int) -> list[MunicipalityYear]:
         return [r for r in self.rows if r.year == year]
@@ -82,8 +86,19 @@ def finance_overview(
     ]
     years = sorted({r.year for r in budget_rows if r.year <= today.year}) or [today.year]
     budgets = {(r.municipality, r.year): r.total for r in budget_rows}
+    missing: list[costs.MissingTariff] = []
     lines = costs.stay_costs(
-        care_stays(region=region), tariffs(region=region), today=today, years=years
+        care_stays(region=region), tariffs(region=region), today=today, years=years, gaps=missing
+    )
+    gaps = []
+    if not members:
+        gaps.append(no_members_gap(region))
+    if region_params is None:
+        gaps.append(no_budget_gap(region, parameter_set))
+    gaps += tariff_gaps(
+        missing,
+        provider_names={str(pk): n for pk, n in Provider.objects.values_list("pk", "name")},
+        product_names=dict(Product.objects.values_list("code", "name")),
     )
     non_client = defaultdict(Decimal)
     for code, year, amount in NonClientCost.objects.filter(
@@ -174,8 +189,6 @@ def finance_overview(
 
     provider_names = dict(Provider.objects.values_list("pk", "name"))
     product_names = {code: code for code in {line.product for line in lines}}
-    from bwmo.care.models import Product
-
     product_names.update(dict(Product.objects.values_list("code", "name")))
     drill = defaultdict(lambda: {"realised": Decimal(0), "committed": Decimal(0), "clients": set()})
     for line in lines:
@@ -229,6 +242,7 @@ def finance_overview(
         drilldown=drilldown,
         unattributed=unattributed,
         names=names,
+        gaps=gaps,
     )
 
 

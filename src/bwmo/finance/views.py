@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.accounts.scoping import default_region_for
-from bwmo.rules.costs import MissingTariff
+from bwmo.rules.suppression import mark_small
 from bwmo.web.charts import Series, grouped_bars
 from bwmo.web.excel import workbook_bytes
 from bwmo.web.support import add_service_errors
@@ -49,17 +50,11 @@ def overview(request):
         for message in error.messages:
             messages.error(request, message)
         return render(request, "finance/overview.html", {"form": form, "overview": None})
-    except MissingTariff as error:
-        messages.error(
-            request,
-            _("Kosten konden niet worden berekend: %(e)s. Vul het tarief aan in de beheerschermen.")
-            % {"e": error},
-        )
-        return render(request, "finance/overview.html", {"form": form, "overview": None})
     year = data["jaar"] if data["jaar"] in overview.years else overview.years[-1]
     rows = overview.rows_for(year)
+    may_see = request.user.has_perm("clients.view_personal_data")
     if request.GET.get("formaat") == "xlsx":
-        return _excel(overview)
+        return _excel(overview, may_see_clients=may_see)
     chart = grouped_bars(
         categories=[r.name for r in rows],
         series=[
@@ -92,15 +87,38 @@ def overview(request):
             },
             "unattributed": overview.unattributed.get(year, Decimal(0)),
             "excel_query": query.urlencode(),
+            "data_gaps": [
+                {
+                    "message": gap.message,
+                    "fix": gap.fix,
+                    "url": reverse(gap.admin_url)
+                    if gap.admin_url and request.user.has_perm(gap.admin_permission)
+                    else None,
+                }
+                for gap in overview.gaps
+            ],
         },
     )
 
 
-def _excel(overview) -> HttpResponse:
+def _excel(overview, *, may_see_clients: bool) -> HttpResponse:
     euro = lambda value: round(value, 2)  # noqa: E731 — numbers stay numbers in Excel
+
+    def count(value):  # the same figure as the page shows
+        return value if may_see_clients else mark_small(value)
+
     names = overview.names
+    gaps = [
+        (
+            _("Ontbrekende gegevens"),
+            [_("Melding"), _("Aantal"), _("Oplossing")],
+            [[gap.message, gap.count, gap.fix] for gap in overview.gaps],
+            set(),
+        )
+    ]
     data = workbook_bytes(
         [
+            *gaps[: len(overview.gaps) and 1],
             (
                 _("Budget en kosten"),
                 [
@@ -128,7 +146,7 @@ def _excel(overview) -> HttpResponse:
                         euro(r.declared),
                         euro(r.non_client),
                         euro(r.result),
-                        r.clients,
+                        count(r.clients),
                     ]
                     for r in overview.rows
                 ),
@@ -174,7 +192,7 @@ def _excel(overview) -> HttpResponse:
                         d["provider"],
                         euro(d["realised"]),
                         euro(d["committed"]),
-                        d["clients"],
+                        count(d["clients"]),
                     ]
                     for d in overview.drilldown
                 ),
@@ -194,7 +212,7 @@ def _excel(overview) -> HttpResponse:
                     [
                         what,
                         s["label"],
-                        s["clients"],
+                        count(s["clients"]),
                         euro(s["mean"]),
                         euro(s["minimum"]),
                         euro(s["maximum"]),
