@@ -135,24 +135,28 @@ def monitor_document(
 
     matrix = monitor.origin_location_matrix(everyone, on=end)
     own = scope.codes
+    # Residents of municipalities outside the region are nobody's own: their rows are always
+    # suppressed, whoever reads.
+    published_matrix = suppress_matrix(matrix, revealed_rows=[[code] for code in members])
+    if audience == "internal":
+        true = _with_margins(matrix)
+        for key in published_matrix:
+            if key[0] in own:
+                published_matrix[key] = true[key]
     if audience == "internal" and set(own) == set(members):
-        published, published_matrix = raw, _with_margins(matrix)
+        published = raw
     else:
         published = suppress_parts(
             raw,
             nesting=monitor.nesting(records),
             links=_links(raw, members),
             revealed=[[key for key in raw if key[0] == code] for code in members],
+            partitions=_partitions(raw, members),
         )
-        published_matrix = suppress_matrix(matrix, revealed_rows=[[code] for code in members])
         if audience == "internal":
             for key in raw:
                 if key[0] in own:
                     published[key] = raw[key]
-            true = _with_margins(matrix)
-            for key in published_matrix:
-                if key[0] in own:
-                    published_matrix[key] = true[key]
 
     name = scope.municipality.code if scope.municipality else REGION
     document = dict(published[(name, "main")])
@@ -217,21 +221,22 @@ def _rejected_gaps(rejected: list[str]) -> list[DataGap]:
     ]
 
 
-def _links(raw: dict, members: list[str]) -> list[dict]:
+def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]:
     """What a reader knows between the parts: a region figure is the sum of its municipalities'
     (where that holds), one period's end stock is the next one's start, the quarters' flows add
-    up to the period's."""
+    up to the period's. Keys are ``(part, *path)`` with the part's name ``(name, section)``."""
     links = []
-    sections = {section for _name, section in raw}
-    for section in sections:
+    # Across municipalities for the period's own figures; the quarter and year series are
+    # protected along their own chain (see docs/monitor.md).
+    for section in () if not across else ("main",):
         region = raw.get((REGION, section))
         if region is None:
             continue
         for path in _int_paths(region):
-            link = {(REGION, section, *path): -1}
+            link = {((REGION, section), *path): -1}
             for code in members:
                 if _at(raw.get((code, section)), path) is not None:
-                    link[(code, section, *path)] = 1
+                    link[((code, section), *path)] = 1
             links.append(link)
     names = {name for name, _section in raw}
     for name in names:
@@ -241,8 +246,8 @@ def _links(raw: dict, members: list[str]) -> list[dict]:
                 for path in _int_paths(raw[before]["in_care_at_end"]):
                     links.append(
                         {
-                            (*before, "in_care_at_end", *path): 1,
-                            (*after, "in_care_at_start", *path): -1,
+                            (before, "in_care_at_end", *path): 1,
+                            (after, "in_care_at_start", *path): -1,
                         }
                     )
         quarters = sorted_parts(raw, name, "q")
@@ -250,24 +255,40 @@ def _links(raw: dict, members: list[str]) -> list[dict]:
         if quarters:
             for key, first in (("in_care_at_start", quarters[0]), ("in_care_at_end", quarters[-1])):
                 for path in _int_paths(raw[first][key]):
-                    links.append({(*first, key, *path): 1, (name, "main", key, *path): -1})
+                    links.append({(first, key, *path): 1, ((name, "main"), key, *path): -1})
             for key in ("instroom", "uitstroom"):
                 for path in _int_paths(main[key]):
-                    link = {(name, "main", key, *path): -1}
+                    link = {((name, "main"), key, *path): -1}
                     for q in quarters:
                         if _at(raw[q][key], path) is not None:
-                            link[(*q, key, *path)] = 1
+                            link[(q, key, *path)] = 1
                     links.append(link)
         years = sorted_parts(raw, name, "y")
         if years:
             for path in _int_paths(raw[years[-1]]["in_care_at_end"]):
                 links.append(
                     {
-                        (*years[-1], "in_care_at_end", *path): 1,
-                        (name, "main", "in_care_at_end", *path): -1,
+                        (years[-1], "in_care_at_end", *path): 1,
+                        ((name, "main"), "in_care_at_end", *path): -1,
                     }
                 )
     return links
+
+
+def _partitions(raw: dict, members: list[str]) -> list:
+    """Every count of the region's parts as the sum of the same count of each municipality."""
+    result = []
+    for (name, section), figures in raw.items():
+        if name != REGION:
+            continue
+        for path in _int_paths(figures):
+            cells = [
+                ((code, section), *path)
+                for code in members
+                if _at(raw.get((code, section)), path) is not None
+            ]
+            result.append((((REGION, section), *path), cells))
+    return result
 
 
 def _at(tree, path):

@@ -747,6 +747,7 @@ def suppress_parts(
     nesting: Nesting | None = None,
     links: Iterable[Mapping[tuple[Any, ...], int]] = (),
     revealed: Iterable[Iterable[Hashable]] = (),
+    partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
 ) -> dict[Hashable, dict[str, Any]]:
     """Several figure sets protected together, so that none gives a hidden cell of another back.
 
@@ -761,6 +762,13 @@ def suppress_parts(
     ``revealed`` lists groups of parts a reader sees in full (a municipality's own residents):
     secondary cells are added, outside the group, until no hidden cell of another part can be
     derived with that group known as well.
+
+    ``partitions`` are ``(whole, members)``: a cell that is the sum of cells of other parts (a
+    region figure and the same figure of each municipality), each member known in full to its
+    own reader. Each is protected as a table of its own — against the member's reader too — in
+    turns with the parts' own relations until neither adds a cell. (Checking these sums together
+    with every other relation is exact but far too slow for a region; one sum at a time stops
+    the difference of a region figure and its municipalities' figures.)
     """
     values: dict[Key, int] = {}
     equations: list[Equation] = []
@@ -788,6 +796,30 @@ def suppress_parts(
             members[key[0]].add(key)
         known_sets = [set().union(*(members[name] for name in group)) for group in groups]
         _protect_revealed(problem, hidden, known_sets)
+    tables = []
+    for whole, cells in partitions:
+        cells = [c for c in cells if c in values]
+        if whole in values and cells and sum(values[c] for c in cells) == values[whole]:
+            tables.append((whole, cells))
+    for _ in range(len(tables) + 1):
+        added = set()
+        for whole, cells in tables:
+            table = _Problem(
+                {k: values[k] for k in (whole, *cells)},
+                [{**dict.fromkeys(cells, 1), whole: -1}],
+                {whole: 1},
+            )
+            mine = {k for k in (whole, *cells) if k in hidden}
+            before = set(mine)
+            table._protect_relations(mine, [0])
+            _protect_revealed(table, mine, [{c} for c in cells])
+            added |= mine - before
+        if not added:
+            break
+        hidden |= added
+        problem._protect_relations(hidden, {i for k in added for i in problem.equations_of[k]})
+        if groups:
+            _protect_revealed(problem, hidden, known_sets)
     return {
         name: _render(
             figures,
