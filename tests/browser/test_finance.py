@@ -95,10 +95,11 @@ def test_controller_sees_which_tariff_is_missing_without_any_client(
 
     login(page, live_server, "controller")
     page.goto(url(live_server, "finance:overview"))
-    alert = page.get_by_text("Geen tarief voor BW Intramuraal (BW001) bij Stichting Testhuis")
+    alert = page.get_by_text("zonder tarief: product BW001 (BW Intramuraal) bij Stichting Testhuis")
     expect(alert).to_be_visible()
-    expect(alert).to_contain_text("1 verblijf.")
-    expect(page.get_by_text("Kosten konden niet worden berekend")).to_be_visible()
+    expect(alert).to_contain_text("1 verblijf zonder tarief")
+    expect(alert).to_contain_text("Beheer > Contracten")
+    expect(page.get_by_text("er ontbreken gegevens")).to_be_visible()
     body = page.locator("body").inner_text()
     assert client.short_pseudonym not in body and client.bsn not in body
     assert client.surname not in body

@@ -198,8 +198,15 @@ def test_controller_page_and_excel(client, region_setup, parameter_set, cost_cli
 def test_missing_tariff_is_reported_not_hidden(client, region_setup, parameter_set, cost_client):
     Tariff.objects.all().delete()
     client.force_login(region_setup.users["controller"])
-    page = client.get(reverse("finance:overview")).content.decode()
-    assert "Kosten konden niet worden berekend" in page
+    response = client.get(reverse("finance:overview"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    # The gap with its count and who fixes it where; the other figures are still shown.
+    assert "verblijf zonder tarief" in page or "verblijven zonder tarief" in page
+    assert "Beheer &gt; Contracten" in page
+    assert "budget van de regio" in page
+    workbook = client.get(reverse("finance:overview") + "?formaat=xlsx")
+    assert workbook.status_code == 200
 
 
 def test_full_pooling_by_inhabitants(region_setup, parameter_set, cost_client):
@@ -226,3 +233,28 @@ def test_full_pooling_by_inhabitants(region_setup, parameter_set, cost_client):
     # After pooling Tynaarlo holds a quarter of the region's result.
     after = rows["GM1730"].result + rows["GM1730"].full_pooling
     assert abs(after - total / 4) < Decimal("0.01")
+
+
+def test_region_without_members_or_budget_is_a_warning(client, region_setup, parameter_set):
+    from bwmo.organisations.models import Municipality, Region
+
+    empty = Region.objects.create(
+        name="Lege regio", centrumgemeente=Municipality.objects.get(code="GM1730")
+    )
+    overview = services.finance_overview(
+        region=empty, parameter_set=parameter_set, today=timezone.localdate()
+    )
+    assert {gap.kind for gap in overview.gaps} == {"no_members", "no_budget_parameters"}
+    client.force_login(region_setup.users["controller"])
+    response = client.get(
+        reverse("finance:overview"),
+        {
+            "regio": empty.pk,
+            "parameters": parameter_set.pk,
+            "jaar": timezone.localdate().year,
+            "drempel": 50000,
+            "verevening": "objectief",
+        },
+    )
+    assert response.status_code == 200
+    assert "geen gemeenten" in response.content.decode()

@@ -207,3 +207,47 @@ def test_dashboard_excel_and_council_report(client, region_setup):
     report = client.get(reverse("monitor:council_report")).content.decode()
     assert "Wat veranderde er?" in report and "raadsinformatiebrief" in report
     assert "Het aantal cliënten in zorg" in report
+
+
+def test_data_gaps_are_warnings_not_server_errors(client, region_setup, tmp_path):
+    """A region without member municipalities and a product without a domain: the monitor says
+    what is missing and who fixes it, on the page, in the Excel and on the command line."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bwmo.care.models import Product
+    from bwmo.organisations.models import Municipality, Region
+
+    del tmp_path
+    today = timezone.localdate()
+    _in_care(region_setup, 6)
+    Product.objects.filter(kind="MO").update(kind="")
+    Product.objects.filter(kind="BW").update(kind="")
+    empty = Region.objects.create(
+        name="Lege regio", centrumgemeente=Municipality.objects.get(code="GM1730")
+    )
+    client.force_login(region_setup.users["beleid"])
+    page = client.get(
+        reverse("monitor:dashboard"),
+        {"regio": region_setup.region.pk, "van": today - timedelta(days=30), "tot": today},
+    )
+    assert page.status_code == 200
+    assert "geen domein" in page.content.decode()
+    err = StringIO()
+    call_command(
+        "monitor",
+        "--region",
+        region_setup.region.centrumgemeente_id,
+        "--from",
+        str(today - timedelta(days=30)),
+        "--to",
+        str(today),
+        stdout=StringIO(),
+        stderr=err,
+    )
+    assert "geen domein" in err.getvalue()
+    doc = monitor_document(scope=MonitorScope(empty, None), start=today, end=today)
+    assert doc["data_gaps"][0]["kind"] == "no_members"
+    page = client.get(reverse("monitor:dashboard"), {"regio": empty.pk, "van": today, "tot": today})
+    assert page.status_code == 200

@@ -2,16 +2,14 @@
 solidarity arrangements and cost per client per week — from the database and the rules."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from bwmo.care.models import Product
 from bwmo.messaging.models import Declaration
@@ -20,6 +18,7 @@ from bwmo.rules import costs
 from bwmo.rules.budget import REGION, compute_budget
 from bwmo.rules.budget_params import BudgetParameterError, parse_budget_parameters
 
+from .gaps import no_budget_gap, no_members_gap, tariff_gaps
 from .models import BudgetParameterSet, NonClientCost
 from .selectors import care_stays, known_municipalities, parameters_of, region_members, tariffs
 
@@ -56,6 +55,8 @@ class FinanceOverview:
     drilldown: list[dict]
     unattributed: dict[int, Decimal]
     names: dict[str, str] = field(default_factory=dict)
+    gaps: list = field(default_factory=list)
+    """``finance.gaps.DataGap``: what is missing for the figures to be complete."""
 
     def rows_for(self, year: int) -> list[MunicipalityYear]:
         return [r for r in self.rows if r.year == year]
@@ -85,13 +86,20 @@ def finance_overview(
     ]
     years = sorted({r.year for r in budget_rows if r.year <= today.year}) or [today.year]
     budgets = {(r.municipality, r.year): r.total for r in budget_rows}
-    stays, priced = care_stays(region=region), tariffs(region=region)
-    try:
-        lines = costs.stay_costs(stays, priced, today=today, years=years)
-    except costs.MissingTariff:
-        raise ValidationError(
-            tariff_gap_messages(tariff_gaps(stays, priced, today=today, years=years))
-        ) from None
+    missing: list[costs.MissingTariff] = []
+    lines = costs.stay_costs(
+        care_stays(region=region), tariffs(region=region), today=today, years=years, gaps=missing
+    )
+    gaps = []
+    if not members:
+        gaps.append(no_members_gap(region))
+    if region_params is None:
+        gaps.append(no_budget_gap(region, parameter_set))
+    gaps += tariff_gaps(
+        missing,
+        provider_names={str(pk): n for pk, n in Provider.objects.values_list("pk", "name")},
+        product_names=dict(Product.objects.values_list("code", "name")),
+    )
     non_client = defaultdict(Decimal)
     for code, year, amount in NonClientCost.objects.filter(
         municipality__in=members, year__in=years
@@ -181,8 +189,6 @@ def finance_overview(
 
     provider_names = dict(Provider.objects.values_list("pk", "name"))
     product_names = {code: code for code in {line.product for line in lines}}
-    from bwmo.care.models import Product
-
     product_names.update(dict(Product.objects.values_list("code", "name")))
     drill = defaultdict(lambda: {"realised": Decimal(0), "committed": Decimal(0), "clients": set()})
     for line in lines:
@@ -236,96 +242,10 @@ def finance_overview(
         drilldown=drilldown,
         unattributed=unattributed,
         names=names,
+        gaps=gaps,
     )
 
 
-@dataclass(frozen=True)
-class TariffGap:
-    """Days that no contract prices, for one product at one provider: a period and a count."""
-
-    product: str
-    provider: str
-    first_day: date
-    last_day: date
-    stays: int
-
-
-def tariff_gaps(
-    stays: list[costs.CareStay], tariffs: list[costs.Tariff], *, today: date, years: list[int]
-) -> list[TariffGap]:
-    """Per (product, provider): the first and last unpriced day and how many stays have one.
-
-    Aggregates only: which client a stay belongs to is not part of the answer.
-    """
-    by_key: dict[tuple[str, str], list[costs.Tariff]] = defaultdict(list)
-    for tariff in tariffs:
-        by_key[(tariff.product, tariff.provider)].append(tariff)
-    found: dict[tuple[str, str], list] = {}
-    for stay in stays:
-        group = by_key.get((stay.product, stay.provider), [])
-        starts = sorted(t.start for t in group)
-        rest, hit = stay, False
-        while True:
-            try:
-                costs.stay_costs([rest], group, today=today, years=years)
-                break
-            except costs.MissingTariff as missing:
-                hit = True
-                # The gap runs until the next contract starts (or to the end of the stay).
-                later = [s for s in starts if s > missing.day]
-                end = min(stay.end or date.max, date(max(years), 12, 31))
-                if stay.granted_until is not None:  # committed days stop with the grant
-                    end = min(end, max(today, stay.granted_until))
-                last = min(later[0] - timedelta(days=1), end) if later else end
-                entry = found.setdefault((stay.product, stay.provider), [missing.day, last, 0])
-                entry[0], entry[1] = min(entry[0], missing.day), max(entry[1], last)
-                if not later or later[0] > end:
-                    break
-                rest = replace(rest, start=later[0])
-        if hit:
-            found[(stay.product, stay.provider)][2] += 1
-    return [
-        TariffGap(product, provider, first, last, count)
-        for (product, provider), (first, last, count) in sorted(found.items())
-    ]
-
-
-def tariff_gap_messages(gaps: list[TariffGap]) -> list[str]:
-    """The controller's error: product, provider, period and a count, never a client."""
-    products = dict(Product.objects.values_list("code", "name"))
-    providers = {
-        str(pk): name
-        for pk, name in Provider.objects.filter(
-            pk__in=[g.provider for g in gaps if g.provider.isdigit()]
-        ).values_list("pk", "name")
-    }
-    lines = [
-        _(
-            "Kosten konden niet worden berekend: voor deze verblijven ontbreekt een tarief. "
-            "Vul het tarief aan in de beheerschermen (contracten en tarieven)."
-        )
-    ]
-    for gap in gaps:
-        lines.append(
-            ngettext(
-                "Geen tarief voor %(product)s bij %(provider)s van %(first)s tot en met "
-                "%(last)s: %(count)d verblijf.",
-                "Geen tarief voor %(product)s bij %(provider)s van %(first)s tot en met "
-                "%(last)s: %(count)d verblijven.",
-                gap.stays,
-            )
-            % {
-                "product": f"{products.get(gap.product, gap.product)} ({gap.product})",
-                "provider": providers.get(gap.provider, gap.provider),
-                "first": date_format(gap.first_day, "j F Y"),
-                "last": date_format(gap.last_day, "j F Y"),
-                "count": gap.stays,
-            }
-        )
-    return lines
-
-
-@transaction.atomic
 def parameter_set_upload(*, name: str, text: str, user) -> BudgetParameterSet:
     """Store a circular's parameters after checking them completely (all errors at once)."""
     if BudgetParameterSet.objects.filter(name=name).exists():

@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.accounts.scoping import default_region_for
+from bwmo.rules.suppression import mark_small
 from bwmo.ui.charts import Series, grouped_bars
 from bwmo.ui.excel import workbook_bytes
 from bwmo.ui.forms import add_service_errors
@@ -50,8 +52,9 @@ def overview(request):
         return render(request, "finance/overview.html", {"form": form, "overview": None})
     year = data["jaar"] if data["jaar"] in overview.years else overview.years[-1]
     rows = overview.rows_for(year)
+    may_see = request.user.has_perm("clients.view_personal_data")
     if request.GET.get("formaat") == "xlsx":
-        return _excel(overview)
+        return _excel(overview, may_see_clients=may_see)
     chart = grouped_bars(
         categories=[r.name for r in rows],
         series=[
@@ -84,15 +87,38 @@ def overview(request):
             },
             "unattributed": overview.unattributed.get(year, Decimal(0)),
             "excel_query": query.urlencode(),
+            "data_gaps": [
+                {
+                    "message": gap.message,
+                    "fix": gap.fix,
+                    "url": reverse(gap.admin_url)
+                    if gap.admin_url and request.user.has_perm(gap.admin_permission)
+                    else None,
+                }
+                for gap in overview.gaps
+            ],
         },
     )
 
 
-def _excel(overview) -> HttpResponse:
+def _excel(overview, *, may_see_clients: bool) -> HttpResponse:
     euro = lambda value: round(value, 2)  # noqa: E731 — numbers stay numbers in Excel
+
+    def count(value):  # the same figure as the page shows
+        return value if may_see_clients else mark_small(value)
+
     names = overview.names
+    gaps = [
+        (
+            _("Ontbrekende gegevens"),
+            [_("Melding"), _("Aantal"), _("Oplossing")],
+            [[gap.message, gap.count, gap.fix] for gap in overview.gaps],
+            set(),
+        )
+    ]
     data = workbook_bytes(
         [
+            *gaps[: len(overview.gaps) and 1],
             (
                 _("Budget en kosten"),
                 [
@@ -120,7 +146,7 @@ def _excel(overview) -> HttpResponse:
                         euro(r.declared),
                         euro(r.non_client),
                         euro(r.result),
-                        r.clients,
+                        count(r.clients),
                     ]
                     for r in overview.rows
                 ),
@@ -166,7 +192,7 @@ def _excel(overview) -> HttpResponse:
                         d["provider"],
                         euro(d["realised"]),
                         euro(d["committed"]),
-                        d["clients"],
+                        count(d["clients"]),
                     ]
                     for d in overview.drilldown
                 ),
@@ -186,7 +212,7 @@ def _excel(overview) -> HttpResponse:
                     [
                         what,
                         s["label"],
-                        s["clients"],
+                        count(s["clients"]),
                         euro(s["mean"]),
                         euro(s["minimum"]),
                         euro(s["maximum"]),

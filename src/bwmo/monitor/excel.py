@@ -43,4 +43,30 @@ def monitor_workbook(document: dict) -> bytes:
             set(),
         )
     )
+    for key in ("quarters", "years"):
+        periods = document.get(key, [])
+        sheets.append(
+            (
+                key,
+                ["periode", "figuur", "indeling", "waarde", "aantal"],
+                [
+                    [period["label"], figure, name, value, n]
+                    for period in periods
+                    for figure in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom")
+                    for name, value, n in _rows(period[figure])
+                ],
+                set(),
+            )
+        )
+    gaps = document.get("data_gaps", [])
+    if gaps:
+        sheets.insert(
+            0,
+            (
+                "ontbrekende_gegevens",
+                ["melding", "aantal", "oplossing"],
+                [[gap["message"], gap["count"], gap["fix"]] for gap in gaps],
+                set(),
+            ),
+        )
     return workbook_bytes(sheets)

@@ -15,9 +15,14 @@ def region_codes(region) -> list[str]:
     )
 
 
-def stay_records(*, municipalities: list[str]) -> list[monitor.StayRecord]:
+def stay_records(
+    *, municipalities: list[str], rejected: list[str] | None = None
+) -> list[monitor.StayRecord]:
     """Stays of clients for whom one of ``municipalities`` is responsible, or that take place
-    in one of them (so that both 'responsible' and 'location' figures are complete)."""
+    in one of them (so that both 'responsible' and 'location' figures are complete).
+
+    A stay whose product has no domain (BW or MO) cannot be counted: its product code goes to
+    ``rejected`` when given (the caller reports the gap), else it raises ``ValueError``."""
     from django.db.models import Q
 
     category = ResponsibilityDecision.objects.filter(
@@ -45,36 +50,41 @@ def stay_records(*, municipalities: list[str]) -> list[monitor.StayRecord]:
             "outflow_reason",
         )
     )
-    return [
-        monitor.StayRecord(
-            client=str(client),
-            start=start,
-            end=end,
-            kind=kind,
-            product=product,
-            product_rank=rank,
-            financing=financing or "ZIN",
-            provider=provider,
-            responsible=responsible or location,
-            location=location,
-            category=category or "",
-            outflow_reason=reason,
+    records = []
+    for (
+        client,
+        start,
+        end,
+        kind,
+        product,
+        rank,
+        financing,
+        provider,
+        responsible,
+        location,
+        category,
+        reason,
+    ) in rows:
+        if rejected is not None and kind not in monitor.KINDS:
+            rejected.append(product)
+            continue
+        records.append(
+            monitor.StayRecord(
+                client=str(client),
+                start=start,
+                end=end,
+                kind=kind,
+                product=product,
+                product_rank=rank,
+                financing=financing or "ZIN",
+                provider=provider,
+                responsible=responsible or location,
+                location=location,
+                category=category or "",
+                outflow_reason=reason,
+            )
         )
-        for (
-            client,
-            start,
-            end,
-            kind,
-            product,
-            rank,
-            financing,
-            provider,
-            responsible,
-            location,
-            category,
-            reason,
-        ) in rows
-    ]
+    return records
 
 
 def lead_time_cases(*, municipalities: list[str]) -> list[monitor.Case]:

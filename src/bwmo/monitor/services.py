@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
+from bwmo.care.models import Product
+from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, tariff_gaps
 from bwmo.finance.selectors import care_stays, tariffs
-from bwmo.organisations.models import Municipality, Region
+from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
-from bwmo.rules.suppression import suppress_figures, suppress_matrix
+from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
 from .selectors import (
     granted_indications,
@@ -37,11 +41,33 @@ class MonitorScope:
         object.__setattr__(self, "codes", tuple(codes))
 
 
+REGION = "regio"
+"""Name of the region's part in the figures (the members are named by their CBS code)."""
+FLOW_TABLES = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
+
+
 def _matrix_dict(matrix: dict[tuple[str, str], object]) -> dict[str, dict[str, object]]:
     result: dict[str, dict[str, object]] = {}
     for (origin, location), value in matrix.items():
         result.setdefault(origin, {})[location] = value
     return result
+
+
+def _int_paths(tree, prefix=()):
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _int_paths(value, (*prefix, key))
+    elif isinstance(tree, int) and not isinstance(tree, bool):
+        yield prefix
+
+
+def _flows(figures) -> dict:
+    data = figures.to_dict()
+    return {key: data[key] for key in FLOW_TABLES}
+
+
+def _quarter_label(day: date) -> str:
+    return f"{day:%Y}-K{(day.month - 1) // 3 + 1}"
 
 
 def monitor_document(
@@ -53,17 +79,252 @@ def monitor_document(
     today: date | None = None,
     stay_rows: list | None = None,
     series: str | None = None,
+    product: str | None = None,
+    provider: str | None = None,
 ) -> dict:
-    """Every figure of the monitor brief for ``scope`` over ``[start, end]``."""
-    codes = list(scope.codes)
-    wanted = set(codes)
-    everyone = stay_rows if stay_rows is not None else stay_records(municipalities=codes)
-    records = [r for r in everyone if r.responsible in wanted]
-    figures = monitor.flow_figures(records, start=start, end=end).to_dict()
-    document = {
-        key: figures[key]
-        for key in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
+    """Every figure of the monitor brief for ``scope`` over ``[start, end]``, as ``audience``
+    may see it: the one figure set that the page, its charts, the Excel workbook, the council
+    report and the command line all show.
+
+    The figures of the region and of each of its municipalities are suppressed together (see
+    ``docs/monitor.md``), so a cell hidden at one filter is hidden at every filter and no
+    difference of published figures gives it back, also not to a reader who knows one
+    municipality's own residents in full. ``internal`` shows the scope's own figures in full;
+    the origin × location matrix shows the scope's own rows in full and the others suppressed.
+    """
+    members = list(region_codes(scope.region))
+    gaps: list[DataGap] = []
+    if not members:
+        gaps.append(no_members_gap(scope.region))
+    rejected: list[str] = []
+    if stay_rows is None:
+        stay_rows = stay_records(municipalities=members, rejected=rejected)
+    everyone = stay_rows
+    gaps += _rejected_gaps(rejected)
+    records = [
+        r
+        for r in everyone
+        if (product is None or r.product == product)
+        and (provider is None or r.provider == provider)
+    ]
+    part_codes = {REGION: members, **{code: [code] for code in members}}
+    cost_lines, cost_gaps = _cost_lines(scope.region, start=start, end=end, today=today or end)
+    gaps += cost_gaps
+    raw: dict[tuple[str, str], dict] = {}
+    for name, codes in part_codes.items():
+        wanted = set(codes)
+        mine = [r for r in records if r.responsible in wanted]
+        raw[(name, "main")] = _figures(
+            mine, codes, members, start=start, end=end, cost_lines=cost_lines
+        )
+        for i, period in enumerate(
+            monitor.series(mine, start=start, end=end, step="quarter", breakdown="kind")
+        ):
+            raw[(name, f"q{i}")] = {
+                "label": _quarter_label(period.start),
+                **_flows(period.figures),
+            }
+        for i, period in enumerate(
+            monitor.series(
+                mine, start=date(start.year - 2, 1, 1), end=end, step="year", breakdown="product"
+            )
+        ):
+            raw[(name, f"y{i}")] = {"label": f"{period.start:%Y}", **_flows(period.figures)}
+        if series:
+            raw[(name, "series")] = {"series": _series(mine, start=start, end=end, step=series)}
+
+    matrix = monitor.origin_location_matrix(everyone, on=end)
+    own = scope.codes
+    # Residents of municipalities outside the region are nobody's own: their rows are always
+    # suppressed, whoever reads.
+    published_matrix = suppress_matrix(matrix, revealed_rows=[[code] for code in members])
+    if audience == "internal":
+        true = _with_margins(matrix)
+        for key in published_matrix:
+            if key[0] in own:
+                published_matrix[key] = true[key]
+    if audience == "internal" and set(own) == set(members):
+        published = raw
+    else:
+        published = suppress_parts(
+            raw,
+            nesting=monitor.nesting(records),
+            links=_links(raw, members),
+            revealed=[[key for key in raw if key[0] == code] for code in members],
+            partitions=_partitions(raw, members),
+        )
+        if audience == "internal":
+            for key in raw:
+                if key[0] in own:
+                    published[key] = raw[key]
+
+    name = scope.municipality.code if scope.municipality else REGION
+    document = dict(published[(name, "main")])
+    document["flows"]["origin_location"] = _matrix_dict(
+        {k: v for k, v in published_matrix.items() if TOTAL not in k}
+    )
+    document["flows"]["origin_location_totals"] = {
+        "rows": {o: v for (o, c), v in published_matrix.items() if c == TOTAL and o != TOTAL},
+        "columns": {c: v for (o, c), v in published_matrix.items() if o == TOTAL and c != TOTAL},
+        "total": published_matrix.get((TOTAL, TOTAL), 0),
     }
+    # From the published matrix, so that it never says more than the matrix does.
+    here = [
+        v
+        for (o, loc), v in published_matrix.items()
+        if TOTAL not in (o, loc) and o not in members and loc in own
+    ]
+    document["flows"]["out_of_region"]["placed_here_from_elsewhere"] = (
+        MARK if MARK in here else sum(here)
+    )
+    document["quarters"] = [published[k] for k in sorted_parts(published, name, "q")]
+    document["years"] = [published[k] for k in sorted_parts(published, name, "y")]
+    if series:
+        document["series"] = published[(name, "series")]["series"]
+    document["data_gaps"] = [gap.to_dict() for gap in gaps]
+    return {
+        "region": scope.region.centrumgemeente_id,
+        "municipality": scope.municipality.code if scope.municipality else None,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "audience": audience,
+        "filters": {"product": product, "provider": provider},
+        **document,
+    }
+
+
+def data_gaps_of(document: dict) -> list[DataGap]:
+    """The document's gaps as objects again (for the link to the beheer screen)."""
+    return [DataGap(**gap) for gap in document.get("data_gaps", [])]
+
+
+def sorted_parts(parts, name: str, prefix: str) -> list:
+    keys = [k for k in parts if k[0] == name and k[1][:1] == prefix and k[1][1:].isdigit()]
+    return sorted(keys, key=lambda k: int(k[1][1:]))
+
+
+def _with_margins(matrix: dict) -> dict:
+    result = dict(matrix)
+    for (origin, location), n in matrix.items():
+        result[(origin, TOTAL)] = result.get((origin, TOTAL), 0) + n
+        result[(TOTAL, location)] = result.get((TOTAL, location), 0) + n
+    result[(TOTAL, TOTAL)] = sum(matrix.values())
+    return result
+
+
+def _rejected_gaps(rejected: list[str]) -> list[DataGap]:
+    """A gap per product whose stays the monitor cannot count (no domain BW or MO): they are
+    counted nowhere rather than failing every figure."""
+    return [
+        bad_stay_gap(n, _("product %(p)s heeft geen domein (BW of MO)") % {"p": product})
+        for product, n in sorted(Counter(rejected).items())
+    ]
+
+
+def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]:
+    """What a reader knows between the parts: a region figure is the sum of its municipalities'
+    (where that holds), one period's end stock is the next one's start, the quarters' flows add
+    up to the period's. Keys are ``(part, *path)`` with the part's name ``(name, section)``."""
+    links = []
+    # Across municipalities for the period's own figures; the quarter and year series are
+    # protected along their own chain (see docs/monitor.md).
+    for section in () if not across else ("main",):
+        region = raw.get((REGION, section))
+        if region is None:
+            continue
+        for path in _int_paths(region):
+            link = {((REGION, section), *path): -1}
+            for code in members:
+                if _at(raw.get((code, section)), path) is not None:
+                    link[((code, section), *path)] = 1
+            links.append(link)
+    names = {name for name, _section in raw}
+    for name in names:
+        for prefix in ("q", "y"):
+            periods = sorted_parts(raw, name, prefix)
+            for before, after in itertools.pairwise(periods):
+                for path in _int_paths(raw[before]["in_care_at_end"]):
+                    links.append(
+                        {
+                            (before, "in_care_at_end", *path): 1,
+                            (after, "in_care_at_start", *path): -1,
+                        }
+                    )
+        quarters = sorted_parts(raw, name, "q")
+        main = raw[(name, "main")]
+        if quarters:
+            for key, first in (("in_care_at_start", quarters[0]), ("in_care_at_end", quarters[-1])):
+                for path in _int_paths(raw[first][key]):
+                    links.append({(first, key, *path): 1, ((name, "main"), key, *path): -1})
+            for key in ("instroom", "uitstroom"):
+                for path in _int_paths(main[key]):
+                    link = {((name, "main"), key, *path): -1}
+                    for q in quarters:
+                        if _at(raw[q][key], path) is not None:
+                            link[(q, key, *path)] = 1
+                    links.append(link)
+        years = sorted_parts(raw, name, "y")
+        if years:
+            for path in _int_paths(raw[years[-1]]["in_care_at_end"]):
+                links.append(
+                    {
+                        (years[-1], "in_care_at_end", *path): 1,
+                        ((name, "main"), "in_care_at_end", *path): -1,
+                    }
+                )
+    return links
+
+
+def _partitions(raw: dict, members: list[str]) -> list:
+    """Every count of the region's parts as the sum of the same count of each municipality."""
+    result = []
+    for (name, section), figures in raw.items():
+        if name != REGION:
+            continue
+        for path in _int_paths(figures):
+            cells = [
+                ((code, section), *path)
+                for code in members
+                if _at(raw.get((code, section)), path) is not None
+            ]
+            result.append((((REGION, section), *path), cells))
+    return result
+
+
+def _at(tree, path):
+    for step in path:
+        if not isinstance(tree, dict) or step not in tree:
+            return None
+        tree = tree[step]
+    return tree
+
+
+def _series(records, *, start: date, end: date, step: str) -> dict:
+    periods = monitor.series(records, start=start, end=end, step=step, breakdown="kind")
+    return {
+        "total": len(periods),
+        "step": step,
+        "periods": [
+            {
+                "from": p.start.isoformat(),
+                "to": p.end.isoformat(),
+                **{
+                    k: {
+                        "total": getattr(p.figures, k).total,
+                        **{name: dict(v) for name, v in getattr(p.figures, k).by.items()},
+                    }
+                    for k in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom")
+                },
+            }
+            for p in periods
+        ],
+    }
+
+
+def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
+    """The unsuppressed figures of one part (the region or one municipality)."""
+    figures = monitor.flow_figures(records, start=start, end=end).to_dict()
+    document = {key: figures[key] for key in FLOW_TABLES}
 
     times = monitor.lead_times(lead_time_cases(municipalities=codes), on=end).to_dict()
     document["lead_times"] = {
@@ -78,25 +339,21 @@ def monitor_document(
     document["waiting_list"] = {"total": waiting["count"], **waiting}
 
     # Where clients come from and where they stay: responsible × location on the last day.
-    matrix = monitor.origin_location_matrix(everyone, on=end)
-    region_set = set(region_codes(scope.region))
-    out_of_region = sum(n for (o, loc), n in matrix.items() if o in codes and loc not in region_set)
-    into_region = sum(n for (o, loc), n in matrix.items() if o not in region_set and loc in codes)
-    transitions = _bw_mo_transitions(records, start=start, end=end)
-    placed_outside_reasons = placement_reasons(
-        municipalities=codes, region_codes=sorted(region_set), on=end
-    )
+    mine = set(codes)
+    region_set = set(members)
+    matrix = monitor.origin_location_matrix(records, on=end)
+    out_of_region = sum(n for (o, loc), n in matrix.items() if o in mine and loc not in region_set)
     document["flows"] = {
-        "total": sum(n for (o, _l), n in matrix.items() if o in codes),
-        "origin_location": matrix,
+        "total": sum(n for (o, _l), n in matrix.items() if o in mine),
         "out_of_region": {
             "placed_outside": out_of_region,
-            "placed_here_from_elsewhere": into_region,
-            "reason": placed_outside_reasons,
+            "reason": placement_reasons(
+                municipalities=codes, region_codes=sorted(region_set), on=end
+            ),
         },
-        "bw_mo": transitions,
+        "bw_mo": _bw_mo_transitions(records, start=start, end=end),
     }
-    document["costs"] = _costs(scope, start=start, end=end, today=today or end)
+    document["costs"] = _costs([line for line in cost_lines if line.responsible in mine])
     durations = monitor.duration_stats(records, on=end).to_dict()
     document["durations"] = {
         "total": len({r.client for r in records if r.start <= end}),
@@ -109,41 +366,7 @@ def monitor_document(
         "verzilverd": sum(1 for i in in_period if i.started is not None and i.started <= end),
         "wlz_pending": wlz_pending(municipalities=codes, on=end),
     }
-
-    if series:
-        periods = monitor.series(records, start=start, end=end, step=series, breakdown="kind")
-        document["series"] = {
-            "total": len(periods),
-            "step": series,
-            "periods": [
-                {
-                    "from": p.start.isoformat(),
-                    "to": p.end.isoformat(),
-                    **{
-                        k: {
-                            "total": getattr(p.figures, k).total,
-                            **{name: dict(v) for name, v in getattr(p.figures, k).by.items()},
-                        }
-                        for k in ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom")
-                    },
-                }
-                for p in periods
-            ],
-        }
-    del document["flows"]["origin_location"]
-    if audience == "external":
-        document = suppress_figures(document, nesting=monitor.nesting(records))
-        document["flows"]["origin_location"] = _matrix_dict(suppress_matrix(matrix))
-    else:
-        document["flows"]["origin_location"] = _matrix_dict(matrix)
-    return {
-        "region": scope.region.centrumgemeente_id,
-        "municipality": scope.municipality.code if scope.municipality else None,
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "audience": audience,
-        **document,
-    }
+    return document
 
 
 def _bw_mo_transitions(records, *, start: date, end: date) -> dict:
@@ -163,19 +386,26 @@ def _bw_mo_transitions(records, *, start: date, end: date) -> dict:
     }
 
 
-def _costs(scope: MonitorScope, *, start: date, end: date, today: date) -> dict:
-    codes = set(scope.codes)
-    lines = [
-        line
-        for line in costs.stay_costs(
-            care_stays(region=scope.region),
-            tariffs(region=scope.region),
-            today=min(today, end),
-            years=range(start.year, end.year + 1),
-        )
-        if line.responsible in codes
-    ]
-    realised = [line for line in lines if line.kind == "realised"]
+def _cost_lines(region, *, start: date, end: date, today: date):
+    """Realised cost lines of the region's stays, and a gap per product and provider that no
+    contract prices (those days are left out of the cost)."""
+    missing: list = []
+    lines = costs.stay_costs(
+        care_stays(region=region),
+        tariffs(region=region),
+        today=min(today, end),
+        years=range(start.year, end.year + 1),
+        gaps=missing,
+    )
+    gaps = tariff_gaps(
+        missing,
+        provider_names={str(pk): name for pk, name in Provider.objects.values_list("pk", "name")},
+        product_names=dict(Product.objects.values_list("code", "name")),
+    )
+    return [line for line in lines if line.kind == "realised"], gaps
+
+
+def _costs(realised) -> dict:
     by_stream: dict[str, Decimal] = {}
     for line in realised:
         by_stream[line.stream] = by_stream.get(line.stream, Decimal(0)) + line.amount

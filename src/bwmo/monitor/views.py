@@ -3,19 +3,18 @@ from datetime import date, timedelta
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.scoping import default_region_for, user_scope
 from bwmo.organisations.models import Municipality, Region
-from bwmo.rules import monitor
-from bwmo.rules.suppression import suppress_matrix, suppress_table
+from bwmo.rules.suppression import MARK
 from bwmo.ui.charts import Series, grouped_bars
 
 from .excel import monitor_workbook
 from .forms import DashboardForm
-from .selectors import stay_records
-from .services import MonitorScope, monitor_document
+from .services import MonitorScope, data_gaps_of, monitor_document
 
 
 def audience_for(user, codes: list[str]) -> str:
@@ -39,27 +38,17 @@ def _filters(request):
     return form, data
 
 
-def _records(scope: MonitorScope, data: dict, rows=None):
-    codes = set(scope.codes)
-    rows = rows if rows is not None else stay_records(municipalities=list(codes))
-    records = [r for r in rows if r.responsible in codes]
-    if data.get("product"):
-        records = [r for r in records if r.product == data["product"].name]
-    if data.get("aanbieder"):
-        records = [r for r in records if r.provider == data["aanbieder"].name]
-    return records
-
-
-def _shown(value, audience):
-    if audience == "external" and isinstance(value, int) and 0 < value < 5:
-        return "<5"
-    return value
-
-
-def _suppressed_row(values: dict[str, int], audience: str) -> dict:
-    if audience != "external":
-        return values
-    return suppress_table({**values, "total": sum(values.values())})
+def _document(scope: MonitorScope, data: dict, audience: str, **extra) -> dict:
+    product, provider = data.get("product"), data.get("aanbieder")
+    return monitor_document(
+        scope=scope,
+        start=data["van"],
+        end=data["tot"],
+        audience=audience,
+        product=product.name if product else None,
+        provider=provider.name if provider else None,
+        **extra,
+    )
 
 
 @login_required
@@ -68,16 +57,15 @@ def dashboard(request):
     form, data = _filters(request)
     scope = MonitorScope(data["regio"], data.get("gemeente"))
     audience = audience_for(request.user, scope.codes)
-    start, end = data["van"], data["tot"]
+    document = _document(scope, data, audience)
     if request.GET.get("formaat") == "xlsx":
-        document = monitor_document(scope=scope, start=start, end=end, audience=audience)
         response = HttpResponse(
             monitor_workbook(document),
             content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
         response["Content-Disposition"] = 'attachment; filename="bwmo-monitor.xlsx"'
         return response
-    context = _dashboard_context(scope, data, audience)
+    context = _dashboard_context(request, scope, document)
     query = request.GET.copy()
     query["formaat"] = "xlsx"
     context.update(
@@ -86,99 +74,79 @@ def dashboard(request):
     return render(request, "monitor/dashboard.html", context)
 
 
-def _dashboard_context(scope: MonitorScope, data: dict, audience: str) -> dict:
-    start, end = data["van"], data["tot"]
-    rows = stay_records(municipalities=list(scope.codes))  # read once for every figure
-    records = _records(scope, data, rows)
+def _gap_rows(request, document: dict) -> list[dict]:
+    """The document's data gaps, with a link to the beheer screen for users who may go there."""
+    rows = []
+    for gap in data_gaps_of(document):
+        url = None
+        if gap.admin_url and gap.admin_permission and request.user.has_perm(gap.admin_permission):
+            url = reverse(gap.admin_url)
+        rows.append({"message": gap.message, "fix": gap.fix, "url": url})
+    return rows
+
+
+def _dashboard_context(request, scope: MonitorScope, document: dict) -> dict:
+    """Only rendering: every number comes from ``document``, as suppressed for its audience."""
+    start, end = date.fromisoformat(document["from"]), date.fromisoformat(document["to"])
+    audience = document["audience"]
     names = dict(Municipality.objects.values_list("code", "name"))
-    total = monitor.flow_figures(records, start=start, end=end, breakdowns=("kind", "product"))
-    quarters = monitor.series(records, start=start, end=end, step="quarter", breakdown="kind")
+    quarters = document["quarters"]
     quarter_rows = [
         {
-            "label": f"{p.start:%Y}-K{(p.start.month - 1) // 3 + 1}",
-            "stock": p.figures.in_care_at_end.total,
-            "instroom": p.figures.instroom.total,
-            "uitstroom": p.figures.uitstroom.total,
+            "label": q["label"],
+            "stock": q["in_care_at_end"]["total"],
+            "instroom": q["instroom"]["total"],
+            "uitstroom": q["uitstroom"]["total"],
         }
-        for p in quarters
+        for q in quarters
     ]
-    years = monitor.series(
-        records, start=date(start.year - 2, 1, 1), end=end, step="year", breakdown="product"
-    )
     products = sorted(
-        {p for period in years for p in period.figures.in_care_at_end.by.get("product", {})}
+        {p for y in document["years"] for p in y["in_care_at_end"].get("product", {})}
     )
     mix_rows = [
-        {"label": f"{p.start:%Y}", "values": dict(p.figures.in_care_at_end.by.get("product", {}))}
-        for p in years
+        {
+            "label": y["label"],
+            "values": [y["in_care_at_end"].get("product", {}).get(p, 0) for p in products],
+        }
+        for y in document["years"]
     ]
-    matrix = monitor.origin_location_matrix(rows, on=end)
-    origins = sorted({o for o, _l in matrix})
-    locations = sorted({loc for _o, loc in matrix})
-    peak = max(matrix.values(), default=1)
-    published = suppress_matrix(matrix) if audience == "external" else matrix
+    matrix = document["flows"]["origin_location"]
+    origins = sorted(matrix)
+    locations = sorted({loc for row in matrix.values() for loc in row})
+    numbers = [v for row in matrix.values() for v in row.values() if v != MARK]
+    peak = max(numbers, default=1) or 1
     matrix_rows = [
         {
             "origin": names.get(o, o),
             "cells": [
                 {
-                    "value": published.get((o, loc), 0),
-                    "heat": min(5, round(5 * matrix.get((o, loc), 0) / peak))
-                    if audience == "internal" or published.get((o, loc), 0) != "<5"
-                    else 0,
+                    "value": matrix[o].get(loc, 0),
+                    "hidden": matrix[o].get(loc, 0) == MARK,
+                    "heat": 0
+                    if matrix[o].get(loc, 0) == MARK
+                    else min(5, round(5 * matrix[o].get(loc, 0) / peak)),
                 }
                 for loc in locations
             ],
         }
         for o in origins
     ]
-    document = monitor_document(
-        scope=scope, start=start, end=end, audience=audience, stay_rows=rows
-    )
-    shown = lambda v: _shown(v, audience)  # noqa: E731
     chart_stock = grouped_bars(
         categories=[r["label"] for r in quarter_rows],
         series=[
             Series(
-                _("In zorg (einde kwartaal)"),
-                "bar--budget",
-                [
-                    r["stock"] if audience == "internal" or r["stock"] >= 5 else 0
-                    for r in quarter_rows
-                ],
+                _("In zorg (einde kwartaal)"), "bar--budget", [r["stock"] for r in quarter_rows]
             ),
-            Series(
-                _("Instroom"),
-                "bar--realised",
-                [
-                    r["instroom"] if audience == "internal" or r["instroom"] >= 5 else 0
-                    for r in quarter_rows
-                ],
-            ),
-            Series(
-                _("Uitstroom"),
-                "bar--committed",
-                [
-                    r["uitstroom"] if audience == "internal" or r["uitstroom"] >= 5 else 0
-                    for r in quarter_rows
-                ],
-            ),
+            Series(_("Instroom"), "bar--realised", [r["instroom"] for r in quarter_rows]),
+            Series(_("Uitstroom"), "bar--committed", [r["uitstroom"] for r in quarter_rows]),
         ],
         height=300,
+        unit="count",
     )
     chart_mix = grouped_bars(
         categories=products,
         series=[
-            Series(
-                row["label"],
-                css,
-                [
-                    row["values"].get(p, 0)
-                    if audience == "internal" or row["values"].get(p, 0) >= 5
-                    else 0
-                    for p in products
-                ],
-            )
+            Series(row["label"], css, row["values"])
             for row, css in zip(
                 mix_rows,
                 ["bar--committed", "bar--realised", "bar--budget", "bar--extra"],
@@ -186,37 +154,34 @@ def _dashboard_context(scope: MonitorScope, data: dict, audience: str) -> dict:
             )
         ],
         height=300,
+        unit="count",
     )
+    end_total = document["in_care_at_end"]["total"]
+    start_total = document["in_care_at_start"]["total"]
+    trend = None
+    if isinstance(end_total, int) and isinstance(start_total, int):
+        # With its sign: "+3" or "−2" reads as a change, a bare "3" does not.
+        trend = f"{end_total - start_total:+d}".replace("-", "−")
     return {
         "scope": scope,
         "audience": audience,
         "start": start,
         "end": end,
+        "data_gaps": _gap_rows(request, document),
         "headline": {
-            "in_care": shown(total.in_care_at_end.total),
-            # With its sign: "+3" or "−2" reads as a change, a bare "3" does not.
-            "trend": f"{total.in_care_at_end.total - total.in_care_at_start.total:+d}".replace(
-                "-", "−"
-            ),
-            "start": shown(total.in_care_at_start.total),
-            "instroom": shown(total.instroom.total),
-            "uitstroom": shown(total.uitstroom.total),
-            "waiting": shown(document["waiting_list"]["total"]),
+            "in_care": end_total,
+            "trend": trend,
+            "start": start_total,
+            "instroom": document["instroom"]["total"],
+            "uitstroom": document["uitstroom"]["total"],
+            "waiting": document["waiting_list"]["total"],
         },
-        "kind_end": _suppressed_row(dict(total.in_care_at_end.by.get("kind", {})), audience),
-        "quarter_rows": [
-            {k: shown(v) if k != "label" else v for k, v in r.items()} for r in quarter_rows
-        ],
+        "kind_end": document["in_care_at_end"].get("kind", {}),
+        "quarter_rows": quarter_rows,
         "chart_stock": chart_stock,
         "chart_mix": chart_mix,
         "products": products,
-        "mix_rows": [
-            {
-                "label": r["label"],
-                "values": [_suppressed_row(r["values"], audience).get(p, 0) for p in products],
-            }
-            for r in mix_rows
-        ],
+        "mix_rows": mix_rows,
         "locations": [names.get(loc, loc) for loc in locations],
         "matrix_rows": matrix_rows,
         "lead_times": document["lead_times"],
@@ -234,31 +199,25 @@ def council_report(request):
     form, data = _filters(request)
     scope = MonitorScope(data["regio"], data.get("gemeente"))
     start, end = data["van"], data["tot"]
-    context = _dashboard_context(scope, data, "external")
     length = (end - start).days
-    previous = monitor.flow_figures(
-        _records(scope, data),
-        start=start - timedelta(days=length + 1),
-        end=start - timedelta(days=1),
-        breakdowns=("kind",),
-    )
-    current = monitor.flow_figures(
-        _records(scope, data), start=start, end=end, breakdowns=("kind",)
-    )
-    context.update({"form": form, "explanation": _explain(previous, current)})
+    document = _document(scope, data, "external")
+    before = dict(data, van=start - timedelta(days=length + 1), tot=start - timedelta(days=1))
+    previous = _document(scope, before, "external")
+    context = _dashboard_context(request, scope, document)
+    context.update({"form": form, "explanation": _explain(previous, document)})
     return render(request, "monitor/council_report.html", context)
 
 
-def _explain(previous, current) -> list[str]:
-    """Short sentences on the main changes since the previous period, suppression respected."""
+def _explain(previous: dict, current: dict) -> list[str]:
+    """Short sentences on the main changes since the previous period, from the published
+    (suppressed) figures only."""
 
     def count(n):
-        return _("minder dan 5") if 0 < n < 5 else str(n)
+        return _("minder dan 5") if n == MARK else str(n)
 
     lines = []
-    before, after = current.in_care_at_start.total, current.in_care_at_end.total
-    publishable = all(n == 0 or n >= 5 for n in (before, after))
-    if publishable:
+    before, after = current["in_care_at_start"]["total"], current["in_care_at_end"]["total"]
+    if MARK not in (before, after):
         change = after - before
         pct = f" ({change / before:+.0%})" if before else ""
         values = {"a": before, "b": after, "pct": pct}
@@ -277,16 +236,16 @@ def _explain(previous, current) -> list[str]:
             "(vorige periode: %(q)s)."
         )
         % {
-            "n": count(current.instroom.total),
-            "p": count(previous.instroom.total),
-            "u": count(current.uitstroom.total),
-            "q": count(previous.uitstroom.total),
+            "n": count(current["instroom"]["total"]),
+            "p": count(previous["instroom"]["total"]),
+            "u": count(current["uitstroom"]["total"]),
+            "q": count(previous["uitstroom"]["total"]),
         }
     )
-    direction = current.doorstroom.direction
-    if direction.get("afschalen", 0) >= 5:
+    afschalen = current["doorstroom"]["direction"].get("afschalen", 0)
+    if afschalen != MARK and afschalen:
         lines.append(
             _("%(n)s cliënten stroomden door naar een lichtere woonvorm (afschalen).")
-            % {"n": direction["afschalen"]}
+            % {"n": afschalen}
         )
     return lines

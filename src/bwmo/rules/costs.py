@@ -260,13 +260,15 @@ def stay_costs(
     *,
     today: date,
     years: Iterable[int],
+    gaps: list[MissingTariff] | None = None,
 ) -> list[CostLine]:
     """Realised and committed cost lines per stay and year, in the order of ``stays`` and years.
 
     Realised: the stay's days in the year up to and including ``today``. Committed: the days
     after ``today`` up to the stay's end, ``granted_until`` and the end of the year, whichever
     comes first. Lines with 0 days are left out. Raises ``MissingTariff`` for the first day that
-    no contract prices.
+    no contract prices; with a ``gaps`` list, the line is left out instead and its
+    ``MissingTariff`` appended there, so the figures that can be computed still are.
     """
     grouped: dict[tuple[str, str], list[Tariff]] = defaultdict(list)
     for tariff in tariffs:
@@ -299,7 +301,13 @@ def stay_costs(
                 for kind, lo, hi in ranges:
                     if lo >= hi:
                         continue
-                    amount = timeline.price(lo, hi, stay.product, stay.provider, stay.client)
+                    try:
+                        amount = timeline.price(lo, hi, stay.product, stay.provider, stay.client)
+                    except MissingTariff as gap:
+                        if gaps is None:
+                            raise
+                        gaps.append(gap)
+                        continue
                     lines.append(
                         CostLine(
                             client=stay.client,

@@ -70,8 +70,11 @@ __all__ = [
     "THRESHOLD",
     "TOTAL",
     "can_recompute",
+    "is_small",
+    "mark_small",
     "suppress_figures",
     "suppress_matrix",
+    "suppress_parts",
     "suppress_table",
 ]
 
@@ -99,6 +102,19 @@ def _is_count(value: object) -> TypeGuard[int]:
 
 def _primary(value: int) -> bool:
     return 0 < value < THRESHOLD
+
+
+def is_small(value: object) -> bool:
+    """Whether a count is below the disclosure threshold (1 to 4; 0 reveals no person)."""
+    return _is_count(value) and _primary(value)
+
+
+def mark_small(value: Any) -> Any:
+    """A single count as it may be published: ``"<5"`` for 1 to 4, else unchanged.
+
+    Only for a count that no published figure relates to; tables go through ``suppress_*``.
+    """
+    return MARK if is_small(value) else value
 
 
 def _order(key: Key) -> str:
@@ -554,15 +570,24 @@ def _matrix_problem(matrix: Mapping[tuple[Any, Any], int]) -> _Problem:
 
 
 def suppress_matrix(
-    matrix: Mapping[tuple[Any, Any], int],
-) -> dict[tuple[Any, Any], int | str]:
+    matrix: Mapping[tuple[Hashable, Hashable], int],
+    *,
+    revealed_rows: Iterable[Iterable[Hashable]] = (),
+) -> dict[tuple[Hashable, Hashable], int | str]:
     """A matrix with its margins, ``"<5"`` where hidden.
 
     Cells missing from ``matrix`` are zeros. The result has the given cells, then the row totals
     ``(row, TOTAL)``, the column totals ``(TOTAL, col)`` and the grand total ``(TOTAL, TOTAL)``.
+    ``revealed_rows`` lists groups of rows a reader sees in full (a municipality its own
+    residents): the hidden cells of the other rows stay hidden with such a group known.
     """
     problem = _matrix_problem(matrix)
     hidden = problem.protect()
+    known_sets = [
+        {key for key in problem.values if key[0] in set(group)} for group in revealed_rows
+    ]
+    if known_sets:
+        _protect_revealed(problem, hidden, known_sets)
     return {key: MARK if key in hidden else value for key, value in problem.values.items()}
 
 
@@ -670,10 +695,11 @@ def suppress_figures(
     """
     problem, claimed = _figures_problem(figures, nesting)
     hidden = problem.protect()
+    return _render(figures, claimed, lambda path: MARK if path in hidden else problem.values[path])
 
-    def cell(path: tuple[Any, ...]) -> int | str:
-        return MARK if path in hidden else problem.values[path]
 
+def _render(figures: Mapping[str, Any], claimed: set[tuple[str, ...]], cell: Any) -> dict[str, Any]:
+    """``figures`` with every table cell from ``cell(path)`` and the rest suppressed loosely."""
     result: dict[str, Any] = {}
     for top, table in figures.items():
         if (top, "total") not in claimed:
@@ -697,6 +723,112 @@ def suppress_figures(
                 }
         result[top] = out
     return result
+
+
+def _protect_revealed(problem: _Problem, hidden: set[Key], known_sets: list[set[Key]]) -> None:
+    """Add secondary cells (to ``hidden``) until every reader who knows one of ``known_sets``
+    in full still cannot derive a hidden cell outside it."""
+    for _ in range(len(problem.values) + 1):
+        added: set[Key] = set()
+        for known in known_sets:
+            visible = hidden - known
+            for strict, _trusting in problem._exposed_groups(visible, trust_marks=False):
+                pick = problem._secondary(strict, visible | known)
+                if pick is not None:
+                    added.add(pick)
+        if not added:
+            return
+        hidden |= added
+        problem._protect_relations(hidden, {i for k in added for i in problem.equations_of[k]})
+
+
+def suppress_parts(
+    parts: Mapping[Hashable, Mapping[str, Any]],
+    *,
+    nesting: Nesting | None = None,
+    links: Iterable[Mapping[tuple[Any, ...], int]] = (),
+    revealed: Iterable[Iterable[Hashable]] = (),
+    partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
+) -> dict[Hashable, dict[str, Any]]:
+    """Several figure sets protected together, so that none gives a hidden cell of another back.
+
+    ``parts`` maps a name to figures as ``suppress_figures`` takes them; each part's own
+    relations hold. ``links`` are further relations between parts, keyed ``(part, *path)``:
+    ``{(region, "instroom", "total"): -1, (m1, "instroom", "total"): 1, …}`` says that a region
+    figure is the sum of its municipalities', ``{(q1, "in_care_at_end", "total"): 1, (q2,
+    "in_care_at_start", "total"): -1}`` that one period's end stock is the next one's start.
+    Only links that hold on the true values are used (a reader cannot use one that does not) and
+    links to cells that are not in a table are left out.
+
+    ``revealed`` lists groups of parts a reader sees in full (a municipality's own residents):
+    secondary cells are added, outside the group, until no hidden cell of another part can be
+    derived with that group known as well.
+
+    ``partitions`` are ``(whole, members)``: a cell that is the sum of cells of other parts (a
+    region figure and the same figure of each municipality), each member known in full to its
+    own reader. Each is protected as a table of its own — against the member's reader too — in
+    turns with the parts' own relations until neither adds a cell. (Checking these sums together
+    with every other relation is exact but far too slow for a region; one sum at a time stops
+    the difference of a region figure and its municipalities' figures.)
+    """
+    values: dict[Key, int] = {}
+    equations: list[Equation] = []
+    priority: dict[Key, int] = {}
+    claimed_of: dict[Hashable, set[tuple[str, ...]]] = {}
+    for name, figures in parts.items():
+        problem, claimed = _figures_problem(figures, nesting)
+        claimed_of[name] = claimed
+        for key, value in problem.values.items():
+            values[(name, *key)] = value
+        for key, rank in problem.priority.items():
+            priority[(name, *key)] = rank
+        equations += [{(name, *k): c for k, c in eq.items()} for eq in problem.equations]
+    for link in links:
+        link = {k: c for k, c in link.items() if c}
+        holds = link and all(k in values for k in link)
+        if holds and sum(c * values[k] for k, c in link.items()) == 0:
+            equations.append(dict(link))
+    problem = _Problem(values, equations, priority)
+    hidden = problem.protect()
+    groups = [set(group) for group in revealed]
+    if groups:
+        members = defaultdict(set)
+        for key in values:
+            members[key[0]].add(key)
+        known_sets = [set().union(*(members[name] for name in group)) for group in groups]
+        _protect_revealed(problem, hidden, known_sets)
+    tables = []
+    for whole, cells in partitions:
+        cells = [c for c in cells if c in values]
+        if whole in values and cells and sum(values[c] for c in cells) == values[whole]:
+            tables.append((whole, cells))
+    for _ in range(len(tables) + 1):
+        added = set()
+        for whole, cells in tables:
+            table = _Problem(
+                {k: values[k] for k in (whole, *cells)},
+                [{**dict.fromkeys(cells, 1), whole: -1}],
+                {whole: 1},
+            )
+            mine = {k for k in (whole, *cells) if k in hidden}
+            before = set(mine)
+            table._protect_relations(mine, [0])
+            _protect_revealed(table, mine, [{c} for c in cells])
+            added |= mine - before
+        if not added:
+            break
+        hidden |= added
+        problem._protect_relations(hidden, {i for k in added for i in problem.equations_of[k]})
+        if groups:
+            _protect_revealed(problem, hidden, known_sets)
+    return {
+        name: _render(
+            figures,
+            claimed_of[name],
+            lambda path, name=name: MARK if (name, *path) in hidden else values[(name, *path)],
+        )
+        for name, figures in parts.items()
+    }
 
 
 def _loose(name: object, value: Any) -> Any:

@@ -11,13 +11,27 @@ class Series:
     values: list[Decimal]
 
 
+HIDDEN = "<5"
+"""A value the audience may not see: drawn as a hatched bar labelled as hidden, never as 0."""
+
+
 def grouped_bars(
-    *, categories: list[str], series: list[Series], width: int = 900, height: int = 320
+    *,
+    categories: list[str],
+    series: list[Series],
+    width: int = 900,
+    height: int = 320,
+    unit: str = "euro",
 ) -> dict:
-    """Geometry for a grouped bar chart; the template draws it."""
+    """Geometry for a grouped bar chart; the template draws it.
+
+    ``unit`` is ``"euro"`` or ``"count"``. A value ``"<5"`` (suppressed) is drawn as a hatched
+    bar of a fixed small height with ``hidden`` set, its title saying it is hidden.
+    """
     left, right, top, bottom = 80, 10, 10, 70
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max([max(s.values, default=Decimal(0)) for s in series] + [Decimal(1)])
+    numbers = [v for s in series for v in s.values if v != HIDDEN]
+    peak = max([*numbers, Decimal(1)])
     step = _nice_step(peak)
     top_value = step * ((peak // step) + 1)
     group_w = plot_w / max(len(categories), 1)
@@ -26,7 +40,14 @@ def grouped_bars(
     for i, category in enumerate(categories):
         for j, s in enumerate(series):
             value = s.values[i]
-            h = float(max(value, Decimal(0)) / top_value) * plot_h
+            hidden = value == HIDDEN
+            if hidden:
+                # Tall enough to see and to hover, not a height anyone can read a number from.
+                h = max(plot_h * 0.04, 6.0)
+                text = "<5 (afgeschermd)"
+            else:
+                h = float(max(value, Decimal(0)) / top_value) * plot_h
+                text = f"€ {value:,.0f}" if unit == "euro" else f"{value:,}"
             bars.append(
                 {
                     "x": round(left + i * group_w + group_w * 0.1 + j * bar_w, 1),
@@ -34,7 +55,9 @@ def grouped_bars(
                     "w": round(bar_w * 0.92, 1),
                     "h": round(h, 1),
                     "css": s.css_class,
-                    "title": f"{category} · {s.label}: € {value:,.0f}".replace(",", "."),
+                    "hidden": hidden,
+                    "label_y": round(top + plot_h - h - 3, 1),
+                    "title": f"{category} · {s.label}: {text}".replace(",", "."),
                 }
             )
     ticks = []
@@ -43,7 +66,7 @@ def grouped_bars(
         ticks.append(
             {
                 "y": round(top + plot_h - float(value / top_value) * plot_h, 1),
-                "label": _euro_short(value),
+                "label": _euro_short(value) if unit == "euro" else f"{value:.0f}",
             }
         )
         value += step
@@ -60,6 +83,7 @@ def grouped_bars(
         "left": left,
         "plot_right": left + plot_w,
         "legend": series,
+        "any_hidden": any(bar["hidden"] for bar in bars),
     }
 
 

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 from django import template
 
+from bwmo.rules.suppression import mark_small
+
 register = template.Library()
-SUPPRESSION_THRESHOLD = 5
 
 
 @register.filter
@@ -19,9 +20,7 @@ def euro(value) -> str:
 @register.filter
 def small_count(value, may_see_clients=False) -> str:
     """Counts of 1–4 are shown as '<5' to users who may not see the clients themselves."""
-    if not may_see_clients and 0 < int(value) < SUPPRESSION_THRESHOLD:
-        return "<5"
-    return str(value)
+    return str(value if may_see_clients else mark_small(int(value)))
 
 
 @register.filter

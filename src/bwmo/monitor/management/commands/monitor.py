@@ -64,6 +64,9 @@ class Command(BaseCommand):
             audience=audience,
             series=series,
         )
+        for gap in document.get("data_gaps", []):
+            # A gap is a warning, not a failure: the figures that could be computed follow.
+            self.stderr.write(f"warning: {gap['message']} {gap['fix']}")
         if format == "xlsx":
             out.write_bytes(monitor_workbook(document))
             return

@@ -1,0 +1,130 @@
+"""Data gaps: what is missing in the reference data for a figure to be computed completely.
+
+A gap never becomes a server error. The figures that can be computed are computed; each gap is
+reported with how many rows it concerns, what is missing and who fixes it where.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bwmo.rules.costs import MissingTariff
+
+
+@dataclass(frozen=True)
+class DataGap:
+    kind: str
+    """``missing_tariff``, ``no_members``, ``no_budget_parameters``, ``bad_stay``."""
+    count: int
+    subject: str
+    message: str
+    """One sentence: how many, what is missing (Dutch)."""
+    fix: str
+    """Who fixes it, and where (Dutch)."""
+    admin_url: str | None = None
+    """Django URL name of the beheer screen where it is fixed."""
+    admin_permission: str | None = None
+    """Permission a user needs to be shown the link."""
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "count": self.count,
+            "subject": self.subject,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+def tariff_gaps(
+    gaps: Iterable[MissingTariff],
+    *,
+    provider_names: Mapping[str, str],
+    product_names: Mapping[str, str],
+) -> list[DataGap]:
+    """One gap per product and provider without a tariff, counting the stays it concerns."""
+    # A stay can miss its tariff in several years and in both realised and committed days.
+    stays = Counter((p, v) for p, v, _c in {(g.product, g.provider, g.client) for g in gaps})
+    result = []
+    for (product, provider), n in sorted(stays.items()):
+        provider_name = provider_names.get(str(provider), str(provider))
+        product_name = product_names.get(product, product)
+        subject = _("product %(product)s (%(name)s) bij %(provider)s") % {
+            "product": product,
+            "name": product_name,
+            "provider": provider_name,
+        }
+        result.append(
+            DataGap(
+                kind="missing_tariff",
+                count=n,
+                subject=subject,
+                message=ngettext(
+                    "%(n)s verblijf zonder tarief: %(subject)s.",
+                    "%(n)s verblijven zonder tarief: %(subject)s.",
+                    n,
+                )
+                % {"n": n, "subject": subject},
+                fix=_(
+                    "De kosten van deze verblijven ontbreken in de cijfers. De functioneel "
+                    "beheerder legt het tarief vast in Beheer > Contracten."
+                ),
+                admin_url="admin:care_contract_changelist",
+                admin_permission="care.change_contract",
+            )
+        )
+    return result
+
+
+def no_members_gap(region) -> DataGap:
+    return DataGap(
+        kind="no_members",
+        count=0,
+        subject=str(region),
+        message=_("Regio %(region)s heeft geen gemeenten: er zijn geen cijfers te berekenen.")
+        % {"region": region},
+        fix=_("De functioneel beheerder legt de deelnemende gemeenten vast in Beheer > Regio's."),
+        admin_url="admin:organisations_region_changelist",
+        admin_permission="organisations.change_region",
+    )
+
+
+def no_budget_gap(region, parameter_set) -> DataGap:
+    return DataGap(
+        kind="no_budget_parameters",
+        count=0,
+        subject=str(region),
+        message=_(
+            "De parameterset %(set)s bevat geen budget voor regio %(region)s: het budget "
+            "en het resultaat staan op 0."
+        )
+        % {"set": parameter_set, "region": region},
+        fix=_(
+            "Een controller leest een parameterset in die deze regio bevat, of kiest een "
+            "andere parameterset."
+        ),
+        admin_url="finance:parameters",
+        admin_permission="finance.add_budgetparameterset",
+    )
+
+
+def bad_stay_gap(n: int, problem: str) -> DataGap:
+    return DataGap(
+        kind="bad_stay",
+        count=n,
+        subject=problem,
+        message=ngettext(
+            "%(n)s verblijf telt niet mee: %(problem)s.",
+            "%(n)s verblijven tellen niet mee: %(problem)s.",
+            n,
+        )
+        % {"n": n, "problem": problem},
+        fix=_(
+            "De functioneel beheerder vult het product aan in Beheer > Producten (domein BW of MO)."
+        ),
+        admin_url="admin:care_product_changelist",
+        admin_permission="care.change_product",
+    )

@@ -1,0 +1,251 @@
+"""The drill on the demo: every output of the monitor shows the one suppressed figure set of
+its audience, no small number of other municipalities' residents gets out, and a cell hidden
+at one filter is hidden (and not derivable by subtraction) at every other. Also: a data gap in
+the demo (a product without a tariff) is a warning with its count, never a server error."""
+
+import io
+import json
+import re
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from bwmo.generate.demo import generate_demo
+from bwmo.monitor.services import MonitorScope, monitor_document
+from bwmo.organisations.models import Municipality, Region, RegionMembership
+from bwmo.rules.suppression import MARK
+
+REFERENCE = date(2026, 11, 1)
+START, END = date(2026, 1, 1), date(2026, 10, 31)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from bwmo.web.demo_accounts import ensure_demo_accounts
+        from django.db import transaction
+
+        with transaction.atomic():
+            generate_demo(seed=2026, reference_date=REFERENCE, clients=400)
+            ensure_demo_accounts()
+            yield
+            transaction.set_rollback(True)
+
+
+def _small(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 5
+
+
+def _leaves(tree, path=()):
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(tree, list):
+        for i, value in enumerate(tree):
+            yield from _leaves(value, (*path, i))
+    else:
+        yield path, tree
+
+
+COUNT_TABLES = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
+
+
+def _documents(region):
+    members = sorted(
+        RegionMembership.objects.filter(region=region).values_list("municipality", flat=True)
+    )
+    docs = {}
+    for code in [None, *members]:
+        municipality = Municipality.objects.get(code=code) if code else None
+        scope = MonitorScope(region, municipality)
+        # Internal only where a reader has own residents in the demo: the region and Assen.
+        for audience in ("internal", "external") if code in (None, "GM0106") else ("external",):
+            docs[(code, audience)] = monitor_document(
+                scope=scope, start=START, end=END, audience=audience
+            )
+    return members, docs
+
+
+@pytest.mark.django_db
+def test_every_output_shows_the_one_suppressed_figure_set(demo, client, tmp_path):
+    region = Region.objects.get(centrumgemeente_id="GM0106")
+    members, docs = _documents(region)
+
+    # 1. External figures hold no count of 1-4 in the counted tables nor in the matrix.
+    for (code, audience), doc in docs.items():
+        if audience != "external":
+            continue
+        for top in COUNT_TABLES:
+            assert not [p for p, v in _leaves(doc[top]) if _small(v)], (code, top)
+        assert not [p for p, v in _leaves(doc["flows"]["origin_location"]) if _small(v)]
+        for q in doc["quarters"] + doc["years"]:
+            assert not [p for p, v in _leaves(q) if _small(v) and p[0] != "label"]
+
+    # 2. Own residents in full, others' small numbers never: Assen's internal matrix shows
+    # other origins exactly as the region's external matrix does.
+    own = docs[("GM0106", "internal")]["flows"]["origin_location"]
+    region_external = docs[(None, "external")]["flows"]["origin_location"]
+    for origin, row in own.items():
+        if origin != "GM0106":
+            assert row == region_external[origin], origin
+            assert not [v for v in row.values() if _small(v)]
+
+    # 3. Consistent across filters: a matrix cell hidden for one audience or filter is hidden
+    # for every other (own rows of an internal reader apart).
+    for (code, audience), doc in docs.items():
+        matrix = doc["flows"]["origin_location"]
+        for origin, row in matrix.items():
+            if audience == "internal" and origin in ([code] if code else members):
+                continue
+            assert row == region_external[origin], (code, audience, origin)
+
+    # 4. No difference attack: region figure minus the published municipality figures never
+    # gives a hidden municipality cell back, also not with one municipality known in full.
+    region_doc = docs[(None, "external")]
+    tried = 0
+    for top in COUNT_TABLES:
+        for path, value in _leaves(region_doc[top]):
+            if value == MARK:
+                continue
+            parts = {}
+            for m in members:
+                node = docs[(m, "external")][top]
+                for step in path:
+                    node = node.get(step, 0) if isinstance(node, dict) else 0
+                parts[m] = node
+            for known in (None, "GM0106"):
+                seen = dict(parts)
+                if known:
+                    node = docs[(known, "internal")][top]
+                    for step in path:
+                        node = node.get(step, 0) if isinstance(node, dict) else 0
+                    seen[known] = node
+                hidden = [m for m, v in seen.items() if v == MARK]
+                tried += 1
+                if len(hidden) == 1:
+                    rest = value - sum(v for m, v in seen.items() if m not in hidden)
+                    assert not _small(rest), (top, path, hidden, known)
+    assert tried > 100
+
+    # 5. Page, chart and Excel show the document; the command line prints it.
+    client.force_login(_user("beleid.assen"))
+    # Every output for the region, the reader's own municipality and another one (each
+    # request recomputes the figures: bounded to three filters).
+    for code in (None, "GM0106", "GM1730"):
+        audience = "internal" if code == "GM0106" else "external"
+        doc = docs[(code, audience)]
+        query = f"?regio={region.pk}&van={START}&tot={END}" + (f"&gemeente={code}" if code else "")
+        page = client.get(reverse("monitor:dashboard") + query)
+        assert page.status_code == 200
+        html = page.content.decode()
+        hidden_quarters = sum(
+            1
+            for q in doc["quarters"]
+            for key in ("in_care_at_end", "instroom", "uitstroom")
+            if q[key]["total"] == MARK
+        )
+        stock_chart = html.split('id="voorraad-kop"')[1].split("</figure>")[0]
+        assert stock_chart.count('class="bar--hidden"') == hidden_quarters
+        for bar in stock_chart.split('class="bar--hidden"')[1:]:
+            assert 'height="0' not in bar.split("</g>")[0]  # drawn, not a zero-height bar
+        for q in doc["quarters"]:
+            title = f"{q['label']} · In zorg (einde kwartaal): "
+            shown = q["in_care_at_end"]["total"]
+            expected = "&lt;5 (afgeschermd)" if shown == MARK else f"{shown}"
+            assert title + expected in stock_chart, (code, q["label"])
+        book = load_workbook(
+            io.BytesIO(client.get(reverse("monitor:dashboard") + query + "&formaat=xlsx").content)
+        )
+        sheet = book["origin_location"]
+        header = [c.value for c in sheet[1]][1:]
+        excel = {
+            row[0].value: {loc: cell.value for loc, cell in zip(header, row[1:], strict=True)}
+            for row in sheet.iter_rows(min_row=2)
+        }
+        for origin, row in doc["flows"]["origin_location"].items():
+            for loc, value in row.items():
+                assert excel[origin][loc] == value, (code, origin, loc)
+        report = client.get(reverse("monitor:council_report") + query)
+        assert report.status_code == 200
+        external = docs[(code, "external")]
+        report_html = report.content.decode()
+        for q in external["quarters"]:
+            shown = q["in_care_at_end"]["total"]
+            expected = "&lt;5 (afgeschermd)" if shown == MARK else f"{shown}"
+            assert f"{q['label']} · In zorg (einde kwartaal): {expected}" in report_html
+        # The matrix cells of the page are those of the document.
+        cells = re.findall(r'<td class="num heat-\d(?: hidden-cell)?"[^>]*>([^<]*)</td>', html)
+        expected_cells = []
+        locations = sorted({loc for row in doc["flows"]["origin_location"].values() for loc in row})
+        for origin in sorted(doc["flows"]["origin_location"]):
+            for loc in locations:
+                v = doc["flows"]["origin_location"][origin].get(loc, 0)
+                expected_cells.append("&lt;5" if v == MARK else str(v))
+        assert cells == expected_cells, code
+
+    out = io.StringIO()
+    call_command(
+        "monitor",
+        "--region",
+        "GM0106",
+        "--from",
+        str(START),
+        "--to",
+        str(END),
+        "--audience",
+        "external",
+        stdout=out,
+    )
+    printed = json.loads(out.getvalue())
+    assert printed == json.loads(json.dumps(docs[(None, "external")], default=str))
+
+
+def _user(name):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=name)
+
+
+@pytest.mark.django_db
+def test_the_demo_data_gap_is_a_warning_not_a_server_error(demo, client):
+    """Stays of a product no contract prices (as in the full demo of BOCE): every output says
+    so and still works."""
+    from bwmo.care.models import Tariff
+
+    region = Region.objects.get(centrumgemeente_id="GM0114")
+    Tariff.objects.filter(contract__region=region, product__code="BW002").delete()
+    doc = monitor_document(scope=MonitorScope(region, None), start=START, end=END)
+    gaps = [g for g in doc["data_gaps"] if g["kind"] == "missing_tariff"]
+    assert gaps and all(g["count"] >= 1 and "Beheer > Contracten" in g["fix"] for g in gaps)
+    client.force_login(_user("beleid.assen"))
+    query = f"?regio={region.pk}&van={START}&tot={END}"
+    for url in (
+        reverse("monitor:dashboard") + query,
+        reverse("monitor:dashboard") + query + "&formaat=xlsx",
+        reverse("monitor:council_report") + query,
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "xlsx" not in url:
+            assert "zonder tarief" in response.content.decode(), url
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("monitor:dashboard") + query + "&formaat=xlsx").content)
+    )
+    assert "ontbrekende_gegevens" in book.sheetnames
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "monitor",
+        "--region",
+        "GM0114",
+        "--from",
+        str(START),
+        "--to",
+        str(END),
+        stdout=out,
+        stderr=err,
+    )
+    assert "zonder tarief" in err.getvalue()
+    assert json.loads(out.getvalue())["in_care_at_end"]["total"] > 0
