@@ -108,7 +108,7 @@ def _excel(overview, *, may_see_clients: bool) -> HttpResponse:
         return value if may_see_clients else mark_small(value)
 
     names = overview.names
-    gaps = [
+    gaps: list[tuple[str, list[str], list[list[object]], set[int]]] = [
         (
             _("Ontbrekende gegevens"),
             [_("Melding"), _("Aantal"), _("Oplossing")],

@@ -63,7 +63,7 @@ from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 __all__ = [
     "MARK",
@@ -778,11 +778,15 @@ def suppress_parts(
     for name, figures in parts.items():
         problem, claimed = _figures_problem(figures, nesting)
         claimed_of[name] = claimed
+        # A part's keys are tuples (paths); here they get the part's name in front.
         for key, value in problem.values.items():
-            values[(name, *key)] = value
+            values[(name, *cast(tuple[Hashable, ...], key))] = value
         for key, rank in problem.priority.items():
-            priority[(name, *key)] = rank
-        equations += [{(name, *k): c for k, c in eq.items()} for eq in problem.equations]
+            priority[(name, *cast(tuple[Hashable, ...], key))] = rank
+        equations += [
+            {(name, *cast(tuple[Hashable, ...], k)): c for k, c in eq.items()}
+            for eq in problem.equations
+        ]
     for link in links:
         link = {k: c for k, c in link.items() if c}
         holds = link and all(k in values for k in link)
@@ -792,9 +796,9 @@ def suppress_parts(
     hidden = problem.protect()
     groups = [set(group) for group in revealed]
     if groups:
-        members = defaultdict(set)
+        members: defaultdict[Hashable, set[Key]] = defaultdict(set)
         for key in values:
-            members[key[0]].add(key)
+            members[cast(tuple[Hashable, ...], key)[0]].add(key)
         known_sets = [set().union(*(members[name] for name in group)) for group in groups]
         _protect_revealed(problem, hidden, known_sets)
     tables = []
@@ -810,7 +814,7 @@ def suppress_parts(
                 [{**dict.fromkeys(cells, 1), whole: -1}],
                 {whole: 1},
             )
-            mine = {k for k in (whole, *cells) if k in hidden}
+            mine: set[Key] = {k for k in (whole, *cells) if k in hidden}
             before = set(mine)
             table._protect_relations(mine, [0])
             _protect_revealed(table, mine, [{c} for c in cells])
