@@ -100,7 +100,12 @@ CURRENT = [
         "De afzender (AGB-code) is in bwmo niet bekend; het bericht is niet verwerkt.",
         None,
     ),
-    old("TR056", "/Bericht/Header/BerichtIdentificatie/Identificatie", _REGELS["TR056"][1], "9056"),
+    old(
+        "TR056",
+        "/Bericht/Header/BerichtIdentificatie/Identificatie",
+        _REGELS["TR056"].tekst,
+        "9056",
+    ),
 ]
 PENDING = [
     old("ADRES", "/Bericht/Client", "Van deze cliënt is geen adres bekend.", None),
@@ -110,7 +115,7 @@ LINE = [
     old(
         "TR418",
         "/Bericht/Clienten/Client/Prestaties/Prestatie/ProductTarief",
-        f"{_REGELS['TR418'][1]} Tarief 12345 in plaats van 67890 voor {BSN}.",
+        f"{_REGELS['TR418'].tekst} Tarief 12345 in plaats van 67890 voor {BSN}.",
         "0611",
     ),
 ]
@@ -227,7 +232,7 @@ def test_old_findings_lose_every_personal_value_and_keep_code_path_and_retourcod
     ]
     assert Message.objects.get(status="goedgekeurd").errors == []
     for line in DeclarationLine.objects.all():
-        assert line.findings == [old("TR418", LINE[0]["path"], _REGELS["TR418"][1], "0611")]
+        assert line.findings == [old("TR418", LINE[0]["path"], _REGELS["TR418"].tekst, "0611")]
         assert line.codes == ["0611"]
 
     # Once more (a second upgrade path, or a rerun): nothing changes.
@@ -291,7 +296,7 @@ def test_what_bwmo_stores_now_passes_the_migration_unchanged():
     texts = MIGRATION.rule_texts()
     assert set(texts) == set(REGELS) | set(_REGELS)
     # TR346 is a rule within a declaration and one against the contract: each keeps its text.
-    for tekst in (REGELS["TR346"].tekst, _REGELS["TR346"][1]):
+    for tekst in (REGELS["TR346"].tekst, _REGELS["TR346"].tekst):
         found = MIGRATION.whitelisted(old("TR346", "/Bericht", f"{tekst} Gevonden: 12345."), texts)
         assert found["message"] == tekst
     stored = _errors_json(errors)

@@ -7,6 +7,7 @@
 * :mod:`~bwmo.iwmo.aanbieder` – WMO305/307/315/317/323 as a provider writes them (demo, tests)
 * :mod:`~bwmo.iwmo.rules` – the in-message conditions, constraints and technical rules
 * :mod:`~bwmo.iwmo.crosscheck` – rules that need earlier messages or system state
+* :mod:`~bwmo.iwmo.catalogue` – the shape of both rule catalogues (:class:`Regel`)
 * :mod:`~bwmo.iwmo.validate` – XSD first, then the rules
 
 No Django here: the app feeds these functions from its database.

@@ -24,6 +24,7 @@ from bwmo.iwmo._xml import (
     item_path,
     prestatie_path,
 )
+from bwmo.iwmo.catalogue import Regel, catalogue
 from bwmo.iwmo.model import (
     EENHEID_EURO,
     EENHEID_MINUUT,
@@ -56,212 +57,279 @@ from bwmo.iwmo.model import (
 )
 from bwmo.iwmo.rules import last_day_of_month, periods_overlap, same_product
 
-# (rule, retourcode, rule text) as in technische-regels/berichtoverstijgend and externe-bron.
-_REGELS: dict[str, tuple[str, str]] = {
-    "TR019": (
-        "9019",
-        "De start of stop moet gerelateerd zijn aan een toewijzing op basis "
-        "van het ToewijzingNummer.",
-    ),
-    "TR056": ("9056", "Identificatie moet per berichtsoort uniek zijn voor de verzendende partij."),
-    "TR063": (
-        "9063",
-        "Bij StatusAanlevering 3 moet een eerdere aanlevering met dezelfde "
-        "logische sleutel verstuurd zijn.",
-    ),
-    "TR071": (
-        "9071",
-        "StatusAanlevering mag niet 3 zijn als voor de start al een stop is verstuurd.",
-    ),
-    "TR074": (
-        "9074",
-        "Bij StatusAanlevering 1 moet de sleutel uniek zijn over alle reeds ontvangen berichten.",
-    ),
-    "TR304": ("8187", "Bsn moet overeenkomen met Bsn van een Client."),
-    "TR307": (
-        "9307",
-        "Begindatum in ProductPeriode moet groter dan of gelijk zijn aan "
-        "Ingangsdatum in ToegewezenProduct.",
-    ),
-    "TR308": (
-        "9308",
-        "Einddatum in ProductPeriode moet kleiner dan of gelijk zijn aan "
-        "Einddatum in ToegewezenProduct, indien die gevuld is.",
-    ),
-    "TR314": (
-        "8021",
-        "ReferentieNummer van de Prestatie moet uniek zijn voor de aanbieder, "
-        "binnen één bericht en berichtoverstijgend.",
-    ),
-    "TR321": (
-        "9321",
-        "GeleverdVolume in de Prestatie moet passen binnen de Omvang van het ToegewezenProduct.",
-    ),
-    "TR322": (
-        "9322",
-        "De som van GeleverdVolume op een ToegewezenProduct moet passen binnen "
-        "de toegewezen Omvang.",
-    ),
-    "TR323": (
-        "8017",
-        "Een credit Prestatie moet gerelateerd zijn aan een eerder verzonden "
-        "(goedgekeurde) debet Prestatie op basis van sleutelvelden.",
-    ),
-    "TR326": (
-        "9326",
-        "Een Startbericht mag pas verstuurd worden als er géén actueel "
-        "Startbericht bij het ToegewezenProduct is.",
-    ),
-    "TR332": ("9332", "Ieder ToegewezenProduct binnen één gemeente heeft een uniek nummer."),
-    "TR333": ("9333", "DeclaratieNummer moet uniek zijn voor de aanbieder."),
-    "TR338": (
-        "9338",
-        "De Prestatie is gerelateerd aan een ToegewezenProduct op basis van het ToewijzingNummer.",
-    ),
-    "TR339": (
-        "9339",
-        "ProductCategorie in Prestatie moet gelijk zijn aan ProductCategorie "
-        "in het ToegewezenProduct.",
-    ),
-    "TR340": (
-        "9340",
-        "ProductCode in Prestatie moet gelijk zijn aan ProductCode in het ToegewezenProduct.",
-    ),
-    "TR341": ("9341", "Eenheid in Prestatie moet passen bij Eenheid in het ToegewezenProduct."),
-    "TR346": (
-        "9346",
-        "IngediendBedrag moet gelijk zijn aan GeleverdVolume vermenigvuldigd "
-        "met het (contractuele, onafgeronde) ProductTarief.",
-    ),
-    "TR347": ("9347", "ReferentieAanbieder is uniek voor de aanbieder."),
-    "TR349": (
-        "9349",
-        "Het verzoek om wijziging bevat alle actuele ToegewezenProducten van de client.",
-    ),
-    "TR350": (
-        "9350",
-        "Ieder OngewijzigdProduct is gerelateerd aan een actueel toegewezen "
-        "product op basis van het ToewijzingNummer.",
-    ),
-    "TR351": (
-        "9351",
-        "Ieder TeWijzigenProduct is gerelateerd aan een actueel "
-        "ToegewezenProduct op basis van ToewijzingNummer.",
-    ),
-    "TR355": (
-        "9355",
-        "ReferentieAanbieder in het antwoordbericht komt voor in een eerder "
-        "verzoek om toewijzing of verzoek om wijziging.",
-    ),
-    "TR357": (
-        "9357",
-        "Als GewensteIngangsdatum kleiner dan of gelijk is aan de dagtekening, "
-        "dan is die gelijk aan de ingangsdatum van het originele ToegewezenProduct.",
-    ),
-    "TR359": (
-        "9359",
-        "Er mag niet al een toewijzingsbericht gestuurd zijn met dezelfde ReferentieAanbieder.",
-    ),
-    "TR360": (
-        "9360",
-        "Een antwoord 2 (Aanvraag in onderzoek) mag alleen als er nog geen "
-        "antwoordbericht is met deze ReferentieAanbieder.",
-    ),
-    "TR361": (
-        "9361",
-        "Een Product mag alleen vaker in verzoek om wijziging voorkomen als de "
-        "zorgperiodes elkaar niet overlappen.",
-    ),
-    "TR365": (
-        "9365",
-        "Als er al een antwoordbericht is met dezelfde ReferentieAanbieder dan "
-        "moet VerzoekAntwoord daar de waarde 2 (Aanvraag in onderzoek) hebben.",
-    ),
-    "TR369": (
-        "9369",
-        "De som van GeleverdVolume op een ToegewezenProduct moet passen binnen "
-        "het toegewezen Budget.",
-    ),
-    "TR373": (
-        "9373",
-        "Bij wijziging van Budget of totaal over de toewijzingsperiode is "
-        "GewensteIngangsdatum gelijk aan die van de actuele toewijzing.",
-    ),
-    "TR374": (
-        "9374",
-        "Een verzoek mag alleen als er geen onderhanden verzoek is voor deze "
-        "client van dezelfde aanbieder.",
-    ),
-    "TR375": (
-        "9375",
-        "Omvang leeg laten als Product in de toewijzing leeg is en de "
-        "Einddatum na 31-12-2020 ligt of leeg is.",
-    ),
-    "TR378": (
-        "S300",
-        "Vullen met een bestaande gemeentecode uit het overzicht van CBS dat "
-        "actueel is op Ingangsdatum of ToewijzingIngangsdatum.",
-    ),
-    "TR379": ("9379", "ReferentieAanbieder alleen vullen met die uit de gehonoreerde VOT of VOW."),
-    "TR381": (
-        "S329",
-        "ProductCode vullen met een code die volgens de productcodelijst past "
-        "bij de ProductCategorie.",
-    ),
-    "TR382": (
-        "9069",
-        "De sleutelelementen uit het startbericht moeten ongewijzigd in het stopbericht staan.",
-    ),
-    "TR384": ("9384", "Niet declareren op een toewijzing met RedenWijziging 13 (Verwijderd)."),
-    "TR385": (
-        "9385",
-        "Een toewijzing met goedgekeurde prestaties mag niet verwijderd worden "
-        "(RedenWijziging 13).",
-    ),
-    "TR387": (
-        "9387",
-        "Begindatum van de ProductPeriode is de eerste dag van de maand, tenzij "
-        "de Ingangsdatum van de toewijzing later in die maand ligt.",
-    ),
-    "TR388": (
-        "9388",
-        "Einddatum van de ProductPeriode is de laatste dag van de maand, tenzij "
-        "de Einddatum van de toewijzing eerder in die maand ligt.",
-    ),
-    "TR389": (
-        "9389",
-        "Een debetprestatie voor dezelfde ProductPeriode, ProductCategorie, "
-        "ProductCode en ToewijzingNummer mag alleen als de eerdere is gecrediteerd.",
-    ),
-    "TR390": (
-        "9390",
-        "Credit mag alleen als er voor dezelfde ProductReferentie nog geen creditprestatie is.",
-    ),
-    "TR411": ("9411", "Omvang verplicht vullen als Code in Product bij de toewijzing gevuld is."),
-    "TR412": (
-        "9412",
-        "Omvang leeg laten als Code in Product bij de toewijzing leeg is en de "
-        "einddatum na 31-12-2020 ligt of leeg is.",
-    ),
-    "TR413": (
-        "9413",
-        "Na een tijdelijke stop (20) met dezelfde sleutel moet RedenBeeindiging "
-        "anders zijn dan 20.",
-    ),
-    "TR414": (
-        "9414",
-        "Einddatum moet >= de Einddatum van het actuele StopProduct met dezelfde sleutel zijn.",
-    ),
-    "TR415": (
-        "9415",
-        "Er mag geen definitief StopProduct (reden <> 20) met dezelfde sleutel zijn.",
-    ),
-    "TR418": (
-        "0611",
-        "ProductTarief in Prestatie dient overeen te komen met het contractuele "
-        "tarief van ProductCode.",
-    ),
-}
+# The rule texts as the standard states them (technische-regels/berichtoverstijgend and
+# externe-bron), each with its own retourcode (WJ001).
+_REGELS: dict[str, Regel] = catalogue(
+    (
+        Regel(
+            "TR019",
+            "De start of stop moet gerelateerd zijn aan een toewijzing op basis "
+            "van het ToewijzingNummer.",
+            "9019",
+        ),
+        Regel(
+            "TR056",
+            "Identificatie moet per berichtsoort uniek zijn voor de verzendende partij.",
+            "9056",
+        ),
+        Regel(
+            "TR063",
+            "Bij StatusAanlevering 3 moet een eerdere aanlevering met dezelfde "
+            "logische sleutel verstuurd zijn.",
+            "9063",
+        ),
+        Regel(
+            "TR071",
+            "StatusAanlevering mag niet 3 zijn als voor de start al een stop is verstuurd.",
+            "9071",
+        ),
+        Regel(
+            "TR074",
+            "Bij StatusAanlevering 1 moet de sleutel uniek zijn over alle reeds "
+            "ontvangen berichten.",
+            "9074",
+        ),
+        Regel("TR304", "Bsn moet overeenkomen met Bsn van een Client.", "8187"),
+        Regel(
+            "TR307",
+            "Begindatum in ProductPeriode moet groter dan of gelijk zijn aan "
+            "Ingangsdatum in ToegewezenProduct.",
+            "9307",
+        ),
+        Regel(
+            "TR308",
+            "Einddatum in ProductPeriode moet kleiner dan of gelijk zijn aan "
+            "Einddatum in ToegewezenProduct, indien die gevuld is.",
+            "9308",
+        ),
+        Regel(
+            "TR314",
+            "ReferentieNummer van de Prestatie moet uniek zijn voor de aanbieder, "
+            "binnen één bericht en berichtoverstijgend.",
+            "8021",
+        ),
+        Regel(
+            "TR321",
+            "GeleverdVolume in de Prestatie moet passen binnen de Omvang "
+            "van het ToegewezenProduct.",
+            "9321",
+        ),
+        Regel(
+            "TR322",
+            "De som van GeleverdVolume op een ToegewezenProduct moet passen binnen "
+            "de toegewezen Omvang.",
+            "9322",
+        ),
+        Regel(
+            "TR323",
+            "Een credit Prestatie moet gerelateerd zijn aan een eerder verzonden "
+            "(goedgekeurde) debet Prestatie op basis van sleutelvelden.",
+            "8017",
+        ),
+        Regel(
+            "TR326",
+            "Een Startbericht mag pas verstuurd worden als er géén actueel "
+            "Startbericht bij het ToegewezenProduct is.",
+            "9326",
+        ),
+        Regel(
+            "TR332", "Ieder ToegewezenProduct binnen één gemeente heeft een uniek nummer.", "9332"
+        ),
+        Regel("TR333", "DeclaratieNummer moet uniek zijn voor de aanbieder.", "9333"),
+        Regel(
+            "TR338",
+            "De Prestatie is gerelateerd aan een ToegewezenProduct op basis "
+            "van het ToewijzingNummer.",
+            "9338",
+        ),
+        Regel(
+            "TR339",
+            "ProductCategorie in Prestatie moet gelijk zijn aan ProductCategorie "
+            "in het ToegewezenProduct.",
+            "9339",
+        ),
+        Regel(
+            "TR340",
+            "ProductCode in Prestatie moet gelijk zijn aan ProductCode in het ToegewezenProduct.",
+            "9340",
+        ),
+        Regel(
+            "TR341",
+            "Eenheid in Prestatie moet passen bij Eenheid in het ToegewezenProduct.",
+            "9341",
+        ),
+        Regel(
+            "TR346",
+            "IngediendBedrag moet gelijk zijn aan GeleverdVolume vermenigvuldigd "
+            "met het (contractuele, onafgeronde) ProductTarief.",
+            "9346",
+        ),
+        Regel("TR347", "ReferentieAanbieder is uniek voor de aanbieder.", "9347"),
+        Regel(
+            "TR349",
+            "Het verzoek om wijziging bevat alle actuele ToegewezenProducten van de client.",
+            "9349",
+        ),
+        Regel(
+            "TR350",
+            "Ieder OngewijzigdProduct is gerelateerd aan een actueel toegewezen "
+            "product op basis van het ToewijzingNummer.",
+            "9350",
+        ),
+        Regel(
+            "TR351",
+            "Ieder TeWijzigenProduct is gerelateerd aan een actueel "
+            "ToegewezenProduct op basis van ToewijzingNummer.",
+            "9351",
+        ),
+        Regel(
+            "TR355",
+            "ReferentieAanbieder in het antwoordbericht komt voor in een eerder "
+            "verzoek om toewijzing of verzoek om wijziging.",
+            "9355",
+        ),
+        Regel(
+            "TR357",
+            "Als GewensteIngangsdatum kleiner dan of gelijk is aan de dagtekening, "
+            "dan is die gelijk aan de ingangsdatum van het originele ToegewezenProduct.",
+            "9357",
+        ),
+        Regel(
+            "TR359",
+            "Er mag niet al een toewijzingsbericht gestuurd zijn met dezelfde ReferentieAanbieder.",
+            "9359",
+        ),
+        Regel(
+            "TR360",
+            "Een antwoord 2 (Aanvraag in onderzoek) mag alleen als er nog geen "
+            "antwoordbericht is met deze ReferentieAanbieder.",
+            "9360",
+        ),
+        Regel(
+            "TR361",
+            "Een Product mag alleen vaker in verzoek om wijziging voorkomen als de "
+            "zorgperiodes elkaar niet overlappen.",
+            "9361",
+        ),
+        Regel(
+            "TR365",
+            "Als er al een antwoordbericht is met dezelfde ReferentieAanbieder dan "
+            "moet VerzoekAntwoord daar de waarde 2 (Aanvraag in onderzoek) hebben.",
+            "9365",
+        ),
+        Regel(
+            "TR369",
+            "De som van GeleverdVolume op een ToegewezenProduct moet passen binnen "
+            "het toegewezen Budget.",
+            "9369",
+        ),
+        Regel(
+            "TR373",
+            "Bij wijziging van Budget of totaal over de toewijzingsperiode is "
+            "GewensteIngangsdatum gelijk aan die van de actuele toewijzing.",
+            "9373",
+        ),
+        Regel(
+            "TR374",
+            "Een verzoek mag alleen als er geen onderhanden verzoek is voor deze "
+            "client van dezelfde aanbieder.",
+            "9374",
+        ),
+        Regel(
+            "TR375",
+            "Omvang leeg laten als Product in de toewijzing leeg is en de "
+            "Einddatum na 31-12-2020 ligt of leeg is.",
+            "9375",
+        ),
+        Regel(
+            "TR378",
+            "Vullen met een bestaande gemeentecode uit het overzicht van CBS dat "
+            "actueel is op Ingangsdatum of ToewijzingIngangsdatum.",
+            "S300",
+        ),
+        Regel(
+            "TR379",
+            "ReferentieAanbieder alleen vullen met die uit de gehonoreerde VOT of VOW.",
+            "9379",
+        ),
+        Regel(
+            "TR381",
+            "ProductCode vullen met een code die volgens de productcodelijst past "
+            "bij de ProductCategorie.",
+            "S329",
+        ),
+        Regel(
+            "TR382",
+            "De sleutelelementen uit het startbericht moeten ongewijzigd in het stopbericht staan.",
+            "9069",
+        ),
+        Regel(
+            "TR384", "Niet declareren op een toewijzing met RedenWijziging 13 (Verwijderd).", "9384"
+        ),
+        Regel(
+            "TR385",
+            "Een toewijzing met goedgekeurde prestaties mag niet verwijderd worden "
+            "(RedenWijziging 13).",
+            "9385",
+        ),
+        Regel(
+            "TR387",
+            "Begindatum van de ProductPeriode is de eerste dag van de maand, tenzij "
+            "de Ingangsdatum van de toewijzing later in die maand ligt.",
+            "9387",
+        ),
+        Regel(
+            "TR388",
+            "Einddatum van de ProductPeriode is de laatste dag van de maand, tenzij "
+            "de Einddatum van de toewijzing eerder in die maand ligt.",
+            "9388",
+        ),
+        Regel(
+            "TR389",
+            "Een debetprestatie voor dezelfde ProductPeriode, ProductCategorie, "
+            "ProductCode en ToewijzingNummer mag alleen als de eerdere is gecrediteerd.",
+            "9389",
+        ),
+        Regel(
+            "TR390",
+            "Credit mag alleen als er voor dezelfde ProductReferentie nog geen creditprestatie is.",
+            "9390",
+        ),
+        Regel(
+            "TR411",
+            "Omvang verplicht vullen als Code in Product bij de toewijzing gevuld is.",
+            "9411",
+        ),
+        Regel(
+            "TR412",
+            "Omvang leeg laten als Code in Product bij de toewijzing leeg is en de "
+            "einddatum na 31-12-2020 ligt of leeg is.",
+            "9412",
+        ),
+        Regel(
+            "TR413",
+            "Na een tijdelijke stop (20) met dezelfde sleutel moet RedenBeeindiging "
+            "anders zijn dan 20.",
+            "9413",
+        ),
+        Regel(
+            "TR414",
+            "Einddatum moet >= de Einddatum van het actuele StopProduct met dezelfde sleutel zijn.",
+            "9414",
+        ),
+        Regel(
+            "TR415",
+            "Er mag geen definitief StopProduct (reden <> 20) met dezelfde sleutel zijn.",
+            "9415",
+        ),
+        Regel(
+            "TR418",
+            "ProductTarief in Prestatie dient overeen te komen met het contractuele "
+            "tarief van ProductCode.",
+            "0611",
+        ),
+    )
+)
 
 _CUTOFF_2020 = date(2020, 12, 31)
 _OUTPUT_EENHEDEN = ("82", "83")  # stuks (output) and euro's: outputgericht (IV077)
@@ -269,8 +337,8 @@ _HUISHOUDELIJKE_HULP = "01"
 
 
 def _error(code: str, path: str, detail: str = "") -> IwmoError:
-    retourcode, tekst = _REGELS[code]
-    return IwmoError(code, path, tekst, retourcode, detail=detail)
+    regel = _REGELS[code]
+    return IwmoError(code, path, regel.tekst, regel.retourcode, detail=detail)
 
 
 # --- state the app provides -----------------------------------------------------------------

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from stdnum.nl import bsn as stdnum_bsn
@@ -41,6 +40,7 @@ from bwmo.iwmo._xml import (
     item_path,
     prestatie_path,
 )
+from bwmo.iwmo.catalogue import Regel, catalogue
 from bwmo.iwmo.model import (
     CREDIT,
     DEBET,
@@ -49,7 +49,6 @@ from bwmo.iwmo.model import (
     FREQUENTIE_PER_WEEK,
     REDEN_WIJZIGING_VERVALLEN,
     REDEN_WIJZIGING_VERWIJDERD,
-    RETOURCODE_TECHNISCH,
     AangevraagdProduct,
     Antwoordbericht,
     Bedrag,
@@ -72,18 +71,9 @@ from bwmo.iwmo.model import (
 )
 from bwmo.rules.dates import add_months
 
-
-@dataclass(frozen=True)
-class Regel:
-    code: str
-    tekst: str
-    retourcode: str = RETOURCODE_TECHNISCH
-
-
 # The rule texts as the standard states them (condities-constraints, technische-regels).
-REGELS: dict[str, Regel] = {
-    r.code: r
-    for r in (
+REGELS: dict[str, Regel] = catalogue(
+    (
         Regel("CD005", "Als Postcode gevuld is, dan LandCode verplicht vullen, anders leeg laten."),
         Regel(
             "CD007",
@@ -312,7 +302,7 @@ REGELS: dict[str, Regel] = {
             "met gelijk ToewijzingNummer als er niet al een Prestatie met waarde Debet is.",
         ),
     )
-}
+)
 
 # TR380 as the standard's XSLT applies it (NieuwProduct/GewensteIngangsdatum after the
 # Dagtekening) rejects the standard's own WMO317 example, whose new product starts on the
