@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility checks of the browser tests (pinned in package-lock.json).
+NODE_STAMP := node_modules/.installed
 
 .PHONY: install demo test test-fast typecheck lint bench lock clean
 
@@ -14,7 +16,7 @@ LOCK_FLAGS ?=
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --no-config --generate-hashes --universal \
 	--python-version 3.11 --custom-compile-command "make lock" $(LOCK_FLAGS)
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +24,12 @@ $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Without npm the accessibility checks skip locally (and fail in CI, which installs npm).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --silent && touch $(NODE_STAMP); \
+	else echo "npm not found: the accessibility checks of the browser tests will skip"; fi
 
 demo: install
 	$(BIN)/bwmo demo
@@ -56,4 +64,4 @@ lock:
 	rm -rf $(LOCK_VENV)
 
 clean:
-	rm -rf $(VENV) *.sqlite3 .pytest_cache
+	rm -rf $(VENV) *.sqlite3 .pytest_cache node_modules

@@ -91,7 +91,7 @@ def test_a_successful_login_gives_its_attempt_back(client, region_setup):
         client.post(reverse("login"), {"username": "toegang.assen", "password": PASSWORD})
         client.logout()
     response = client.post(reverse("login"), {"username": "toegang.assen", "password": "fout"})
-    assert "Onjuiste gebruikersnaam" in response.content.decode()
+    assert "of de gebruikersnaam bestaat niet" in response.content.decode()
 
 
 @pytest.mark.django_db

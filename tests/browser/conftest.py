@@ -99,3 +99,83 @@ def screenshot(page: Page, name: str) -> Path | None:
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- accessibility (axe-core) -------------------------------------------------------------
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_BLOCKING = ("critical", "serious")
+A11Y_WIDTHS = (1280, 390)  # a desktop and a phone
+# The innermost elements that stick out to the right of the screen (outside scroll areas).
+WIDEST_JS = """(width) => {
+  const out = [...document.querySelectorAll('body *')].filter((el) =>
+    el.getBoundingClientRect().right > width + 1 && !el.closest('.table-wrap'));
+  const innermost = out.filter((el) => !out.some((o) => o !== el && el.contains(o)));
+  return innermost.slice(0, 5).map((el) => el.tagName.toLowerCase()
+    + (typeof el.className === 'string' && el.className
+       ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+    + ' (' + Math.round(el.getBoundingClientRect().right) + ' px)');
+}"""
+
+
+@pytest.fixture
+def a11y_page(browser: Browser) -> Page:
+    """A page whose context may inject axe-core.
+
+    bwmo's CSP allows only ``script-src 'self'``, and Playwright injects a script tag with the
+    file's contents inline, which the CSP blocks. ``bypass_csp`` lifts the CSP for this test
+    context only, so the checks run on the real pages; the CSP itself is tested elsewhere.
+    """
+    if not AXE_JS.exists():
+        message = f"no axe-core at {AXE_JS}: run `make install` (needs npm)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs npm and axe-core; missing there is an error
+        pytest.skip(f"{message} to run the accessibility checks")
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL", bypass_csp=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page, name: str) -> list[str]:
+    """The critical and serious WCAG 2.1 A/AA problems of the current page, at each width.
+
+    Besides axe's rules, a page wider than a 390 px screen counts as serious (WCAG 1.4.10,
+    reflow): axe does not measure that itself.
+    """
+    found = []
+    for width in A11Y_WIDTHS:
+        page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']})).violations",
+            AXE_TAGS,
+        )
+        for violation in result:
+            if violation["impact"] not in AXE_BLOCKING:
+                continue
+            targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            more = len(violation["nodes"]) - 5
+            found.append(
+                f"{name} @ {width}px: {violation['impact']} {violation['id']}"
+                f" ({violation['help']}) at {targets}" + (f" and {more} more" if more > 0 else "")
+            )
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            widest = page.evaluate(WIDEST_JS, width)
+            found.append(
+                f"{name} @ {width}px: serious reflow (page is {scroll_width} px wide,"
+                f" wider than the {width} px screen) at {', '.join(widest)}"
+            )
+    page.set_viewport_size(VIEWPORT)
+    return found
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """Fail with every critical or serious problem of the current page, at 1280 and 390 px."""
+    problems = axe_violations(page, name)
+    assert not problems, "accessibility problems:\n" + "\n".join(problems)

@@ -131,7 +131,7 @@ def test_access_worker_takes_a_bw_melding_from_registration_to_beschikking(
     page.get_by_role("link", name="Nieuwe melding BW").click()
     expect(page.get_by_role("heading", name="Nieuwe melding Beschermd Wonen")).to_be_visible()
     expect(page.get_by_label("Gemeld bij gemeente")).to_have_value(str(region_setup.assen.pk))
-    expect(page.get_by_label("Datum melding")).to_have_value(iso(today))
+    expect(page.get_by_label("Datum melding")).to_have_value(today.strftime("%d-%m-%Y"))
     page.get_by_label("Hulpvraag").fill("Zoekt een beschermde woonplek na opname.")
     page.get_by_role("button", name="Melding registreren").click()
 
@@ -146,7 +146,7 @@ def test_access_worker_takes_a_bw_melding_from_registration_to_beschikking(
     # Onderzoek
     page.get_by_role("link", name="Onderzoek starten").click()
     expect(page.get_by_role("heading", name="Onderzoek starten", level=1)).to_be_visible()
-    expect(page.get_by_label("Onderzoek gestart op")).to_have_value(iso(today))
+    expect(page.get_by_label("Onderzoek gestart op")).to_have_value(today.strftime("%d-%m-%Y"))
     page.get_by_label("Datum keukentafelgesprek").fill(iso(today))
     page.get_by_label("Bevindingen").fill("Keukentafelgesprek gevoerd; woonvraag urgent.")
     save_step(page, "Onderzoek starten")
@@ -172,7 +172,7 @@ def test_access_worker_takes_a_bw_melding_from_registration_to_beschikking(
     # Aanvraag
     page.get_by_role("link", name="Aanvraag registreren").click()
     expect(page.get_by_role("heading", name="Aanvraag registreren", level=1)).to_be_visible()
-    expect(page.get_by_label("Datum aanvraag")).to_have_value(iso(today))
+    expect(page.get_by_label("Datum aanvraag")).to_have_value(today.strftime("%d-%m-%Y"))
     save_step(page, "Aanvraag registreren")
     expect(status_badge(page)).to_have_text("Aanvraag ontvangen")
     expect(current_step(page)).to_have_text("Aanvraag")
@@ -188,7 +188,7 @@ def test_access_worker_takes_a_bw_melding_from_registration_to_beschikking(
     grant.get_by_label(exactly("Product")).select_option(label="BW Intramuraal")
     grant.get_by_label("Financiering").select_option("ZIN")
     grant.get_by_label("Aanbieder").select_option(label="Stichting Testhuis")
-    expect(grant.get_by_label("Ingangsdatum")).to_have_value(iso(today))
+    expect(grant.get_by_label("Ingangsdatum")).to_have_value(today.strftime("%d-%m-%Y"))
     grant.get_by_label("Einddatum").fill(iso(today + timedelta(days=365)))
     save_step(page, "Beschikking vastleggen")
 
@@ -281,7 +281,7 @@ def test_opvang_worker_registers_mo_intake_and_ends_the_stay(page: Page, live_se
 
     page.get_by_role("link", name="MO-intake registreren").click()
     expect(page.get_by_role("heading", name="Intake maatschappelijke opvang")).to_be_visible()
-    expect(page.get_by_label("Datum intake")).to_have_value(iso(today))
+    expect(page.get_by_label("Datum intake")).to_have_value(today.strftime("%d-%m-%Y"))
     page.get_by_label("Namens (centrumgemeente)").select_option(label="Assen")
     page.get_by_label("Soort opvang").select_option(label="Nachtopvang")
     page.get_by_label("Locatie (gemeente)").select_option(label="Assen")
@@ -319,7 +319,9 @@ def test_opvang_worker_registers_mo_intake_and_ends_the_stay(page: Page, live_se
 
     stay_row.get_by_role("link", name="Beëindigen").click()
     expect(page.get_by_role("heading", name="Verblijf beëindigen")).to_be_visible()
-    expect(page.get_by_label("Laatste dag van het verblijf")).to_have_value(iso(today))
+    expect(page.get_by_label("Laatste dag van het verblijf")).to_have_value(
+        today.strftime("%d-%m-%Y")
+    )
     page.get_by_label("Reden van uitstroom").select_option(label="Zelfstandig wonen")
     page.get_by_role("button", name="Opslaan").click()
 

@@ -56,7 +56,7 @@ def test_login_is_throttled_after_repeated_failures(client, region_setup):
     url = reverse("login")
     for _ in range(5):
         response = client.post(url, {"username": "toegang.assen", "password": "fout"})
-        assert "Onjuiste gebruikersnaam of wachtwoord" in response.content.decode()
+        assert "of de gebruikersnaam bestaat niet" in response.content.decode()
     response = client.post(url, {"username": "toegang.assen", "password": PASSWORD})
     assert "Te veel mislukte inlogpogingen" in response.content.decode()
     assert "_auth_user_id" not in client.session

@@ -12,7 +12,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("Onjuiste gebruikersnaam of wachtwoord. Let op hoofdletters."),
+        # One message for an unknown name and a wrong password: see docs/security.md.
+        "invalid_login": _(
+            "Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar, of de gebruikersnaam "
+            "bestaat niet. Controleer beide (let op hoofdletters en spaties)."
+        ),
         "throttled": _(
             "Te veel mislukte inlogpogingen vanaf dit apparaat. U kunt om %(time)s opnieuw "
             "inloggen. Weet u uw wachtwoord niet meer? Neem dan contact op met de functioneel "
