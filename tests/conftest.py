@@ -66,3 +66,10 @@ def _audit_anchor_file(tmp_path):
         BWMO_AUDIT_ANCHOR_FILE=tmp_path / "audit-anchors.jsonl", BWMO_AUDIT_ANCHOR_SYSLOG=False
     ):
         yield
+
+
+@pytest.fixture
+def worker(client, region_setup):
+    """Django's test client, logged in as the toegangsmedewerker of Assen."""
+    client.force_login(region_setup.users["toegang_assen"])
+    return client

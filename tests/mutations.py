@@ -4,6 +4,7 @@ Used by the import fuzz tests: truncation, bit flips, bytes that are not UTF-8, 
 marks, deep nesting, huge numbers and values of the wrong type.
 """
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00")
@@ -45,3 +46,11 @@ def mutated(draw, valid: bytes, *, nest: tuple[bytes, bytes] = (b"[", b"]")) -> 
             end = draw(st.integers(at, size))
             data = data[:end] + data[at:end] + data[end:]
     return data
+
+
+# The import fuzz tests' budget: enough examples to find a traceback, bounded for CI.
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)

@@ -2,32 +2,19 @@
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from bwmo.rules.budget_params import EXAMPLE_PARAMETERS
+from tests.commands import run_command
+
+pytestmark = pytest.mark.django_db
 
 
 def run(tmp_path, *args):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "BWMO_DATA_DIR": str(tmp_path),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bwmo.cli", "budget", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_command("budget", *args)
 
 
 def test_csv_to_stdout(tmp_path):

@@ -12,7 +12,7 @@ from bwmo.clients.models import BrpRegistration, Client
 from bwmo.generate.demo import generate_demo
 from bwmo.messaging.models import Allocation
 from bwmo.toegang.models import CaseEvent, Melding
-from bwmo.toegang.workflow import Status
+from bwmo.toegang.workflow import Status, find_transition
 
 REFERENCE = date(2026, 11, 1)
 
@@ -117,6 +117,34 @@ def test_demo_data_is_consistent(demo):
         if last is not None:
             assert last.valid_to is not None and last.valid_to < reg.valid_from
         previous[reg.client_id] = reg
+
+
+@pytest.mark.django_db
+def test_every_demo_event_is_an_allowed_transition_in_order(demo):
+    """The demo is written in bulk, past ``melding_transition``: its histories must still be
+    what the services would have written, row by row of the workflow table."""
+    kinds = dict(Melding.objects.values_list("pk", "product_kind"))
+    statuses = dict(Melding.objects.values_list("pk", "status"))
+    events = CaseEvent.objects.order_by("melding_id", "at", "pk").values_list(
+        "melding_id", "from_status", "to_status", "action", "at"
+    )
+    seen, histories = set(), 0
+    for melding, group in itertools.groupby(events, key=lambda e: e[0]):
+        history, histories = list(group), histories + 1
+        assert history[0][1:4] == ("", Status.GEMELD, "melding"), (melding, history[0])
+        for before, after in itertools.pairwise(history):
+            assert after[1] == before[2] and after[4] >= before[4], (melding, before, after)
+            transition = find_transition(
+                product_kind=kinds[melding], source=after[1], target=after[2]
+            )
+            assert transition is not None, (melding, kinds[melding], after[1:4])
+            assert transition.action == after[3], (melding, after[1:4], transition)
+            seen.add((kinds[melding], after[1], after[2]))
+        assert history[-1][2] == statuses[melding], (melding, history[-1])
+    assert histories == len(kinds)  # every melding has its history
+    assert ("BW", Status.AANVRAAG_ONTVANGEN, Status.TOEGEKEND) in seen
+    assert ("MO", Status.GEMELD, Status.TOEGEKEND) in seen
+    assert any(target == Status.INGETROKKEN for _, _, target in seen)
 
 
 @pytest.mark.django_db

@@ -2,34 +2,27 @@
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.commands import run_command
+
 SHARED = Path(os.environ.get("BWMO_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 EXAMPLES = SHARED / "iwmo" / "examples"
-pytestmark = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="iWmo examples not present")
+pytestmark = [
+    pytest.mark.skipif(not EXAMPLES.is_dir(), reason="iWmo examples not present"),
+    pytest.mark.django_db,
+]
+
+
+@pytest.fixture(autouse=True)
+def _xsd_dir(settings):
+    settings.BWMO_IWMO_XSD_DIR = SHARED / "iwmo" / "xsd"
 
 
 def run(tmp_path, *files):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "BWMO_DATA_DIR": str(tmp_path),
-        "BWMO_IWMO_XSD_DIR": str(SHARED / "iwmo" / "xsd"),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bwmo.cli", "iwmo", "validate", *map(str, files)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_command("iwmo", "validate", *files)
 
 
 def test_examples_of_the_standard_are_valid(tmp_path):

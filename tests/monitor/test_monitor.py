@@ -2,9 +2,6 @@
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -17,6 +14,7 @@ from bwmo.care.models import Indication, Stay
 from bwmo.care.services import stay_end
 from bwmo.monitor.services import MonitorScope, monitor_document
 from bwmo.rules.suppression import can_recompute
+from tests.commands import run_command
 from tests.factories import granted_client
 
 pytestmark = pytest.mark.django_db
@@ -104,21 +102,7 @@ def test_external_audience_hides_small_counts_and_cannot_be_recomputed(region_se
 
 
 def _run(tmp_path, *args):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "BWMO_DATA_DIR": str(tmp_path),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bwmo.cli", "monitor", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_command("monitor", *args)
 
 
 def test_cli_contract_and_errors(tmp_path):

@@ -1,6 +1,15 @@
-"""The workflow table itself: every status reachable, closed statuses final."""
+"""The workflow table itself: every status reachable, closed statuses final, every open one
+with a next step, and every row of the table performed by a service."""
 
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bwmo.toegang import services
+from bwmo.toegang.models import CaseEvent
 from bwmo.toegang.workflow import (
+    BOTH,
     CLOSED_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -8,18 +17,34 @@ from bwmo.toegang.workflow import (
     find_transition,
     next_actions,
 )
+from tests.factories import (
+    advance_to_aanvraag,
+    client_with_melding,
+    granted_client,
+    mo_client,
+    register_client,
+)
+
+FIRST = Status.GEMELD  # every melding starts here (services.melding_register)
 
 
-def test_every_status_is_reachable_from_gemeld():
-    reached = {Status.GEMELD}
+def reachable(product_kind: str | None = None) -> set[str]:
+    """The statuses the table leads to from the first one (for one product kind, or any)."""
+    reached = {FIRST}
     changed = True
     while changed:
         changed = False
         for t in TRANSITIONS:
+            if product_kind is not None and product_kind not in t.product_kinds:
+                continue
             if t.source in reached and t.target not in reached:
                 reached.add(t.target)
                 changed = True
-    assert reached == set(Status)
+    return reached
+
+
+def test_every_status_is_reachable_from_gemeld():
+    assert reachable() == set(Status)
 
 
 def test_closed_statuses_have_no_way_out():
@@ -27,9 +52,47 @@ def test_closed_statuses_have_no_way_out():
         assert t.source not in CLOSED_STATUSES, t
 
 
-def test_open_and_closed_partition_the_statuses():
-    assert set(Status) == OPEN_STATUSES | CLOSED_STATUSES
-    assert not OPEN_STATUSES & CLOSED_STATUSES
+def test_the_open_statuses_are_exactly_those_with_a_way_out():
+    # An open status without a transition would leave its meldingen stuck on the work list;
+    # a transition out of a status not counted as open would leave it off the work list.
+    assert {t.source for t in TRANSITIONS} == OPEN_STATUSES
+    assert FIRST in OPEN_STATUSES
+
+
+@pytest.mark.parametrize("product_kind", sorted(BOTH))
+def test_every_open_status_has_a_next_step_other_than_withdrawing(product_kind):
+    for status in reachable(product_kind) & OPEN_STATUSES:
+        steps = next_actions(product_kind=product_kind, source=status)
+        assert set(steps) - {"intrekken"}, (product_kind, status, steps)
+    for status in reachable(product_kind) & CLOSED_STATUSES:
+        assert next_actions(product_kind=product_kind, source=status) == []
+
+
+@pytest.mark.parametrize("product_kind", sorted(BOTH))
+def test_every_kind_can_end_granted_refused_and_withdrawn(product_kind):
+    assert {Status.TOEGEKEND, Status.AFGEWEZEN, Status.INGETROKKEN} <= reachable(product_kind)
+
+
+def test_every_open_status_can_be_withdrawn():
+    for status in OPEN_STATUSES:
+        for kind in BOTH:
+            if status in reachable(kind):
+                assert find_transition(product_kind=kind, source=status, target=Status.INGETROKKEN)
+
+
+def test_one_row_per_step_between_two_statuses():
+    rows = [(kind, t.source, t.target) for t in TRANSITIONS for kind in t.product_kinds]
+    assert len(rows) == len(set(rows))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the registration of a melding ('' → gemeld, action 'melding') is written by "
+    "melding_register but not a row of the workflow table",
+)
+def test_the_registration_is_the_first_row_of_the_table():
+    for kind in BOTH:
+        assert find_transition(product_kind=kind, source="", target=FIRST)
 
 
 def test_bw_cannot_skip_the_aanvraag():
@@ -101,3 +164,115 @@ def test_next_steps_and_their_deadlines_for_bw():
         )
         is None
     )
+
+
+# -- every row of the table is performed by a service ------------------------------------
+
+
+def _onderzoek(setup, melding, day):
+    services.onderzoek_start(
+        melding=melding,
+        user=setup.users["toegang_assen"],
+        expected_version=melding.version,
+        started_on=day,
+        conversation_on=day,
+        findings="",
+    )
+
+
+def _advies(setup, melding, day):
+    _onderzoek(setup, melding, day)
+    services.advies_record(
+        melding=melding,
+        user=setup.users["toegang_assen"],
+        expected_version=melding.version,
+        issued_on=day,
+        advised_product=None,
+        text="Advies",
+        signed_by_client=False,
+        signed_on=None,
+    )
+
+
+def _aanvraag(setup, melding, day):
+    advance_to_aanvraag(setup, melding, day=day)
+    melding.refresh_from_db()
+
+
+@pytest.mark.django_db
+def test_every_reachable_row_of_the_table_is_performed_by_a_service(region_setup):
+    setup = region_setup
+    user = setup.users["toegang_assen"]
+    day = timezone.localdate() - timedelta(days=5)
+
+    def bw():
+        return client_with_melding(setup).meldingen.get()
+
+    granted_client(setup)
+    refused = bw()
+    _aanvraag(setup, refused, day)
+    services.beschikking_record(
+        melding=refused,
+        user=user,
+        expected_version=refused.version,
+        decision="afwijzing",
+        decided_on=day,
+        motivation="Voorliggend veld volstaat",
+    )
+    closed = bw()
+    _advies(setup, closed, day)
+    services.melding_close(
+        melding=closed, user=user, expected_version=closed.version, reason="Geen aanvraag"
+    )
+    for reach in (None, _onderzoek, _advies, _aanvraag):
+        melding = bw()
+        if reach is not None:
+            reach(setup, melding, day)
+        services.melding_withdraw(
+            melding=melding, user=user, expected_version=melding.version, reason="Ziet af"
+        )
+    mo_client(setup)
+    services.mo_intake_record(
+        client=register_client(setup, organisation_key="opvang"),
+        user=setup.users["opvang"],
+        organisation=setup.org["opvang"],
+        centrumgemeente=setup.assen,
+        provider=setup.opvang,
+        intake_on=day,
+        mo_type="nachtopvang",
+        dakloos="nee",
+        zelfredzaam="ja",
+        regiobinding="ja",
+        problem_areas="",
+        decision="afwijzing",
+        motivation="Zelfredzaam",
+        location=setup.assen,
+    )
+    mo = services.melding_register(
+        client=register_client(setup, organisation_key="opvang"),
+        product_kind="MO",
+        applied_to=setup.assen,
+        received_on=day,
+        summary="",
+        organisation=setup.org["opvang"],
+        user=setup.users["opvang"],
+    )
+    services.melding_withdraw(
+        melding=mo, user=setup.users["opvang"], expected_version=mo.version, reason="Vertrokken"
+    )
+
+    performed = set(
+        CaseEvent.objects.exclude(from_status="").values_list(
+            "melding__product_kind", "from_status", "to_status", "action"
+        )
+    )
+    expected = {
+        (kind, t.source, t.target, t.action)
+        for t in TRANSITIONS
+        for kind in t.product_kinds
+        if t.source in reachable(kind)
+    }
+    assert performed == expected
+    # And the registration, outside the table, is always the first event.
+    firsts = CaseEvent.objects.filter(from_status="").values_list("action", "to_status")
+    assert set(firsts) == {("melding", FIRST)}
