@@ -31,7 +31,7 @@ from .models import (
     Onderzoek,
 )
 from .selectors import PROCESS_PERMISSION, melding_assignable_users, melding_get_for_action
-from .workflow import OPEN_STATUSES, Status, find_transition
+from .workflow import OPEN_STATUSES, REGISTRATION, Status, find_transition
 
 
 def melding_transition(
@@ -103,12 +103,18 @@ def melding_register(
         summary=summary.strip(),
         created_by=user,
     )
+    # The first row of the workflow table, like every later step.
+    first = find_transition(
+        product_kind=product_kind, source=REGISTRATION.source, target=REGISTRATION.target
+    )
+    if first is None:  # the table is data: a table without the first row is a defect
+        raise RuntimeError("the workflow table has no registration row for " + product_kind)
     CaseEvent.objects.create(
         melding=melding,
         actor=user,
-        action="melding",
-        from_status="",
-        to_status=Status.GEMELD,
+        action=first.action,
+        from_status=first.source,
+        to_status=first.target,
         reason=_("Melding geregistreerd"),
     )
     responsibility_decide(melding=melding, user=user)

@@ -82,7 +82,11 @@ ACTION_LABELS: dict[str, Promise] = {
 BW, MO = "BW", "MO"
 BOTH = frozenset({BW, MO})
 
+# A melding's life starts with its registration: from no status ("") to gemeld.
+REGISTRATION = Transition("", Status.GEMELD, "melding", BOTH)
+
 TRANSITIONS: tuple[Transition, ...] = (
+    REGISTRATION,
     Transition(
         Status.GEMELD, Status.IN_ONDERZOEK, "onderzoek", frozenset({BW}), Deadline.ONDERZOEK
     ),
