@@ -272,3 +272,15 @@ def test_a_broken_chain_says_what_it_means_and_what_to_do(client, region_setup, 
     assert "Wat betekent dit?" in verdict and "beveiligingsincident" in verdict
     assert "Laat niets in de database herstellen" in verdict
     assert "door auditor (auditor op het scherm)" in page
+
+
+def test_the_screen_speaks_english_too(client, region_setup, logged):
+    patient, _ = logged
+    as_auditor(client, region_setup)
+    client.cookies["django_language"] = "en"
+    page = ask_client(client, patient).content.decode()
+    assert f"Who looked at client {patient.short_pseudonym}?" in page
+    assert "12×</strong> between 09:01 and 09:12" in page and "Download as Excel" in page
+    assert "passes the eleven test" in page and "Chain check" in page
+    entry = AccessLogEntry.objects.order_by("-pk").first()
+    assert entry.why == "auditor" and entry.what == "toegangslog cliënt"  # the log stays Dutch
