@@ -37,6 +37,8 @@ def test_auditor_narrows_a_clients_log_sees_collapsed_rows_and_downloads_excel(
     page: Page, live_server, region_setup
 ):
     from datetime import datetime
+    from io import BytesIO
+    from pathlib import Path
 
     from django.utils import timezone
     from openpyxl import load_workbook
@@ -79,7 +81,7 @@ def test_auditor_narrows_a_clients_log_sees_collapsed_rows_and_downloads_excel(
         page.get_by_role("button", name="Download als Excel").click()
     download = download_info.value
     assert patient.bsn not in download.suggested_filename
-    book = load_workbook(download.path())
+    book = load_workbook(BytesIO(Path(download.path()).read_bytes()))
     about = {r[0]: r[1] for r in book["Over dit bestand"].iter_rows(values_only=True)}
     assert about["Periode"] == "van 1 maart 2026 tot en met 31 maart 2026"
     assert book["Toegangslog"].max_row == 13  # header + 12 stored entries, not collapsed
