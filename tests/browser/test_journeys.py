@@ -435,7 +435,7 @@ def test_auditor_sees_who_viewed_a_client(page: Page, live_server, region_setup)
     question.get_by_label("BSN van de cliënt").fill(client.bsn)
     question.get_by_role("button", name="Opvragen").click()
 
-    answer = page.get_by_role("heading", name=f"Wie heeft cliënt {client.short_pseudonym}")
+    answer = page.get_by_role("heading", name=f"Wie keek naar cliënt {client.short_pseudonym}")
     expect(answer).to_be_visible()
     rows = page.get_by_role("table").locator("tbody").get_by_role("row")
     viewed = rows.filter(has_text="toegang.assen")

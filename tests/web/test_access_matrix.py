@@ -99,6 +99,7 @@ MATRIX = {
     ),
     "audit:search": (None, everyone(403, anon=302, auditor=200)),
     "audit:verify": (None, everyone(403, anon=302, auditor=405)),  # POST only
+    "audit:download": (None, everyone(403, anon=302, auditor=405)),  # POST only (BSN in body)
     "finance:overview": (None, everyone(403, anon=302, controller=200)),
     "finance:parameters": (None, everyone(403, anon=302, controller=200)),
     "clients:detail": (

@@ -7,4 +7,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.search, name="search"),
     path("controleren/", views.verify, name="verify"),
+    path("excel/", views.download, name="download"),
 ]

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 EURO_FORMAT = '"€" #,##0;[Red]-"€" #,##0'
+DATETIME_WIDTH = 20  # "2026-03-01 09:14:00" fits
 
 # What a spreadsheet takes as the start of a formula when someone edits the cell or pastes
 # it on (OWASP "CSV injection"), including the full-width forms an IME types.
@@ -72,7 +73,13 @@ def workbook_bytes(
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
                 cell.number_format = EURO_FORMAT
         for index, name in enumerate(header, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(name)) + 4)
+            width = max(12, len(str(name)) + 4)
+            if any(
+                isinstance(cell.value, datetime.datetime)
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index)
+            ):
+                width = max(width, DATETIME_WIDTH)  # narrower shows as ##### in Excel
+            sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
     buffer = BytesIO()
     book.save(buffer)

@@ -1,0 +1,93 @@
+"""The auditor's answer as an Excel workbook: what it contains first, then one row per entry."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from bwmo.ui.excel import workbook_bytes
+
+from .selectors import Period
+
+
+def period_text(period: Period) -> str:
+    if period.start and period.end:
+        return _("van %(van)s tot en met %(tot)s") % {
+            "van": date_format(period.start, "j F Y"),
+            "tot": date_format(period.end, "j F Y"),
+        }
+    if period.start:
+        return _("vanaf %(van)s") % {"van": date_format(period.start, "j F Y")}
+    if period.end:
+        return _("tot en met %(tot)s") % {"tot": date_format(period.end, "j F Y")}
+    return _("het hele log")
+
+
+def _local(at: datetime) -> datetime:
+    # Excel has no time zones: the local time, as the screen shows it.
+    return timezone.localtime(at).replace(tzinfo=None)
+
+
+def access_log_workbook(
+    *,
+    question: str,
+    period: Period,
+    entries: Iterable,
+    until_pk: int | None,
+    made_by: str,
+    made_at: datetime,
+) -> bytes:
+    entries = list(entries)
+    about = [
+        (_("Titel"), _("Toegangslog van bwmo")),
+        (_("Vraag"), question),
+        (_("Periode"), period_text(period)),
+        (
+            _("Tot en met regel"),
+            until_pk if until_pk is not None else _("(het log was nog leeg)"),
+        ),
+        (_("Aantal regels"), len(entries)),
+        (_("Gemaakt op"), _local(made_at)),
+        (_("Gemaakt door"), made_by),
+        (
+            _("Toelichting"),
+            _(
+                "Eén rij per vastgelegde inzage, nieuwste eerst. Het scherm voegt herhaalde "
+                "gelijke regels samen; dit bestand niet. Het maken van dit bestand staat zelf "
+                "ook in het toegangslog."
+            ),
+        ),
+    ]
+    rows = (
+        (
+            e.pk,
+            _local(e.at),
+            e.username,
+            e.organisation,
+            e.client_pseudonym[:8],
+            e.what,
+            e.why,
+        )
+        for e in entries
+    )
+    return workbook_bytes(
+        [
+            (_("Over dit bestand"), [_("Onderdeel"), _("Waarde")], about, set()),
+            (
+                _("Toegangslog"),
+                [
+                    _("Regel"),
+                    _("Tijdstip"),
+                    _("Gebruiker"),
+                    _("Organisatie"),
+                    _("Cliënt"),
+                    _("Wat"),
+                    _("Grondslag"),
+                ],
+                rows,
+                set(),
+            ),
+        ]
+    )
