@@ -6,7 +6,7 @@
   "afgewezen" queues a WMO319; a granted 315 is answered by the 301 itself, which carries the
   provider's reference; a granted 317 changes the indication and so queues a 301.
 
-Nothing here writes files: ``exchange.py`` builds the queued messages on export.
+Nothing here writes files: ``exchange.export`` builds the queued messages on export.
 """
 
 from __future__ import annotations
