@@ -8,12 +8,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from django.db.models import F, Q
-
-from bwmo.care.models import Indication, Outflow, OutflowReason, Stay
+from bwmo.care import services as care_services
+from bwmo.care.models import OutflowReason
 from bwmo.clients.models import Client
 from bwmo.iwmo import model as m
-from bwmo.organisations.models import Municipality, ProductKind, Provider
+from bwmo.organisations.models import Municipality, Provider
 
 from ..models import (
     Allocation,
@@ -23,7 +22,6 @@ from ..models import (
     DeliveryEvent,
     Message,
 )
-from ..services import REDEN_CORRECTIE, REDEN_VERKORTING, allocation_queue
 from .records import _bsn_of, _errors_json
 
 # WMO588 (reden beëindiging) → bwmo's outflow reason; 20 (tijdelijk) ends no stay.
@@ -98,10 +96,9 @@ class Effects:
                 allocation=allocation, kind=DeliveryEvent.Kind.START, withdrawn=False
             ).order_by("begin")
             first = remaining.first()
-            if first is None and not indication.stays.exists():
-                Indication.objects.filter(pk=indication.pk).update(started_on=None)
-            elif first is not None:
-                Indication.objects.filter(pk=indication.pk).update(started_on=first.begin)
+            care_services.indication_start_correct(
+                indication=indication, first=first.begin if first is not None else None
+            )
         else:
             DeliveryEvent.objects.filter(
                 allocation=allocation, kind=DeliveryEvent.Kind.START, begin=p.begindatum
@@ -115,9 +112,7 @@ class Effects:
                 **_product_fields(p),
             )
             # Verzilverd: the first day care was delivered on this indication.
-            Indication.objects.filter(pk=indication.pk).filter(
-                Q(started_on__isnull=True) | Q(started_on__gt=p.begindatum)
-            ).update(started_on=p.begindatum)
+            care_services.indication_start(indication=indication, on=p.begindatum)
 
     def _stop(self, p: m.StopProduct) -> None:
         allocation = self._allocation(p.toewijzing_nummer)
@@ -142,39 +137,23 @@ class Effects:
         )
         if p.reden_beeindiging == m.REDEN_BEEINDIGING_TIJDELIJK:
             return  # a temporary stop (hospital, say): the stay goes on
-        indication = allocation.indication
-        stay = (
-            Stay.objects.filter(indication=indication, end__isnull=True, start__lte=p.einddatum)
-            .order_by("-start")
-            .first()
-        )
-        if stay is None:
-            return
-        Stay.objects.filter(pk=stay.pk).update(end=p.einddatum, version=F("version") + 1)
-        Outflow.objects.create(
-            stay=stay,
-            date=p.einddatum,
+        # The stay ends (and opvang with it: care's rule, which announces the change).
+        care_services.stay_end_reported(
+            indication=allocation.indication,
+            end=p.einddatum,
             reason=OUTFLOW_FOR_REDEN.get(p.reden_beeindiging, OutflowReason.ONBEKEND),
+            now=self.now,
         )
-        if indication.product.kind == ProductKind.MO and Indication.objects.filter(
-            pk=indication.pk, valid_to__isnull=True
-        ).update(valid_to=p.einddatum):
-            # Opvang ends with the stay: the allocation gets its end date (a new 301).
-            indication.valid_to = p.einddatum
-            allocation_queue(indication=indication, reason_change=REDEN_VERKORTING, now=self.now)
 
     def _undo_stop(self, allocation: Allocation, end: date) -> None:
-        """A withdrawn stop (status 3) was a mistake: the stay it ended goes on again."""
-        indication = allocation.indication
-        stay = Stay.objects.filter(indication=indication, end=end).order_by("-start").first()
-        if stay is None:
-            return
-        Outflow.objects.filter(stay=stay, date=end).delete()
-        Stay.objects.filter(pk=stay.pk).update(end=None, version=F("version") + 1)
-        if indication.product.kind == ProductKind.MO and indication.valid_to == end:
-            Indication.objects.filter(pk=indication.pk).update(valid_to=None)
-            indication.valid_to = None
-            allocation_queue(indication=indication, reason_change=REDEN_CORRECTIE, now=self.now)
+        """A withdrawn stop (status 3) was a mistake: the stay it ended goes on again; its
+        outflow is kept, marked withdrawn by this message."""
+        care_services.stay_end_undo(
+            indication=allocation.indication,
+            end=end,
+            by=f"WMO307 (bericht {self.message.pk}) van aanbieder {self.provider.agb_code}",
+            now=self.now,
+        )
 
     def _request(self, client, reference: str, reason: str, products: list[dict]) -> None:
         kind = "315" if self.message_type == "WMO315" else "317"
