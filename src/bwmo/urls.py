@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from bwmo.care import urls as care_urls
+from bwmo.messaging import views as messaging_views
 from bwmo.web.urls import auth_urlpatterns
 from bwmo.web.views import admin_login
 
@@ -14,7 +16,23 @@ urlpatterns = [
     path("", include("bwmo.web.urls")),
     path("clienten/", include("bwmo.clients.urls")),
     path("meldingen/", include("bwmo.toegang.urls")),
-    path("zorg/", include("bwmo.care.urls")),
+    # Care's pages, with the change of an indication that messaging serves (it becomes a WMO301).
+    path(
+        "zorg/",
+        include(
+            (
+                [
+                    *care_urls.urlpatterns,
+                    path(
+                        "indicaties/<int:pk>/wijzigen/",
+                        messaging_views.indication_change,
+                        name="indication_change",
+                    ),
+                ],
+                care_urls.app_name,
+            )
+        ),
+    ),
     path("woonplaats/", include("bwmo.woonplaats.urls")),
     path("financien/", include("bwmo.finance.urls")),
     path("berichten/", include("bwmo.messaging.urls")),

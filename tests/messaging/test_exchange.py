@@ -198,7 +198,7 @@ def test_import_is_all_or_nothing_per_file(setup, granted, tmp_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("the answer cannot be built")
 
-    monkeypatch.setattr(exchange, "build_retour", broken)
+    monkeypatch.setattr(exchange.importer, "build_retour", broken)
     [result] = exchange.import_directory(tmp_path, today=timezone.localdate())
     # Nothing of the file is applied: its transaction is rolled back. The file itself is
     # recorded as ongeldig (INTERN), so the next run goes on past it instead of stopping.
@@ -218,12 +218,12 @@ def test_a_crash_between_commit_and_answer_file_is_repaired_by_the_next_run(
     the writer fails there (disk full, or the process killed), the next run writes it."""
     client, indication = granted
     (tmp_path / "start.xml").write_bytes(start_305(client, indication.pk, indication.valid_from))
-    real_write = exchange._write
+    real_write = exchange.export._write
 
     def broken_disk(path, content):
         raise OSError("schijf vol")
 
-    monkeypatch.setattr(exchange, "_write", broken_disk)
+    monkeypatch.setattr(exchange.export, "_write", broken_disk)
     with pytest.raises(OSError):
         exchange.import_directory(tmp_path, today=timezone.localdate())
     # committed: the start counts, the answer is recorded, no file yet
@@ -233,7 +233,7 @@ def test_a_crash_between_commit_and_answer_file_is_repaired_by_the_next_run(
     assert answer.awaiting_file and answer.content
     assert sorted(p.name for p in tmp_path.iterdir()) == ["start.xml"]
 
-    monkeypatch.setattr(exchange, "_write", real_write)
+    monkeypatch.setattr(exchange.export, "_write", real_write)
     results = exchange.import_directory(tmp_path, today=timezone.localdate())
     # the answer was written first, then lies in the folder as our own file
     assert sorted(r.outcome for r in results) == [
@@ -285,19 +285,19 @@ def test_export_writes_after_the_commit_and_a_crash_there_is_repaired(
 ):
     """A 301 is marked sent and its content recorded in one commit; the file follows. A
     crash before the file leaves it to the next run, with the same name and content."""
-    real_write = exchange._write
+    real_write = exchange.export._write
 
     def broken_disk(path, content):
         raise OSError("schijf vol")
 
-    monkeypatch.setattr(exchange, "_write", broken_disk)
+    monkeypatch.setattr(exchange.export, "_write", broken_disk)
     with pytest.raises(OSError):
         export(setup, tmp_path / "uit")
     sent = Message.objects.get(direction=Direction.OUT, message_type="WMO301")
     assert sent.status == MessageStatus.SENT and sent.awaiting_file
     assert list((tmp_path / "uit").iterdir()) == []
 
-    monkeypatch.setattr(exchange, "_write", real_write)
+    monkeypatch.setattr(exchange.export, "_write", real_write)
     assert export(setup, tmp_path / "uit").written == []  # nothing new to build
     sent.refresh_from_db()
     assert not sent.awaiting_file
@@ -310,7 +310,7 @@ def test_export_that_rolls_back_leaves_no_file(setup, granted, tmp_path, monkeyp
         raise RuntimeError("database gone")
 
     # The last step inside the transaction: the allocations marked as sent.
-    monkeypatch.setattr(exchange.Allocation.objects, "filter", broken)
+    monkeypatch.setattr(exchange.export.Allocation.objects, "filter", broken)
     with pytest.raises(RuntimeError):
         export(setup, tmp_path / "uit")
     assert Message.objects.get(direction=Direction.OUT).status == MessageStatus.PENDING

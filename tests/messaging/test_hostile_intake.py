@@ -134,7 +134,7 @@ def test_a_failure_inside_bwmo_is_rolled_back_recorded_and_the_run_goes_on(
     person, indication = granted
     (tmp_path / "a.xml").write_bytes(start_305(person, indication, "S1"))
     (tmp_path / "b.xml").write_bytes(start_305(person, indication, "S2"))
-    real = exchange._Import._start
+    real = exchange.importer._Import._start
     calls = []
 
     def start_then_fail(self, p):
@@ -143,7 +143,7 @@ def test_a_failure_inside_bwmo_is_rolled_back_recorded_and_the_run_goes_on(
         if len(calls) == 1:
             raise KeyError("kapot")
 
-    monkeypatch.setattr(exchange._Import, "_start", start_then_fail)
+    monkeypatch.setattr(exchange.importer._Import, "_start", start_then_fail)
     a, b = exchange.import_directory(tmp_path, today=timezone.localdate())
     assert (a.status, a.errors[0]["code"]) == (MessageStatus.INVALID, "INTERN")
     assert b.status == MessageStatus.ACCEPTED

@@ -463,7 +463,20 @@ def test_a_withdrawn_stop_lets_the_stay_go_on(setup, tmp_path):
     assert result.status == MessageStatus.ACCEPTED, result.errors
     stay.refresh_from_db()
     assert stay.end is None
-    assert not Outflow.objects.filter(stay=stay).exists()
+    assert not Outflow.objects.current().filter(stay=stay).exists()
+    # The end is history, not deleted: ended on `end` (zelfstandig), stop withdrawn since.
+    (kept,) = Outflow.objects.filter(stay=stay)
+    assert (kept.date, kept.reason) == (end, "zelfstandig")
+    assert kept.withdrawn_at is not None and "WMO307" in kept.withdrawn_by
+    assert stay.outflow is None
+
+    # The provider sends the right stop: the stay ends again, with one outflow that counts.
+    right = end + timedelta(days=2)
+    _import(tmp_path, "r.xml", _stop(client, indication, begin, right, "19", "E3"))
+    stay.refresh_from_db()
+    assert stay.end == right
+    assert stay.outflow is not None and stay.outflow.date == right
+    assert Outflow.objects.filter(stay=stay).count() == 2
 
 
 def test_a_request_for_a_client_registered_later_joins_the_dossier(setup, tmp_path, client):

@@ -231,6 +231,12 @@ class Stay(models.Model):
     def __str__(self) -> str:
         return f"{self.product} {self.start}–{self.end or ''}"
 
+    @property
+    def outflow(self) -> "Outflow | None":
+        """The outflow that ended this stay; a withdrawn one (the end was taken back) is
+        kept as history but no longer counts. Reads ``outflows`` (prefetch it for a list)."""
+        return next((o for o in self.outflows.all() if o.withdrawn_at is None), None)
+
 
 class OutflowReason(models.TextChoices):
     ZELFSTANDIG = "zelfstandig", _("Zelfstandig wonen")
@@ -245,15 +251,37 @@ class OutflowReason(models.TextChoices):
     ONBEKEND = "onbekend", _("Onbekend / uit beeld")
 
 
+class OutflowQuerySet(models.QuerySet):
+    def current(self) -> "OutflowQuerySet":
+        """Outflow that counts: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Outflow(models.Model):
-    stay = models.OneToOneField(Stay, on_delete=models.PROTECT, related_name="outflow")
+    """A stay ended, with its reason. Never deleted: an end that is taken back (a provider
+    withdraws its stop) is marked withdrawn, and a stay has at most one outflow that is not."""
+
+    stay = models.ForeignKey(Stay, on_delete=models.PROTECT, related_name="outflows")
     date = models.DateField(_("datum uitstroom"))
     reason = models.CharField(_("reden"), max_length=20, choices=OutflowReason.choices)
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True, editable=False)
+    withdrawn_by = models.CharField(
+        _("ingetrokken door"), max_length=100, blank=True, editable=False
+    )
+
+    objects = OutflowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("uitstroom")
         verbose_name_plural = _("uitstroom")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stay"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="outflow_one_current_per_stay",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.date}"

@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,13 +9,6 @@ from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
 from bwmo.clients.selectors import client_get_visible_or_404, clients_visible_to
-from bwmo.messaging.forms import IndicationChangeForm
-from bwmo.messaging.selectors import (
-    indication_change_reasons,
-    indication_change_warnings,
-    indication_has_ended,
-)
-from bwmo.messaging.services import indication_change_end, indication_ended_message
 from bwmo.ui.forms import add_service_errors
 
 from . import services
@@ -25,14 +16,16 @@ from .forms import StayEndForm, StayStartForm, WlzApplicationForm
 from .models import Indication, Stay
 
 
-def _editable(request, client):
+def editable(request, client):
+    """The client's dossier, when this user may change it (else PermissionDenied)."""
     visible = client_get_visible_or_404(user=request.user, pseudonym=client.pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied(_("U mag dit dossier alleen inzien, niet wijzigen."))
     return visible
 
 
-def _in_scope(request, queryset, pk):
+def in_scope(request, queryset, pk):
+    """The object of this queryset with this pk, when its client is in the user's scope."""
     obj = queryset.filter(client__in=clients_visible_to(user=request.user), pk=pk).first()
     if obj is None:
         raise Http404
@@ -43,10 +36,10 @@ def _in_scope(request, queryset, pk):
 @permission_required("care.add_stay", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def stay_start(request, pk):
-    indication = _in_scope(
+    indication = in_scope(
         request, Indication.objects.select_related("client", "product", "provider"), pk
     )
-    visible = _editable(request, indication.client)
+    visible = editable(request, indication.client)
     form = StayStartForm(request.POST or None, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,8 +63,8 @@ def stay_start(request, pk):
 @permission_required("care.change_stay", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def stay_end(request, pk):
-    stay = _in_scope(request, Stay.objects.select_related("client", "product", "provider"), pk)
-    visible = _editable(request, stay.client)
+    stay = in_scope(request, Stay.objects.select_related("client", "product", "provider"), pk)
+    visible = editable(request, stay.client)
     form = StayEndForm(
         request.POST or None, initial={"version": stay.version, "end": timezone.localdate()}
     )
@@ -109,65 +102,3 @@ def wlz_add(request, pseudonym):
             return redirect("clients:detail", pseudonym=client.pseudonym)
     access_log_read(request, [client], what="Wlz-aanvraag vastleggen", why=visible.relation.value)
     return render(request, "care/wlz_add.html", {"form": form, "client": client})
-
-
-@login_required
-@permission_required("toegang.process_melding", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def indication_change(request, pk):
-    """Shorten, end or correct an indication; the provider gets a new WMO301.
-
-    What may change is decided by the service; an ended indication gets no form, only why.
-    """
-    indication = _in_scope(
-        request, Indication.objects.select_related("client", "product", "provider"), pk
-    )
-    visible = _editable(request, indication.client)
-    ended = (
-        indication_ended_message(indication=indication)
-        if indication_has_ended(indication=indication)
-        else ""
-    )
-    opened = indication.valid_to.isoformat() if indication.valid_to else ""
-    form = IndicationChangeForm(
-        request.POST or None,
-        initial={"valid_to": indication.valid_to, "opened_with": opened},
-        reasons=indication_change_reasons(indication=indication),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        seen = data["opened_with"]
-        try:
-            indication_change_end(
-                indication=indication,
-                valid_to=data["valid_to"],
-                reason_change=data["reason"],
-                opened_with=date.fromisoformat(seen) if seen else None,
-                past_end_confirmed=data["past_end_confirmed"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if indication.financing == "ZIN" and indication.provider_id:
-                messages.success(
-                    request,
-                    _("De indicatie is gewijzigd; de toewijzing (WMO301) staat klaar voor %(p)s.")
-                    % {"p": indication.provider},
-                )
-            else:
-                messages.success(request, _("De indicatie is gewijzigd."))
-            return redirect("clients:detail", pseudonym=indication.client.pseudonym)
-    access_log_read(
-        request, [indication.client], what="indicatie wijzigen", why=visible.relation.value
-    )
-    return render(
-        request,
-        "care/indication_change.html",
-        {
-            "form": form,
-            "indication": indication,
-            "client": indication.client,
-            "ended": ended,
-            "warnings": [] if ended else indication_change_warnings(indication=indication),
-        },
-    )

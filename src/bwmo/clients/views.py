@@ -162,8 +162,10 @@ def detail(request, pseudonym):
     indications = Indication.objects.filter(client=client).select_related(
         "product", "provider", "responsible_municipality", "allocation__last_message"
     )
-    stays = Stay.objects.filter(client=client).select_related(
-        "product", "provider", "location", "outflow"
+    stays = (
+        Stay.objects.filter(client=client)
+        .select_related("product", "provider", "location")
+        .prefetch_related("outflows")
     )
     if relation is Relation.PROVIDER:
         provider_ids = {o.provider_id for o in request.user.organisations.all() if o.provider_id}

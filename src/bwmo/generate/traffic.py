@@ -153,8 +153,10 @@ class TrafficGenerator:
             )
         Allocation.objects.bulk_create(allocations, batch_size=1000)
         by_indication = {a.indication_id: a for a in Allocation.objects.all()}
-        for stay in Stay.objects.filter(indication_id__in=[i.pk for i in history]).select_related(
-            "outflow", "indication__product"
+        for stay in (
+            Stay.objects.filter(indication_id__in=[i.pk for i in history])
+            .select_related("indication__product")
+            .prefetch_related("outflows")
         ):
             allocation = by_indication[stay.indication_id]
             product = {
@@ -204,9 +206,13 @@ class TrafficGenerator:
             a.indication_id: a
             for a in Allocation.objects.select_related("provider", "municipality", "client")
         }
-        stays = Stay.objects.filter(
-            Q(start__gte=window_start) | Q(end__gte=window_start), indication__isnull=False
-        ).select_related("outflow", "client")
+        stays = (
+            Stay.objects.filter(
+                Q(start__gte=window_start) | Q(end__gte=window_start), indication__isnull=False
+            )
+            .select_related("client")
+            .prefetch_related("outflows")
+        )
         for stay in stays.order_by("start", "pk"):
             allocation = allocations.get(stay.indication_id)
             if allocation is None or allocation.needs_sending:

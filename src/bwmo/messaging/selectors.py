@@ -168,7 +168,8 @@ def indication_change_warnings(*, indication: Indication) -> list[str]:
     """What the access worker should know before changing this indication: the Wlz."""
     warnings = []
     outflow = (
-        Outflow.objects.filter(stay__client_id=indication.client_id, reason=OutflowReason.WLZ)
+        Outflow.objects.current()
+        .filter(stay__client_id=indication.client_id, reason=OutflowReason.WLZ)
         .order_by("-date")
         .first()
     )

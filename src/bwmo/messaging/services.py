@@ -6,7 +6,7 @@
   "afgewezen" queues a WMO319; a granted 315 is answered by the 301 itself, which carries the
   provider's reference; a granted 317 changes the indication and so queues a 301.
 
-Nothing here writes files: ``exchange.py`` builds the queued messages on export.
+Nothing here writes files: ``exchange.export`` builds the queued messages on export.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from bwmo.care import services as care_services
 from bwmo.care.models import Financing, Indication, Outflow, Tariff, Unit
 from bwmo.core.errors import StaleVersionError
 from bwmo.iwmo.model import FREQUENTIE_PER_MAAND, FREQUENTIE_PER_WEEK
@@ -57,6 +58,31 @@ def tariff_cents_per_etmaal(tariff: Tariff) -> int:
     return cents
 
 
+def _queue(
+    message_type: str,
+    *,
+    municipality_id: str,
+    provider,
+    client_id: int | None,
+    now=None,
+    **fields,
+) -> Message:
+    """A pending outbound message (WMO301 or WMO319) from this municipality to this provider;
+    ``exchange.export`` builds and writes it."""
+    return Message.objects.create(
+        direction=Direction.OUT,
+        message_type=message_type,
+        status=MessageStatus.PENDING,
+        municipality_id=municipality_id,
+        provider_id=provider.pk,
+        client_id=client_id,
+        sender=municipality_id[2:],
+        receiver=provider.agb_code,
+        created_at=now or timezone.now(),
+        **fields,
+    )
+
+
 def _queue_301(allocation: Allocation, now) -> Message:
     """The one pending WMO301 for this client at this provider, created when needed."""
     message = Message.objects.filter(
@@ -68,16 +94,12 @@ def _queue_301(allocation: Allocation, now) -> Message:
         client_id=allocation.client_id,
     ).first()
     if message is None:
-        message = Message.objects.create(
-            direction=Direction.OUT,
-            message_type="WMO301",
-            status=MessageStatus.PENDING,
+        message = _queue(
+            "WMO301",
             municipality_id=allocation.municipality_id,
-            provider_id=allocation.provider_id,
+            provider=allocation.provider,
             client_id=allocation.client_id,
-            sender=allocation.municipality_id[2:],
-            receiver=allocation.provider.agb_code,
-            created_at=now,
+            now=now,
         )
     return message
 
@@ -151,6 +173,12 @@ def allocation_queue(
     return allocation
 
 
+def indication_changed_received(*, indication: Indication, reason_change: str, now) -> None:
+    """Care granted or changed an indication (``bwmo.care.events.indication_changed``,
+    connected in ``MessagingConfig.ready``): its allocation follows, with a WMO301."""
+    allocation_queue(indication=indication, reason_change=reason_change, now=now)
+
+
 def _day(value: date) -> str:
     return date_format(value, "j F Y")
 
@@ -158,7 +186,10 @@ def _day(value: date) -> str:
 def indication_ended_message(*, indication: Indication) -> str:
     """Why an ended indication cannot be changed, and what to do instead."""
     outflow = (
-        Outflow.objects.filter(stay__indication_id=indication.pk).order_by("-date", "-pk").first()
+        Outflow.objects.current()
+        .filter(stay__indication_id=indication.pk)
+        .order_by("-date", "-pk")
+        .first()
     )
     assert indication.valid_to is not None
     if outflow is not None:
@@ -339,25 +370,21 @@ def indication_change_end(
                 % {"new": _day(valid_to)}
             }
         )
-    Indication.objects.filter(pk=indication.pk).update(valid_to=valid_to)
-    indication.valid_to = valid_to
-    allocation_queue(indication=indication, reason_change=reason_change, now=now)
-    return indication
+    # Care writes the end date; its indication_changed brings the allocation up to date.
+    return care_services.indication_end_change(
+        indication=indication, valid_to=valid_to, reason_change=reason_change, now=now
+    )
 
 
 # --- requests from providers (315/317) -----------------------------------------------------
 
 
 def _queue_319(request: AllocationRequest, *, antwoord: str, reden: str = "") -> Message:
-    return Message.objects.create(
-        direction=Direction.OUT,
-        message_type="WMO319",
-        status=MessageStatus.PENDING,
+    return _queue(
+        "WMO319",
         municipality_id=request.municipality_id,
-        provider_id=request.provider_id,
+        provider=request.provider,
         client_id=request.client_id,
-        sender=request.municipality_id[2:],
-        receiver=request.provider.agb_code,
         reply_to=request.message,
         payload={"referentie": request.reference, "antwoord": antwoord, "reden": reden},
     )

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bwmo.audit.services import access_log_read
+from bwmo.care import models as care_models
+from bwmo.care import views as care_views
 from bwmo.clients.selectors import clients_visible_to
 from bwmo.iwmo import parse_message
 from bwmo.organisations.models import Provider
@@ -26,7 +28,7 @@ from bwmo.ui.forms import add_service_errors
 
 from . import exchange, selectors, services
 from .codelists import meaning, retourcodes
-from .forms import MessageFilterForm, RequestAnswerForm, UploadForm
+from .forms import IndicationChangeForm, MessageFilterForm, RequestAnswerForm, UploadForm
 from .models import AllocationRequest, Direction, Message, MessageStatus
 
 WHY_CONTRACT = gettext_lazy("contractbeheer: iWmo-berichtenverkeer")
@@ -399,5 +401,71 @@ def request_detail(request, pk):
             in (AllocationRequest.Status.OPEN, AllocationRequest.Status.IN_ONDERZOEK),
             "reason_meaning": meaning("WJ758", req.reason) if req.reason else "",
             "answers": answers,
+        },
+    )
+
+
+@login_required
+@permission_required("toegang.process_melding", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def indication_change(request, pk):
+    """Shorten, end or correct an indication; the provider gets a new WMO301.
+
+    Served as ``care:indication_change`` (``bwmo/urls.py`` adds it to care's pages).
+
+    What may change is decided by the service; an ended indication gets no form, only why.
+    """
+    indication = care_views.in_scope(
+        request, care_models.Indication.objects.select_related("client", "product", "provider"), pk
+    )
+    visible = care_views.editable(request, indication.client)
+    ended = (
+        services.indication_ended_message(indication=indication)
+        if selectors.indication_has_ended(indication=indication)
+        else ""
+    )
+    opened = indication.valid_to.isoformat() if indication.valid_to else ""
+    form = IndicationChangeForm(
+        request.POST or None,
+        initial={"valid_to": indication.valid_to, "opened_with": opened},
+        reasons=selectors.indication_change_reasons(indication=indication),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        seen = data["opened_with"]
+        try:
+            services.indication_change_end(
+                indication=indication,
+                valid_to=data["valid_to"],
+                reason_change=data["reason"],
+                opened_with=date.fromisoformat(seen) if seen else None,
+                past_end_confirmed=data["past_end_confirmed"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if indication.financing == "ZIN" and indication.provider_id:
+                messages.success(
+                    request,
+                    _("De indicatie is gewijzigd; de toewijzing (WMO301) staat klaar voor %(p)s.")
+                    % {"p": indication.provider},
+                )
+            else:
+                messages.success(request, _("De indicatie is gewijzigd."))
+            return redirect("clients:detail", pseudonym=indication.client.pseudonym)
+    access_log_read(
+        request, [indication.client], what="indicatie wijzigen", why=visible.relation.value
+    )
+    return render(
+        request,
+        "messaging/indication_change.html",
+        {
+            "form": form,
+            "indication": indication,
+            "client": indication.client,
+            "ended": ended,
+            "warnings": []
+            if ended
+            else selectors.indication_change_warnings(indication=indication),
         },
     )

@@ -28,7 +28,7 @@ def stay_records(
     category = ResponsibilityDecision.objects.filter(
         melding=OuterRef("indication__melding"), is_current=True
     ).values("category")[:1]
-    reason = Outflow.objects.filter(stay=OuterRef("pk")).values("reason")[:1]
+    reason = Outflow.objects.current().filter(stay=OuterRef("pk")).values("reason")[:1]
     rows = (
         Stay.objects.filter(
             Q(indication__responsible_municipality__in=municipalities)

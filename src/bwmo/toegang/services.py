@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from bwmo.care.models import Financing, Indication, MoType, Product, Stay
+from bwmo.care import services as care_services
+from bwmo.care.models import Financing, MoType, Product
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_before, not_in_future, period_ordered
-from bwmo.messaging.services import allocation_queue
 from bwmo.organisations.models import ProductKind
 from bwmo.woonplaats.services import responsibility_decide
 
@@ -357,7 +358,8 @@ def beschikking_record(
         decided_by=user,
     )
     if decision == Decision.TOEKENNING:
-        indication = Indication.objects.create(
+        # Zorg in natura: the indication's allocation follows (a WMO301 to the provider).
+        care_services.indication_grant(
             client=melding.client,
             melding=melding,
             product=product,
@@ -367,17 +369,41 @@ def beschikking_record(
             valid_from=valid_from,
             valid_to=valid_to,
         )
-        allocation_queue(indication=indication)  # zorg in natura: a WMO301 to the provider
     return beschikking
 
 
+# A melding ends without a beschikking: withdrawn by the client, or closed without an aanvraag.
+_MELDING_ENDS = {
+    "intrekken": (
+        Status.INGETROKKEN,
+        gettext_lazy("Geef aan waarom de melding wordt ingetrokken."),
+    ),
+    "afsluiten": (Status.AFGESLOTEN, gettext_lazy("Geef aan waarom er geen aanvraag volgt.")),
+}
+
+
 @transaction.atomic
-def melding_withdraw(*, melding: Melding, user, expected_version: int, reason: str) -> Melding:
+def melding_end(
+    *, melding: Melding, action: str, user, expected_version: int, reason: str
+) -> Melding:
+    """End a melding without a beschikking (``action``: "intrekken" or "afsluiten"); the
+    reason is required."""
+    target, missing_reason = _MELDING_ENDS[action]
     if not reason.strip():
-        raise ValidationError({"reason": _("Geef aan waarom de melding wordt ingetrokken.")})
+        raise ValidationError({"reason": str(missing_reason)})
     return melding_transition(
         melding=melding,
-        target=Status.INGETROKKEN,
+        target=target,
+        action=action,
+        user=user,
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
+def melding_withdraw(*, melding: Melding, user, expected_version: int, reason: str) -> Melding:
+    return melding_end(
+        melding=melding,
         action="intrekken",
         user=user,
         expected_version=expected_version,
@@ -385,13 +411,9 @@ def melding_withdraw(*, melding: Melding, user, expected_version: int, reason: s
     )
 
 
-@transaction.atomic
 def melding_close(*, melding: Melding, user, expected_version: int, reason: str) -> Melding:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Geef aan waarom er geen aanvraag volgt.")})
-    return melding_transition(
+    return melding_end(
         melding=melding,
-        target=Status.AFGESLOTEN,
         action="afsluiten",
         user=user,
         expected_version=expected_version,
@@ -483,22 +505,12 @@ def mo_intake_record(
         decided_by=user,
     )
     if product is not None:
-        indication = Indication.objects.create(
+        care_services.opvang_grant(
             client=client,
             melding=melding,
             product=product,
-            financing=Financing.ZIN,
             provider=provider,
-            responsible_municipality=centrumgemeente,
-            valid_from=intake_on,
-            started_on=intake_on,
-        )
-        allocation_queue(indication=indication)
-        Stay.objects.create(
-            client=client,
-            indication=indication,
-            provider=provider,
-            product=product,
+            centrumgemeente=centrumgemeente,
             location=location,
             start=intake_on,
         )

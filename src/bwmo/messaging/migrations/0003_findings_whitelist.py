@@ -3,7 +3,7 @@
 Earlier versions stored a finding's text as the rule text followed by what was found (a
 birth date, a postcode, a name from an XSD message), masking only 8–9-digit numbers and
 quoted values. bwmo now stores only the rule code, the element path, the retourcode and the
-rule's text or the expected form (``bwmo.messaging.exchange._errors_json``). This migration
+rule's text or the expected form (``bwmo.messaging.exchange.records._errors_json``). This migration
 rewrites every stored finding (``Message.errors``, inbound and outbound, and
 ``DeclarationLine.findings``) to that form:
 

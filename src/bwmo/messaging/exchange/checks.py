@@ -1,0 +1,217 @@
+"""The cross-checks of an inbound message against bwmo's state (the rules the standard
+leaves to the receiver: identification, codes, start/stop sequence, requests, declarations)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+
+from bwmo.care.models import Product as CatalogueProduct
+from bwmo.care.models import Tariff
+from bwmo.iwmo import (
+    EerderePrestatie,
+    Gemeente,
+    Tarief,
+    check_berichtidentificatie,
+    check_declaration_against_allocations,
+    check_gemeentecode,
+    check_productcode,
+    check_start_stop_sequence,
+    check_verzoek_om_wijziging,
+    check_verzoek_referentie,
+)
+from bwmo.iwmo import model as m
+from bwmo.organisations.models import Municipality, Provider
+
+from ..models import (
+    Allocation,
+    AllocationRequest,
+    Declaration,
+    DeclarationLine,
+    DeliveryEvent,
+    Direction,
+    Message,
+    MessageStatus,
+)
+from ..services import tariff_cents_per_etmaal
+from .records import _PRESTATIE_FIELDS, _event_product, _prestatie_from, toewijzing
+
+
+class CrossChecks:
+    """The state an import checks against; mixed into the import of one message."""
+
+    bericht: Any
+    message_type: str
+    municipality: Municipality | None
+    provider: Provider | None
+    cache: dict
+    _allocation_cache: dict[int, Allocation]
+
+    def _cached(self, key, compute: Callable[[], Any]):
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def _allocations(self, **filters) -> list[Allocation]:
+        """This provider's allocations for this municipality (the provider is known)."""
+        found = Allocation.objects.select_related("client").filter(**filters).order_by()
+        if "number__in" not in filters:  # by number the unique index is enough
+            found = found.filter(provider=self.provider, municipality=self.municipality)
+        mine = [
+            a
+            for a in found
+            if a.provider_id == self.provider.pk and a.municipality_id == self.municipality.pk
+        ]
+        for a in mine:
+            a.provider = self.provider
+        return mine
+
+    def _crosscheck(self) -> list[m.IwmoError]:
+        b, header = self.bericht, self.bericht.header
+        earlier = Message.objects.filter(
+            direction=Direction.IN, message_type=self.message_type, sender=header.afzender
+        ).exclude(status=MessageStatus.INVALID)
+        errors = check_berichtidentificatie(
+            header,
+            set(
+                earlier.filter(identification=header.identificatie).values_list(
+                    "identification", flat=True
+                )
+            ),
+        )
+        # The CBS list holds no history of mergers: every code in it counts as valid from
+        # 1900 (only the sender's or receiver's code matters to TR378).
+        known = self._cached(
+            "gemeentecodes", lambda: set(Municipality.objects.values_list("code", flat=True))
+        )
+        gemeenten = [
+            Gemeente(code, date(1900, 1, 1))
+            for code in (header.afzender, header.ontvanger)
+            if f"GM{code}" in known
+        ]
+        errors += check_gemeentecode(b, gemeenten)
+        codes = self._cached(
+            "productcodes",
+            lambda: {
+                m.Product(category, code)
+                for category, code in CatalogueProduct.objects.values_list("iwmo_category", "code")
+            },
+        )
+        errors += check_productcode(b, codes)
+        if errors or self.municipality is None:
+            return errors
+        match b:
+            case m.Startbericht() | m.Stopbericht():
+                allocations = self._allocations(client__bsn=b.client.bsn)
+                events = DeliveryEvent.objects.filter(
+                    allocation__in=allocations, withdrawn=False
+                ).select_related("allocation")
+                starts = [
+                    m.StartProduct(
+                        e.begin,
+                        e.status_aanlevering,
+                        e.allocation.number,
+                        _event_product(e),
+                        e.allocation_start,
+                    )
+                    for e in events
+                    if e.kind == DeliveryEvent.Kind.START
+                ]
+                stops = [
+                    m.StopProduct(
+                        e.begin,
+                        e.reason,
+                        e.end,
+                        e.status_aanlevering,
+                        e.allocation.number,
+                        _event_product(e),
+                        e.allocation_start,
+                    )
+                    for e in events
+                    if e.kind == DeliveryEvent.Kind.STOP
+                ]
+                errors += check_start_stop_sequence(
+                    b, [toewijzing(a) for a in allocations], starts=starts, stops=stops
+                )
+            case m.VerzoekOmToewijzingbericht() | m.VerzoekOmWijzigingbericht():
+                bsn = b.client.bsn if isinstance(b, m.VerzoekOmToewijzingbericht) else b.bsn
+                if isinstance(b, m.VerzoekOmWijzigingbericht):
+                    allocations = self._allocations(client__bsn=bsn)
+                    errors += check_verzoek_om_wijziging(b, [toewijzing(a) for a in allocations])
+                requests = AllocationRequest.objects.filter(
+                    provider=self.provider, municipality=self.municipality
+                )
+                errors += check_verzoek_referentie(
+                    b,
+                    bekende_referenties=set(requests.values_list("reference", flat=True)),
+                    onderhanden_verzoek=requests.filter(
+                        bsn=bsn,
+                        status__in=[
+                            AllocationRequest.Status.OPEN,
+                            AllocationRequest.Status.IN_ONDERZOEK,
+                        ],
+                    ).exists(),
+                )
+            case m.Declaratiebericht():
+                errors += self._check_declaration(b)
+        return errors
+
+    def _check_declaration(self, b: m.Declaratiebericht) -> list[m.IwmoError]:
+        # Only the state this declaration can touch, so an import does not slow down as the
+        # traffic grows: its allocations, and the earlier Prestaties of those allocations or
+        # with its references (TR314, credits).
+        prestaties = [p for c in b.declaratie.clienten for p in c.prestaties]
+        numbers = {p.toewijzing_nummer for p in prestaties}
+        references = {p.referentie_nummer for p in prestaties} | {
+            p.vorig_referentie_nummer for p in prestaties if p.vorig_referentie_nummer
+        }
+        self._allocation_cache = {a.number: a for a in self._allocations(number__in=numbers)}
+        allocations = [toewijzing(a) for a in self._allocation_cache.values()]
+        tariffs = self._cached(
+            ("tarieven", self.provider.pk),
+            lambda: [
+                Tarief(
+                    m.Product(t.product.iwmo_category, t.product.code),
+                    "14",
+                    tariff_cents_per_etmaal(t),
+                    t.valid_from,
+                    t.valid_to,
+                )
+                for t in Tariff.objects.select_related("product").filter(
+                    contract__provider=self.provider
+                )
+            ],
+        )
+        # Looked up by the indexed line columns; this provider's and municipality's lines are
+        # picked out here (a filter on the declaration would make the database scan those).
+        rows = {
+            row[0]: row
+            for row in DeclarationLine.objects.filter(
+                Q(allocation_number__in=numbers) | Q(reference__in=references)
+            )
+            .order_by()
+            .values_list(
+                "pk", "declaration__provider_id", "declaration__municipality_id", *_PRESTATIE_FIELDS
+            )
+            if row[1] == self.provider.pk and row[2] == self.municipality.pk
+        }
+        eerder = [EerderePrestatie(_prestatie_from(row[3:-1]), row[-1]) for row in rows.values()]
+        used = (
+            Declaration.objects.filter(
+                provider=self.provider,
+                municipality=self.municipality,
+                number=b.declaratie.declaratie_nummer,
+            )
+            .order_by()
+            .values_list("number", flat=True)
+        )
+        return check_declaration_against_allocations(
+            b,
+            allocations,
+            tariffs,
+            eerdere_prestaties=eerder,
+            eerdere_declaratienummers=set(used),
+        )

@@ -1,0 +1,439 @@
+"""Files in: the import loop, the file bookkeeping, and the recording of files that cannot
+be used.
+
+Import is all-or-nothing per file: a file is validated (XSD, then the standard's in-message
+rules, then the rules that need bwmo's state), its effects are applied and its answer (a
+retour message or a WMO325) is recorded in one database transaction. A file is recognised by
+its SHA-256: the same file twice is reported and not processed again.
+
+The import runs as a system process, not for a user: it matches a message's BSN to a client
+to link the message, and shows nothing, so it writes no access-log entries. Who later looks
+at a message or request in the screens is logged there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bwmo.clients.models import Client
+from bwmo.iwmo import build_retour, build_wmo325, validate_root
+from bwmo.iwmo import model as m
+from bwmo.iwmo._xml import (
+    MAX_BYTES,
+    XmlSyntaxError,
+    declaratie_client_path,
+    item_path,
+    message_type_of,
+    parse_xml,
+    prestatie_path,
+)
+from bwmo.iwmo.validate import xml_error
+from bwmo.organisations.models import Municipality, Provider
+
+from ..models import Allocation, Direction, Message, MessageStatus
+from .checks import CrossChecks
+from .effects import Effects
+from .export import _answer_filename, _deliver, write_recorded
+from .records import _bsn_of, _errors_json, _identificatie, xsd_dir
+
+logger = logging.getLogger(__name__)
+
+INBOUND = frozenset({"WMO305", "WMO307", "WMO315", "WMO317", "WMO323"})
+# What a municipality itself sends: lying next to inbound files, these are skipped.
+OUTBOUND = frozenset(m.BERICHTCODES) - INBOUND
+
+
+class Outcome:
+    PROCESSED = "verwerkt"
+    DUPLICATE = "al verwerkt"
+    SKIPPED = "overgeslagen"
+    UNREADABLE = "onleesbaar"
+
+
+@dataclass
+class FileResult:
+    file: Path
+    outcome: str
+    message_type: str | None = None
+    status: str | None = None
+    reply: Path | None = None
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "file": str(self.file),
+            "message": self.message_type,
+            "outcome": self.outcome,
+            "status": self.status,
+            "reply": str(self.reply) if self.reply else None,
+            "errors": [{k: e[k] for k in ("code", "path", "message")} for e in self.errors],
+        }
+
+
+def import_directory(
+    directory: Path, *, today: date, now: datetime | None = None
+) -> list[FileResult]:
+    """Every ``.xml`` file in the folder, one by one: a file that cannot be used is recorded
+    as *ongeldig* with its finding, and the run goes on with the next. Answers an earlier run
+    recorded but did not write (killed after its commit) are written first."""
+    write_recorded()
+    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
+    cache: dict = {}  # reference data that does not change during one run
+    return [import_file(path, today=today, now=now, cache=cache) for path in files]
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "BWMO_IWMO_MAX_FILE_BYTES", MAX_BYTES))
+
+
+def _read(path: Path) -> tuple[bytes, str, bool]:
+    """The file's content (empty when it is over the size limit), its SHA-256, and whether
+    it is over the limit: a file that big is hashed in pieces and never held in memory."""
+    limit = max_file_bytes()
+    if path.stat().st_size <= limit:
+        content = path.read_bytes()
+        if len(content) <= limit:
+            return content, hashlib.sha256(content).hexdigest(), False
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return b"", digest.hexdigest(), True
+
+
+def _header_codes(content: bytes) -> tuple[str, str]:
+    """Afzender and Ontvanger of a message the XSD rejects, when its Header has them: so the
+    municipality and provider concerned see it in their list."""
+    try:
+        root = parse_xml(content, max_bytes=max_file_bytes())
+    except XmlSyntaxError:
+        return "", ""
+    found = {}
+    for name in ("Afzender", "Ontvanger"):
+        el = root.find(f"{{*}}Header/{{*}}{name}")
+        found[name] = (el.text or "").strip()[:8] if el is not None else ""
+    return found["Afzender"], found["Ontvanger"]
+
+
+def _record_invalid(path, content, sha, message_type, errors, now, uploaded_by) -> FileResult:
+    errors = _errors_json(errors)
+    sender, receiver = _header_codes(content)
+    Message.objects.create(
+        direction=Direction.IN,
+        message_type=message_type or "onbekend",
+        status=MessageStatus.INVALID,
+        municipality=Municipality.objects.filter(code=f"GM{receiver}").first()
+        if receiver
+        else None,
+        provider=Provider.objects.filter(agb_code=sender).first() if sender else None,
+        sender=sender,
+        receiver=receiver,
+        filename=path.name,
+        sha256=sha,
+        # As far as it is text: PostgreSQL stores no NUL character.
+        content=content.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+        errors=errors,
+        processed_at=now,
+        created_at=now,
+        uploaded_by=uploaded_by,
+    )
+    return FileResult(path, Outcome.PROCESSED, message_type, MessageStatus.INVALID, None, errors)
+
+
+def import_file(
+    path: Path,
+    *,
+    today: date,
+    now: datetime | None = None,
+    cache: dict | None = None,
+    uploaded_by=None,
+) -> FileResult:
+    """Process one inbound file. ``uploaded_by``: the user who read it in through the screens
+    (who then sees it even when it names no municipality).
+
+    Whatever is wrong with the file, it is recorded (as *ongeldig* with a finding when it
+    cannot be used), so that the next import goes on past it. Should bwmo itself fail on a
+    file, its transaction is rolled back (nothing of it applied) and the file is recorded
+    as *ongeldig* with the finding INTERN; the log names the file and the kind of error
+    only, never its content.
+    """
+    now = now or timezone.now()
+    try:
+        return _import_file(path, today=today, now=now, cache=cache, uploaded_by=uploaded_by)
+    except OSError:
+        raise
+    except Exception as error:
+        logger.error("iWmo import failed on %s: %s", path.name, type(error).__name__)
+        content, sha, too_big = _read(path)
+        if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+            raise
+        finding = m.IwmoError(
+            "INTERN",
+            "/",
+            "bwmo kon dit bestand niet verwerken door een fout in bwmo zelf; er is niets van "
+            "toegepast. Meld het aan de beheerder.",
+        )
+        with transaction.atomic():
+            return _record_invalid(
+                path, b"" if too_big else content, sha, None, [finding], now, uploaded_by
+            )
+
+
+def _import_file(path: Path, *, today: date, now: datetime, cache, uploaded_by) -> FileResult:
+    try:
+        content, sha, too_big = _read(path)
+    except OSError as error:
+        # Not readable (permissions, removed meanwhile): nothing to record it by.
+        finding = f"Het bestand kan niet worden gelezen ({error.strerror or 'onbekend'})."
+        return FileResult(
+            path, Outcome.UNREADABLE, errors=[{"code": "BESTAND", "path": "/", "message": finding}]
+        )
+    if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+        return FileResult(path, Outcome.DUPLICATE)
+    try:
+        if too_big:
+            raise XmlSyntaxError(
+                f"Het bestand is groter dan {max_file_bytes():,} bytes, de grens voor één "
+                "iWmo-bestand.".replace(",", "."),
+                code="SIZE",
+            )
+        root = parse_xml(content, max_bytes=max_file_bytes())
+        message_type = message_type_of(root)
+    except XmlSyntaxError as error:
+        try:
+            with transaction.atomic():
+                return _record_invalid(
+                    path, content, sha, None, [xml_error(error)], now, uploaded_by
+                )
+        except IntegrityError:
+            if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+                return FileResult(path, Outcome.DUPLICATE)
+            raise
+    if message_type in OUTBOUND:
+        return FileResult(path, Outcome.SKIPPED, message_type)
+    if message_type not in INBOUND:
+        with transaction.atomic():
+            return _record_invalid(
+                path,
+                content,
+                sha,
+                None,
+                [
+                    m.IwmoError(
+                        "BERICHT", "/Bericht", "Geen iWmo 3.2-bericht dat een gemeente ontvangt."
+                    )
+                ],
+                now,
+                uploaded_by,
+            )
+    result = validate_root(root, xsd_dir(), today=today)
+    try:
+        with transaction.atomic():
+            if result.bericht is None:
+                return _record_invalid(
+                    path, content, sha, message_type, result.errors, now, uploaded_by
+                )
+            run = _Import(
+                path, content, sha, result.bericht, list(result.errors), today, now, cache
+            )
+            outcome = run.run(uploaded_by=uploaded_by)
+    except IntegrityError:
+        # The same file, read in at the same moment by another process, got there first.
+        if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+            return FileResult(path, Outcome.DUPLICATE)
+        raise
+    if run.answer is not None:  # committed: now the answer's file
+        _deliver(run.answer)
+    return outcome
+
+
+class _Import(CrossChecks, Effects):
+    """One valid-by-XSD message: cross-checks, effects, answer; inside one transaction."""
+
+    def __init__(self, path, content, sha, bericht, errors, today, now, cache=None):
+        self.path, self.content, self.sha = path, content, sha
+        self.bericht, self.errors, self.today, self.now = bericht, errors, today, now
+        self.cache = {} if cache is None else cache
+        header = bericht.header
+        self.message_type = header.message_type
+        self.municipality = self._cached(
+            ("gemeente", header.ontvanger),
+            lambda: Municipality.objects.filter(code=f"GM{header.ontvanger}").first(),
+        )
+        self.provider = self._cached(
+            ("aanbieder", header.afzender),
+            lambda: Provider.objects.filter(agb_code=header.afzender).first(),
+        )
+        self._allocation_cache: dict[int, Allocation] = {}
+        self.answer: Message | None = None  # recorded here, written after the commit
+
+    # -- which parts a finding blocks
+
+    def _blocked(self, item: str, group: str | None = None) -> bool:
+        """Does a finding block this item (a product or Prestatie path)? Findings inside the
+        item, in its group (the declaration's client) outside any item, or outside every
+        group block it; so does an in-message rule broken (0001)."""
+        if self._technical:
+            return True
+        for e in self.errors:
+            p = e.path
+            if p == item or p.startswith(item + "/"):
+                return True
+            inside_item = any(p == i or p.startswith(i + "/") for i in self._items)
+            if inside_item:
+                continue
+            if group is None or p == group or p.startswith(group + "/"):
+                return True
+            if not any(p == g or p.startswith(g + "/") for g in self._groups):
+                return True
+        return False
+
+    # -- the run
+
+    def run(self, *, uploaded_by=None) -> FileResult:
+        header = self.bericht.header
+        # An in-message rule with retourcode 0001 (controleniveau 2) rejects the whole message
+        # (IV028): nothing of it is applied. The others (TR135, TR319, TR346 carry their own
+        # retourcode) leave the cross-checks to run, so no other item is approved unchecked.
+        self._technical = any(e.retourcode == m.RETOURCODE_TECHNISCH for e in self.errors)
+        if not self._technical:
+            self.errors += self._crosscheck()
+        client_bsn = _bsn_of(self.bericht)
+        client = Client.objects.filter(bsn=client_bsn).first() if client_bsn else None
+        self.message = Message.objects.create(
+            direction=Direction.IN,
+            message_type=self.message_type,
+            status=MessageStatus.REJECTED,
+            municipality=self.municipality,
+            provider=self.provider,
+            client=client,
+            sender=header.afzender,
+            receiver=header.ontvanger,
+            identification=header.identificatie,
+            dated=header.dagtekening,
+            filename=self.path.name,
+            sha256=self.sha,
+            content=self.content.decode(),
+            processed_at=self.now,
+            created_at=self.now,
+            uploaded_by=uploaded_by,
+        )
+        self._items, self._groups = _item_paths(self.bericht)
+        applied = 0
+        if self.provider is not None and self.municipality is not None:
+            applied = self._apply(client)
+        else:
+            who = "afzender (AGB-code)" if self.provider is None else "ontvanger (gemeentecode)"
+            self.errors.append(
+                m.IwmoError(
+                    "ONBEKEND",
+                    "/Bericht/Header",
+                    f"De {who} is in bwmo niet bekend; het bericht is niet verwerkt.",
+                )
+            )
+        if not self.errors:
+            status = MessageStatus.ACCEPTED
+        elif applied:
+            status = MessageStatus.PARTIAL
+        else:
+            status = MessageStatus.REJECTED
+        reply_path = None
+        self.retour_codes = []
+        if self.provider is not None:
+            reply_path = self._reply()
+        Message.objects.filter(pk=self.message.pk).update(
+            status=status, errors=_errors_json(self.errors), retour_codes=self.retour_codes
+        )
+        return FileResult(
+            self.path,
+            Outcome.PROCESSED,
+            self.message_type,
+            status,
+            reply_path,
+            _errors_json(self.errors),
+        )
+
+    def _reply(self) -> Path | None:
+        """The retour message or WMO325, recorded to be written next to the inbound file once
+        the transaction commits."""
+        reply_type = "WMO325" if self.message_type == "WMO323" else m.RETOUR_VOOR[self.message_type]
+        # Findings without a retourcode (bwmo's own, such as an unknown receiver) are not
+        # the standard's; they stay on the message and in the screens.
+        errors = [e for e in self.errors if e.retourcode]
+        # One answer per received message: its identification is the received message's
+        # number, so the answer is written with a single insert.
+        ident = _identificatie(self.message)
+        if reply_type == "WMO325":
+            content = build_wmo325(
+                self.bericht,
+                identificatie=ident,
+                dagtekening=self.today,
+                errors=errors,
+                xsd_dir=xsd_dir(),
+            )
+        else:
+            content = build_retour(
+                self.content,
+                identificatie=ident,
+                dagtekening=self.today,
+                errors=errors,
+                xsd_dir=xsd_dir(),
+            )
+        sender, receiver = self.bericht.header.ontvanger, self.bericht.header.afzender
+        name = _answer_filename(reply_type, sender, receiver, self.sha)
+        self.retour_codes = sorted({e.retourcode for e in errors}) or [m.RETOURCODE_GOED]
+        self.answer = Message.objects.create(
+            direction=Direction.OUT,
+            message_type=reply_type,
+            status=MessageStatus.SENT,
+            municipality=self.municipality,
+            provider=self.provider,
+            client=self.message.client,
+            sender=sender,
+            receiver=receiver,
+            reply_to=self.message,
+            identification=ident,
+            dated=self.today,
+            filename=name,
+            folder=str(self.path.parent.resolve()),
+            content=content.decode(),
+            sha256=hashlib.sha256(content).hexdigest(),
+            retour_codes=self.retour_codes,
+            processed_at=self.now,
+            created_at=self.now,
+        )
+        return self.path.parent / name
+
+
+def _item_paths(b) -> tuple[list[str], list[str]]:
+    """The paths of the items a finding can reject one by one, and of their groups."""
+    match b:
+        case m.Startbericht():
+            n = len(b.start_producten)
+            return [item_path("StartProducten", "StartProduct", i, n) for i in range(n)], []
+        case m.Stopbericht():
+            n = len(b.stop_producten)
+            return [item_path("StopProducten", "StopProduct", i, n) for i in range(n)], []
+        case m.VerzoekOmToewijzingbericht():
+            n = len(b.aangevraagde_producten)
+            return [
+                item_path("AangevraagdeProducten", "AangevraagdProduct", i, n) for i in range(n)
+            ], []
+        case m.Declaratiebericht():
+            clienten = b.declaratie.clienten
+            nc = len(clienten)
+            items = [
+                prestatie_path(ci, nc, pi, len(c.prestaties))
+                for ci, c in enumerate(clienten)
+                for pi in range(len(c.prestaties))
+            ]
+            return items, [declaratie_client_path(ci, nc) for ci in range(nc)]
+    return [], []
