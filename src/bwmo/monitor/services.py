@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from bwmo.care.models import Product
-from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, tariff_gaps
+from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, suppressed, tariff_gaps
 from bwmo.finance.selectors import care_stays, tariffs
 from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
@@ -186,6 +186,9 @@ def monitor_document(
     document["years"] = [published[k] for k in sorted_parts(published, name, "y")]
     if series:
         document["series"] = published[(name, "series")]["series"]
+    if not (audience == "internal" and set(own) == set(members)):
+        # The gaps count stays across the region: other municipalities' clients too.
+        gaps = [suppressed(gap) for gap in gaps]
     document["data_gaps"] = [gap.to_dict() for gap in gaps]
     return {
         "region": scope.region.centrumgemeente_id,
