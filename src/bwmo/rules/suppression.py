@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeGuard, cast
@@ -743,7 +743,7 @@ def _protect_revealed(problem: _Problem, hidden: set[Key], known_sets: list[set[
 
 
 def _protect_sum(
-    values: Mapping[Key, int], whole: Key, cells: list[Key], hidden: set[Key]
+    values: Mapping[Key, int], whole: Key, cells: Sequence[Key], hidden: set[Key]
 ) -> set[Key]:
     """The hidden cells of ``whole = Σ cells`` (a copy of ``hidden``'s, with secondary cells
     added) so that neither the public nor the reader of one cell, who knows it, can derive
