@@ -25,7 +25,7 @@ START, END = date(2026, 1, 1), date(2026, 10, 31)
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        from bwmo.web.demo_accounts import ensure_demo_accounts
+        from bwmo.generate.demo_accounts import ensure_demo_accounts
         from django.db import transaction
 
         with transaction.atomic():
