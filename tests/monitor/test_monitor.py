@@ -235,3 +235,65 @@ def test_data_gaps_are_warnings_not_server_errors(client, region_setup, tmp_path
     assert doc["data_gaps"][0]["kind"] == "no_members"
     page = client.get(reverse("monitor:dashboard"), {"regio": empty.pk, "van": today, "tot": today})
     assert page.status_code == 200
+
+
+def test_a_small_data_gap_count_is_suppressed_for_readers_who_may_not_see_the_clients(
+    client, region_setup
+):
+    """Three stays without a tariff, of residents of another municipality: the region-wide
+    reader sees the count; a reader from Assen, the council report, the Excel and
+    ``--audience external`` see "<5 verblijven zonder tarief"."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bwmo.care.models import Tariff
+
+    _in_care(region_setup, 3, municipality="GM1730")
+    Tariff.objects.all().delete()
+    today = timezone.localdate()
+    query = {"regio": region_setup.region.pk, "van": today - timedelta(days=60), "tot": today}
+    scope = MonitorScope(region_setup.region, None)
+    start, end = query["van"], query["tot"]
+    internal = monitor_document(scope=scope, start=start, end=end, audience="internal")
+    assert [g["count"] for g in internal["data_gaps"]] == [3]
+    assert internal["data_gaps"][0]["message"].startswith("3 verblijven zonder tarief: ")
+    external = monitor_document(scope=scope, start=start, end=end, audience="external")
+    assert [g["count"] for g in external["data_gaps"]] == ["<5"]
+    assert external["data_gaps"][0]["message"].startswith("<5 verblijven zonder tarief: ")
+    # An Assen reader of its own figures may not see these Tynaarlo clients either.
+    own = monitor_document(
+        scope=MonitorScope(region_setup.region, region_setup.assen),
+        start=start,
+        end=end,
+        audience="internal",
+    )
+    assert [g["count"] for g in own["data_gaps"]] == ["<5"]
+
+    client.force_login(region_setup.users["beleid"])  # Gemeente Assen
+    for name in ("monitor:dashboard", "monitor:council_report"):
+        page = client.get(reverse(name), query).content.decode()
+        assert "&lt;5 verblijven zonder tarief: " in page, name
+        assert "3 verblijven" not in page, name
+    book = load_workbook(
+        BytesIO(client.get(reverse("monitor:dashboard"), {**query, "formaat": "xlsx"}).content)
+    )
+    rows = [[c.value for c in row] for row in book["ontbrekende_gegevens"].iter_rows()]
+    assert any(row[1] == "<5" and row[0].startswith("<5 verblijven") for row in rows), rows
+    assert not any(3 in row for row in rows)
+    for audience, shown in (("external", "<5 verblijven"), ("internal", "3 verblijven")):
+        err = StringIO()
+        call_command(
+            "monitor",
+            "--region",
+            region_setup.region.centrumgemeente_id,
+            "--from",
+            str(start),
+            "--to",
+            str(end),
+            "--audience",
+            audience,
+            stdout=StringIO(),
+            stderr=err,
+        )
+        assert f"warning: {shown} zonder tarief" in err.getvalue(), audience

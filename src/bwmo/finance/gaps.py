@@ -6,19 +6,21 @@ reported with how many rows it concerns, what is missing and who fixes it where.
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bwmo.rules.costs import MissingTariff
+from bwmo.rules.suppression import MARK, THRESHOLD, is_small
 
 
 @dataclass(frozen=True)
 class DataGap:
     kind: str
     """``missing_tariff``, ``no_members``, ``no_budget_parameters``, ``bad_stay``."""
-    count: int
+    count: int | str
+    """How many rows; ``"<5"`` in a gap as a reader who may not see them all sees it."""
     subject: str
     message: str
     """One sentence: how many, what is missing (Dutch)."""
@@ -62,12 +64,7 @@ def tariff_gaps(
                 kind="missing_tariff",
                 count=n,
                 subject=subject,
-                message=ngettext(
-                    "%(n)s verblijf zonder tarief: %(subject)s.",
-                    "%(n)s verblijven zonder tarief: %(subject)s.",
-                    n,
-                )
-                % {"n": n, "subject": subject},
+                message=_tariff_message(n, subject),
                 fix=_(
                     "De kosten van deze verblijven ontbreken in de cijfers. De functioneel "
                     "beheerder legt het tarief vast in Beheer > Contracten."
@@ -116,15 +113,41 @@ def bad_stay_gap(n: int, problem: str) -> DataGap:
         kind="bad_stay",
         count=n,
         subject=problem,
-        message=ngettext(
-            "%(n)s verblijf telt niet mee: %(problem)s.",
-            "%(n)s verblijven tellen niet mee: %(problem)s.",
-            n,
-        )
-        % {"n": n, "problem": problem},
+        message=_bad_stay_message(n, problem),
         fix=_(
             "De functioneel beheerder vult het product aan in Beheer > Producten (domein BW of MO)."
         ),
         admin_url="admin:care_product_changelist",
         admin_permission="care.change_product",
     )
+
+
+def _tariff_message(n: int | str, subject: str) -> str:
+    # "<5" reads as a plural: "<5 verblijven".
+    number = THRESHOLD if n == MARK else int(n)
+    return ngettext(
+        "%(n)s verblijf zonder tarief: %(subject)s.",
+        "%(n)s verblijven zonder tarief: %(subject)s.",
+        number,
+    ) % {"n": n, "subject": subject}
+
+
+def _bad_stay_message(n: int | str, problem: str) -> str:
+    number = THRESHOLD if n == MARK else int(n)
+    return ngettext(
+        "%(n)s verblijf telt niet mee: %(problem)s.",
+        "%(n)s verblijven tellen niet mee: %(problem)s.",
+        number,
+    ) % {"n": n, "problem": problem}
+
+
+_MESSAGES = {"missing_tariff": _tariff_message, "bad_stay": _bad_stay_message}
+
+
+def suppressed(gap: DataGap) -> DataGap:
+    """The gap as a reader who may not see every client it concerns sees it: a count from 1 to
+    4 (a few stays of a few clients) is ``"<5"``, in the count and in the sentence."""
+    message = _MESSAGES.get(gap.kind)
+    if message is None or not is_small(gap.count):
+        return gap
+    return replace(gap, count=MARK, message=message(MARK, gap.subject))

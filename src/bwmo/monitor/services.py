@@ -1,8 +1,11 @@
 """The regional monitor: one document of figures for a region (or one municipality) and a
 period, computed set-based from pseudonymised rows, with suppression for external use."""
 
+import copy
+import hashlib
 import itertools
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -10,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from bwmo.care.models import Product
-from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, tariff_gaps
+from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, suppressed, tariff_gaps
 from bwmo.finance.selectors import care_stays, tariffs
 from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
@@ -137,7 +140,9 @@ def monitor_document(
     own = scope.codes
     # Residents of municipalities outside the region are nobody's own: their rows are always
     # suppressed, whoever reads.
-    published_matrix = suppress_matrix(matrix, revealed_rows=[[code] for code in members])
+    published_matrix = _remembered(
+        suppress_matrix, matrix, revealed_rows=[[code] for code in members]
+    )
     if audience == "internal":
         true = _with_margins(matrix)
         for key in published_matrix:
@@ -146,7 +151,7 @@ def monitor_document(
     if audience == "internal" and set(own) == set(members):
         published = raw
     else:
-        published = suppress_parts(
+        published = _suppressed_parts(
             raw,
             nesting=monitor.nesting(records),
             links=_links(raw, members),
@@ -181,6 +186,9 @@ def monitor_document(
     document["years"] = [published[k] for k in sorted_parts(published, name, "y")]
     if series:
         document["series"] = published[(name, "series")]["series"]
+    if not (audience == "internal" and set(own) == set(members)):
+        # The gaps count stays across the region: other municipalities' clients too.
+        gaps = [suppressed(gap) for gap in gaps]
     document["data_gaps"] = [gap.to_dict() for gap in gaps]
     return {
         "region": scope.region.centrumgemeente_id,
@@ -191,6 +199,36 @@ def monitor_document(
         "filters": {"product": product, "provider": provider},
         **document,
     }
+
+
+_REMEMBERED: OrderedDict[str, object] = OrderedDict()
+_REMEMBERED_LOCK = threading.Lock()
+_REMEMBER_AT_MOST = 64
+
+
+def _remembered(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` for a pure function of its arguments, remembered by the
+    content of those arguments: the same figures give the same suppression, so a request for
+    the same region, period and filter does not suppress it all again, and changed data
+    (other figures) is never answered from memory. A copy is returned: callers change it."""
+    key = hashlib.sha256(
+        repr((function.__module__, function.__qualname__, args, sorted(kwargs.items()))).encode()
+    ).hexdigest()
+    with _REMEMBERED_LOCK:
+        result = _REMEMBERED.get(key)
+        if result is not None:
+            _REMEMBERED.move_to_end(key)
+    if result is None:
+        result = function(*args, **kwargs)
+        with _REMEMBERED_LOCK:
+            _REMEMBERED[key] = result
+            while len(_REMEMBERED) > _REMEMBER_AT_MOST:
+                _REMEMBERED.popitem(last=False)
+    return copy.deepcopy(result)
+
+
+def _suppressed_parts(raw: dict, **kwargs) -> dict:
+    return _remembered(suppress_parts, raw, **kwargs)
 
 
 def data_gaps_of(document: dict) -> list[DataGap]:

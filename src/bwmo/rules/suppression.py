@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeGuard, cast
@@ -742,6 +742,32 @@ def _protect_revealed(problem: _Problem, hidden: set[Key], known_sets: list[set[
         problem._protect_relations(hidden, {i for k in added for i in problem.equations_of[k]})
 
 
+def _protect_sum(
+    values: Mapping[Key, int], whole: Key, cells: Sequence[Key], hidden: set[Key]
+) -> set[Key]:
+    """The hidden cells of ``whole = Σ cells`` (a copy of ``hidden``'s, with secondary cells
+    added) so that neither the public nor the reader of one cell, who knows it, can derive
+    another: for one relation, propagating the bounds is exact (``_Problem._exposed_in``)."""
+    equation: Equation = {**dict.fromkeys(cells, 1), whole: -1}
+    table = _Problem({k: values[k] for k in equation}, [equation], {whole: 1})
+    mine = {k for k in equation if k in hidden}
+    readers: list[Key | None] = [None, *cells]
+    while True:
+        pick = None
+        for known in readers:
+            visible = mine - {known}
+            if not visible:
+                continue
+            exposed = table._exposed_in(equation, visible)
+            if exposed:
+                pick = table._secondary(exposed, mine | {known}, nearby=False)
+                if pick is not None:
+                    break
+        if pick is None:
+            return mine
+        mine.add(pick)
+
+
 def suppress_parts(
     parts: Mapping[Hashable, Mapping[str, Any]],
     *,
@@ -809,16 +835,7 @@ def suppress_parts(
     for _ in range(len(tables) + 1):
         added = set()
         for whole, cells in tables:
-            table = _Problem(
-                {k: values[k] for k in (whole, *cells)},
-                [{**dict.fromkeys(cells, 1), whole: -1}],
-                {whole: 1},
-            )
-            mine: set[Key] = {k for k in (whole, *cells) if k in hidden}
-            before = set(mine)
-            table._protect_relations(mine, [0])
-            _protect_revealed(table, mine, [{c} for c in cells])
-            added |= mine - before
+            added |= _protect_sum(values, whole, cells, hidden) - hidden
         if not added:
             break
         hidden |= added
