@@ -30,7 +30,9 @@ class Gender(models.TextChoices):
 
 
 class Client(models.Model):
-    pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pseudonym = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("pseudoniem")
+    )
     bsn = models.CharField(_("BSN"), max_length=9, unique=True, validators=[validate_bsn])
     given_names = models.CharField(_("voornamen"), max_length=200)
     surname_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
@@ -53,8 +55,10 @@ class Client(models.Model):
         related_name="registered_clients",
         verbose_name=_("geregistreerd door"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("aangemaakt op")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
 
     class Meta:
         verbose_name = _("cliënt")
@@ -91,7 +95,9 @@ class BrpKind(models.TextChoices):
 class BrpRegistration(models.Model):
     """One period of the client's registration in the BRP (population register)."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="brp_registrations")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="brp_registrations", verbose_name=_("cliënt")
+    )
     municipality = models.ForeignKey(
         "organisations.Municipality",
         on_delete=models.PROTECT,
@@ -104,7 +110,9 @@ class BrpRegistration(models.Model):
     kind = models.CharField(_("soort inschrijving"), max_length=20, choices=BrpKind.choices)
     valid_from = models.DateField(_("vanaf"))
     valid_to = models.DateField(_("tot en met"), null=True, blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("vastgelegd op")
+    )
 
     class Meta:
         verbose_name = _("BRP-inschrijving")
