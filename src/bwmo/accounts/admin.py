@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bwmo.ui.admin_forms import label_inputs, permission_label
+
 from . import services
 from .models import RightsChange, User
 from .selectors import (
@@ -55,6 +57,13 @@ class UserAdmin(BaseUserAdmin):
     )
     filter_horizontal = ("groups", "user_permissions", "organisations")
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
+    search_help_text = _("Zoek op gebruikersnaam, naam of e-mailadres.")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions":
+            field.label_from_instance = permission_label
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -69,6 +78,10 @@ class UserAdmin(BaseUserAdmin):
         editor = request.user
 
         class RightsCheckedForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                label_inputs(self, split_only=True)  # the date and time of last login …
+
             def clean(self):
                 cleaned = super().clean()
                 # The instance still holds the saved values here (the form's are applied
@@ -116,6 +129,14 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(BaseGroupAdmin):
+    search_help_text = _("Zoek op naam van de rol.")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if (
@@ -165,6 +186,7 @@ class RightsChangeAdmin(admin.ModelAdmin):
     list_display = ["at", "changed_by_name", "user_name", "group_name", "field", "authority"]
     list_filter = ["field", "authority"]
     search_fields = ["changed_by_name", "user_name", "group_name"]
+    search_help_text = _("Zoek op gebruikersnaam van wie wijzigde, gebruiker of rol.")
     readonly_fields = [f.name for f in RightsChange._meta.fields]
 
     def has_add_permission(self, request):

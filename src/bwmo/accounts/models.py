@@ -28,9 +28,13 @@ class LoginThrottle(models.Model):
     after the other. The key is a hash, so neither username nor address is stored.
     """
 
-    key = models.CharField(max_length=80, unique=True)
-    attempts = models.PositiveIntegerField(default=0)
-    window_start = models.DateTimeField()
+    key = models.CharField(max_length=80, unique=True, verbose_name=_("sleutel (hash)"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("pogingen"))
+    window_start = models.DateTimeField(verbose_name=_("begin van het tijdvenster"))
+
+    class Meta:
+        verbose_name = _("aanmeldpoging")
+        verbose_name_plural = _("aanmeldpogingen")
 
     def __str__(self) -> str:
         return f"{self.key[:12]}… {self.attempts}"
@@ -61,11 +65,21 @@ class RightsChange(models.Model):
     )
     changed_by_name = models.CharField(_("door (gebruikersnaam)"), max_length=150)
     user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gebruiker (account)"),
     )
     user_name = models.CharField(_("gebruiker"), max_length=150, blank=True)
     group = models.ForeignKey(
-        "auth.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rol (groep)"),
     )
     group_name = models.CharField(_("rol"), max_length=150, blank=True)
     field = models.CharField(_("wat"), max_length=40)

@@ -22,19 +22,27 @@ class AccessLogEntry(AppendOnlyModel):
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("gebruiker (account)"),
     )
     username = models.CharField(_("gebruiker"), max_length=150)
     organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="+", null=True
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("cliënt"),
     )
     client_pseudonym = models.CharField(_("cliënt (pseudoniem)"), max_length=36, db_index=True)
     what = models.CharField(_("wat"), max_length=200)
     why = models.CharField(_("grondslag"), max_length=200)
     version = models.PositiveSmallIntegerField(_("ketenversie"), choices=ChainVersion.choices)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    previous_hash = models.CharField(max_length=64, verbose_name=_("vorige hash"))
+    entry_hash = models.CharField(max_length=64, unique=True, verbose_name=_("hash van de regel"))
 
     class Meta:
         verbose_name = _("toegangslogregel")
@@ -54,10 +62,14 @@ class ChainHead(models.Model):
     ``mac`` is empty for a head from before the key existed (only plain SHA-256 entries).
     """
 
-    last_hash = models.CharField(max_length=64)
-    entries = models.PositiveBigIntegerField(default=0)
-    last_entry_id = models.BigIntegerField(null=True)
-    mac = models.CharField(max_length=64, blank=True)
+    last_hash = models.CharField(max_length=64, verbose_name=_("laatste hash"))
+    entries = models.PositiveBigIntegerField(default=0, verbose_name=_("regels"))
+    last_entry_id = models.BigIntegerField(null=True, verbose_name=_("laatste regel"))
+    mac = models.CharField(max_length=64, blank=True, verbose_name=_("MAC"))
+
+    class Meta:
+        verbose_name = _("kop van de keten")
+        verbose_name_plural = _("koppen van de keten")
 
     def __str__(self) -> str:
         return self.last_hash
@@ -73,9 +85,9 @@ class ChainAnchor(AppendOnlyModel):
     at = models.DateTimeField(_("tijdstip"))
     entries = models.PositiveBigIntegerField(_("regels"))
     last_entry_id = models.BigIntegerField(_("laatste regel"), null=True)
-    last_hash = models.CharField(max_length=64)
-    key_id = models.CharField(max_length=16)
-    mac = models.CharField(max_length=64)
+    last_hash = models.CharField(max_length=64, verbose_name=_("laatste hash"))
+    key_id = models.CharField(max_length=16, verbose_name=_("sleutel-id"))
+    mac = models.CharField(max_length=64, verbose_name=_("MAC"))
     written_to = models.CharField(_("geschreven naar"), max_length=500)
 
     class Meta:
@@ -102,13 +114,17 @@ class ChainVerification(AppendOnlyModel):
     trigger = models.CharField(_("aanleiding"), max_length=20, choices=VerificationTrigger.choices)
     ok = models.BooleanField(_("in orde"))
     entries_checked = models.PositiveBigIntegerField(_("gecontroleerde regels"))
-    first_broken_id = models.BigIntegerField(null=True)
+    first_broken_id = models.BigIntegerField(null=True, verbose_name=_("eerste gebroken regel"))
     problem = models.TextField(_("probleem"), blank=True)
     notice = models.TextField(_("opmerking"), blank=True)
     anchors_checked = models.PositiveIntegerField(_("gecontroleerde ankers"), default=0)
     anchor_at = models.DateTimeField(_("laatste anker"), null=True)
-    anchor_entries = models.PositiveBigIntegerField(null=True)
-    anchor_last_entry_id = models.BigIntegerField(null=True)
+    anchor_entries = models.PositiveBigIntegerField(
+        null=True, verbose_name=_("regels volgens het anker")
+    )
+    anchor_last_entry_id = models.BigIntegerField(
+        null=True, verbose_name=_("laatste regel volgens het anker")
+    )
 
     class Meta:
         verbose_name = _("controle van het toegangslog")

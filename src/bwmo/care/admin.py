@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from bwmo.ui.admin_forms import LabelledInlineFormSet
 
 from .models import Contract, Product, Tariff
 
@@ -17,10 +20,14 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "counts_as_bw_by_law", "iwmo_category"]
     search_fields = ["name", "code"]
+    search_help_text = _("Zoek op naam of productcode.")
 
 
 class TariffInline(admin.TabularInline):
+    """The contract's tariffs, one row each; every input names its column and row."""
+
     model = Tariff
+    formset = LabelledInlineFormSet
     extra = 1
 
 
@@ -37,6 +44,7 @@ class ContractAdmin(admin.ModelAdmin):
     ]
     list_filter = ["region"]
     search_fields = ["reference", "provider__name"]
+    search_help_text = _("Zoek op kenmerk of naam van de aanbieder.")
     filter_horizontal = ["products"]
     inlines = [TariffInline]
 

@@ -84,10 +84,16 @@ class Product(models.Model):
 
 class Contract(models.Model):
     provider = models.ForeignKey(
-        "organisations.Provider", on_delete=models.PROTECT, related_name="contracts"
+        "organisations.Provider",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("aanbieder"),
     )
     region = models.ForeignKey(
-        "organisations.Region", on_delete=models.PROTECT, related_name="contracts"
+        "organisations.Region",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("regio"),
     )
     reference = models.CharField(_("kenmerk"), max_length=50, unique=True)
     valid_from = models.DateField(_("ingangsdatum"))
@@ -95,7 +101,9 @@ class Contract(models.Model):
     extension_options = models.PositiveSmallIntegerField(_("aantal verlengingsopties"), default=2)
     extension_years = models.PositiveSmallIntegerField(_("jaren per verlenging"), default=2)
     extensions_used = models.PositiveSmallIntegerField(_("gebruikte verlengingen"), default=0)
-    products = models.ManyToManyField(Product, related_name="contracts", blank=True)
+    products = models.ManyToManyField(
+        Product, related_name="contracts", blank=True, verbose_name=_("producten")
+    )
 
     objects = CurrentQuerySet.as_manager()
 
@@ -123,8 +131,12 @@ class Contract(models.Model):
 
 
 class Tariff(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="tariffs")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="tariffs")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="tariffs", verbose_name=_("contract")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="tariffs", verbose_name=_("product")
+    )
     amount = models.DecimalField(
         _("bedrag (€)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -148,17 +160,31 @@ class Tariff(models.Model):
     def __str__(self) -> str:
         return f"{self.product} € {self.amount} {self.get_unit_display()}"
 
+    def clean(self):
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError(
+                {"valid_to": _("De einddatum van het tarief ligt vóór de ingangsdatum.")}
+            )
+
 
 class Indication(models.Model):
     """A granted provision (maatwerkvoorziening): the result of a toekenning."""
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="indications"
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="indications",
+        verbose_name=_("cliënt"),
     )
     melding = models.ForeignKey(
-        "toegang.Melding", on_delete=models.PROTECT, related_name="indications"
+        "toegang.Melding",
+        on_delete=models.PROTECT,
+        related_name="indications",
+        verbose_name=_("melding"),
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="indications")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="indications", verbose_name=_("product")
+    )
     financing = models.CharField(_("financiering"), max_length=3, choices=Financing.choices)
     provider = models.ForeignKey(
         "organisations.Provider",
@@ -166,14 +192,20 @@ class Indication(models.Model):
         related_name="indications",
         null=True,
         blank=True,
+        verbose_name=_("aanbieder"),
     )
     responsible_municipality = models.ForeignKey(
-        "organisations.Municipality", on_delete=models.PROTECT, related_name="+"
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verantwoordelijke gemeente"),
     )
     valid_from = models.DateField(_("ingangsdatum"))
     valid_to = models.DateField(_("einddatum"), null=True, blank=True)
     started_on = models.DateField(_("verzilverd op"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("aangemaakt op")
+    )
 
     objects = CurrentQuerySet.as_manager()
 
@@ -194,14 +226,26 @@ class Indication(models.Model):
 class Stay(models.Model):
     """A period in which a client actually stays with a provider (at a location)."""
 
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="stays")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="stays", verbose_name=_("cliënt")
+    )
     indication = models.ForeignKey(
-        Indication, on_delete=models.PROTECT, related_name="stays", null=True, blank=True
+        Indication,
+        on_delete=models.PROTECT,
+        related_name="stays",
+        null=True,
+        blank=True,
+        verbose_name=_("indicatie"),
     )
     provider = models.ForeignKey(
-        "organisations.Provider", on_delete=models.PROTECT, related_name="stays"
+        "organisations.Provider",
+        on_delete=models.PROTECT,
+        related_name="stays",
+        verbose_name=_("aanbieder"),
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stays")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="stays", verbose_name=_("product")
+    )
     location = models.ForeignKey(
         "organisations.Municipality",
         on_delete=models.PROTECT,
@@ -216,7 +260,7 @@ class Stay(models.Model):
         blank=True,
         help_text=_("Waarom deze plek buiten de regio de beste plek voor herstel is."),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
 
     class Meta:
         verbose_name = _("verblijf")
@@ -261,10 +305,14 @@ class Outflow(models.Model):
     """A stay ended, with its reason. Never deleted: an end that is taken back (a provider
     withdraws its stop) is marked withdrawn, and a stay has at most one outflow that is not."""
 
-    stay = models.ForeignKey(Stay, on_delete=models.PROTECT, related_name="outflows")
+    stay = models.ForeignKey(
+        Stay, on_delete=models.PROTECT, related_name="outflows", verbose_name=_("verblijf")
+    )
     date = models.DateField(_("datum uitstroom"))
     reason = models.CharField(_("reden"), max_length=20, choices=OutflowReason.choices)
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("vastgelegd op")
+    )
     withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True, editable=False)
     withdrawn_by = models.CharField(
         _("ingetrokken door"), max_length=100, blank=True, editable=False
@@ -296,7 +344,10 @@ class WlzApplication(models.Model):
         AFGEWEZEN = "afgewezen", _("Afgewezen")
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="wlz_applications"
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="wlz_applications",
+        verbose_name=_("cliënt"),
     )
     applied_on = models.DateField(_("aangevraagd op"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)

@@ -34,7 +34,9 @@ class Gender(models.TextChoices):
 
 
 class Client(models.Model):
-    pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pseudonym = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("pseudoniem")
+    )
     # Empty only for a provisional identity: a person who arrives without a BSN, or will not
     # give it, is registered as given and merged or completed once the BSN is known.
     bsn = models.CharField(
@@ -98,8 +100,10 @@ class Client(models.Model):
         verbose_name=_("samengevoegd met"),
     )
     merged_at = models.DateTimeField(_("samengevoegd op"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("aangemaakt op")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
 
     class Meta:
         verbose_name = _("cliënt")
@@ -176,7 +180,9 @@ class BrpKind(models.TextChoices):
 class BrpRegistration(models.Model):
     """One period of the client's registration in the BRP (population register)."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="brp_registrations")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="brp_registrations", verbose_name=_("cliënt")
+    )
     municipality = models.ForeignKey(
         "organisations.Municipality",
         on_delete=models.PROTECT,
@@ -189,7 +195,9 @@ class BrpRegistration(models.Model):
     kind = models.CharField(_("soort inschrijving"), max_length=20, choices=BrpKind.choices)
     valid_from = models.DateField(_("vanaf"))
     valid_to = models.DateField(_("tot en met"), null=True, blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("vastgelegd op")
+    )
 
     class Meta:
         verbose_name = _("BRP-inschrijving")

@@ -26,9 +26,16 @@ class BudgetParameterSet(models.Model):
     )
     description = models.CharField(_("omschrijving"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ingelezen door"),
     )
-    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    uploaded_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("ingelezen op")
+    )
 
     class Meta:
         verbose_name = _("budgetparameters")

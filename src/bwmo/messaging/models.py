@@ -69,20 +69,34 @@ class Message(models.Model):
         verbose_name=_("aanbieder"),
     )
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cliënt"),
     )
     sender = models.CharField(_("afzender"), max_length=8, blank=True)
     receiver = models.CharField(_("ontvanger"), max_length=8, blank=True)
     identification = models.CharField(_("berichtidentificatie"), max_length=12, blank=True)
     dated = models.DateField(_("dagtekening"), null=True, blank=True)
     filename = models.CharField(_("bestand"), max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    sha256 = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name=_("controlegetal (SHA-256)")
+    )
     content = models.TextField(_("inhoud"), blank=True)
     errors = models.JSONField(_("bevindingen"), default=list, blank=True)
     retour_codes = models.JSONField(_("retourcodes"), default=list, blank=True)
-    payload = models.JSONField(default=dict, blank=True)  # what a pending message is built from
+    payload = models.JSONField(
+        default=dict, blank=True, verbose_name=_("berichtgegevens")
+    )  # what a pending message is built from
     reply_to = models.ForeignKey(
-        "self", on_delete=models.PROTECT, related_name="replies", null=True, blank=True
+        "self",
+        on_delete=models.PROTECT,
+        related_name="replies",
+        null=True,
+        blank=True,
+        verbose_name=_("antwoord op"),
     )
     created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
     processed_at = models.DateTimeField(_("verwerkt / verzonden"), null=True, blank=True)
@@ -142,15 +156,26 @@ class Allocation(models.Model):
     """The toewijzing of an indication at its provider; ToewijzingNummer = ``number``."""
 
     indication = models.OneToOneField(
-        "care.Indication", on_delete=models.PROTECT, related_name="allocation"
+        "care.Indication",
+        on_delete=models.PROTECT,
+        related_name="allocation",
+        verbose_name=_("indicatie"),
     )
     number = models.PositiveIntegerField(_("toewijzingnummer"), unique=True)
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="+", verbose_name=_("cliënt")
+    )
     municipality = models.ForeignKey(
-        "organisations.Municipality", on_delete=models.PROTECT, related_name="+"
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gemeente"),
     )
     provider = models.ForeignKey(
-        "organisations.Provider", on_delete=models.PROTECT, related_name="allocations"
+        "organisations.Provider",
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("aanbieder"),
     )
     category = models.CharField(_("productcategorie"), max_length=2)
     product_code = models.CharField(_("productcode"), max_length=5)
@@ -162,10 +187,15 @@ class Allocation(models.Model):
     reason_change = models.CharField(_("reden wijziging"), max_length=2, blank=True)
     reference_provider = models.CharField(_("referentie aanbieder"), max_length=20, blank=True)
     allocated_at = models.DateTimeField(_("toewijzingsmoment"))
-    changed_at = models.DateTimeField(default=timezone.now)
-    needs_sending = models.BooleanField(default=True)
+    changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("gewijzigd op"))
+    needs_sending = models.BooleanField(default=True, verbose_name=_("nog te verzenden"))
     last_message = models.ForeignKey(
-        Message, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Message,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("laatste bericht"),
     )
 
     class Meta:
@@ -194,22 +224,33 @@ class DeliveryEvent(models.Model):
 
     # Empty for care that started before the traffic went through bwmo (taken over history).
     message = models.ForeignKey(
-        Message, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+        Message,
+        on_delete=models.PROTECT,
+        related_name="events",
+        null=True,
+        blank=True,
+        verbose_name=_("bericht"),
     )
-    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=5, choices=Kind.choices)
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, related_name="events", verbose_name=_("toewijzing")
+    )
+    kind = models.CharField(max_length=5, choices=Kind.choices, verbose_name=_("soort"))
     # Product and allocation start as the provider sent them: part of the key of a start that
     # its stop must repeat (TR382).
-    category = models.CharField(max_length=2, blank=True)
-    product_code = models.CharField(max_length=5, blank=True)
-    allocation_start = models.DateField(null=True, blank=True)
+    category = models.CharField(max_length=2, blank=True, verbose_name=_("productcategorie"))
+    product_code = models.CharField(max_length=5, blank=True, verbose_name=_("productcode"))
+    allocation_start = models.DateField(
+        null=True, blank=True, verbose_name=_("ingangsdatum toewijzing")
+    )
     begin = models.DateField(_("begindatum"))
     end = models.DateField(_("einddatum"), null=True, blank=True)
     reason = models.CharField(_("reden beëindiging"), max_length=2, blank=True)
-    status_aanlevering = models.CharField(max_length=1)
-    withdrawn = models.BooleanField(default=False)
+    status_aanlevering = models.CharField(max_length=1, verbose_name=_("status aanlevering"))
+    withdrawn = models.BooleanField(default=False, verbose_name=_("ingetrokken"))
 
     class Meta:
+        verbose_name = _("leveringsgebeurtenis")
+        verbose_name_plural = _("leveringsgebeurtenissen")
         ordering = ["allocation", "begin", "pk"]
 
     def __str__(self) -> str:
@@ -240,16 +281,28 @@ class AllocationRequest(models.Model):
         WOONPLAATSBEGINSEL = "8", _("Woonplaatsbeginsel")
         LEEFTIJD = "9", _("Leeftijdsgrens is bereikt")
 
-    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="requests")
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, related_name="requests", verbose_name=_("bericht")
+    )
     kind = models.CharField(_("soort"), max_length=3, choices=Kind.choices)
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cliënt"),
     )
     bsn = models.CharField(_("BSN"), max_length=9)
     municipality = models.ForeignKey(
-        "organisations.Municipality", on_delete=models.PROTECT, related_name="+"
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gemeente"),
     )
-    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT)
+    provider = models.ForeignKey(
+        "organisations.Provider", on_delete=models.PROTECT, verbose_name=_("aanbieder")
+    )
     reference = models.CharField(_("referentie aanbieder"), max_length=20)
     reason = models.CharField(_("reden verzoek"), max_length=1, blank=True)
     products = models.JSONField(_("gevraagde producten"), default=list)
@@ -261,10 +314,14 @@ class AllocationRequest(models.Model):
         _("reden afwijzing"), max_length=1, choices=RejectionReason.choices, blank=True
     )
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("beantwoord door"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("beantwoord op"))
+    version = models.PositiveIntegerField(default=1, verbose_name=_("versie"))
 
     class Meta:
         verbose_name = _("verzoek van aanbieder")
@@ -279,12 +336,20 @@ class AllocationRequest(models.Model):
 class Declaration(models.Model):
     """A provider's declaration (323) for one month, with what was approved (325)."""
 
-    message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="declaration")
+    message = models.OneToOneField(
+        Message, on_delete=models.PROTECT, related_name="declaration", verbose_name=_("bericht")
+    )
     municipality = models.ForeignKey(
-        "organisations.Municipality", on_delete=models.PROTECT, related_name="+"
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gemeente"),
     )
     provider = models.ForeignKey(
-        "organisations.Provider", on_delete=models.PROTECT, related_name="declarations"
+        "organisations.Provider",
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        verbose_name=_("aanbieder"),
     )
     number = models.CharField(_("declaratienummer"), max_length=12)
     period_start = models.DateField(_("periode vanaf"))
@@ -308,29 +373,45 @@ class Declaration(models.Model):
 class DeclarationLine(models.Model):
     """One Prestatie of a declaration, with its outcome."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="lines")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="lines", verbose_name=_("declaratie")
+    )
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cliënt"),
     )
     allocation = models.ForeignKey(
-        Allocation, on_delete=models.PROTECT, related_name="lines", null=True, blank=True
+        Allocation,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        null=True,
+        blank=True,
+        verbose_name=_("toewijzing"),
     )
     allocation_number = models.PositiveIntegerField(_("toewijzingnummer"))
     reference = models.CharField(_("referentienummer"), max_length=20)
-    previous_reference = models.CharField(max_length=20, blank=True)
-    category = models.CharField(max_length=2)
-    product_code = models.CharField(max_length=5)
-    period_start = models.DateField()
-    period_end = models.DateField()
-    volume = models.PositiveIntegerField()
-    unit = models.CharField(max_length=2)
-    tariff_cents = models.BigIntegerField(null=True, blank=True)
+    previous_reference = models.CharField(
+        max_length=20, blank=True, verbose_name=_("vorige referentie")
+    )
+    category = models.CharField(max_length=2, verbose_name=_("productcategorie"))
+    product_code = models.CharField(max_length=5, verbose_name=_("productcode"))
+    period_start = models.DateField(verbose_name=_("periode vanaf"))
+    period_end = models.DateField(verbose_name=_("periode tot en met"))
+    volume = models.PositiveIntegerField(verbose_name=_("volume"))
+    unit = models.CharField(max_length=2, verbose_name=_("eenheid"))
+    tariff_cents = models.BigIntegerField(null=True, blank=True, verbose_name=_("tarief (cent)"))
     amount_cents = models.BigIntegerField(_("bedrag (cent, credit negatief)"))
     approved = models.BooleanField(_("toegekend"))
     codes = models.JSONField(_("retourcodes"), default=list)
     findings = models.JSONField(_("bevindingen"), default=list)
 
     class Meta:
+        verbose_name = _("declaratieregel")
+        verbose_name_plural = _("declaratieregels")
         ordering = ["declaration", "pk"]
         indexes = [
             models.Index(fields=["reference"]),

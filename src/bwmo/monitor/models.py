@@ -7,6 +7,8 @@ class MonitorAccess(models.Model):
 
     class Meta:
         managed = False
+        verbose_name = _("toegang tot de monitor")
+        verbose_name_plural = _("toegang tot de monitor")
         default_permissions = ()
         permissions = [("view_monitor", _("De regionale monitor inzien"))]
 

@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from bwmo.ui.admin_forms import LabelledInlineFormSet
 
 from .models import Mandate, Municipality, Organisation, Provider, Region, RegionMembership
 
 
 class RegionMembershipInline(admin.TabularInline):
     model = RegionMembership
+    formset = LabelledInlineFormSet
     extra = 1
     autocomplete_fields = ["municipality"]
 
@@ -13,6 +17,7 @@ class RegionMembershipInline(admin.TabularInline):
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "province", "inhabitants"]
     search_fields = ["code", "name"]
+    search_help_text = _("Zoek op CBS-code of naam.")
     list_filter = ["province"]
 
 
@@ -27,6 +32,7 @@ class RegionAdmin(admin.ModelAdmin):
 class ProviderAdmin(admin.ModelAdmin):
     list_display = ["name", "agb_code", "is_opvanginstelling"]
     search_fields = ["name", "agb_code"]
+    search_help_text = _("Zoek op naam of AGB-code.")
 
 
 @admin.register(Organisation)
@@ -34,6 +40,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "municipality", "provider", "region"]
     list_filter = ["kind"]
     search_fields = ["name"]
+    search_help_text = _("Zoek op naam.")
     autocomplete_fields = ["municipality", "provider"]
 
 

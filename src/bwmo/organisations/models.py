@@ -70,7 +70,10 @@ class Region(models.Model):
     valid_from = models.DateField(_("geldig vanaf"), default=date(2015, 1, 1))
     valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True)
     members = models.ManyToManyField(
-        Municipality, through="RegionMembership", related_name="regions"
+        Municipality,
+        through="RegionMembership",
+        related_name="regions",
+        verbose_name=_("gemeenten"),
     )
 
     objects = CurrentQuerySet.as_manager()
@@ -88,9 +91,14 @@ class Region(models.Model):
 
 
 class RegionMembership(models.Model):
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="memberships")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("regio")
+    )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="region_memberships"
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="region_memberships",
+        verbose_name=_("gemeente"),
     )
     valid_from = models.DateField(_("geldig vanaf"), default=date(2015, 1, 1))
     valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True)
@@ -142,13 +150,28 @@ class Organisation(models.Model):
     name = models.CharField(_("naam"), max_length=150, unique=True)
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("gemeente"),
     )
     provider = models.OneToOneField(
-        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="organisation"
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation",
+        verbose_name=_("aanbieder"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("regio"),
     )
 
     class Meta:

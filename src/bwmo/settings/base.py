@@ -44,6 +44,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    # First: its templates (admin/base_site.html) take precedence over Django's own.
+    "bwmo.ui",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +53,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "bwmo.ui",
     "bwmo.organisations",
     "bwmo.accounts",
     "bwmo.clients",

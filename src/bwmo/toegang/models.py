@@ -18,7 +18,12 @@ from .workflow import Status
 
 
 class Melding(models.Model):
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="meldingen")
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="meldingen",
+        verbose_name=_("cliënt"),
+    )
     product_kind = models.CharField(_("domein"), max_length=2, choices=ProductKind.choices)
     applied_to = models.ForeignKey(
         "organisations.Municipality",
@@ -43,11 +48,17 @@ class Melding(models.Model):
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.GEMELD
     )
-    status_changed_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    status_changed_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("status gewijzigd op")
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("aangemaakt door"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
     # Who works on it now; changed only by ``melding_assign``, which appends an Assignment.
     # Not part of ``version``: handing a case to a colleague must not invalidate a step form
     # someone has open, and a step never writes this field.
@@ -87,7 +98,9 @@ class Melding(models.Model):
 
 
 class Onderzoek(models.Model):
-    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="onderzoek")
+    melding = models.OneToOneField(
+        Melding, on_delete=models.PROTECT, related_name="onderzoek", verbose_name=_("melding")
+    )
     started_on = models.DateField(_("onderzoek gestart op"))
     conversation_on = models.DateField(_("datum keukentafelgesprek"), null=True, blank=True)
     findings = models.TextField(_("bevindingen"), blank=True)
@@ -102,7 +115,9 @@ class Onderzoek(models.Model):
 
 
 class Advies(models.Model):
-    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="advies")
+    melding = models.OneToOneField(
+        Melding, on_delete=models.PROTECT, related_name="advies", verbose_name=_("melding")
+    )
     issued_on = models.DateField(_("datum advies"))
     advised_product = models.ForeignKey(
         "care.Product",
@@ -124,7 +139,9 @@ class Advies(models.Model):
 
 
 class Aanvraag(models.Model):
-    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="aanvraag")
+    melding = models.OneToOneField(
+        Melding, on_delete=models.PROTECT, related_name="aanvraag", verbose_name=_("melding")
+    )
     received_on = models.DateField(_("datum aanvraag"))
 
     class Meta:
@@ -141,7 +158,9 @@ class Decision(models.TextChoices):
 
 
 class Beschikking(models.Model):
-    aanvraag = models.OneToOneField(Aanvraag, on_delete=models.PROTECT, related_name="beschikking")
+    aanvraag = models.OneToOneField(
+        Aanvraag, on_delete=models.PROTECT, related_name="beschikking", verbose_name=_("aanvraag")
+    )
     decision = models.CharField(_("besluit"), max_length=20, choices=Decision.choices)
     decided_on = models.DateField(_("datum beschikking"))
     product = models.ForeignKey(
@@ -161,7 +180,11 @@ class Beschikking(models.Model):
     valid_to = models.DateField(_("einddatum"), null=True, blank=True)
     motivation = models.TextField(_("motivering"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("besloten door"),
     )
 
     class Meta:
@@ -196,7 +219,9 @@ class MoIntake(models.Model):
         NEE = "nee", _("Nee")
         ONBEKEND = "onbekend", _("Onbekend")
 
-    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="mo_intake")
+    melding = models.OneToOneField(
+        Melding, on_delete=models.PROTECT, related_name="mo_intake", verbose_name=_("melding")
+    )
     provider = models.ForeignKey(
         "organisations.Provider", on_delete=models.PROTECT, verbose_name=_("opvanginstelling")
     )
@@ -217,7 +242,11 @@ class MoIntake(models.Model):
     decision = models.CharField(_("besluit"), max_length=20, choices=Decision.choices)
     motivation = models.TextField(_("motivering"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("besloten door"),
     )
 
     class Meta:
@@ -248,14 +277,24 @@ class CaseEvent(AppendOnlyModel):
 
     append_only_message = "Dossier history is append-only: events cannot be changed or deleted."
 
-    melding = models.ForeignKey(Melding, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    melding = models.ForeignKey(
+        Melding, on_delete=models.PROTECT, related_name="events", verbose_name=_("melding")
     )
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=30, choices=Status.choices)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("tijdstip"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("door"),
+    )
+    action = models.CharField(max_length=30, verbose_name=_("handeling"))
+    from_status = models.CharField(
+        max_length=30, choices=Status.choices, blank=True, verbose_name=_("van status")
+    )
+    to_status = models.CharField(
+        max_length=30, choices=Status.choices, verbose_name=_("naar status")
+    )
     reason = models.TextField(_("toelichting"), blank=True)
 
     class Meta:

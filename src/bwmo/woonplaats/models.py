@@ -14,7 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 class RuleSetVersion(models.Model):
     region = models.ForeignKey(
-        "organisations.Region", on_delete=models.PROTECT, related_name="woonplaats_rule_sets"
+        "organisations.Region",
+        on_delete=models.PROTECT,
+        related_name="woonplaats_rule_sets",
+        verbose_name=_("regio"),
     )
     version = models.CharField(_("versie"), max_length=50)
     start_date = models.DateField(
@@ -29,7 +32,9 @@ class RuleSetVersion(models.Model):
         help_text=_("Leeg: een variant om mee te rekenen, niet (nog) vastgesteld."),
     )
     description = models.CharField(_("omschrijving"), max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("aangemaakt op")
+    )
 
     class Meta:
         verbose_name = _("regelset woonplaatsbeginsel")
@@ -50,12 +55,21 @@ class ResponsibilityDecision(models.Model):
         MO = "mo", _("maatschappelijke opvang")
 
     melding = models.ForeignKey(
-        "toegang.Melding", on_delete=models.PROTECT, related_name="responsibility_decisions"
+        "toegang.Melding",
+        on_delete=models.PROTECT,
+        related_name="responsibility_decisions",
+        verbose_name=_("melding"),
     )
-    rule_set = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, related_name="+")
-    computed_at = models.DateTimeField(default=timezone.now)
+    rule_set = models.ForeignKey(
+        RuleSetVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("regelset")
+    )
+    computed_at = models.DateTimeField(default=timezone.now, verbose_name=_("berekend op"))
     computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("berekend door"),
     )
     responsible = models.ForeignKey(
         "organisations.Municipality",
@@ -68,7 +82,7 @@ class ResponsibilityDecision(models.Model):
     basis = models.CharField(_("grondslag"), max_length=200)
     woonplaats_onbekend = models.BooleanField(_("woonplaats onbekend"), default=False)
     trace = models.JSONField(_("onderbouwing"), default=list)
-    is_current = models.BooleanField(default=True)
+    is_current = models.BooleanField(default=True, verbose_name=_("geldend"))
 
     class Meta:
         verbose_name = _("verantwoordelijkheidsbesluit")
@@ -96,7 +110,10 @@ class Dispute(models.Model):
         INGETROKKEN = "ingetrokken", _("Ingetrokken / opgelost in overleg")
 
     melding = models.ForeignKey(
-        "toegang.Melding", on_delete=models.PROTECT, related_name="disputes"
+        "toegang.Melding",
+        on_delete=models.PROTECT,
+        related_name="disputes",
+        verbose_name=_("melding"),
     )
     claimant = models.ForeignKey(
         "organisations.Municipality",
