@@ -72,7 +72,7 @@ def test_period_narrows_a_user_question(client, region_setup, logged):
     ("van", "tot", "field", "message"),
     [
         ("2026-03-10", "2026-03-02", "tot", "&#x27;Tot en met&#x27; (2 maart 2026) ligt vóór"),
-        ("31-02-2026", "", "van", "&#x27;Van&#x27; is geen geldige datum"),
+        ("31-02-2026", "", "van", "31-02-2026 bestaat niet"),
         ("", "gisteren", "tot", "&#x27;Tot en met&#x27; is geen geldige datum"),
         ("2999-01-01", "", "van", "ligt in de toekomst"),
     ],
