@@ -47,8 +47,11 @@ class RequestAnswerForm(VersionedForm):
     answer = forms.ChoiceField(
         label=_("Antwoord aan de aanbieder"),
         choices=[
-            ("onderzoek", _("In onderzoek nemen (WMO319, antwoord 2)")),
-            ("afwijzen", _("Afwijzen (WMO319, antwoord 1)")),
+            (
+                "onderzoek",
+                _("In onderzoek nemen: antwoordbericht 'Aanvraag in onderzoek' (WMO319, code 2)"),
+            ),
+            ("afwijzen", _("Afwijzen: antwoordbericht 'Verzoek afgewezen' (WMO319, code 1)")),
         ],
         widget=forms.RadioSelect,
     )

@@ -19,13 +19,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bwmo.audit.services import access_log_read
+from bwmo.care.models import Product
 from bwmo.clients.selectors import clients_visible_to
 from bwmo.iwmo import parse_message
 from bwmo.organisations.models import Provider
 from bwmo.ui.forms import add_service_errors
 
 from . import exchange, selectors, services
-from .codelists import meaning, retourcodes
+from .codelists import meaning, product_label, retourcodes
 from .forms import MessageFilterForm, RequestAnswerForm, UploadForm
 from .models import AllocationRequest, Direction, Message, MessageStatus
 
@@ -236,17 +237,19 @@ def export(request):
     )
     if result.written:
         n = len(result.written)
-        messages.success(
-            request,
-            ngettext(
-                "%(n)s bericht aangemaakt; het staat als 'Verzonden' in de lijst en in de "
-                "uitwisselmap %(dir)s.",
-                "%(n)s berichten aangemaakt; ze staan als 'Verzonden' in de lijst en in de "
-                "uitwisselmap %(dir)s.",
-                n,
+        text = ngettext(
+            "%(n)s bericht aangemaakt; het staat als 'Verzonden' in de lijst en in de "
+            "uitwisselmap.",
+            "%(n)s berichten aangemaakt; ze staan als 'Verzonden' in de lijst en in de "
+            "uitwisselmap.",
+            n,
+        ) % {"n": n}
+        if request.user.is_staff:
+            # Where the folder is, only for beheer: a contract manager needs no server path.
+            text += " " + _(
+                "De uitwisselmap is de map iwmo/uit onder BWMO_DATA_DIR (instelling DATA_DIR)."
             )
-            % {"n": n, "dir": folder},
-        )
+        messages.success(request, text)
     if result.failed:
         n = len(result.failed)
         messages.error(
@@ -286,9 +289,11 @@ def declaration_month(request, provider_id: int, month: str):
     if provider is None or not lines:
         raise Http404
     visible = _visible_client_ids(request, [line.client for line in lines])
+    names = dict(Product.objects.values_list("code", "name"))
     for line in lines:
         line.client_visible = line.client_id in visible
         line.code_meanings = retourcodes(line.codes)
+        line.product_label = product_label(line.category, line.product_code, names)
     access_log_read(
         request,
         {line.client for line in lines if line.client_id},
@@ -375,9 +380,11 @@ def request_detail(request, pk):
     if req.client_id:
         access_log_read(request, [req.client], what="verzoek van aanbieder", why=WHY_REQUEST)
     answers = Message.objects.filter(reply_to=req.message, message_type="WMO319").order_by("pk")
+    names = dict(Product.objects.values_list("code", "name"))
     products = [
         {
             **p,
+            "label": product_label(p.get("categorie") or "", p.get("code") or "", names),
             **{
                 k: date.fromisoformat(p[k])
                 for k in ("ingangsdatum", "einddatum")
