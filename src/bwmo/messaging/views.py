@@ -77,15 +77,23 @@ def inbox(request):
     visible = selectors.messages_visible_to(request.user)
     form = MessageFilterForm(request.GET or None)
     shown = visible
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        # The valid filters apply; one that cannot is named with its reason, never ignored.
+        form.is_valid()
         data = form.cleaned_data
-        if data["richting"]:
+        for name, errors in form.errors.items():
+            messages.warning(
+                request,
+                _("Filter '%(field)s' is niet toegepast: %(why)s")
+                % {"field": form.fields[name].label, "why": " ".join(errors)},
+            )
+        if data.get("richting"):
             shown = shown.filter(direction=data["richting"])
-        if data["bericht"]:
+        if data.get("bericht"):
             shown = shown.filter(message_type=data["bericht"])
-        if data["status"]:
+        if data.get("status"):
             shown = shown.filter(status=data["status"])
-        if data["aanbieder"]:
+        if data.get("aanbieder"):
             shown = shown.filter(provider=data["aanbieder"])
     page = Paginator(shown.defer("content"), 50).get_page(request.GET.get("pagina"))
     month_start = timezone.localdate().replace(day=1)
@@ -271,8 +279,14 @@ def export(request):
 @login_required
 @permission_required("messaging.exchange_iwmo", raise_exception=True)
 def declarations(request):
-    year = request.GET.get("jaar")
-    year = int(year) if year and year.isdigit() else None
+    asked = request.GET.get("jaar", "").strip()
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else None
+    if asked and year is None:
+        messages.warning(
+            request,
+            _("'%(year)s' is geen jaar: alle jaren zijn getoond. Geef een jaar als 2026.")
+            % {"year": asked},
+        )
     months = selectors.declaration_months(request.user, year=year)
     return render(request, "messaging/declarations.html", {"months": months, "year": year})
 

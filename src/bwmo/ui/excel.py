@@ -79,22 +79,19 @@ def about_rows(about: About) -> list[tuple[str, object]]:
     from django.utils.translation import gettext as _
 
     made_at = about.made_at or timezone.localtime()
-    rows: list[tuple[str, object]] = [
+    filters: list[tuple[str, object]] = [
+        (_("Filter: %(name)s") % {"name": name}, value) for name, value in about.filters
+    ] or [(_("Filters"), _("geen: alles binnen uw bevoegdheid"))]
+    return [
         (_("Titel"), about.title),
         (_("Periode"), about.period),
-    ]
-    if about.filters:
-        rows += [(_("Filter: %(name)s") % {"name": name}, value) for name, value in about.filters]
-    else:
-        rows.append((_("Filters"), _("geen: alles binnen uw bevoegdheid")))
-    rows += [
+        *filters,
         (_("Bedoeld voor"), about.audience),
         (_("Gemaakt op"), made_at.strftime("%d-%m-%Y %H:%M")),
         (_("Gemaakt door"), about.made_by or "—"),
         (_("Organisatie"), about.organisation or "—"),
         *about.notes,
     ]
-    return rows
 
 
 def workbook_bytes(
