@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bwmo.care.models import Product
-from bwmo.organisations.models import Municipality
+from bwmo.organisations.models import Municipality, Region
 from bwmo.rules.monitor import BREAKDOWNS
 from bwmo.ui.excel import About, workbook_bytes
 
@@ -37,7 +37,11 @@ def monitor_about(
 ) -> About:
     """The first sheet: title, period, filters, audience, date and maker."""
     names = dict(Municipality.objects.values_list("code", "name"))
-    scope = municipality_label(document["municipality"] or document["region"], names)
+    if document["municipality"]:
+        scope = municipality_label(document["municipality"], names)
+    else:
+        region = Region.objects.filter(centrumgemeente_id=document["region"]).first()
+        scope = region.name if region else municipality_label(document["region"], names)
     audience = (
         _("Intern: eigen inwoners in volle aantallen")
         if document["audience"] == "internal"
