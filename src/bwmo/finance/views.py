@@ -135,7 +135,11 @@ def overview(request):
 
 
 def _about(request, overview, data) -> About:
-    pool = dict(OverviewForm.base_fields["verevening"].choices).get(data["verevening"], "")
+    pools = {
+        services.POOL_BY_OBJECTIVE: _("objectief budget"),
+        services.POOL_BY_INHABITANTS: _("inwonertal"),
+    }
+    pool = pools.get(data["verevening"], "")
     return About(
         title=_("Budget, kosten en resultaat beschermd wonen: %(region)s")
         % {"region": overview.region},
