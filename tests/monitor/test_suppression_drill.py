@@ -25,8 +25,9 @@ START, END = date(2026, 1, 1), date(2026, 10, 31)
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        from bwmo.web.demo_accounts import ensure_demo_accounts
         from django.db import transaction
+
+        from bwmo.generate.demo_accounts import ensure_demo_accounts
 
         with transaction.atomic():
             generate_demo(seed=2026, reference_date=REFERENCE, clients=400)

@@ -183,6 +183,8 @@ def test_an_invalid_finance_or_monitor_filter_is_named_not_ignored(client, regio
     response = client.get(reverse("finance:overview"), {"jaar": "2099"})
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("Jaar" in t and "niet toegepast" in t for t in texts), texts
+    page = response.content.decode()
+    assert "niet opgeslagen" not in page and "Niet elk filter is toegepast" in page
     client.force_login(region_setup.users["beleid"])
     response = client.get(reverse("monitor:dashboard"), {"van": "2026-13-45"})
     texts = [str(m) for m in get_messages(response.wsgi_request)]

@@ -9,6 +9,8 @@ from .models import MESSAGE_TYPES, AllocationRequest, Direction, MessageStatus
 
 
 class MessageFilterForm(BwmoForm):
+    is_filter = True  # a GET filter: nothing is saved, a field is applied or refused
+
     richting = forms.ChoiceField(
         label=_("Richting"), choices=[("", _("Alle")), *Direction.choices], required=False
     )
