@@ -441,5 +441,5 @@ def test_excel_names_the_colleague_filtered_on(worker, region_setup, three, coll
                 min_row=2, values_only=True
             )
         )
-        assert about["Filters"] == f"medewerker: {name}", value
+        assert about["Filter: Selectie"] == f"medewerker: {name}", value
         assert about["Aantal meldingen"] == 1, value
