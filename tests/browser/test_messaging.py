@@ -106,7 +106,7 @@ def test_contract_manager_sends_the_allocation_and_reads_start_and_declaration(
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Berichten").click()
     expect(page.get_by_role("heading", name="iWmo-berichten", exact=True)).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="WMO301")).to_contain_text(
-        "Klaar voor verzending"
+        "Klaar om te verzenden"
     )
     page.get_by_role("button", name="Berichten aanmaken").click()
     expect(page.get_by_role("alert").or_(page.locator(".messages"))).to_contain_text(

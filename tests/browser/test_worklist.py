@@ -97,7 +97,7 @@ def test_access_worker_filters_sorts_assigns_and_downloads_the_work_list(
     download_info.value.save_as(path)
     book = load_workbook(path)
     about = dict(book["Over dit bestand"].iter_rows(min_row=2, values_only=True))
-    assert about["Filters"] == "termijn: te laat"
+    assert about["Filter: Selectie"] == "termijn: te laat"
     assert about["Sortering"] == "termijn, aflopend"
     assert about["Organisatie"] == "Gemeente Assen"
     data = list(book["Werkvoorraad"].iter_rows(min_row=2, values_only=True))

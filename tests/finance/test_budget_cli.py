@@ -34,14 +34,15 @@ def test_xlsx_has_numbers_in_euro_format(tmp_path):
     assert result.returncode == 0, result.stderr
     sheet = load_workbook(out)["Budget"]
     assert [c.value for c in sheet[1]] == [
-        "year",
-        "region",
-        "municipality",
-        "historic",
-        "objective",
-        "total",
+        "Jaar",
+        "Regio",
+        "Gemeente",
+        "Historisch budget",
+        "Objectief budget",
+        "Totaal budget",
     ]
-    assert isinstance(sheet["D2"].value, int)
+    assert isinstance(sheet["D2"].value, int | float)
+    assert sheet["D2"].number_format.endswith("#,##0.00")
     assert "€" in sheet["D2"].number_format
 
 

@@ -185,6 +185,7 @@ def test_controller_page_and_excel(client, region_setup, parameter_set, cost_cli
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(BytesIO(response.content))
     assert book.sheetnames == [
+        "Over dit bestand",
         "Budget en kosten",
         "Solidariteit",
         "Product en aanbieder",

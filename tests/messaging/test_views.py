@@ -53,7 +53,7 @@ def _upload(http, name, content):
 def test_inbox_export_detail_and_download(contract, region_setup):
     person = granted_client(region_setup)
     page = contract.get(reverse("messaging:inbox")).content.decode()
-    assert "Klaar voor verzending" in page and "WMO301" in page
+    assert "Klaar om te verzenden" in page and "WMO301" in page
     assert person.bsn not in page and person.surname not in page  # the list shows no one
 
     response = contract.post(reverse("messaging:export"), follow=True)

@@ -162,7 +162,7 @@ def test_cli_contract_and_errors(tmp_path):
         "external",
     )
     assert result.returncode == 0, result.stderr
-    assert "origin_location" in load_workbook(xlsx).sheetnames
+    assert "Herkomst en locatie" in load_workbook(xlsx).sheetnames
 
 
 def test_policy_user_sees_other_municipalities_aggregated(client, region_setup):
@@ -187,7 +187,10 @@ def test_dashboard_excel_and_council_report(client, region_setup):
     client.force_login(region_setup.users["beleid"])
     response = client.get(reverse("monitor:dashboard"), {"formaat": "xlsx"})
     book = load_workbook(BytesIO(response.content))
-    assert {"in_care_at_end", "instroom", "origin_location"} <= set(book.sheetnames)
+    assert book.sheetnames[0] == "Over dit bestand"
+    assert {"Cliënten en stromen", "Uitstroom naar reden", "Herkomst en locatie"} <= set(
+        book.sheetnames
+    )
     report = client.get(reverse("monitor:council_report")).content.decode()
     assert "Wat veranderde er?" in report and "raadsinformatiebrief" in report
     assert "Het aantal cliënten in zorg" in report

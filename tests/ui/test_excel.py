@@ -17,7 +17,7 @@ from bwmo.care.models import Indication, Product, Stay
 from bwmo.finance import services as finance_services
 from bwmo.organisations.models import Provider
 from bwmo.rules.budget_params import EXAMPLE_PARAMETERS
-from bwmo.ui.excel import FORMULA_STARTS, workbook_bytes
+from bwmo.ui.excel import FORMULA_STARTS, About, workbook_bytes
 from tests.factories import granted_client
 from tests.finance.test_finance import _params_text
 
@@ -25,6 +25,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "bwmo"
 WRITER = SRC / "ui" / "excel.py"
 DANGEROUS = [f'{start}HYPERLINK("http://example.invalid/x","klik")' for start in FORMULA_STARTS]
 DANGEROUS += ["=1+1", "@SUM(A1:A2)", "-2+3", "#N/A", "=", "-"]
+ABOUT = About(title="Proef", period="2026", filters=[], audience="test")
 
 
 def _cells(data: bytes):
@@ -50,7 +51,7 @@ def _assert_text_stays_text(data: bytes, expected: set[str]) -> None:
 
 @pytest.mark.parametrize("text", DANGEROUS)
 def test_a_text_that_looks_like_a_formula_is_written_as_that_text(text):
-    data = workbook_bytes([("Blad", ["naam", "aantal"], [[text, 3]], set())])
+    data = workbook_bytes([("Blad", ["naam", "aantal"], [[text, 3]], set())], about=ABOUT)
     book = load_workbook(BytesIO(data))
     cell = book["Blad"]["A2"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", text != "#N/A")
@@ -60,8 +61,9 @@ def test_a_text_that_looks_like_a_formula_is_written_as_that_text(text):
 def test_numbers_and_dates_stay_numbers_and_unwritable_characters_do_not_break_the_export():
     day = datetime.date(2026, 3, 1)
     rows = [[Decimal("12.50"), 7, 1.5, day, None, "a\x01b", "gewone naam"]]
-    book = load_workbook(BytesIO(workbook_bytes([("x" * 40 + "[]", list("abcdefg"), rows, {0})])))
-    sheet = book.worksheets[0]
+    data = workbook_bytes([("x" * 40 + "[]", list("abcdefg"), rows, {0})], about=ABOUT)
+    book = load_workbook(BytesIO(data))
+    sheet = book.worksheets[1]
     assert [c.value for c in sheet[2]][:3] == [12.5, 7, 1.5]
     assert [c.data_type for c in sheet[2]][:4] == ["n", "n", "n", "d"]
     assert sheet["D2"].value.date() == day

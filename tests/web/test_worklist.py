@@ -388,7 +388,7 @@ def test_excel_download_states_what_it_holds_and_logs_every_client(worker, regio
     assert book.sheetnames == ["Over dit bestand", "Werkvoorraad"]
     about = dict(book["Over dit bestand"].iter_rows(min_row=2, values_only=True))
     assert about["Titel"] == "Werkvoorraad: openstaande meldingen"
-    assert about["Filters"] == "termijn: te laat"
+    assert about["Filter: Selectie"] == "termijn: te laat"
     assert about["Sortering"] == "datum melding, aflopend"
     assert about["Organisatie"] == "Gemeente Assen"
     assert about["Gemaakt op"].startswith(timezone.localdate().strftime("%d-%m-%Y"))
@@ -441,5 +441,5 @@ def test_excel_names_the_colleague_filtered_on(worker, region_setup, three, coll
                 min_row=2, values_only=True
             )
         )
-        assert about["Filters"] == f"medewerker: {name}", value
+        assert about["Filter: Selectie"] == f"medewerker: {name}", value
         assert about["Aantal meldingen"] == 1, value

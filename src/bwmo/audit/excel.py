@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from bwmo.ui.excel import workbook_bytes
+from bwmo.ui.excel import About, workbook_bytes
 
 from .selectors import Period
 
@@ -40,26 +40,29 @@ def access_log_workbook(
     made_at: datetime,
 ) -> bytes:
     entries = list(entries)
-    about = [
-        (_("Titel"), _("Toegangslog van bwmo")),
-        (_("Vraag"), question),
-        (_("Periode"), period_text(period)),
-        (
-            _("Tot en met regel"),
-            until_pk if until_pk is not None else _("(het log was nog leeg)"),
-        ),
-        (_("Aantal regels"), len(entries)),
-        (_("Gemaakt op"), _local(made_at)),
-        (_("Gemaakt door"), made_by),
-        (
-            _("Toelichting"),
-            _(
-                "Eén rij per vastgelegde inzage, nieuwste eerst. Het scherm voegt herhaalde "
-                "gelijke regels samen; dit bestand niet. Het maken van dit bestand staat zelf "
-                "ook in het toegangslog."
+    about = About(
+        title=_("Toegangslog van bwmo"),
+        period=period_text(period),
+        filters=[(_("Vraag"), question)],
+        audience=_("de auditor (privacyfunctionaris)"),
+        made_by=made_by,
+        made_at=made_at,
+        notes=[
+            (
+                _("Tot en met regel"),
+                until_pk if until_pk is not None else _("(het log was nog leeg)"),
             ),
-        ),
-    ]
+            (_("Aantal regels"), len(entries)),
+            (
+                _("Toelichting"),
+                _(
+                    "Eén rij per vastgelegde inzage, nieuwste eerst. Het scherm voegt herhaalde "
+                    "gelijke regels samen; dit bestand niet. Het maken van dit bestand staat "
+                    "zelf ook in het toegangslog."
+                ),
+            ),
+        ],
+    )
     rows = (
         (
             e.pk,
@@ -74,7 +77,6 @@ def access_log_workbook(
     )
     return workbook_bytes(
         [
-            (_("Over dit bestand"), [_("Onderdeel"), _("Waarde")], about, set()),
             (
                 _("Toegangslog"),
                 [
@@ -89,5 +91,6 @@ def access_log_workbook(
                 rows,
                 set(),
             ),
-        ]
+        ],
+        about=about,
     )

@@ -8,6 +8,8 @@ from .models import BudgetParameterSet
 
 
 class OverviewForm(BwmoForm):
+    is_filter = True  # a GET filter: nothing is saved, a field is applied or refused
+
     regio = forms.ModelChoiceField(label=_("Regio"), queryset=Region.objects.all())
     parameters = forms.ModelChoiceField(
         label=_("Budgetparameters / scenario"), queryset=BudgetParameterSet.objects.all()

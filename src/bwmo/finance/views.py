@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from bwmo.accounts.scoping import default_region_for
 from bwmo.rules.suppression import mark_small
 from bwmo.ui.charts import Series, grouped_bars
-from bwmo.ui.excel import workbook_bytes
+from bwmo.ui.excel import About, workbook_bytes
 from bwmo.ui.forms import add_service_errors
 
 from . import services
@@ -36,6 +36,22 @@ def overview(request):
     data = dict(initial)
     if request.GET and form.is_valid():
         data.update({k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+    elif request.GET:
+        # The valid filters apply; each one that does not is named, with the reason.
+        data.update(
+            {
+                k: v
+                for k, v in getattr(form, "cleaned_data", {}).items()
+                if v not in (None, "") and k not in form.errors
+            }
+        )
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else _("Filter")
+            messages.warning(
+                request,
+                _("Filter '%(field)s' is niet toegepast: %(why)s")
+                % {"field": label, "why": " ".join(errors)},
+            )
     if data["parameters"] is None:
         return render(request, "finance/overview.html", {"form": form, "overview": None})
     try:
@@ -50,11 +66,28 @@ def overview(request):
         for message in error.messages:
             messages.error(request, message)
         return render(request, "finance/overview.html", {"form": form, "overview": None})
-    year = data["jaar"] if data["jaar"] in overview.years else overview.years[-1]
+    if data["jaar"] in overview.years:
+        year = data["jaar"]
+    else:
+        year = today.year if today.year in overview.years else overview.years[-1]
+        messages.warning(
+            request,
+            _(
+                "Voor %(year)s zijn er geen cijfers: de budgetparameters '%(set)s' gaan over "
+                "%(first)s tot en met %(last)s. Kies een van die jaren; nu is %(shown)s getoond."
+            )
+            % {
+                "year": data["jaar"],
+                "set": data["parameters"],
+                "first": overview.years[0],
+                "last": overview.years[-1],
+                "shown": year,
+            },
+        )
     rows = overview.rows_for(year)
     may_see = request.user.has_perm("clients.view_personal_data")
     if request.GET.get("formaat") == "xlsx":
-        return _excel(overview, may_see_clients=may_see)
+        return _excel(overview, may_see_clients=may_see, about=_about(request, overview, data))
     chart = grouped_bars(
         categories=[r.name for r in rows],
         series=[
@@ -101,7 +134,31 @@ def overview(request):
     )
 
 
-def _excel(overview, *, may_see_clients: bool) -> HttpResponse:
+def _about(request, overview, data) -> About:
+    pools = {
+        services.POOL_BY_OBJECTIVE: _("objectief budget"),
+        services.POOL_BY_INHABITANTS: _("inwonertal"),
+    }
+    pool = pools.get(data["verevening"], "")
+    return About(
+        title=_("Budget, kosten en resultaat beschermd wonen: %(region)s")
+        % {"region": overview.region},
+        period=_("%(first)s tot en met %(last)s (alle jaren van de budgetparameters)")
+        % {"first": overview.years[0], "last": overview.years[-1]},
+        filters=[
+            (_("Regio"), str(overview.region)),
+            (_("Budgetparameters / scenario"), str(data["parameters"])),
+            (_("Drempel risicopool per cliënt per jaar"), f"€ {data['drempel']}"),
+            (_("Volledige verevening naar"), str(pool or data["verevening"])),
+        ],
+        audience=_("Controllers en beleid van de gemeenten in de regio"),
+        made_by=request.user.get_full_name() or request.user.get_username(),
+        organisation=", ".join(o.name for o in request.user.organisations.order_by("name")),
+        notes=[(_("Bedragen"), _("in euro's; aantallen cliënten onder 5 zijn afgeschermd"))],
+    )
+
+
+def _excel(overview, *, may_see_clients: bool, about: About) -> HttpResponse:
     euro = lambda value: round(value, 2)  # noqa: E731 — numbers stay numbers in Excel
 
     def count(value):  # the same figure as the page shows
@@ -225,7 +282,8 @@ def _excel(overview, *, may_see_clients: bool) -> HttpResponse:
                 ),
                 {3, 4, 5},
             ),
-        ]
+        ],
+        about=about,
     )
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

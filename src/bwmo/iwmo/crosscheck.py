@@ -712,6 +712,14 @@ def _against_allocation(
         )
 
 
+def _euro(cents: int | None) -> str:
+    """An iWmo amount (whole cents) as a person reads it: € 1.234,56."""
+    if cents is None:
+        return "—"
+    text = f"{abs(cents) / 100:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"−€ {text}" if cents < 0 else f"€ {text}"
+
+
 def _contract_tariff(p: Prestatie, path: str, tariffs: Sequence[Tarief]) -> Iterator[IwmoError]:
     if p.eenheid == EENHEID_EURO:
         return  # no ProductTarief (CD087); CS339 ties amount to volume
@@ -722,13 +730,16 @@ def _contract_tariff(p: Prestatie, path: str, tariffs: Sequence[Tarief]) -> Iter
     tarief, bedrag = contract
     if p.product_tarief != tarief:
         yield _error(
-            "TR418", f"{path}/ProductTarief", f"Contract {tarief}, gedeclareerd {p.product_tarief}."
+            "TR418",
+            f"{path}/ProductTarief",
+            f"Contracttarief {_euro(tarief)}, gedeclareerd {_euro(p.product_tarief)}.",
         )
     if p.ingediend_bedrag.bedrag != bedrag:
         yield _error(
             "TR346",
             f"{path}/IngediendBedrag/Bedrag",
-            f"Verwacht {bedrag} bij het contracttarief, gevonden {p.ingediend_bedrag.bedrag}.",
+            f"Verwacht {_euro(bedrag)} bij het contracttarief, "
+            f"gevonden {_euro(p.ingediend_bedrag.bedrag)}.",
         )
 
 

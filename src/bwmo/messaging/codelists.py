@@ -55,3 +55,14 @@ REASON_LABELS = {
     ac.VERWIJDERD: gettext_lazy("Verwijderd"),
     ac.CORRECTIE: gettext_lazy("Administratieve correctie"),
 }
+
+
+def product_label(category: str, code: str, names: dict[str, str]) -> str:
+    """``Beschermd wonen (15) · BW Intramuraal (BW001)`` instead of ``15/BW001``."""
+    parts = []
+    if category:
+        text = meaning("WMO020", category)
+        parts.append(f"{text} ({category})" if text else str(category))
+    if code:
+        parts.append(f"{names[code]} ({code})" if code in names else str(code))
+    return " · ".join(parts) or "—"

@@ -9,6 +9,8 @@ from .models import MESSAGE_TYPES, AllocationRequest, Direction, MessageStatus
 
 
 class MessageFilterForm(BwmoForm):
+    is_filter = True  # a GET filter: nothing is saved, a field is applied or refused
+
     richting = forms.ChoiceField(
         label=_("Richting"), choices=[("", _("Alle")), *Direction.choices], required=False
     )
@@ -47,8 +49,11 @@ class RequestAnswerForm(VersionedForm):
     answer = forms.ChoiceField(
         label=_("Antwoord aan de aanbieder"),
         choices=[
-            ("onderzoek", _("In onderzoek nemen (WMO319, antwoord 2)")),
-            ("afwijzen", _("Afwijzen (WMO319, antwoord 1)")),
+            (
+                "onderzoek",
+                _("In onderzoek nemen: antwoordbericht 'Aanvraag in onderzoek' (WMO319, code 2)"),
+            ),
+            ("afwijzen", _("Afwijzen: antwoordbericht 'Verzoek afgewezen' (WMO319, code 1)")),
         ],
         widget=forms.RadioSelect,
     )

@@ -14,13 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Direction(models.TextChoices):
-    IN = "in", _("Ontvangen")
-    OUT = "uit", _("Verzonden")
+    # Direction is where a message goes, not whether it has gone: an outbound message that
+    # is still waiting is "Uitgaand", its status says "Klaar om te verzenden".
+    IN = "in", _("Inkomend (van de aanbieder)")
+    OUT = "uit", _("Uitgaand (naar de aanbieder)")
 
 
 class MessageStatus(models.TextChoices):
     # outbound
-    PENDING = "klaar", _("Klaar voor verzending")
+    PENDING = "klaar", _("Klaar om te verzenden")
     SENT = "verzonden", _("Verzonden")
     # inbound
     ACCEPTED = "goedgekeurd", _("Goedgekeurd")
@@ -255,6 +257,14 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.begin}"
+
+    @property
+    def reason_label(self) -> str:
+        """``Overlijden (02)``: the end reason in words (WMO588), the code beside it."""
+        from .codelists import meaning
+
+        text = meaning("WMO588", self.reason) if self.reason else ""
+        return f"{text} ({self.reason})" if text else self.reason
 
 
 class AllocationRequest(models.Model):

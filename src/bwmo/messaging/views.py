@@ -21,13 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bwmo.audit.services import access_log_read
 from bwmo.care import models as care_models
 from bwmo.care import views as care_views
+from bwmo.care.models import Product
 from bwmo.clients.selectors import clients_visible_to
 from bwmo.iwmo import parse_message
 from bwmo.organisations.models import Provider
 from bwmo.ui.forms import add_service_errors
 
 from . import exchange, selectors, services
-from .codelists import meaning, retourcodes
+from .codelists import meaning, product_label, retourcodes
 from .forms import IndicationChangeForm, MessageFilterForm, RequestAnswerForm, UploadForm
 from .models import AllocationRequest, Direction, Message, MessageStatus
 
@@ -78,15 +79,23 @@ def inbox(request):
     visible = selectors.messages_visible_to(request.user)
     form = MessageFilterForm(request.GET or None)
     shown = visible
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        # The valid filters apply; one that cannot is named with its reason, never ignored.
+        form.is_valid()
         data = form.cleaned_data
-        if data["richting"]:
+        for name, errors in form.errors.items():
+            messages.warning(
+                request,
+                _("Filter '%(field)s' is niet toegepast: %(why)s")
+                % {"field": form.fields[name].label, "why": " ".join(errors)},
+            )
+        if data.get("richting"):
             shown = shown.filter(direction=data["richting"])
-        if data["bericht"]:
+        if data.get("bericht"):
             shown = shown.filter(message_type=data["bericht"])
-        if data["status"]:
+        if data.get("status"):
             shown = shown.filter(status=data["status"])
-        if data["aanbieder"]:
+        if data.get("aanbieder"):
             shown = shown.filter(provider=data["aanbieder"])
     page = Paginator(shown.defer("content"), 50).get_page(request.GET.get("pagina"))
     month_start = timezone.localdate().replace(day=1)
@@ -238,17 +247,19 @@ def export(request):
     )
     if result.written:
         n = len(result.written)
-        messages.success(
-            request,
-            ngettext(
-                "%(n)s bericht aangemaakt; het staat als 'Verzonden' in de lijst en in de "
-                "uitwisselmap %(dir)s.",
-                "%(n)s berichten aangemaakt; ze staan als 'Verzonden' in de lijst en in de "
-                "uitwisselmap %(dir)s.",
-                n,
+        text = ngettext(
+            "%(n)s bericht aangemaakt; het staat als 'Verzonden' in de lijst en in de "
+            "uitwisselmap.",
+            "%(n)s berichten aangemaakt; ze staan als 'Verzonden' in de lijst en in de "
+            "uitwisselmap.",
+            n,
+        ) % {"n": n}
+        if request.user.is_staff:
+            # Where the folder is, only for beheer: a contract manager needs no server path.
+            text += " " + _(
+                "De uitwisselmap is de map iwmo/uit onder BWMO_DATA_DIR (instelling DATA_DIR)."
             )
-            % {"n": n, "dir": folder},
-        )
+        messages.success(request, text)
     if result.failed:
         n = len(result.failed)
         messages.error(
@@ -270,8 +281,14 @@ def export(request):
 @login_required
 @permission_required("messaging.exchange_iwmo", raise_exception=True)
 def declarations(request):
-    year = request.GET.get("jaar")
-    year = int(year) if year and year.isdigit() else None
+    asked = request.GET.get("jaar", "").strip()
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else None
+    if asked and year is None:
+        messages.warning(
+            request,
+            _("'%(year)s' is geen jaar: alle jaren zijn getoond. Geef een jaar als 2026.")
+            % {"year": asked},
+        )
     months = selectors.declaration_months(request.user, year=year)
     return render(request, "messaging/declarations.html", {"months": months, "year": year})
 
@@ -288,9 +305,11 @@ def declaration_month(request, provider_id: int, month: str):
     if provider is None or not lines:
         raise Http404
     visible = _visible_client_ids(request, [line.client for line in lines])
+    names = dict(Product.objects.values_list("code", "name"))
     for line in lines:
         line.client_visible = line.client_id in visible
         line.code_meanings = retourcodes(line.codes)
+        line.product_label = product_label(line.category, line.product_code, names)
     access_log_read(
         request,
         {line.client for line in lines if line.client_id},
@@ -377,9 +396,11 @@ def request_detail(request, pk):
     if req.client_id:
         access_log_read(request, [req.client], what="verzoek van aanbieder", why=WHY_REQUEST)
     answers = Message.objects.filter(reply_to=req.message, message_type="WMO319").order_by("pk")
+    names = dict(Product.objects.values_list("code", "name"))
     products = [
         {
             **p,
+            "label": product_label(p.get("categorie") or "", p.get("code") or "", names),
             **{
                 k: date.fromisoformat(p[k])
                 for k in ("ingangsdatum", "einddatum")

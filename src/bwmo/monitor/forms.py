@@ -7,6 +7,8 @@ from bwmo.ui.forms import BwmoForm, DateInput
 
 
 class DashboardForm(BwmoForm):
+    is_filter = True  # a GET filter: nothing is saved, a field is applied or refused
+
     regio = forms.ModelChoiceField(label=_("Regio"), queryset=Region.objects.all())
     gemeente = forms.ModelChoiceField(
         label=_("Gemeente (verantwoordelijk)"),

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -12,8 +13,9 @@ from bwmo.organisations.models import Municipality, Region
 from bwmo.rules.suppression import MARK
 from bwmo.ui.charts import Series, grouped_bars
 
-from .excel import monitor_workbook
+from .excel import monitor_about, monitor_workbook
 from .forms import DashboardForm
+from .labels import direction_label, reason_label
 from .services import MonitorScope, data_gaps_of, monitor_document
 
 
@@ -35,7 +37,25 @@ def _filters(request):
     data = dict(initial, gemeente=None, product=None, aanbieder=None)
     if request.GET and form.is_valid():
         data.update({k: v for k, v in form.cleaned_data.items() if v is not None})
+    elif request.GET:
+        # Never silently: say which filter was not applied and why.
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else _("Filter")
+            messages.warning(
+                request,
+                _("Filter '%(field)s' is niet toegepast: %(why)s De standaardperiode is getoond.")
+                % {"field": label, "why": " ".join(errors)},
+            )
     return form, data
+
+
+def _filter_description(scope: MonitorScope, data: dict) -> list[tuple[str, str]]:
+    return [
+        (_("Regio"), str(scope.region)),
+        (_("Gemeente"), str(scope.municipality) if scope.municipality else _("hele regio")),
+        (_("Product"), str(data["product"]) if data.get("product") else _("alle")),
+        (_("Aanbieder"), str(data["aanbieder"]) if data.get("aanbieder") else _("alle")),
+    ]
 
 
 def _document(scope: MonitorScope, data: dict, audience: str, **extra) -> dict:
@@ -59,8 +79,14 @@ def dashboard(request):
     audience = audience_for(request.user, scope.codes)
     document = _document(scope, data, audience)
     if request.GET.get("formaat") == "xlsx":
+        about = monitor_about(
+            document,
+            filters=_filter_description(scope, data),
+            made_by=request.user.get_full_name() or request.user.get_username(),
+            organisation=", ".join(o.name for o in request.user.organisations.order_by("name")),
+        )
         response = HttpResponse(
-            monitor_workbook(document),
+            monitor_workbook(document, about=about),
             content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
         response["Content-Disposition"] = 'attachment; filename="bwmo-monitor.xlsx"'
@@ -186,8 +212,12 @@ def _dashboard_context(request, scope: MonitorScope, document: dict) -> dict:
         "matrix_rows": matrix_rows,
         "lead_times": document["lead_times"],
         "waiting": document["waiting_list"],
-        "reasons": document["uitstroom"].get("reason", {}),
-        "doorstroom": document["doorstroom"]["direction"],
+        "reasons": {
+            reason_label(code): n for code, n in document["uitstroom"].get("reason", {}).items()
+        },
+        "doorstroom": {
+            direction_label(code): n for code, n in document["doorstroom"]["direction"].items()
+        },
         "out_of_region": document["flows"]["out_of_region"],
     }
 

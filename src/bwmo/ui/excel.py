@@ -7,7 +7,8 @@ the controller's workbook as those characters, never as a live formula (security
 
 import datetime
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -16,7 +17,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-EURO_FORMAT = '"€" #,##0;[Red]-"€" #,##0'
+EURO_FORMAT = '"€" #,##0.00;[Red]-"€" #,##0.00'
+COUNT_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0"
+ABOUT_TITLE = "Over dit bestand"
 DATETIME_WIDTH = 20  # "2026-03-01 09:14:00" fits
 
 # What a spreadsheet takes as the start of a formula when someone edits the cell or pastes
@@ -55,23 +59,75 @@ def put_row(sheet: Worksheet, row: int, values: Iterable[object]) -> None:
         put(sheet, row, column, value)
 
 
+@dataclass(frozen=True)
+class About:
+    """What a workbook contains, written on its first sheet: a file that travels by mail
+    must say on its own what it shows, for which period, with which filters, for whom, and
+    who made it when."""
+
+    title: str
+    period: str
+    filters: Sequence[tuple[str, str]]
+    audience: str
+    made_by: str = ""
+    organisation: str = ""
+    notes: Sequence[tuple[str, object]] = field(default_factory=tuple)
+    made_at: datetime.datetime | None = None
+
+
+def about_rows(about: About) -> list[tuple[str, object]]:
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    made_at = about.made_at or timezone.localtime()
+    filters: list[tuple[str, object]] = [
+        (_("Filter: %(name)s") % {"name": name}, value) for name, value in about.filters
+    ] or [(_("Filters"), _("geen: alles binnen uw bevoegdheid"))]
+    return [
+        (_("Titel"), about.title),
+        (_("Periode"), about.period),
+        *filters,
+        (_("Bedoeld voor"), about.audience),
+        (_("Gemaakt op"), made_at.strftime("%d-%m-%Y %H:%M")),
+        (_("Gemaakt door"), about.made_by or "—"),
+        (_("Organisatie"), about.organisation or "—"),
+        *about.notes,
+    ]
+
+
 def workbook_bytes(
     sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence], set[int]]],
+    *,
+    about: About,
 ) -> bytes:
-    """``sheets``: (title, header, rows, indexes of euro columns) → an .xlsx file's bytes."""
+    """``sheets``: (title, header, rows, indexes of euro columns) → an .xlsx file's bytes.
+
+    The first sheet is always "Over dit bestand" (``about``). Numbers are formatted: whole
+    numbers as counts, euro columns rounded to cents as ``€ #,##0.00``, any other fraction
+    rounded to one decimal (no float noise such as 26.93926553672316).
+    """
+    from django.utils.translation import gettext as _
+
     book = Workbook()
     if book.active is not None:  # a new workbook has one empty sheet
         book.remove(book.active)
+    cover = book.create_sheet(title=_sheet_title(_(ABOUT_TITLE)))
+    put_row(cover, 1, [_("Onderdeel"), _("Waarde")])
+    for cell in cover[1]:
+        cell.font = Font(bold=True)
+    for number, (name, value) in enumerate(about_rows(about), start=2):
+        _put_number(cover, number, 1, name, euro=False)
+        _put_number(cover, number, 2, value, euro=False)
+    cover.column_dimensions["A"].width = 32
+    cover.column_dimensions["B"].width = 80
     for title, header, rows, euro_columns in sheets:
         sheet = book.create_sheet(title=_sheet_title(title))
         put_row(sheet, 1, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for number, row in enumerate(rows, start=2):
-            put_row(sheet, number, row)
-        for index in euro_columns:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
-                cell.number_format = EURO_FORMAT
+            for index, value in enumerate(row):
+                _put_number(sheet, number, index + 1, value, euro=index in euro_columns)
         for index, name in enumerate(header, start=1):
             width = max(12, len(str(name)) + 4)
             if any(
@@ -84,6 +140,22 @@ def workbook_bytes(
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _put_number(sheet: Worksheet, row: int, column: int, value: object, *, euro: bool) -> Cell:
+    """``put`` with the number rounded and formatted as what it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return put(sheet, row, column, value)
+    if euro:
+        cell = put(sheet, row, column, Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        cell.number_format = EURO_FORMAT
+    elif isinstance(value, int) or value == int(value):
+        cell = put(sheet, row, column, int(value))
+        cell.number_format = COUNT_FORMAT
+    else:
+        cell = put(sheet, row, column, Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        cell.number_format = DECIMAL_FORMAT
+    return cell
 
 
 def _sheet_title(title: str) -> str:

@@ -22,7 +22,7 @@ from bwmo.clients.selectors import clients_visible_to
 from bwmo.messaging.selectors import open_requests_for
 from bwmo.toegang.selectors import ME, NOBODY, Worklist, WorklistFilters, meldingen_worklist
 from bwmo.toegang.workflow import OPEN_STATUSES, Status
-from bwmo.ui.excel import workbook_bytes
+from bwmo.ui.excel import About, workbook_bytes
 
 
 def admin_login(request):
@@ -241,27 +241,27 @@ def worklist_excel(request):
         what="werkvoorraad: Excel-download",
         why=gettext_lazy("behandelaar van de melding"),
     )
-    made = timezone.localtime()
-    about = [
-        (_("Titel"), _("Werkvoorraad: openstaande meldingen")),
-        (_("Filters"), _filter_summary(worklist, request.user)),
-        (_("Sortering"), _sort_label(worklist.filters)),
-        (_("Gemaakt op"), made.strftime("%d-%m-%Y %H:%M")),
-        (
-            _("Organisatie"),
-            ", ".join(o.name for o in request.user.organisations.order_by("name")),
-        ),
-        (_("Aantal meldingen"), len(items)),
-        (
-            _("Let op"),
-            _(
-                "Dit bestand bevat persoonsgegevens van cliënten. Het downloaden is vastgelegd "
-                "in het toegangslogboek. Bewaar en deel het alleen volgens de regels van uw "
-                "organisatie."
+    about = About(
+        title=_("Werkvoorraad: openstaande meldingen"),
+        period=_("Openstaand op %(day)s") % {"day": today.strftime("%d-%m-%Y")},
+        filters=[(_("Selectie"), _filter_summary(worklist, request.user))],
+        audience=_("Medewerkers toegang van de eigen gemeente (bevat persoonsgegevens)"),
+        made_by=request.user.get_full_name() or request.user.get_username(),
+        organisation=", ".join(o.name for o in request.user.organisations.order_by("name")),
+        notes=[
+            (_("Sortering"), _sort_label(worklist.filters)),
+            (_("Aantal meldingen"), len(items)),
+            (
+                _("Let op"),
+                _(
+                    "Dit bestand bevat persoonsgegevens van cliënten. Het downloaden is "
+                    "vastgelegd in het toegangslogboek. Bewaar en deel het alleen volgens de "
+                    "regels van uw organisatie."
+                ),
             ),
-        ),
-        *((_("Filter niet toegepast"), text) for text in worklist.refused),
-    ]
+            *((_("Filter niet toegepast"), text) for text in worklist.refused),
+        ],
+    )
     rows = [
         [
             i.melding.client.short_pseudonym,
@@ -281,7 +281,6 @@ def worklist_excel(request):
     ]
     data = workbook_bytes(
         [
-            (_("Over dit bestand"), [_("Onderdeel"), _("Waarde")], about, set()),
             (
                 _("Werkvoorraad"),
                 [
@@ -299,7 +298,8 @@ def worklist_excel(request):
                 rows,
                 set(),
             ),
-        ]
+        ],
+        about=about,
     )
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

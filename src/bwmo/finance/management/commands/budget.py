@@ -6,9 +6,18 @@ from django.core.management.base import BaseCommand, CommandError
 from bwmo.organisations.models import Municipality
 from bwmo.rules.budget import compute_budget, round_euros, rows_to_json, to_csv
 from bwmo.rules.budget_params import BudgetParameterError, load_budget_parameters
-from bwmo.ui.excel import workbook_bytes
+from bwmo.ui.excel import About, workbook_bytes
 
 HEADER = ["year", "region", "municipality", "historic", "objective", "total"]
+# The workbook is read by controllers: its columns in words.
+XLSX_HEADER = [
+    "Jaar",
+    "Regio",
+    "Gemeente",
+    "Historisch budget",
+    "Objectief budget",
+    "Totaal budget",
+]
 
 
 class Command(BaseCommand):
@@ -41,12 +50,14 @@ class Command(BaseCommand):
                 [
                     (
                         "Budget",
-                        HEADER,
+                        XLSX_HEADER,
                         (
                             [
                                 r.year,
                                 r.region,
-                                r.municipality,
+                                f"{known[r.municipality]} ({r.municipality})"
+                                if r.municipality in known
+                                else r.municipality,
                                 round_euros(r.historic),
                                 round_euros(r.objective),
                                 round_euros(r.total),
@@ -55,7 +66,19 @@ class Command(BaseCommand):
                         ),
                         {3, 4, 5},
                     )
-                ]
+                ],
+                about=About(
+                    title="Budget beschermd wonen per regio en gemeente",
+                    period=(
+                        f"{min(r.year for r in rows)} tot en met {max(r.year for r in rows)}"
+                        if rows
+                        else "geen jaren"
+                    ),
+                    filters=[("Parameterbestand", params.name)],
+                    audience="Controllers en beleid van de gemeenten in de regio",
+                    made_by="bwmo budget (opdrachtregel)",
+                    notes=[("Bedragen", "in euro's")],
+                ),
             )
             out.write_bytes(data)
             return

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bwmo.monitor.excel import monitor_workbook
+from bwmo.monitor.excel import monitor_about, monitor_workbook
 from bwmo.monitor.services import AUDIENCES, MonitorScope, monitor_document
 from bwmo.organisations.commands import region_argument
 from bwmo.organisations.models import Municipality, RegionMembership
@@ -68,7 +68,9 @@ class Command(BaseCommand):
             # A gap is a warning, not a failure: the figures that could be computed follow.
             self.stderr.write(f"warning: {gap['message']} {gap['fix']}")
         if format == "xlsx":
-            out.write_bytes(monitor_workbook(document))
+            filters = [("Regio", found.name), ("Gemeente", chosen.name if chosen else "hele regio")]
+            about = monitor_about(document, filters=filters, made_by="bwmo monitor (opdrachtregel)")
+            out.write_bytes(monitor_workbook(document, about=about))
             return
         text = json.dumps(document, ensure_ascii=False, indent=1, default=str)
         if out:
