@@ -840,6 +840,7 @@ class DemoGenerator:
         totals["budget_parameter_sets"] = len(create_demo_parameter_sets(INHABITANTS))
         totals.update(generate_traffic(rng=self.rng, reference_date=self.today))
         totals["provisional_clients"] = self.provisional_clients()
+        totals["clients"] += totals["provisional_clients"]  # clients: every client made
         return dict(totals)
 
     def provisional_clients(self) -> int:
