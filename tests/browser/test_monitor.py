@@ -38,7 +38,7 @@ def test_policy_user_filters_downloads_and_reports(page: Page, live_server, regi
         page.get_by_role("link", name="Download Excel").click()
     path = tmp_path / "monitor.xlsx"
     download_info.value.save_as(path)
-    assert "in_care_at_end" in load_workbook(path).sheetnames
+    assert "Cliënten en stromen" in load_workbook(path).sheetnames
 
     page.get_by_role("link", name="Raadsrapportage (afdrukken)").click()
     expect(page.get_by_role("heading", name="Wat veranderde er?")).to_be_visible()
