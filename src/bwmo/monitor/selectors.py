@@ -1,6 +1,6 @@
 """What the monitor reads: pseudonymised, set-based rows (no per-client queries)."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Min, OuterRef, Subquery
 
 from bwmo.care.models import Indication, Outflow, Stay
 from bwmo.organisations.models import RegionMembership
@@ -88,25 +88,26 @@ def stay_records(
 
 
 def lead_time_cases(*, municipalities: list[str]) -> list[monitor.Case]:
-    first_start = (
-        Stay.objects.filter(indication__melding=OuterRef("pk"))
-        .order_by("start")
-        .values("start")[:1]
-    )
+    # The first stay of a melding's indications as one grouped join, not a subquery per
+    # melding: a correlated subquery is planned per row, and on tables without statistics
+    # yet (a fresh database) PostgreSQL chose a scan per melding.
     rows = (
         Melding.objects.filter(product_kind="BW", responsible_municipality__in=municipalities)
-        .annotate(care_start=Subquery(first_start))
+        .values("pk")  # grouped per melding
+        .annotate(care_start=Min("indications__stays__start"))
         .values_list(
+            "pk",
             "received_on",
             "advies__issued_on",
             "aanvraag__received_on",
             "aanvraag__beschikking__decided_on",
             "care_start",
         )
+        .order_by("pk")
     )
     return [
         monitor.Case(melding=m, onderzoek_done=o, aanvraag=a, beschikking=b, care_start=c)
-        for m, o, a, b, c in rows
+        for _pk, m, o, a, b, c in rows
     ]
 
 
