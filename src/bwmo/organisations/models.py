@@ -69,7 +69,8 @@ class Region(models.Model):
     )
     valid_from = models.DateField(_("geldig vanaf"), default=date(2015, 1, 1))
     valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True)
-    members = models.ManyToManyField(
+    # The through model is named by string (it is defined below), so mypy needs it spelled out.
+    members: "models.ManyToManyField[Municipality, RegionMembership]" = models.ManyToManyField(
         Municipality,
         through="RegionMembership",
         related_name="regions",
