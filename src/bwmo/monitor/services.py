@@ -81,7 +81,7 @@ def monitor_document(
     audience: str = "internal",
     today: date | None = None,
     stay_rows: list | None = None,
-    series: str | None = None,
+    series: monitor.Step | None = None,
     product: str | None = None,
     provider: str | None = None,
 ) -> dict:
@@ -337,7 +337,7 @@ def _at(tree, path):
     return tree
 
 
-def _series(records, *, start: date, end: date, step: str) -> dict:
+def _series(records, *, start: date, end: date, step: monitor.Step) -> dict:
     periods = monitor.series(records, start=start, end=end, step=step, breakdown="kind")
     return {
         "total": len(periods),
@@ -412,7 +412,7 @@ def _bw_mo_transitions(records, *, start: date, end: date) -> dict:
     by_client: dict[str, list] = {}
     for record in sorted(records, key=lambda r: (r.client, r.start)):
         by_client.setdefault(record.client, []).append(record)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for stays in by_client.values():
         for before, after in itertools.pairwise(stays):
             if before.kind != after.kind and start <= after.start <= end:
