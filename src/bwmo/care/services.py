@@ -157,7 +157,7 @@ def stay_start(
     stay = Stay.objects.create(
         client=indication.client,
         indication=indication,
-        provider=indication.provider,
+        provider_id=indication.provider_id,
         product=indication.product,
         location=location,
         start=start,
