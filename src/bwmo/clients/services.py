@@ -4,6 +4,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -96,7 +97,8 @@ def _clean_contact(contact: dict) -> dict:
     unknown = set(contact) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
-    data = {name: contact.get(name) for name in CONTACT_FIELDS}
+    # Text fields and the house number (an int once cleaned): the values differ in type.
+    data: dict[str, Any] = {name: contact.get(name) for name in CONTACT_FIELDS}
     for name in (
         "street",
         "street_short",
@@ -304,8 +306,8 @@ def brp_registration_add(
         Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from),
         **({"valid_from__lte": valid_to} if valid_to else {}),
     )
-    if overlap.exists():
-        first = overlap.order_by("valid_from").first()
+    first = overlap.order_by("valid_from").first()
+    if first is not None:
         raise ValidationError(
             {
                 "valid_from": _(
@@ -437,6 +439,7 @@ def client_assign_bsn(
     birth_date = birth_date or client.birth_date
     _check_personal_data(bsn=bsn, birth_date=birth_date, exclude_pk=client.pk)
     _bump_version(client, expected_version)
+    assert birth_date is not None  # _check_personal_data refuses a BSN without a birth date
     Client.objects.filter(pk=client.pk).update(
         bsn=bsn, is_provisional=False, birth_date=birth_date, birth_year=birth_date.year
     )
