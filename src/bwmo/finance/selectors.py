@@ -13,7 +13,10 @@ from bwmo.woonplaats.models import ResponsibilityDecision
 
 from .models import BudgetParameterSet
 
-STREAM_BY_CATEGORY = {"overgangsclient": "historic", "nieuwe_client": "objective"}
+STREAM_BY_CATEGORY: dict[str, costs.Stream] = {
+    "overgangsclient": "historic",
+    "nieuwe_client": "objective",
+}
 
 
 def region_members(region: Region) -> list[str]:

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -62,6 +63,14 @@ class FinanceOverview:
         return [r for r in self.rows if r.year == year]
 
 
+class _Drill(TypedDict):
+    """Cost of one (year, product, provider) in the drill-down, by kind, and its clients."""
+
+    realised: Decimal
+    committed: Decimal
+    clients: set[str]
+
+
 POOL_BY_OBJECTIVE, POOL_BY_INHABITANTS = "objectief", "inwoners"
 
 
@@ -100,7 +109,7 @@ def finance_overview(
         provider_names={str(pk): n for pk, n in Provider.objects.values_list("pk", "name")},
         product_names=dict(Product.objects.values_list("code", "name")),
     )
-    non_client = defaultdict(Decimal)
+    non_client: defaultdict[tuple[str, int], Decimal] = defaultdict(Decimal)
     for code, year, amount in NonClientCost.objects.filter(
         municipality__in=members, year__in=years
     ).values_list("municipality", "year", "amount"):
@@ -190,7 +199,9 @@ def finance_overview(
     provider_names = dict(Provider.objects.values_list("pk", "name"))
     product_names = {code: code for code in {line.product for line in lines}}
     product_names.update(dict(Product.objects.values_list("code", "name")))
-    drill = defaultdict(lambda: {"realised": Decimal(0), "committed": Decimal(0), "clients": set()})
+    drill: defaultdict[tuple[int, str, str], _Drill] = defaultdict(
+        lambda: {"realised": Decimal(0), "committed": Decimal(0), "clients": set()}
+    )
     for line in lines:
         key = (
             line.year,

@@ -80,6 +80,7 @@ class Command(BaseCommand):
                     notes=[("Bedragen", "in euro's")],
                 ),
             )
+            assert out is not None  # refused above: --format xlsx needs --out
             out.write_bytes(data)
             return
         text = to_csv(rows) if format == "csv" else rows_to_json(rows)
