@@ -359,6 +359,7 @@ def beschikking_record(
     )
     if decision == Decision.TOEKENNING:
         # Zorg in natura: the indication's allocation follows (a WMO301 to the provider).
+        assert valid_from is not None  # _check_grant refused a toekenning without one
         care_services.indication_grant(
             client=melding.client,
             melding=melding,

@@ -7,9 +7,10 @@ advice — decides in bulk, and writes the result in one transaction: all or not
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -129,7 +130,10 @@ def compute(
         stays[row[0]].append(row[1:])
 
     advice = {
-        d.melding_id: engine.DisputeAdvice(d.advice_responsible_id, d.advice_date)
+        # The binding_advice_complete constraint: a binding advice has both of these.
+        d.melding_id: engine.DisputeAdvice(
+            cast(str, d.advice_responsible_id), cast(date, d.advice_date)
+        )
         for d in Dispute.objects.filter(
             melding__in=[m.pk for m in meldingen], status=Dispute.Status.BINDEND_ADVIES
         ).order_by("advice_date")
@@ -165,8 +169,8 @@ def compute(
             application_date=melding.received_on,
             applied_to=melding.applied_to_id,
             centrumgemeente=region.centrumgemeente_id,
-            brp=brp[melding.client_id],
-            care=care,
+            brp=tuple(brp[melding.client_id]),
+            care=tuple(care),
             dispute_advice=advice.get(melding.pk),
         )
         decision = engine.decide(case, _as_rules(rule_set), names)
@@ -255,7 +259,7 @@ def responsibility_recompute(
     *, region: Region | None = None, version: str | None = None, dry_run: bool = False, user=None
 ) -> RecomputeReport:
     """Recompute every case (of a region) under its rule set in force or a named version."""
-    rule_set_for = None
+    rule_set_for: Callable[[Region], RuleSetVersion] | None = None
     if version is not None:
         wanted = RuleSetVersion.objects.filter(version=version)
         if region is not None:
@@ -264,7 +268,7 @@ def responsibility_recompute(
         if not by_region:
             raise RuleSetVersion.DoesNotExist(f"no rule set with version {version!r}")
 
-        def rule_set_for(r):
+        def rule_set_for(r: Region) -> RuleSetVersion:
             if r.pk not in by_region:
                 raise RuleSetVersion.DoesNotExist(
                     f"region {r.name!r} has no rule set with version {version!r}"
