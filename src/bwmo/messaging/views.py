@@ -4,7 +4,9 @@ and the access worker's requests from providers."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,7 +32,7 @@ from bwmo.ui.forms import add_service_errors
 from . import exchange, selectors, services
 from .codelists import meaning, product_label, retourcodes
 from .forms import IndicationChangeForm, MessageFilterForm, RequestAnswerForm, UploadForm
-from .models import AllocationRequest, Direction, Message, MessageStatus
+from .models import AllocationRequest, DeclarationLine, Direction, Message, MessageStatus
 
 WHY_CONTRACT = gettext_lazy("contractbeheer: iWmo-berichtenverkeer")
 WHY_REQUEST = gettext_lazy("behandelaar van het verzoek van de aanbieder")
@@ -171,7 +173,7 @@ def message_download(request, pk):
     return response
 
 
-def _inbound_dir() -> str:
+def _inbound_dir() -> Path:
     folder = settings.DATA_DIR / "iwmo" / "in"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -293,6 +295,16 @@ def declarations(request):
     return render(request, "messaging/declarations.html", {"months": months, "year": year})
 
 
+@dataclass
+class _MonthLine:
+    """A declaration line as the month page shows it."""
+
+    line: DeclarationLine
+    client_visible: bool
+    code_meanings: list[tuple[str, str]]
+    product_label: str
+
+
 @login_required
 @permission_required("messaging.exchange_iwmo", raise_exception=True)
 def declaration_month(request, provider_id: int, month: str):
@@ -306,10 +318,15 @@ def declaration_month(request, provider_id: int, month: str):
         raise Http404
     visible = _visible_client_ids(request, [line.client for line in lines])
     names = dict(Product.objects.values_list("code", "name"))
-    for line in lines:
-        line.client_visible = line.client_id in visible
-        line.code_meanings = retourcodes(line.codes)
-        line.product_label = product_label(line.category, line.product_code, names)
+    shown = [
+        _MonthLine(
+            line,
+            client_visible=line.client_id in visible,
+            code_meanings=retourcodes(line.codes),
+            product_label=product_label(line.category, line.product_code, names),
+        )
+        for line in lines
+    ]
     access_log_read(
         request,
         {line.client for line in lines if line.client_id},
@@ -324,7 +341,7 @@ def declaration_month(request, provider_id: int, month: str):
         {
             "provider": provider,
             "month": first,
-            "lines": lines,
+            "lines": shown,
             "declared": declared,
             "approved": approved,
             "rejected": declared - approved,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 
@@ -57,13 +57,17 @@ class CrossChecks:
 
     def _allocations(self, **filters) -> list[Allocation]:
         """This provider's allocations for this municipality (the provider is known)."""
+        assert self.provider is not None and self.municipality is not None  # see _crosscheck
         found = Allocation.objects.select_related("client").filter(**filters).order_by()
         if "number__in" not in filters:  # by number the unique index is enough
             found = found.filter(provider=self.provider, municipality=self.municipality)
         mine = [
             a
             for a in found
-            if a.provider_id == self.provider.pk and a.municipality_id == self.municipality.pk
+            if a.provider_id == self.provider.pk
+            and a.municipality_id == self.municipality.pk
+            # A provisional client's allocation waits for the BSN: it was never sent.
+            and a.client.bsn is not None
         ]
         for a in mine:
             a.provider = self.provider
@@ -101,7 +105,8 @@ class CrossChecks:
             },
         )
         errors += check_productcode(b, codes)
-        if errors or self.municipality is None:
+        # A sender or receiver unknown to bwmo is refused as such (run); nothing to check.
+        if errors or self.municipality is None or self.provider is None:
             return errors
         match b:
             case m.Startbericht() | m.Stopbericht():
@@ -124,7 +129,7 @@ class CrossChecks:
                     m.StopProduct(
                         e.begin,
                         e.reason,
-                        e.end,
+                        cast(date, e.end),  # a stop is recorded with its einddatum (_stop)
                         e.status_aanlevering,
                         e.allocation.number,
                         _event_product(e),
@@ -163,6 +168,7 @@ class CrossChecks:
         # Only the state this declaration can touch, so an import does not slow down as the
         # traffic grows: its allocations, and the earlier Prestaties of those allocations or
         # with its references (TR314, credits).
+        assert self.provider is not None and self.municipality is not None  # see _crosscheck
         prestaties = [p for c in b.declaratie.clienten for p in c.prestaties]
         numbers = {p.toewijzing_nummer for p in prestaties}
         references = {p.referentie_nummer for p in prestaties} | {

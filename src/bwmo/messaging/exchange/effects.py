@@ -81,6 +81,7 @@ class Effects:
         return applied
 
     def _allocation(self, nummer: int | None) -> Allocation:
+        assert nummer is not None  # TR019 blocks a product without a known ToewijzingNummer
         return Allocation.objects.select_related("indication__product").get(
             number=nummer, provider=self.provider
         )
@@ -148,6 +149,7 @@ class Effects:
     def _undo_stop(self, allocation: Allocation, end: date) -> None:
         """A withdrawn stop (status 3) was a mistake: the stay it ended goes on again; its
         outflow is kept, marked withdrawn by this message."""
+        assert self.provider is not None  # only a message from a known provider is applied
         care_services.stay_end_undo(
             indication=allocation.indication,
             end=end,
@@ -157,10 +159,14 @@ class Effects:
 
     def _request(self, client, reference: str, reason: str, products: list[dict]) -> None:
         kind = "315" if self.message_type == "WMO315" else "317"
+        # Only a message from a known provider to a known municipality is applied, and a
+        # request (WMO315/317) names its client's BSN.
+        bsn = _bsn_of(self.bericht)
+        assert bsn is not None and self.provider is not None and self.municipality is not None
         AllocationRequest.objects.create(
             message=self.message,
             kind=kind,
-            bsn=_bsn_of(self.bericht),
+            bsn=bsn,
             client=client,
             municipality=self.municipality,
             provider=self.provider,

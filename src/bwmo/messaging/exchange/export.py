@@ -114,9 +114,12 @@ class ExportResult:
 
 
 def _build_301(message: Message, today: date) -> bytes:
+    client = message.client
+    if client is None or message.provider_id is None:
+        raise ValueError(f"WMO301 message {message.pk} names no client or no provider")
     allocations = list(
         Allocation.objects.select_related("client", "provider").filter(
-            client_id=message.client_id,
+            client_id=client.pk,
             provider_id=message.provider_id,
             municipality_id=message.municipality_id,
         )
@@ -132,7 +135,7 @@ def _build_301(message: Message, today: date) -> bytes:
         ontvanger=message.receiver,
         identificatie=_identificatie(message),
         dagtekening=today,
-        client=iwmo_client(message.client),
+        client=iwmo_client(client),
         toegewezen_producten=[toegewezen_product(a) for a in selected],
         xsd_dir=xsd_dir(),
     )
@@ -212,6 +215,8 @@ def export_pending(
                 processed_at=now,
             )
             if message.message_type == "WMO301":
+                # _build_301 refused a WMO301 without client or provider.
+                assert message.client_id is not None and message.provider_id is not None
                 Allocation.objects.filter(
                     client_id=message.client_id,
                     provider_id=message.provider_id,

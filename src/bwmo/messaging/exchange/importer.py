@@ -346,7 +346,7 @@ class _Import(CrossChecks, Effects):
         else:
             status = MessageStatus.REJECTED
         reply_path = None
-        self.retour_codes = []
+        self.retour_codes: list[str] = []
         if self.provider is not None:
             reply_path = self._reply()
         Message.objects.filter(pk=self.message.pk).update(
@@ -389,7 +389,8 @@ class _Import(CrossChecks, Effects):
             )
         sender, receiver = self.bericht.header.ontvanger, self.bericht.header.afzender
         name = _answer_filename(reply_type, sender, receiver, self.sha)
-        self.retour_codes = sorted({e.retourcode for e in errors}) or [m.RETOURCODE_GOED]
+        returned = {e.retourcode for e in errors if e.retourcode}
+        self.retour_codes = sorted(returned) or [m.RETOURCODE_GOED]
         self.answer = Message.objects.create(
             direction=Direction.OUT,
             message_type=reply_type,

@@ -64,6 +64,9 @@ def toegewezen_product(a: Allocation) -> m.ToegewezenProduct:
 
 
 def toewijzing(a: Allocation) -> Toewijzing:
+    # A provisional client's allocation waits for the BSN: no WMO301 of it was ever sent.
+    if a.client.bsn is None:
+        raise ValueError(f"allocation {a.number} was never sent: its client has no BSN")
     return Toewijzing(
         bsn=a.client.bsn, aanbieder=a.provider.agb_code, toegewezen_product=toegewezen_product(a)
     )
@@ -114,6 +117,7 @@ def iwmo_client(c: Client) -> m.Client:
             "Van deze cliënt is geen adres (huisnummer en postcode) en geen telefoonnummer "
             "bekend; de toewijzing (WMO301) vereist een van beide. Vul het aan in het dossier."
         )
+    assert c.birth_date is not None  # the database requires it of a client with a BSN
     return m.Client(
         bsn=c.bsn,
         geboortedatum=m.Geboortedatum(c.birth_date),
