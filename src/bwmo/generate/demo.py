@@ -143,7 +143,7 @@ def _weighted(rng: random.Random, pairs):
 def _bsn_candidates(rng: random.Random, count: int, exclude: set[str] | None = None) -> list[str]:
     """Distinct valid test-range BSNs (11-proof: sum of digit × (9..2) minus last digit)."""
     chosen: set[str] = set(exclude or ())
-    result = []
+    result: list[str] = []
     while len(result) < count:
         number = str(rng.randint(BSN_LOW, BSN_HIGH))
         digits = [int(d) for d in number]
@@ -549,6 +549,7 @@ class DemoGenerator:
                     if p.kind == "BW" and p.intensity_rank < rank
                 ]
                 new_code = self.rng.choice(lighter)
+                assert current_ind.provider is not None  # a ZIN indication made here has one
                 providers = self.cat.providers_for.get((region.pk, new_code)) or [
                     current_ind.provider
                 ]
@@ -567,6 +568,7 @@ class DemoGenerator:
                 rows.indications.append(new_ind)
                 rows.outflows.append(Outflow(stay=stay, date=end, reason=OutflowReason.AFSCHALEN))
                 current_start, current_ind = end + timedelta(days=1), new_ind
+                assert new_ind.provider is not None  # chosen above
                 location = self.cat.provider_location[new_ind.provider.pk]
                 continue
             reason = _weighted(self.rng, BW_OUTFLOW)
@@ -605,6 +607,7 @@ class DemoGenerator:
         }[mo_type]
         organisation = self.cat.opvang_org[region.pk]
         provider = organisation.provider
+        assert provider is not None  # the catalogue's opvang organisations are providers
         granted = self.rng.random() < 0.9
         melding = Melding(
             client=client,

@@ -34,7 +34,7 @@ from bwmo.messaging.services import allocation_fields, allocation_queue, tariff_
 from .names import GIVEN_NAMES, SURNAMES
 
 # bwmo's outflow reason → WMO588 reden beëindiging, for the stops providers send.
-REDEN_FOR_OUTFLOW = {
+REDEN_FOR_OUTFLOW: dict[str, str] = {
     OutflowReason.OVERLEDEN: "02",
     OutflowReason.ZELFSTANDIG: "19",
     OutflowReason.VERHUISD: "31",
@@ -53,7 +53,7 @@ def _dagtekening(content: bytes) -> date | None:
     except etree.XMLSyntaxError:
         return None
     el = root.find("{*}Header/{*}BerichtIdentificatie/{*}Dagtekening")
-    return date.fromisoformat(el.text) if el is not None else None
+    return date.fromisoformat(el.text) if el is not None and el.text else None
 
 
 def _month_before(day: date) -> tuple[date, date]:
@@ -62,6 +62,8 @@ def _month_before(day: date) -> tuple[date, date]:
 
 
 def _basis(client: Client) -> m.ClientBasis:
+    if client.bsn is None or client.birth_date is None:
+        raise ValueError(f"client {client.pk} has no BSN or birth date: no iWmo message names it")
     return m.ClientBasis(
         bsn=client.bsn,
         geboortedatum=m.Geboortedatum(client.birth_date),
@@ -79,7 +81,7 @@ class TrafficGenerator:
         self.today = reference_date
         self.xsd_dir = xsd_dir
         self.counter = 0
-        self.files: list[tuple[str, bytes, date]] = []
+        self.files: list[tuple[str, bytes, date | None]] = []  # day None: no Dagtekening
 
     def _ident(self, prefix: str) -> str:
         self.counter += 1
@@ -158,6 +160,7 @@ class TrafficGenerator:
             .select_related("indication__product")
             .prefetch_related("outflows")
         ):
+            assert stay.indication_id is not None  # filtered on indication_id__in
             allocation = by_indication[stay.indication_id]
             product = {
                 "category": allocation.category,
@@ -174,9 +177,8 @@ class TrafficGenerator:
                 )
             )
             if stay.end and stay.end < self.today - timedelta(days=30):
-                reason = REDEN_FOR_OUTFLOW.get(
-                    getattr(stay, "outflow", None) and stay.outflow.reason, "23"
-                )
+                outflow = stay.outflow
+                reason = REDEN_FOR_OUTFLOW.get(outflow.reason, "23") if outflow else "23"
                 events.append(
                     DeliveryEvent(
                         allocation=allocation,
@@ -214,6 +216,7 @@ class TrafficGenerator:
             .prefetch_related("outflows")
         )
         for stay in stays.order_by("start", "pk"):
+            assert stay.indication_id is not None  # filtered: indication__isnull=False
             allocation = allocations.get(stay.indication_id)
             if allocation is None or allocation.needs_sending:
                 continue  # no allocation sent yet: the provider cannot start
@@ -234,7 +237,7 @@ class TrafficGenerator:
                 )
             if stay.end and stay.end >= window_start:
                 outflow = getattr(stay, "outflow", None)
-                reason = REDEN_FOR_OUTFLOW.get(outflow.reason if outflow else None, "23")
+                reason = REDEN_FOR_OUTFLOW.get(outflow.reason, "23") if outflow else "23"
                 start = self._start_product(allocation, stay.start)
                 self._add(
                     f"WMO307_{allocation.provider.agb_code}",
@@ -276,7 +279,13 @@ class TrafficGenerator:
         template = bw[0]
         code = template.product.code
         for index, client in enumerate(self.rng.sample(known, min(2, len(known)))):
-            melding = client.meldingen.order_by("-received_on").first()
+            melding = (
+                client.meldingen.filter(responsible_municipality__isnull=False)
+                .order_by("-received_on")
+                .first()
+            )
+            # The clients were chosen for a melding with a responsible municipality.
+            assert melding is not None and melding.responsible_municipality_id is not None
             self._315(
                 template, _basis(client), melding.responsible_municipality_id, f"VOT{index}", dag
             )
@@ -303,6 +312,8 @@ class TrafficGenerator:
         )
         if target is None:
             return
+        # Filtered on a later end; provisional clients (no BSN) are made after the traffic.
+        assert target.end is not None and target.client.bsn is not None
         others = (
             Allocation.objects.filter(client_id=target.client_id, provider_id=target.provider_id)
             .exclude(pk=target.pk)
@@ -335,6 +346,7 @@ class TrafficGenerator:
 
     def _315(self, template: Indication, client: m.ClientBasis, municipality: str, ref, dag):
         provider = template.provider
+        assert provider is not None  # the indications were filtered on provider__isnull=False
         self._add(
             f"WMO315_{provider.agb_code}",
             aanbieder.build_wmo315(
@@ -407,6 +419,7 @@ class TrafficGenerator:
                     nummer = 99000000 + a.number  # a typo in the allocation number
                     mistakes += 1
                 volume = len(days)
+                assert a.client.bsn is not None  # provisional clients are made after the traffic
                 clienten[a.client.bsn].append(
                     m.Prestatie(
                         referentie_nummer=f"P{a.number}{first:%Y%m}",
@@ -472,6 +485,7 @@ class TrafficGenerator:
         )
         self._add(f"WMO305_{allocation.provider.agb_code}", content)
         # The same start with a BSN of 8 digits: rejected by the XSD, no retour message.
+        assert allocation.client.bsn is not None  # _basis above refused a client without one
         broken = content.replace(
             f">{allocation.client.bsn}<".encode(), f">{allocation.client.bsn[:8]}<".encode()
         ).replace(b">S0", b">X0")
@@ -482,7 +496,8 @@ class TrafficGenerator:
 
     def _import(self) -> dict[str, int]:
         # The month as it happened: each file read in on the day it was sent.
-        results, cache = [], {}
+        results = []
+        cache: dict[object, object] = {}  # the importer's lookups, shared by the month's files
         with tempfile.TemporaryDirectory() as folder:
             for name, content, day in self.files:
                 path = Path(folder) / name

@@ -258,7 +258,7 @@ def _import_file(path: Path, *, today: date, now: datetime, cache, uploaded_by) 
 class _Import(CrossChecks, Effects):
     """One valid-by-XSD message: cross-checks, effects, answer; inside one transaction."""
 
-    def __init__(self, path, content, sha, bericht, errors, today, now, cache=None):
+    def __init__(self, path, content, sha, bericht, errors, today, now, cache=None) -> None:
         self.path, self.content, self.sha = path, content, sha
         self.bericht, self.errors, self.today, self.now = bericht, errors, today, now
         self.cache = {} if cache is None else cache
