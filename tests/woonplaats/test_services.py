@@ -116,6 +116,31 @@ def test_binding_advice_needs_municipality_and_date(region_setup):
         )
 
 
+def _bw_in_assen(setup, client, melding, *, responsible, start, end=None):
+    """BW Intramuraal at the test provider in Assen on ``melding``, from ``start``: the
+    indication (started that day) and its stay."""
+    indication = Indication.objects.create(
+        client=client,
+        melding=melding,
+        product=setup.products["BW001"],
+        financing="ZIN",
+        provider=setup.provider,
+        responsible_municipality=responsible,
+        valid_from=start,
+        started_on=start,
+    )
+    Stay.objects.create(
+        client=client,
+        indication=indication,
+        provider=setup.provider,
+        product=setup.products["BW001"],
+        location=setup.assen,
+        start=start,
+        end=end,
+    )
+    return indication
+
+
 def _bw_before_start(setup):
     """A client in BW in Assen since 2024 (placed by Tynaarlo's old centrumgemeente)."""
     client = register_client(setup, municipality="GM1730")
@@ -135,23 +160,8 @@ def _bw_before_start(setup):
         organisation=setup.org["assen"],
         user=setup.users["toegang_assen"],
     )
-    indication = Indication.objects.create(
-        client=client,
-        melding=old,
-        product=setup.products["BW001"],
-        financing="ZIN",
-        provider=setup.provider,
-        responsible_municipality=old.responsible_municipality,
-        valid_from=date(2024, 3, 1),
-        started_on=date(2024, 3, 1),
-    )
-    Stay.objects.create(
-        client=client,
-        indication=indication,
-        provider=setup.provider,
-        product=setup.products["BW001"],
-        location=setup.assen,
-        start=date(2024, 3, 1),
+    _bw_in_assen(
+        setup, client, old, responsible=old.responsible_municipality, start=date(2024, 3, 1)
     )
     new = toegang_services.melding_register(
         client=client,
@@ -297,22 +307,11 @@ def test_overgangsclient_later_placed_by_another_municipality_goes_to_that_one(r
         advice_responsible=setup.tynaarlo,
         advice_date=date(2026, 2, 25),
     )
-    indication = Indication.objects.create(
-        client=client,
-        melding=second,
-        product=setup.products["BW001"],
-        financing="ZIN",
-        provider=setup.provider,
-        responsible_municipality=setup.tynaarlo,
-        valid_from=date(2026, 3, 1),
-        started_on=date(2026, 3, 1),
-    )
-    Stay.objects.create(
-        client=client,
-        indication=indication,
-        provider=setup.provider,
-        product=setup.products["BW001"],
-        location=setup.assen,
+    _bw_in_assen(
+        setup,
+        client,
+        second,
+        responsible=setup.tynaarlo,
         start=date(2026, 3, 1),
         end=date(2026, 6, 30),
     )
