@@ -63,8 +63,9 @@ def _world(setup) -> Contract:
 
 @pytest.mark.browser
 def test_contract_manager_sees_over_capacity_waiting_list_and_a_decision_due(
-    page: Page, live_server, region_setup, tmp_path
+    a11y_page: Page, live_server, region_setup, tmp_path
 ):
+    page = a11y_page  # may inject axe-core: the pages are checked on the way
     due = _world(region_setup)
     login(page, live_server, "contract")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
