@@ -411,3 +411,75 @@ def test_provider_location_is_unique(region_setup):
         provider=region_setup.provider, municipality=region_setup.assen
     )
     assert first == again and ProviderLocation.objects.count() == 1
+
+
+# --- the contract manager's form and the beheer screen go through the service ----------------
+
+
+def test_contract_manager_records_places_on_the_contract_page(client, region_setup, contract):
+    location = services.provider_location_add(
+        provider=region_setup.provider, municipality=region_setup.assen
+    )
+    client.force_login(region_setup.users["contract"])
+    url = f"/zorg/contracten/{contract.pk}/"
+    form = {
+        "actie": "plaatsen",
+        "plaatsen-product": region_setup.products["BW001"].pk,
+        "plaatsen-location": location.pk,
+        "plaatsen-places": "-2",
+        "plaatsen-valid_from": "01-01-2025",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "vul 0 of meer in" in response.content.decode()
+    assert not ContractCapacity.objects.exists()
+    response = client.post(url, {**form, "plaatsen-places": "6"})
+    assert response.status_code == 302
+    response = client.post(
+        url, {**form, "plaatsen-places": "9", "plaatsen-valid_from": "01-07-2025"}
+    )
+    assert response.status_code == 302
+    assert list(
+        ContractCapacity.objects.order_by("valid_from").values_list(
+            "places", "valid_to", "recorded_by"
+        )
+    ) == [(6, date(2025, 6, 30), "contract"), (9, None, "contract")]
+    page = client.get(url).content.decode()
+    assert "30-06-2025" in page
+    # The controller may not record places (no permission): refused, nothing written.
+    client.force_login(region_setup.users["controller"])
+    assert (
+        client.post(
+            url, {**form, "plaatsen-places": "1", "plaatsen-valid_from": "01-01-2026"}
+        ).status_code
+        == 403
+    )
+    assert ContractCapacity.objects.count() == 2
+
+
+def test_beheer_adds_places_through_the_service(client, region_setup, contract):
+    location = services.provider_location_add(
+        provider=region_setup.provider, municipality=region_setup.assen
+    )
+    _record(contract, location, region_setup.products["BW001"], 5, date(2025, 1, 1))
+    client.force_login(region_setup.users["beheer"])
+    data = {
+        "contract": contract.pk,
+        "product": region_setup.products["MO001"].pk,
+        "location": location.pk,
+        "places": 3,
+        "valid_from": "2025-06-01",
+    }
+    response = client.post("/beheer/care/contractcapacity/add/", data)
+    assert response.status_code == 200
+    assert "staat niet in contract T-1" in response.content.decode()
+    response = client.post(
+        "/beheer/care/contractcapacity/add/", {**data, "product": region_setup.products["BW001"].pk}
+    )
+    assert response.status_code == 302
+    assert list(
+        ContractCapacity.objects.order_by("valid_from").values_list("places", "valid_to")
+    ) == [
+        (5, date(2025, 5, 31)),
+        (3, None),
+    ]
