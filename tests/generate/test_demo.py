@@ -151,3 +151,24 @@ def test_every_demo_event_is_an_allowed_transition_in_order(demo):
 def test_generate_refuses_a_populated_database(demo):
     with pytest.raises(ValueError, match="already holds clients"):
         generate_demo(seed=1, reference_date=REFERENCE, clients=5)
+
+
+@pytest.mark.django_db
+def test_demo_contracts_have_places_decisions_and_a_waiting_list(demo):
+    from bwmo.care.models import ContractCapacity, ContractExtension
+    from bwmo.care.selectors import capacity_document, contracted_capacity, contracts_due
+    from bwmo.organisations.models import Region
+
+    assert demo["contract_places"] == ContractCapacity.objects.count() > 20
+    assert demo["contract_decisions"] == ContractExtension.objects.count()
+    # History kept: every place has an earlier row closed the day before the change.
+    assert ContractCapacity.objects.filter(valid_to__isnull=False).exists()
+    region = Region.objects.get(centrumgemeente_id="GM0106")
+    document = capacity_document(region=region, start=date(2026, 1, 1), end=REFERENCE, on=REFERENCE)
+    assert any(line.latest.over_capacity for line in document.lines)
+    assert any(line.latest.over_capacity is False for line in document.lines)
+    assert document.waiting, "granted indications wait for a place"
+    assert contracts_due(region=region, on=REFERENCE), "a decision or an end comes up"
+    rows = contracted_capacity(region=region, years=[2025, 2026])
+    assert {r.year for r in rows} == {2025, 2026}
+    assert all(r.places_average > 0 for r in rows)

@@ -8,13 +8,15 @@ The three clients: ``assen_bw`` (BW, Assen responsible, indication at Stichting 
 (MO intake by the opvanginstelling under Assen's mandate).
 """
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from bwmo.care import services as care_services
-from bwmo.care.models import Indication, Stay
+from bwmo.care.models import Contract, Indication, Stay
 from bwmo.clients.models import Client
 from bwmo.messaging.models import (
     AllocationRequest,
@@ -176,6 +178,14 @@ MATRIX = {
         "melding",
         per_client(403, toegang_assen=(405, 404, 405), toegang_emmen=(404, 405, 404)),
     ),
+    # Capacity against demand and contract terms: aggregates for the contract manager (and
+    # the functioneel beheerder, who keeps the contracts), of their own region only.
+    "care:occupancy": (None, everyone(403, anon=302, contract=200, beheer=200)),
+    "care:contracts": (None, everyone(403, anon=302, contract=200, beheer=200)),
+    "care:contract_detail": (
+        "contract",
+        per_client(403, contract=(200, 404, 200), beheer=(200, 404, 200)),
+    ),
 }
 
 
@@ -326,6 +336,20 @@ def kwargs_for(kind, client: Client):
         return {"pk": AllocationRequest.objects.filter(client=client).first().pk}
     if kind == "stay":
         return {"pk": Stay.objects.filter(client=client).first().pk}
+    if kind == "contract":
+        # The contract of the client's provider in the responsible municipality's region.
+        indication = Indication.objects.select_related("provider").filter(client=client).first()
+        region = indication.responsible_municipality.regions.get()
+        contract, _ = Contract.objects.get_or_create(
+            provider=indication.provider,
+            region=region,
+            defaults={
+                "reference": f"M-{indication.provider.agb_code}-{region.pk}",
+                "valid_from": date(2021, 1, 1),
+                "valid_to": date(2026, 12, 31),
+            },
+        )
+        return {"pk": contract.pk}
     raise AssertionError(kind)
 
 

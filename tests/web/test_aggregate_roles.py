@@ -78,7 +78,17 @@ def _screens(demo_day: date) -> list[tuple[str, dict]]:
         (reverse("monitor:dashboard"), monitor),
         (reverse("monitor:dashboard"), {**monitor, "formaat": "xlsx"}),
         (reverse("monitor:council_report"), monitor),
+        (reverse("care:occupancy"), {}),
+        (reverse("care:occupancy"), {"formaat": "xlsx"}),
+        (reverse("care:contracts"), {}),
+        *[(reverse("care:contract_detail", args=[pk]), {}) for pk in _contract_pks()],
     ]
+
+
+def _contract_pks() -> list[int]:
+    from bwmo.care.models import Contract
+
+    return list(Contract.objects.order_by("pk").values_list("pk", flat=True)[:3])
 
 
 def _drill(client, patterns, demo_day) -> dict[tuple[str, str], list[str]]:

@@ -64,6 +64,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_tariff",
         "care.view_product",
         "messaging.exchange_iwmo",
+        "care.view_contractcapacity",
+        "care.add_contractcapacity",
+        "care.view_contractextension",
+        "care.add_contractextension",
+        "care.view_providerlocation",
     ],
     Role.FUNCTIONEEL_BEHEERDER: [
         f"{app}.{action}_{model}"
@@ -76,7 +81,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                 "provider",
                 "mandate",
             ],
-            "care": ["product", "contract", "tariff"],
+            "care": [
+                "product",
+                "contract",
+                "tariff",
+                "contractcapacity",
+                "contractextension",
+                "providerlocation",
+            ],
             "woonplaats": ["rulesetversion"],
             "finance": ["nonclientcost"],
             "accounts": ["user"],

@@ -1,9 +1,19 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.ui.admin_forms import LabelledInlineFormSet
 
-from .models import Contract, Product, Tariff
+from . import services
+from .models import (
+    Contract,
+    ContractCapacity,
+    ContractExtension,
+    Product,
+    ProviderLocation,
+    Tariff,
+)
 
 
 @admin.register(Product)
@@ -41,7 +51,10 @@ class ContractAdmin(admin.ModelAdmin):
         "valid_to",
         "extension_options",
         "extensions_used",
+        "notice_months",
     ]
+    # Follows the extension decisions (bwmo.care.services.contract_extension_decide).
+    readonly_fields = ["extensions_used"]
     list_filter = ["region"]
     search_fields = ["reference", "provider__name"]
     search_help_text = _("Zoek op kenmerk of naam van de aanbieder.")
@@ -53,3 +66,87 @@ class ContractAdmin(admin.ModelAdmin):
 class TariffAdmin(admin.ModelAdmin):
     list_display = ["contract", "product", "amount", "unit", "valid_from", "valid_to"]
     list_filter = ["unit", "product"]
+
+
+@admin.register(ProviderLocation)
+class ProviderLocationAdmin(admin.ModelAdmin):
+    list_display = ["provider", "municipality", "name"]
+    list_filter = ["municipality"]
+    search_fields = ["provider__name", "municipality__name", "name"]
+    search_help_text = _("Zoek op aanbieder, gemeente of naam van de locatie.")
+
+
+class ContractCapacityAdminForm(forms.ModelForm):
+    """New places go through the care service: its refusals show at the fields."""
+
+    class Meta:
+        model = ContractCapacity
+        fields = ["contract", "product", "location", "places", "valid_from", "valid_to"]
+
+    def clean(self):
+        data = super().clean()
+        needed = ("contract", "product", "location", "places", "valid_from")
+        if self.instance.pk is None and all(data.get(name) is not None for name in needed):
+            try:
+                services.contract_capacity_refusals(
+                    contract=data["contract"],
+                    product=data["product"],
+                    location=data["location"],
+                    places=data["places"],
+                    valid_from=data["valid_from"],
+                    valid_to=data.get("valid_to"),
+                )
+            except ValidationError as error:
+                for field, errors in error.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+        return data
+
+
+@admin.register(ContractCapacity)
+class ContractCapacityAdmin(admin.ModelAdmin):
+    """Places are history: a change from a date is a new row (the service closes the row in
+    force the day before); a recorded row is not edited or deleted here."""
+
+    form = ContractCapacityAdminForm
+    list_display = ["contract", "location", "product", "places", "valid_from", "valid_to"]
+    list_filter = ["contract__region", "product"]
+    search_fields = ["contract__reference", "contract__provider__name"]
+    search_help_text = _("Zoek op kenmerk of naam van de aanbieder.")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*ContractCapacityAdminForm.Meta.fields, "recorded_at", "recorded_by"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        saved = services.contract_capacity_record(
+            contract=data["contract"],
+            product=data["product"],
+            location=data["location"],
+            places=data["places"],
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+            recorded_by=request.user.get_username(),
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(ContractExtension)
+class ContractExtensionAdmin(admin.ModelAdmin):
+    """Read here; decided on the contract's page, where the order of the options is kept."""
+
+    list_display = ["contract", "option", "decision", "decided_on", "recorded_by"]
+    list_filter = ["decision", "contract__region"]
+    readonly_fields = ["contract", "option", "decision", "decided_on", "note", "recorded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.organisations.models import CurrentQuerySet, ProductKind
+from bwmo.rules import contract_terms
 
 
 def _period_constraint(name: str, start: str, end: str) -> models.CheckConstraint:
@@ -101,6 +102,14 @@ class Contract(models.Model):
     extension_options = models.PositiveSmallIntegerField(_("aantal verlengingsopties"), default=2)
     extension_years = models.PositiveSmallIntegerField(_("jaren per verlenging"), default=2)
     extensions_used = models.PositiveSmallIntegerField(_("gebruikte verlengingen"), default=0)
+    notice_months = models.PositiveSmallIntegerField(
+        _("besluittermijn verlenging (maanden)"),
+        default=6,
+        help_text=_(
+            "Zoveel maanden vóór de einddatum moet het besluit over de volgende "
+            "verlengingsoptie genomen zijn."
+        ),
+    )
     products = models.ManyToManyField(
         Product, related_name="contracts", blank=True, verbose_name=_("producten")
     )
@@ -124,10 +133,148 @@ class Contract(models.Model):
                 {"extensions_used": _("Er zijn meer verlengingen gebruikt dan er opties zijn.")}
             )
 
+    def terms(self) -> "contract_terms.Terms":
+        """The contract's terms with its recorded extension decisions (reads ``extensions``;
+        prefetch it for a list)."""
+        by_option = {e.option: contract_terms.Decision(e.decision) for e in self.extensions.all()}
+        return contract_terms.Terms(
+            initial_end=self.valid_to,
+            options=self.extension_options,
+            years_per_option=self.extension_years,
+            notice_months=self.notice_months,
+            decisions=tuple(
+                by_option.get(o, contract_terms.Decision.OPEN)
+                for o in range(1, self.extension_options + 1)
+            ),
+        )
+
+    def terms_state(self) -> "contract_terms.TermsState":
+        return contract_terms.terms_state(self.terms())
+
     @property
     def latest_possible_end(self):
-        remaining = self.extension_options - self.extensions_used
-        return self.valid_to.replace(year=self.valid_to.year + remaining * self.extension_years)
+        """The last day with every option that can still be taken taken."""
+        return self.terms_state().latest_possible_end
+
+
+class ContractExtension(models.Model):
+    """The decision about one extension option of a contract (option 1, 2, …)."""
+
+    class Decision(models.TextChoices):
+        OPEN = contract_terms.Decision.OPEN.value, _("open")
+        VERLENGD = contract_terms.Decision.VERLENGD.value, _("verlengd")
+        NIET_VERLENGD = contract_terms.Decision.NIET_VERLENGD.value, _("niet verlengd")
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("contract")
+    )
+    option = models.PositiveSmallIntegerField(_("verlengingsoptie"))
+    decision = models.CharField(_("besluit"), max_length=20, choices=Decision.choices)
+    decided_on = models.DateField(_("besloten op"), null=True, blank=True)
+    note = models.CharField(_("toelichting"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("vastgelegd op")
+    )
+    recorded_by = models.CharField(_("vastgelegd door"), max_length=150, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("verlengingsbesluit")
+        verbose_name_plural = _("verlengingsbesluiten")
+        ordering = ["contract", "option"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "option"], name="unique_contract_extension_option"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("optie %(option)s: %(decision)s") % {
+            "option": self.option,
+            "decision": self.get_decision_display(),
+        }
+
+
+class ProviderLocation(models.Model):
+    """A place where a provider delivers care: a municipality, as stays record it."""
+
+    provider = models.ForeignKey(
+        "organisations.Provider",
+        on_delete=models.PROTECT,
+        related_name="locations",
+        verbose_name=_("aanbieder"),
+    )
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gemeente"),
+    )
+    name = models.CharField(_("naam van de locatie"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("locatie van een aanbieder")
+        verbose_name_plural = _("locaties van aanbieders")
+        ordering = ["provider", "municipality"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "municipality"], name="unique_provider_location"
+            )
+        ]
+
+    def __str__(self) -> str:
+        place = self.municipality.name
+        return (
+            f"{self.provider} – {self.name} ({place})"
+            if self.name
+            else f"{self.provider} – {place}"
+        )
+
+
+class ContractCapacity(models.Model):
+    """Contracted places of one product at one location of the contract's provider, for a
+    period. A change of places from a date is a new row; the earlier one is closed the day
+    before, never overwritten (``bwmo.care.services.contract_capacity_record``)."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="capacities", verbose_name=_("contract")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="capacities", verbose_name=_("product")
+    )
+    location = models.ForeignKey(
+        ProviderLocation,
+        on_delete=models.PROTECT,
+        related_name="capacities",
+        verbose_name=_("locatie"),
+    )
+    places = models.PositiveIntegerField(_("aantal plaatsen"))
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True)
+    recorded_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("vastgelegd op")
+    )
+    recorded_by = models.CharField(_("vastgelegd door"), max_length=150, blank=True, editable=False)
+
+    objects = CurrentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("gecontracteerde capaciteit")
+        verbose_name_plural = _("gecontracteerde capaciteit")
+        ordering = ["contract", "location", "product", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "product", "location", "valid_from"],
+                name="unique_capacity_start",
+            ),
+            _period_constraint("capacity_period_ordered", "valid_from", "valid_to"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(places)s plaatsen %(product)s vanaf %(start)s") % {
+            "places": self.places,
+            "product": self.product,
+            "start": self.valid_from.strftime("%d-%m-%Y"),
+        }
 
 
 class Tariff(models.Model):

@@ -1,25 +1,40 @@
-"""Indications, stays, outflow and Wlz applications: the only writer of the first three.
+"""Indications, stays, outflow and Wlz applications: the only writer of the first three;
+and of a contract's places (capacity) and its extension decisions.
 
 Every grant or change of an indication's period is announced as
 :data:`bwmo.care.events.indication_changed`, inside the same transaction; the iWmo traffic
 (an allocation and a WMO301 for the provider) follows from that in ``bwmo.messaging``.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
 from bwmo.core.validation import not_before, not_in_future, period_ordered
 from bwmo.organisations.models import ProductKind, RegionMembership
 from bwmo.rules import allocation_change as ac
+from bwmo.rules import contract_terms
 
 from .events import indication_changed
-from .models import Financing, Indication, Outflow, OutflowReason, Stay, WlzApplication
+from .models import (
+    Contract,
+    ContractCapacity,
+    ContractExtension,
+    Financing,
+    Indication,
+    Outflow,
+    OutflowReason,
+    Product,
+    ProviderLocation,
+    Stay,
+    WlzApplication,
+)
 
 
 @transaction.atomic
@@ -268,3 +283,199 @@ def wlz_application_record(
     return WlzApplication.objects.create(
         client=client, applied_on=applied_on, status=status, decided_on=decided_on
     )
+
+
+def _day(value: date) -> str:
+    return date_format(value, "j F Y")
+
+
+def contract_capacity_refusals(
+    *,
+    contract: Contract,
+    product: Product,
+    location: ProviderLocation,
+    places: int,
+    valid_from: date,
+    valid_to: date | None = None,
+) -> ContractCapacity | None:
+    """Why these places cannot be recorded (a ValidationError), else the row in force that
+    the new row takes over from (closed the day before ``valid_from``), or None.
+
+    Also the admin's form asks this, so its errors show at the fields."""
+    errors: dict[str, str] = {}
+    if places is None or places < 0:
+        errors["places"] = _(
+            "Het aantal plaatsen is %(places)s; vul 0 of meer in (0: geen plaatsen meer)."
+        ) % {"places": places}
+    if location.provider_id != contract.provider_id:
+        errors["location"] = _(
+            "De locatie %(location)s hoort bij %(other)s, niet bij %(provider)s, de aanbieder "
+            "van dit contract. Kies een locatie van %(provider)s."
+        ) % {
+            "location": location.municipality.name,
+            "other": location.provider.name,
+            "provider": contract.provider.name,
+        }
+    if not contract.products.filter(pk=product.pk).exists():
+        errors["product"] = _(
+            "Het product %(product)s staat niet in contract %(contract)s; voeg het eerst aan "
+            "het contract toe of kies een product van het contract."
+        ) % {"product": product.name, "contract": contract.reference}
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = _("De einddatum (%(end)s) ligt vóór de ingangsdatum (%(start)s).") % {
+            "end": _day(valid_to),
+            "start": _day(valid_from),
+        }
+    if valid_from < contract.valid_from:
+        errors["valid_from"] = _(
+            "De ingangsdatum (%(start)s) ligt vóór de ingangsdatum van het contract (%(contract)s)."
+        ) % {"start": _day(valid_from), "contract": _day(contract.valid_from)}
+    if errors:
+        raise ValidationError(errors)
+    overlapping = list(
+        ContractCapacity.objects.filter(contract=contract, product=product, location=location)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        .filter(valid_from__lte=valid_to if valid_to is not None else date.max)
+        .order_by("valid_from")
+    )
+    takes_over = None
+    if len(overlapping) == 1:
+        row = overlapping[0]
+        if row.valid_to is None and row.valid_from < valid_from:
+            takes_over = row  # a change of places from a date: history is kept
+    if overlapping and takes_over is None:
+        row = overlapping[0]
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "Deze periode overlapt met de vastgelegde %(places)s plaatsen van "
+                    "%(start)s tot %(end)s. Een wijziging gaat in na de ingangsdatum van "
+                    "de laatste vastlegging, of kies een periode die daar niet mee overlapt."
+                )
+                % {
+                    "places": row.places,
+                    "start": _day(row.valid_from),
+                    "end": _day(row.valid_to) if row.valid_to else _("nader te bepalen"),
+                }
+            },
+            code="overlap",
+        )
+    return takes_over
+
+
+@transaction.atomic
+def contract_capacity_record(
+    *,
+    contract: Contract,
+    product: Product,
+    location: ProviderLocation,
+    places: int,
+    valid_from: date,
+    valid_to: date | None = None,
+    recorded_by: str = "",
+) -> ContractCapacity:
+    """Record the places of ``product`` at ``location`` under ``contract`` from
+    ``valid_from``. A change of places from a date closes the open-ended row in force the
+    day before and adds a new row: history is kept. Refused (nothing written) when the
+    period overlaps another row, places is below 0, the location is not the contract's
+    provider's, or the product is not in the contract."""
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()  # one change at a time
+    takes_over = contract_capacity_refusals(
+        contract=contract,
+        product=product,
+        location=location,
+        places=places,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    if takes_over is not None:
+        ContractCapacity.objects.filter(pk=takes_over.pk).update(
+            valid_to=valid_from - timedelta(days=1)
+        )
+    return ContractCapacity.objects.create(
+        contract=contract,
+        product=product,
+        location=location,
+        places=places,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        recorded_by=recorded_by[:150],
+    )
+
+
+@transaction.atomic
+def provider_location_add(*, provider, municipality, name: str = "") -> ProviderLocation:
+    """A location (municipality) where ``provider`` delivers care; an existing one is kept."""
+    location, _created = ProviderLocation.objects.get_or_create(
+        provider=provider, municipality=municipality, defaults={"name": name.strip()[:150]}
+    )
+    return location
+
+
+_DECISION_REFUSALS = {
+    "no_such_option": lambda c, o: (
+        _(
+            "Contract %(contract)s heeft %(options)s verlengingsopties; "
+            "optie %(option)s bestaat niet."
+        )
+        % {"contract": c.reference, "options": c.extension_options, "option": o}
+    ),
+    "earlier_open": lambda c, o: (
+        _("Over verlengingsoptie %(earlier)s is nog niet besloten; besluit eerst daarover.")
+        % {"earlier": o - 1}
+    ),
+    "earlier_not_taken": lambda c, o: (
+        _(
+            "Een eerdere verlengingsoptie is niet gebruikt: het contract eindigt daarmee en "
+            "optie %(option)s kan niet meer worden gebruikt."
+        )
+        % {"option": o}
+    ),
+    "later_decided": lambda c, o: (
+        _(
+            "Over een latere verlengingsoptie is al besloten; optie %(option)s kan alleen "
+            "'verlengd' blijven."
+        )
+        % {"option": o}
+    ),
+}
+
+
+@transaction.atomic
+def contract_extension_decide(
+    *,
+    contract: Contract,
+    option: int,
+    decision: str,
+    decided_on: date | None = None,
+    note: str = "",
+    recorded_by: str = "",
+) -> ContractExtension:
+    """Record the decision (verlengd / niet verlengd / open) about extension ``option`` of
+    ``contract``; ``extensions_used`` follows. Options are decided in order."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if decision not in ContractExtension.Decision.values:
+        raise ValidationError({"decision": _("Kies verlengd, niet verlengd of open.")})
+    if decision != ContractExtension.Decision.OPEN and decided_on is None:
+        raise ValidationError({"decided_on": _("Vul de datum van het besluit in.")})
+    not_in_future("decided_on", decided_on, _("De besluitdatum"))
+    refusal = contract_terms.decision_refusal(
+        contract.terms(), option, contract_terms.Decision(decision)
+    )
+    if refusal is not None:
+        raise ValidationError({"option": _DECISION_REFUSALS[refusal](contract, option)})
+    extension, _created = ContractExtension.objects.update_or_create(
+        contract=contract,
+        option=option,
+        defaults={
+            "decision": decision,
+            "decided_on": decided_on if decision != ContractExtension.Decision.OPEN else None,
+            "note": note.strip()[:300],
+            "recorded_at": timezone.now(),
+            "recorded_by": recorded_by[:150],
+        },
+    )
+    used = contract.terms_state().extensions_used
+    Contract.objects.filter(pk=contract.pk).update(extensions_used=used)
+    contract.extensions_used = used
+    return extension

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_capacity
 
 app_name = "care"
 
@@ -10,4 +10,11 @@ urlpatterns = [
     path("indicaties/<int:pk>/verblijf/", views.stay_start, name="stay_start"),
     path("verblijven/<int:pk>/beeindigen/", views.stay_end, name="stay_end"),
     path("wlz/<uuid:pseudonym>/nieuw/", views.wlz_add, name="wlz_add"),
+]
+
+# The contract manager's screens: capacity against demand and the contracts' terms.
+urlpatterns += [
+    path("bezetting/", views_capacity.occupancy, name="occupancy"),
+    path("contracten/", views_capacity.contracts, name="contracts"),
+    path("contracten/<int:pk>/", views_capacity.contract_detail, name="contract_detail"),
 ]

@@ -844,6 +844,7 @@ class DemoGenerator:
         totals.update(generate_traffic(rng=self.rng, reference_date=self.today))
         totals["provisional_clients"] = self.provisional_clients()
         totals["clients"] += totals["provisional_clients"]  # clients: every client made
+        totals.update(demo_contract_terms_and_places(reference_date=self.today))
         return dict(totals)
 
     def provisional_clients(self) -> int:
@@ -1049,6 +1050,148 @@ class DemoGenerator:
                 note="Geschil over het laatste woonadres; bindend advies gevolgd.",
             )
             responsibility_decide(melding=dispute.melding)
+
+
+def demo_contract_terms_and_places(*, reference_date: date) -> dict[str, int]:
+    """Extension decisions and contracted places for the demo's contracts, through care's
+    services, so the contract manager's screens show something real. Uses no random numbers
+    (the population's draws stay as they are): the places follow the stays in progress on
+    ``reference_date``.
+
+    Every contract ran from 2021 to 2024 and used option 1 (decided in spring 2024). Option 2
+    is decided for most, not for every third contract (its decision is due), and refused for
+    one (it ends). Places: about 20% above the occupancy, changed from 2025 (history kept);
+    the busiest location of each region is contracted below its occupancy (over capacity).
+    """
+    from django.db.models import Count, Q
+
+    from bwmo.care import services as care_services
+
+    counts = {"contract_places": 0, "contract_decisions": 0}
+    occupied = {
+        (r["provider_id"], r["location_id"], r["product_id"]): r["n"]
+        for r in Stay.objects.filter(start__lte=reference_date)
+        .filter(Q(end__isnull=True) | Q(end__gte=reference_date))
+        .values("provider_id", "location_id", "product_id")
+        .annotate(n=Count("id"))
+    }
+    contracts = list(
+        Contract.objects.select_related("provider").prefetch_related("products").order_by("pk")
+    )
+    busiest: dict[int, tuple[int, int, str, int]] = {}  # region → n, contract, location, product
+    done: set[tuple[int, str, int]] = set()
+    for index, contract in enumerate(contracts):
+        for option, decided_on in ((1, date(2024, 5, 15)), (2, date(2026, 4, 20))):
+            if decided_on > reference_date or (option == 2 and index % 3 == 0):
+                continue
+            decision = "niet_verlengd" if option == 2 and index == 4 else "verlengd"
+            care_services.contract_extension_decide(
+                contract=contract, option=option, decision=decision, decided_on=decided_on
+            )
+            counts["contract_decisions"] += 1
+        home = (
+            Stay.objects.filter(provider=contract.provider, location_id__in=list(INHABITANTS))
+            .values("location_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "location_id")
+            .values_list("location_id", flat=True)
+            .first()
+        )
+        locations = {home} if home else set()
+        locations |= {
+            k[1] for k in occupied if k[0] == contract.provider_id and k[1] in INHABITANTS
+        }
+        for code in sorted(locations):
+            location = care_services.provider_location_add(
+                provider=contract.provider, municipality=Municipality.objects.get(code=code)
+            )
+            for product in contract.products.all():
+                n = occupied.get((contract.provider_id, code, product.pk), 0)
+                key = (contract.provider_id, code, product.pk)
+                if (n == 0 and code != home) or key in done:
+                    continue  # a provider under two regions' contracts: its places once
+                done.add(key)
+                places = n + max(1, n // 5)
+                care_services.contract_capacity_record(
+                    contract=contract,
+                    product=product,
+                    location=location,
+                    places=max(1, places - 2),
+                    valid_from=contract.valid_from,
+                )
+                care_services.contract_capacity_record(
+                    contract=contract,
+                    product=product,
+                    location=location,
+                    places=places,
+                    valid_from=date(2025, 1, 1),
+                )
+                counts["contract_places"] += 2
+                if n > busiest.get(contract.region_id, (0,))[0]:
+                    busiest[contract.region_id] = (n, contract.pk, code, product.pk)
+    for n, contract_pk, code, product_pk in busiest.values():
+        if n >= 6:
+            contract = Contract.objects.get(pk=contract_pk)
+            care_services.contract_capacity_record(
+                contract=contract,
+                product=Product.objects.get(pk=product_pk),
+                location=contract.provider.locations.get(municipality_id=code),
+                places=n - 3,
+                valid_from=max(
+                    date(2025, 1, 2), reference_date.replace(day=1) - timedelta(days=150)
+                ),
+            )
+            counts["contract_places"] += 1
+    counts["waiting_indications"] = _grant_waiting(reference_date=reference_date)
+    return counts
+
+
+def _grant_waiting(*, reference_date: date) -> int:
+    """Every second BW aanvraag still open gets its toekenning (zorg in natura at a
+    contracted provider, from a week after the aanvraag) through the toegang service, and
+    no stay yet: the contract manager's waiting list. The others stay open for the work
+    list."""
+    from bwmo.toegang import services as toegang_services
+
+    open_cases = list(
+        Melding.objects.filter(
+            status=Status.AANVRAAG_ONTVANGEN,
+            product_kind="BW",
+            aanvraag__received_on__lte=reference_date - timedelta(days=8),
+            responsible_municipality__isnull=False,
+        )
+        .select_related("aanvraag", "advies__advised_product", "responsible_municipality")
+        .order_by("pk")
+    )
+    granted = 0
+    for melding in open_cases[::2]:
+        advies = getattr(melding, "advies", None)
+        product = getattr(advies, "advised_product", None)
+        contract = (
+            Contract.objects.filter(
+                region__memberships__municipality=melding.responsible_municipality,
+                products=product,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if product is None or contract is None:
+            continue
+        decided_on = melding.aanvraag.received_on + timedelta(days=7)
+        toegang_services.beschikking_record(
+            melding=melding,
+            user=None,
+            expected_version=melding.version,
+            decision="toekenning",
+            decided_on=decided_on,
+            product=product,
+            financing=Financing.ZIN,
+            provider=contract.provider,
+            valid_from=decided_on,
+            valid_to=decided_on + timedelta(days=5 * 365),
+        )
+        granted += 1
+    return granted
 
 
 def generate_demo(*, seed: int, reference_date: date, clients: int = 1500) -> dict[str, int]:

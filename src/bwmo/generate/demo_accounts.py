@@ -85,7 +85,7 @@ DEMO_ACCOUNTS = (
         "Mulder",
         Role.CONTRACTMANAGER,
         "Regio Centrumregio Assen",
-        "contractmanager: iWmo-berichten en declaraties",
+        "contractmanager: bezetting, wachtlijst, contracten, iWmo-berichten en declaraties",
     ),
     DemoAccount(
         "beheer",

@@ -11,6 +11,7 @@ def navigation(request):
             "finance": user.has_perm("finance.view_finance"),
             "monitor": user.has_perm("monitor.view_monitor"),
             "messages": user.has_perm("messaging.exchange_iwmo"),
+            "contracts": user.has_perm("care.view_contract"),
             "beheer": user.is_staff,
         },
         "user_organisations": list(user.organisations.all()),
