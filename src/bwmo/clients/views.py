@@ -13,7 +13,7 @@ from bwmo.care.models import Indication, Stay, WlzApplication
 from bwmo.clients.selectors import client_get_visible_or_404
 from bwmo.messaging.selectors import indication_has_ended
 from bwmo.toegang.models import Melding
-from bwmo.ui.forms import add_service_errors
+from bwmo.ui.forms import add_rule_refusals, add_service_errors
 from bwmo.woonplaats.models import ResponsibilityDecision
 
 from . import services
@@ -70,10 +70,10 @@ def _primary_organisation(request):
 @require_http_methods(["GET", "POST"])
 def register(request):
     form = ClientRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def run(data: dict) -> Client:
         try:
-            client = services.client_register(
+            return services.client_register(
                 bsn=data["bsn"],
                 given_names=data["given_names"],
                 surname_prefix=data["surname_prefix"],
@@ -90,10 +90,20 @@ def register(request):
                 ],
             )
         except ValidationError as error:
-            add_service_errors(form, _renamed_brp_errors(error))
+            raise _renamed_brp_errors(error) from None
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = run(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("De cliënt is geregistreerd."))
             return redirect("clients:detail", pseudonym=client.pseudonym)
+    elif request.method == "POST":
+        # The registration's rules (a BSN already known, the BRP period) show with the field
+        # errors, not one submit later.
+        add_rule_refusals(form, run)
     return render(request, "clients/register.html", {"form": form, "BrpKind": BrpKind})
 
 
