@@ -209,3 +209,37 @@ def test_a_known_name_and_a_broken_file_are_refused_together(client, region_setu
     assert form.errors["name"] == ["Er is al een parameterset met deze naam."]
     assert any("GM9999" in e for e in form.errors["file"])
     assert BudgetParameterSet.objects.count() == 1
+
+
+def test_a_brp_registration_in_the_future_shows_with_a_wrong_end_date(toegang, region_setup):
+    person = factories.register_client(region_setup)
+    response = toegang.post(
+        reverse("clients:brp_add", args=[person.pseudonym]),
+        {
+            "version": person.version,
+            "municipality": region_setup.assen.pk,
+            "kind": "woonadres",
+            "valid_from": (TODAY + timedelta(days=10)).strftime("%d-%m-%Y"),
+            "valid_to": "32-01-2027",
+        },
+    )
+    errors = _errors(response)
+    assert errors["valid_to"]  # not a date
+    assert "ligt in de toekomst" in errors["valid_from"][0]
+    assert person.brp_registrations.count() == 1
+
+
+def test_a_wlz_application_in_the_future_shows_with_a_wrong_decision_date(toegang, region_setup):
+    person = factories.granted_client(region_setup)
+    response = toegang.post(
+        reverse("care:wlz_add", args=[person.pseudonym]),
+        {
+            "applied_on": (TODAY + timedelta(days=10)).strftime("%d-%m-%Y"),
+            "status": "aangevraagd",
+            "decided_on": "30-02-2026",
+        },
+    )
+    errors = _errors(response)
+    assert errors["decided_on"]  # not a date
+    assert "ligt in de toekomst" in errors["applied_on"][0]
+    assert not person.wlz_applications.exists()

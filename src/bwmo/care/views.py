@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
+from bwmo.clients.models import Client
 from bwmo.clients.selectors import client_get_visible_or_404, clients_visible_to
 from bwmo.ui.forms import add_rule_refusals, add_service_errors
 
@@ -106,7 +107,15 @@ def wlz_add(request, pseudonym):
         raise PermissionDenied
     client = visible.client
     form = WlzApplicationForm(request.POST or None, initial={"applied_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # The rules (dates) show with the field errors, not one submit later.
+        add_rule_refusals(
+            form,
+            lambda data: services.wlz_application_record(
+                client=Client.objects.get(pk=client.pk), **data
+            ),
+        )
+    elif request.method == "POST":
         try:
             services.wlz_application_record(client=client, **form.cleaned_data)
         except ValidationError as error:
