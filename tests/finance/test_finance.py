@@ -210,6 +210,42 @@ def test_missing_tariff_is_reported_not_hidden(client, region_setup, parameter_s
     assert workbook.status_code == 200
 
 
+def test_two_contracts_pricing_a_product_from_the_same_day_are_a_gap_not_an_error(
+    client, region_setup, parameter_set, cost_client
+):
+    from bwmo.care.models import Contract
+
+    # Data from before the refusal at entry: a second contract of the same provider prices
+    # BW Intramuraal from the same day as T-1 (written directly, as old data would be).
+    first = Tariff.objects.get()
+    second = Contract.objects.create(
+        provider=first.contract.provider,
+        region=first.contract.region,
+        reference="T-2",
+        valid_from=first.valid_from,
+        valid_to=date(2028, 12, 31),
+    )
+    Tariff.objects.create(
+        contract=second,
+        product=first.product,
+        amount=Decimal("950"),
+        unit=first.unit,
+        valid_from=first.valid_from,
+        valid_to=date(2030, 12, 31),
+    )
+    client.force_login(region_setup.users["controller"])
+    response = client.get(reverse("finance:overview"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 verblijf met twee tarieven" in page
+    assert "contract T-1 en contract T-2 prijzen product BW001 (BW Intramuraal)" in page
+    assert f"van {first.valid_from:%d-%m-%Y} tot en met 31-12-2030" in page
+    assert "het ene tarief eindigen voordat het andere begint" in page
+    assert cost_client.surname not in page
+    workbook = client.get(reverse("finance:overview") + "?formaat=xlsx")
+    assert workbook.status_code == 200
+
+
 def test_full_pooling_by_inhabitants(region_setup, parameter_set, cost_client):
     from bwmo.organisations.models import Municipality
 

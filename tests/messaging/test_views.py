@@ -14,6 +14,7 @@ from bwmo.care.models import Indication
 from bwmo.iwmo import aanbieder
 from bwmo.iwmo import model as m
 from bwmo.messaging import exchange
+from bwmo.messaging.codelists import meaning
 from bwmo.messaging.models import AllocationRequest, Direction, Message, MessageStatus
 from tests.factories import granted_client
 
@@ -218,3 +219,22 @@ def test_indication_change_refuses_bad_dates_in_dutch(client, region_setup):
     assert "Iemand anders heeft dit dossier gewijzigd" in response.content.decode()
     indication.refresh_from_db()
     assert indication.valid_to == indication.valid_from + timedelta(days=365)
+
+
+def test_inbox_names_message_types_and_retour_codes_in_words(contract, region_setup):
+    person = granted_client(region_setup)
+    indication = Indication.objects.get(client=person)
+    _upload(contract, "start.xml", _start_file(person, indication))
+    wrong = _start_file(person, indication, ident="S2").replace(person.bsn.encode(), b"123456789")
+    _upload(contract, "fout.xml", wrong)
+    codes = {c for m in Message.objects.all() for c in m.retour_codes}
+    assert codes, "the test needs messages with retour codes"
+
+    page = contract.get(reverse("messaging:inbox")).content.decode()
+    assert "WMO301 Toewijzing" in page
+    assert "WMO305 Start zorg" in page and "WMO306 Retour start zorg" in page
+    for code in codes:
+        text = meaning("WJ001", code)
+        assert text, f"code list has no meaning for {code}"
+        assert f"<strong>{code}</strong> {text}" in page
+    assert person.bsn not in page and person.surname not in page

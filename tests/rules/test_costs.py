@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bwmo.rules.costs import (
     CareStay,
+    ConflictingTariffs,
     CostLine,
     FinancialResult,
     MissingTariff,
@@ -25,6 +26,7 @@ from bwmo.rules.costs import (
     solidarity_none,
     solidarity_risk_pool,
     stay_costs,
+    tariff_overlaps,
 )
 
 PROPERTY = settings(max_examples=150, deadline=None)
@@ -271,9 +273,49 @@ def test_missing_tariff_for_committed_days_and_for_an_unknown_provider():
 
 
 def test_two_contracts_starting_on_the_same_day_are_ambiguous():
-    tariffs = [tariff(100, date(2026, 1, 1), ref="a"), tariff(105, date(2026, 1, 1), ref="b")]
-    with pytest.raises(ValueError, match="both price"):
-        stay_costs([], tariffs, today=date(2026, 1, 1), years=[2026])
+    tariffs = [
+        tariff(100, date(2026, 1, 1), date(2026, 6, 30), ref="a"),
+        tariff(105, date(2026, 1, 1), ref="b"),
+        tariff(110, date(2026, 3, 1), date(2026, 3, 31), ref="c"),  # supersedes both in March
+    ]
+    assert stay_costs([], tariffs, today=date(2026, 1, 1), years=[2026]) == []
+    one = stay(date(2026, 2, 1), date(2026, 2, 28), client="c1")
+    with pytest.raises(ConflictingTariffs) as caught:
+        stay_costs([one], tariffs, today=date(2026, 12, 31), years=[2026])
+    error = caught.value
+    assert isinstance(error, MissingTariff)
+    assert error.contracts == ("a", "b") and error.day == date(2026, 2, 1)
+    assert (error.first, error.last) == (date(2026, 1, 1), date(2026, 2, 28))
+    assert "both price" in str(error) and "c1" not in str(error)
+    # With a gaps list the ambiguous days are a gap; March (contract c) and July (only b,
+    # from the day after a ends) are priced.
+    gaps: list[MissingTariff] = []
+    march = stay(date(2026, 3, 1), date(2026, 3, 31), client="c2")
+    july = stay(date(2026, 7, 1), date(2026, 7, 7), client="c3")
+    lines = stay_costs(
+        [one, march, july], tariffs, today=date(2026, 12, 31), years=[2026], gaps=gaps
+    )
+    assert [g.client for g in gaps] == ["c1"]
+    assert {line.client: line.amount for line in lines} == {
+        "c2": Decimal(110 * 31),
+        "c3": Decimal(105 * 7),
+    }
+
+
+def test_tariff_overlaps_names_every_pair_that_shares_a_day():
+    a = tariff(100, date(2026, 1, 1), date(2026, 6, 30), ref="a")
+    b = tariff(105, date(2026, 6, 30), ref="b")
+    c = tariff(110, date(2026, 7, 1), date(2026, 12, 31), ref="c")
+    other_provider = tariff(100, date(2026, 1, 1), provider="P2", ref="d")
+    found = tariff_overlaps([a, b, c, other_provider, a])
+    assert [(o.first.contract_ref, o.second.contract_ref, o.start, o.end) for o in found] == [
+        ("a", "b", date(2026, 6, 30), date(2026, 6, 30)),
+        ("b", "c", date(2026, 7, 1), date(2026, 12, 31)),
+    ]
+    assert not any(o.same_start for o in found)
+    assert tariff_overlaps([a, c]) == []
+    same = tariff_overlaps([b, tariff(1, date(2026, 6, 30), ref="e")])
+    assert len(same) == 1 and same[0].same_start and same[0].end is None
 
 
 def test_invalid_records_are_rejected():

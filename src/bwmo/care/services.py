@@ -214,10 +214,11 @@ def _close(*, stay: Stay, end: date, reason: str, now) -> Outflow:
 @transaction.atomic
 def stay_end(*, stay: Stay, expected_version: int, end: date, reason: str) -> Outflow:
     """The user ends a stay with the reason of the outflow."""
-    if reason not in OutflowReason.values:
-        raise ValidationError({"reason": _("Kies de reden van uitstroom.")})
+    # The dates first: a form that refused the reason shows the date's refusal with it.
     not_in_future("end", end, _("De einddatum van het verblijf"))
     period_ordered("start", stay.start, "end", end)
+    if reason not in OutflowReason.values:
+        raise ValidationError({"reason": _("Kies de reden van uitstroom.")})
     updated = Stay.objects.filter(pk=stay.pk, version=expected_version, end__isnull=True).update(
         end=end, version=F("version") + 1
     )

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
+from bwmo.clients.models import Client
 from bwmo.clients.selectors import client_get_visible_or_404, clients_visible_to
-from bwmo.ui.forms import add_service_errors
+from bwmo.ui.forms import add_rule_refusals, add_service_errors
 
 from . import services
 from .forms import StayEndForm, StayStartForm, WlzApplicationForm
@@ -49,6 +50,14 @@ def stay_start(request, pk):
         else:
             messages.success(request, _("Het verblijf is gestart; de indicatie is verzilverd."))
             return redirect("clients:detail", pseudonym=indication.client.pseudonym)
+    elif request.method == "POST":
+        # The stay's rules show with the field errors, not one submit later.
+        add_rule_refusals(
+            form,
+            lambda data: services.stay_start(
+                indication=Indication.objects.get(pk=indication.pk), **data
+            ),
+        )
     access_log_read(
         request, [indication.client], what="verblijf starten", why=visible.relation.value
     )
@@ -68,15 +77,21 @@ def stay_end(request, pk):
     form = StayEndForm(
         request.POST or None, initial={"version": stay.version, "end": timezone.localdate()}
     )
+
+    def run(data: dict, stay: Stay = stay) -> object:
+        return services.stay_end(stay=stay, expected_version=data.pop("version"), **data)
+
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.stay_end(stay=stay, expected_version=data.pop("version"), **data)
+            run(dict(form.cleaned_data))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Het verblijf is beëindigd en de uitstroom vastgelegd."))
             return redirect("clients:detail", pseudonym=stay.client.pseudonym)
+    elif request.method == "POST":
+        # The stay's rules show with the field errors, not one submit later.
+        add_rule_refusals(form, lambda data: run(data, Stay.objects.get(pk=stay.pk)))
     access_log_read(request, [stay.client], what="verblijf beëindigen", why=visible.relation.value)
     return render(
         request, "care/stay_end.html", {"form": form, "stay": stay, "client": stay.client}
@@ -92,7 +107,15 @@ def wlz_add(request, pseudonym):
         raise PermissionDenied
     client = visible.client
     form = WlzApplicationForm(request.POST or None, initial={"applied_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # The rules (dates) show with the field errors, not one submit later.
+        add_rule_refusals(
+            form,
+            lambda data: services.wlz_application_record(
+                client=Client.objects.get(pk=client.pk), **data
+            ),
+        )
+    elif request.method == "POST":
         try:
             services.wlz_application_record(client=client, **form.cleaned_data)
         except ValidationError as error:

@@ -173,9 +173,7 @@ def _check_personal_data(
         validate_bsn(bsn)
     except ValidationError as error:
         raise ValidationError({"bsn": error.messages}) from None
-    if birth_date is None:
-        raise ValidationError({"birth_date": _("Vul de geboortedatum in.")})
-    _check_birth_date(birth_date)
+    # The duplicate first: a form that refused the birth date shows it with that error.
     duplicates = Client.objects.filter(bsn=bsn)
     if exclude_pk:
         duplicates = duplicates.exclude(pk=exclude_pk)
@@ -189,6 +187,9 @@ def _check_personal_data(
             },
             code="duplicate",
         )
+    if birth_date is None:
+        raise ValidationError({"birth_date": _("Vul de geboortedatum in.")})
+    _check_birth_date(birth_date)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from bwmo.care.models import Indication, Stay, WlzApplication
 from bwmo.clients.selectors import client_get_visible_or_404
 from bwmo.messaging.selectors import indication_has_ended
 from bwmo.toegang.models import Melding
-from bwmo.ui.forms import add_service_errors
+from bwmo.ui.forms import add_rule_refusals, add_service_errors
 from bwmo.woonplaats.models import ResponsibilityDecision
 
 from . import services
@@ -70,10 +70,10 @@ def _primary_organisation(request):
 @require_http_methods(["GET", "POST"])
 def register(request):
     form = ClientRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def run(data: dict) -> Client:
         try:
-            client = services.client_register(
+            return services.client_register(
                 bsn=data["bsn"],
                 given_names=data["given_names"],
                 surname_prefix=data["surname_prefix"],
@@ -90,10 +90,20 @@ def register(request):
                 ],
             )
         except ValidationError as error:
-            add_service_errors(form, _renamed_brp_errors(error))
+            raise _renamed_brp_errors(error) from None
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = run(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("De cliënt is geregistreerd."))
             return redirect("clients:detail", pseudonym=client.pseudonym)
+    elif request.method == "POST":
+        # The registration's rules (a BSN already known, the BRP period) show with the field
+        # errors, not one submit later.
+        add_rule_refusals(form, run)
     return render(request, "clients/register.html", {"form": form, "BrpKind": BrpKind})
 
 
@@ -234,24 +244,31 @@ def _editable_client(request, pseudonym):
 def edit(request, pseudonym):
     visible = _editable_client(request, pseudonym)
     client = visible.client
+
+    def run(data: dict, client: Client = client) -> object:
+        return services.client_update(
+            client=client,
+            expected_version=data["version"],
+            given_names=data["given_names"],
+            surname_prefix=data["surname_prefix"],
+            surname=data["surname"],
+            birth_date=data["birth_date"],
+            **{name: data[name] for name in CONTACT_FIELDS},
+        )
+
     if request.method == "POST":
         form = ClientEditForm(request.POST, provisional=client.is_provisional)
         if form.is_valid():
             try:
-                services.client_update(
-                    client=client,
-                    expected_version=form.cleaned_data["version"],
-                    given_names=form.cleaned_data["given_names"],
-                    surname_prefix=form.cleaned_data["surname_prefix"],
-                    surname=form.cleaned_data["surname"],
-                    birth_date=form.cleaned_data["birth_date"],
-                    **{name: form.cleaned_data[name] for name in CONTACT_FIELDS},
-                )
+                run(form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("De persoonsgegevens zijn bijgewerkt."))
                 return redirect("clients:detail", pseudonym=client.pseudonym)
+        else:
+            # The rules show with the field errors, not one submit later.
+            add_rule_refusals(form, lambda data: run(data, Client.objects.get(pk=client.pk)))
     else:
         form = ClientEditForm(
             provisional=client.is_provisional,
@@ -275,17 +292,23 @@ def brp_add(request, pseudonym):
     visible = _editable_client(request, pseudonym)
     client = visible.client
     form = BrpRegistrationForm(request.POST or None, initial={"version": client.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def run(data: dict, client: Client = client) -> object:
+        return services.brp_registration_add(
+            client=client,
+            expected_version=data["version"],
+            municipality=data["municipality"],
+            kind=data["kind"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+        )
+
+    if request.method == "POST" and not form.is_valid():
+        # The BRP rules (periods that overlap) show with the field errors.
+        add_rule_refusals(form, lambda data: run(data, Client.objects.get(pk=client.pk)))
+    elif request.method == "POST":
         try:
-            services.brp_registration_add(
-                client=client,
-                expected_version=data["version"],
-                municipality=data["municipality"],
-                kind=data["kind"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-            )
+            run(form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -7,18 +7,20 @@ reported with how many rows it concerns, what is missing and who fixes it where.
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bwmo.rules.costs import MissingTariff
+from bwmo.rules.costs import ConflictingTariffs, MissingTariff
 from bwmo.rules.suppression import MARK, THRESHOLD, is_small
 
 
 @dataclass(frozen=True)
 class DataGap:
     kind: str
-    """``missing_tariff``, ``no_members``, ``no_budget_parameters``, ``bad_stay``."""
+    """``missing_tariff``, ``conflicting_tariffs``, ``no_members``, ``no_budget_parameters``,
+    ``bad_stay``."""
     count: int | str
     """How many rows; ``"<5"`` in a gap as a reader who may not see them all sees it."""
     subject: str
@@ -47,9 +49,13 @@ def tariff_gaps(
     provider_names: Mapping[str, str],
     product_names: Mapping[str, str],
 ) -> list[DataGap]:
-    """One gap per product and provider without a tariff, counting the stays it concerns."""
+    """One gap per product and provider without a tariff, counting the stays it concerns;
+    and one per pair of contracts that start pricing the same product on the same day."""
+    gaps = list(gaps)
+    conflicts = [g for g in gaps if isinstance(g, ConflictingTariffs)]
+    missing = [g for g in gaps if not isinstance(g, ConflictingTariffs)]
     # A stay can miss its tariff in several years and in both realised and committed days.
-    stays = Counter((p, v) for p, v, _c in {(g.product, g.provider, g.client) for g in gaps})
+    stays = Counter((p, v) for p, v, _c in {(g.product, g.provider, g.client) for g in missing})
     result = []
     for (product, provider), n in sorted(stays.items()):
         provider_name = provider_names.get(str(provider), str(provider))
@@ -68,6 +74,60 @@ def tariff_gaps(
                 fix=_(
                     "De kosten van deze verblijven ontbreken in de cijfers. De functioneel "
                     "beheerder legt het tarief vast in Beheer > Contracten."
+                ),
+                admin_url="admin:care_contract_changelist",
+                admin_permission="care.change_contract",
+            )
+        )
+    return result + _conflict_gaps(
+        conflicts, provider_names=provider_names, product_names=product_names
+    )
+
+
+def _conflict_gaps(
+    gaps: list[ConflictingTariffs],
+    *,
+    provider_names: Mapping[str, str],
+    product_names: Mapping[str, str],
+) -> list[DataGap]:
+    """Two contracts that price one product at one provider from the same day: the days they
+    share have no price. One gap per pair and period, counting the stays it concerns."""
+    clients: dict[tuple[str, str, str, str, date, date | None], set[str | None]] = {}
+    for g in gaps:
+        one, other = sorted(g.contracts)
+        key = (g.product, g.provider, one, other, g.first, g.last)
+        clients.setdefault(key, set()).add(g.client)
+    result = []
+    for key in sorted(clients, key=lambda k: (k[0], str(k[1]), k[2], k[3], k[4])):
+        product, provider, first_contract, second_contract, first, last = key
+        n = len(clients[key])
+        period = (
+            _("van %(start)s tot en met %(end)s")
+            % {"start": first.strftime("%d-%m-%Y"), "end": last.strftime("%d-%m-%Y")}
+            if last is not None
+            else _("vanaf %(start)s") % {"start": first.strftime("%d-%m-%Y")}
+        )
+        subject = _(
+            "contract %(first)s en contract %(second)s prijzen product %(product)s (%(name)s) "
+            "bij %(provider)s allebei %(period)s"
+        ) % {
+            "first": first_contract,
+            "second": second_contract,
+            "product": product,
+            "name": product_names.get(product, product),
+            "provider": provider_names.get(str(provider), str(provider)),
+            "period": period,
+        }
+        result.append(
+            DataGap(
+                kind="conflicting_tariffs",
+                count=n,
+                subject=subject,
+                message=_conflict_message(n, subject),
+                fix=_(
+                    "De kosten van deze dagen ontbreken in de cijfers, want het is niet te "
+                    "zeggen welk tarief geldt. De functioneel beheerder laat in Beheer > "
+                    "Contracten het ene tarief eindigen voordat het andere begint."
                 ),
                 admin_url="admin:care_contract_changelist",
                 admin_permission="care.change_contract",
@@ -141,7 +201,20 @@ def _bad_stay_message(n: int | str, problem: str) -> str:
     ) % {"n": n, "problem": problem}
 
 
-_MESSAGES = {"missing_tariff": _tariff_message, "bad_stay": _bad_stay_message}
+def _conflict_message(n: int | str, subject: str) -> str:
+    number = THRESHOLD if n == MARK else int(n)
+    return ngettext(
+        "%(n)s verblijf met twee tarieven: %(subject)s.",
+        "%(n)s verblijven met twee tarieven: %(subject)s.",
+        number,
+    ) % {"n": n, "subject": subject}
+
+
+_MESSAGES = {
+    "missing_tariff": _tariff_message,
+    "conflicting_tariffs": _conflict_message,
+    "bad_stay": _bad_stay_message,
+}
 
 
 def suppressed(gap: DataGap) -> DataGap:

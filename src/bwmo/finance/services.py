@@ -259,19 +259,18 @@ def finance_overview(
 
 def parameter_set_upload(*, name: str, text: str, user) -> BudgetParameterSet:
     """Store a circular's parameters after checking them completely (all errors at once)."""
+    errors: dict[str, list] = {}
     if BudgetParameterSet.objects.filter(name=name).exists():
-        raise ValidationError({"name": _("Er is al een parameterset met deze naam.")})
+        errors["name"] = [_("Er is al een parameterset met deze naam.")]
     try:
         parse_budget_parameters(text, known_municipalities(), source=name)
     except BudgetParameterError as error:
-        raise ValidationError(
-            {
-                "file": [
-                    _("Het parameterbestand is niet ingelezen; er is niets opgeslagen."),
-                    *error.errors,
-                ]
-            }
-        ) from None
+        errors["file"] = [
+            _("Het parameterbestand is niet ingelezen; er is niets opgeslagen."),
+            *error.errors,
+        ]
+    if errors:
+        raise ValidationError(errors)
     return BudgetParameterSet.objects.create(name=name, source_text=text, uploaded_by=user)
 
 

@@ -14,7 +14,7 @@ from bwmo.accounts.scoping import default_region_for
 from bwmo.rules.suppression import mark_small
 from bwmo.ui.charts import Series, grouped_bars
 from bwmo.ui.excel import About, workbook_bytes
-from bwmo.ui.forms import add_service_errors
+from bwmo.ui.forms import add_rule_refusals, add_service_errors
 
 from . import services
 from .forms import OverviewForm, ScenarioForm, UploadForm
@@ -316,6 +316,19 @@ def parameters(request):
                 else:
                     messages.success(request, _("De parameters zijn ingelezen."))
                     return redirect("finance:parameters")
+        elif upload.cleaned_data.get("file") is not None:
+            # The file's contents are checked with the name's error, not one submit later.
+            try:
+                text = upload.cleaned_data["file"].read().decode("utf-8")
+            except UnicodeDecodeError:
+                upload.add_error("file", _("Het bestand is geen tekst in UTF-8 (TOML)."))
+            else:
+                add_rule_refusals(
+                    upload,
+                    lambda data: services.parameter_set_upload(
+                        name=data["name"], text=text, user=request.user
+                    ),
+                )
     elif request.method == "POST":
         scenario = ScenarioForm(request.POST, prefix="s")
         if scenario.is_valid():
@@ -326,6 +339,10 @@ def parameters(request):
             else:
                 messages.success(request, _("Het scenario is aangemaakt."))
                 return redirect("finance:parameters")
+        elif scenario.cleaned_data.get("base") is not None:
+            add_rule_refusals(
+                scenario, lambda data: services.scenario_create(user=request.user, **data)
+            )
     return render(
         request,
         "finance/parameters.html",

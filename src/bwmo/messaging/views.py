@@ -100,6 +100,8 @@ def inbox(request):
         if data.get("aanbieder"):
             shown = shown.filter(provider=data["aanbieder"])
     page = Paginator(shown.defer("content"), 50).get_page(request.GET.get("pagina"))
+    # Each row names its message type and retour codes in words, as the detail page does.
+    rows = [(msg, retourcodes(msg.retour_codes)) for msg in page.object_list]
     month_start = timezone.localdate().replace(day=1)
     query = request.GET.copy()
     query.pop("pagina", None)
@@ -109,6 +111,7 @@ def inbox(request):
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "pending": visible.filter(
                 direction=Direction.OUT, status=MessageStatus.PENDING

@@ -49,11 +49,13 @@ from typing import Literal, NamedTuple
 __all__ = [
     "ArrangementComparison",
     "CareStay",
+    "ConflictingTariffs",
     "CostLine",
     "FinancialResult",
     "FinancialResults",
     "MissingTariff",
     "Tariff",
+    "TariffOverlap",
     "Transfer",
     "WeekCostStat",
     "compare_arrangements",
@@ -64,6 +66,7 @@ __all__ = [
     "solidarity_none",
     "solidarity_risk_pool",
     "stay_costs",
+    "tariff_overlaps",
 ]
 
 Unit = Literal["week", "etmaal"]
@@ -102,6 +105,35 @@ class MissingTariff(LookupError):
         self.client = client
         super().__init__(
             f"no tariff for product {product!r} at provider {provider!r} on {day.isoformat()}"
+        )
+
+
+class ConflictingTariffs(MissingTariff):
+    """Two contracts start pricing this product at this provider on the same day.
+
+    Neither supersedes the other, so the days they share cannot be priced: a data gap, not a
+    guess. ``contracts`` are the two contracts' references; ``first`` and ``last`` the days
+    they share (``last`` is ``None`` while both run on).
+    """
+
+    def __init__(
+        self,
+        product: str,
+        provider: str,
+        day: date,
+        client: str | None,
+        *,
+        contracts: tuple[str, str],
+        first: date,
+        last: date | None,
+    ):
+        self.contracts = contracts
+        self.first = first
+        self.last = last
+        super().__init__(product, provider, day, client)
+        self.args = (
+            f"contracts {contracts[0]} and {contracts[1]} both price {product!r} at "
+            f"{provider!r} from {first.isoformat()}",
         )
 
 
@@ -178,26 +210,68 @@ def day_rate(tariff: Tariff) -> Decimal:
 
 
 @dataclass(frozen=True)
+class TariffOverlap:
+    """Two tariffs of the same product at the same provider in force on the same days."""
+
+    first: Tariff
+    second: Tariff
+    start: date
+    """First day both apply."""
+    end: date | None
+    """Last day both apply; ``None`` while both run on."""
+
+    @property
+    def same_start(self) -> bool:
+        """Neither supersedes the other: the days they share have no single price."""
+        return self.first.start == self.second.start
+
+
+def _overlap(a: Tariff, b: Tariff) -> TariffOverlap | None:
+    start = max(a.start, b.start)
+    ends = [e for e in (a.end, b.end) if e is not None]
+    end = min(ends) if ends else None
+    if end is not None and end < start:
+        return None
+    return TariffOverlap(a, b, start, end)
+
+
+def tariff_overlaps(tariffs: Iterable[Tariff]) -> list[TariffOverlap]:
+    """Every pair of distinct tariffs of one product at one provider that share a day.
+
+    In the cost computation a tariff that starts later supersedes an earlier one from its first
+    day, and two that start on the same day cannot be priced (``ConflictingTariffs``). Where
+    tariffs are entered every overlap is refused, so that a price is never chosen silently.
+    """
+    grouped: dict[tuple[str, str], list[Tariff]] = defaultdict(list)
+    for tariff in dict.fromkeys(tariffs):
+        grouped[(tariff.product, tariff.provider)].append(tariff)
+    found = []
+    for group in grouped.values():
+        group.sort(key=lambda t: (t.start, t.contract_ref))
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if a.end is not None and b.start > a.end:
+                    break  # sorted by start: no later one reaches back into ``a``
+                overlap = _overlap(a, b)
+                if overlap is not None:
+                    found.append(overlap)
+    return found
+
+
+@dataclass(frozen=True)
 class _Segment:
     start: int  # day number, inclusive
     stop: int  # day number, exclusive
     tariff: Tariff
+    rival: Tariff | None = None
+    """A second tariff that starts on the same day as ``tariff``: the days have no price."""
 
 
 class _Timeline:
     """The tariff in force per day for one (product, provider), as non-overlapping segments."""
 
     def __init__(self, tariffs: Sequence[Tariff]) -> None:
-        by_start: dict[date, Tariff] = {}
-        for tariff in tariffs:
-            other = by_start.get(tariff.start)
-            if other is not None and other != tariff:
-                raise ValueError(
-                    f"contracts {other.contract_ref} and {tariff.contract_ref} both price "
-                    f"{tariff.product!r} at {tariff.provider!r} from {tariff.start.isoformat()}"
-                )
-            by_start[tariff.start] = tariff
-        unique = list(by_start.values())
+        unique = list(dict.fromkeys(tariffs))
         bounds = sorted(
             {t.start.toordinal() for t in unique}
             | {_stop(t.end) for t in unique if t.end is not None}
@@ -214,11 +288,16 @@ class _Timeline:
             ]
             if not covering:
                 continue
-            tariff = max(covering, key=lambda t: t.start)
-            if segments and segments[-1].stop == lo and segments[-1].tariff is tariff:
-                segments[-1] = _Segment(segments[-1].start, hi, tariff)
+            latest = max(t.start for t in covering)
+            tariff, *rivals = sorted(
+                (t for t in covering if t.start == latest), key=lambda t: t.contract_ref
+            )
+            rival = rivals[0] if rivals else None
+            last = segments[-1] if segments else None
+            if last and last.stop == lo and last.tariff is tariff and last.rival is rival:
+                segments[-1] = _Segment(last.start, hi, tariff, rival)
             else:
-                segments.append(_Segment(lo, hi, tariff))
+                segments.append(_Segment(lo, hi, tariff, rival))
         self.segments = segments
         self.starts = [s.start for s in segments]
 
@@ -237,6 +316,16 @@ class _Timeline:
             ):
                 raise MissingTariff(product, provider, date.fromordinal(cursor), client)
             segment = segments[index]
+            if segment.rival is not None:
+                raise ConflictingTariffs(
+                    product,
+                    provider,
+                    date.fromordinal(cursor),
+                    client,
+                    contracts=(segment.tariff.contract_ref, segment.rival.contract_ref),
+                    first=date.fromordinal(segment.start),
+                    last=None if segment.stop >= _OPEN else date.fromordinal(segment.stop - 1),
+                )
             upto = min(segment.stop, stop)
             if segment.tariff.unit == "etmaal":
                 per_etmaal += segment.tariff.amount * (upto - cursor)
@@ -267,8 +356,9 @@ def stay_costs(
     Realised: the stay's days in the year up to and including ``today``. Committed: the days
     after ``today`` up to the stay's end, ``granted_until`` and the end of the year, whichever
     comes first. Lines with 0 days are left out. Raises ``MissingTariff`` for the first day that
-    no contract prices; with a ``gaps`` list, the line is left out instead and its
-    ``MissingTariff`` appended there, so the figures that can be computed still are.
+    no contract prices (``ConflictingTariffs`` when two contracts start pricing it on the same
+    day); with a ``gaps`` list, the line is left out instead and its ``MissingTariff``
+    appended there, so the figures that can be computed still are.
     """
     grouped: dict[tuple[str, str], list[Tariff]] = defaultdict(list)
     for tariff in tariffs:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
+from bwmo.clients.models import Client
 from bwmo.clients.selectors import client_get_visible_or_404
 from bwmo.organisations.models import (
     Municipality,
@@ -16,7 +17,7 @@ from bwmo.organisations.models import (
     Region,
     RegionMembership,
 )
-from bwmo.ui.forms import add_service_errors
+from bwmo.ui.forms import add_rule_refusals, add_service_errors
 
 from . import services
 from .forms import (
@@ -29,7 +30,7 @@ from .forms import (
     OnderzoekForm,
     ReasonForm,
 )
-from .models import Melding
+from .models import Melding, MoIntake
 from .selectors import (
     VisibleMelding,
     melding_assignable_users,
@@ -86,20 +87,23 @@ def register(request, pseudonym):
         municipalities=municipalities,
         initial={"received_on": timezone.localdate()},
     )
+
+    def run(data: dict, client: Client = client) -> Melding:
+        return services.melding_register(
+            client=client,
+            product_kind=ProductKind.BW,
+            applied_to=data["applied_to"],
+            received_on=data["received_on"],
+            summary=data["summary"],
+            organisation=organisation_acting_for(
+                user=request.user, municipality=data["applied_to"]
+            ),
+            user=request.user,
+        )
+
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            melding = services.melding_register(
-                client=client,
-                product_kind=ProductKind.BW,
-                applied_to=data["applied_to"],
-                received_on=data["received_on"],
-                summary=data["summary"],
-                organisation=organisation_acting_for(
-                    user=request.user, municipality=data["applied_to"]
-                ),
-                user=request.user,
-            )
+            melding = run(form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -107,6 +111,9 @@ def register(request, pseudonym):
                 request, _("De melding is geregistreerd. De onderzoekstermijn van 6 weken loopt.")
             )
             return redirect("toegang:detail", pk=melding.pk)
+    elif request.method == "POST" and form.cleaned_data.get("applied_to"):
+        # The registration's rules show with the field errors, not one submit later.
+        add_rule_refusals(form, lambda data: run(data, Client.objects.get(pk=client.pk)))
     access_log_read(request, [client], what="melding registreren", why=visible.relation.value)
     return render(request, "toegang/register.html", {"form": form, "client": client})
 
@@ -198,16 +205,22 @@ def step(request, pk, step):
         initial[name] = today
     form = form_class(request.POST or None, initial=initial, **form_kwargs)
     blocked = services.step_blocked_reason(melding=melding, step=step)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def run(data: dict, melding: Melding = melding) -> object:
         version = data.pop("version")
+        return service(melding=melding, user=request.user, expected_version=version, **data)
+
+    if request.method == "POST" and form.is_valid():
         try:
-            service(melding=melding, user=request.user, expected_version=version, **data)
+            run(dict(form.cleaned_data))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("%(step)s: opgeslagen.") % {"step": title})
             return redirect("toegang:detail", pk=melding.pk)
+    elif request.method == "POST":
+        # The step's rules show with the field errors, not one submit later.
+        add_rule_refusals(form, lambda data: run(data, Melding.objects.get(pk=melding.pk)))
     access_log_read(request, [melding.client], what=f"melding: {step}", why=relation.value)
     return render(
         request,
@@ -254,25 +267,31 @@ def mo_intake(request, pseudonym):
         region_members=region_members,
         initial={"intake_on": today},
     )
+
+    def run(data: dict, client: Client = client) -> MoIntake:
+        return services.mo_intake_record(
+            client=client,
+            user=request.user,
+            organisation=organisation_acting_for(
+                user=request.user, municipality=data["centrumgemeente"]
+            ),
+            provider=providers[0],
+            **data,
+        )
+
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         if not providers:
             raise PermissionDenied(_("Uw account is niet gekoppeld aan een opvanginstelling."))
         try:
-            intake = services.mo_intake_record(
-                client=client,
-                user=request.user,
-                organisation=organisation_acting_for(
-                    user=request.user, municipality=data["centrumgemeente"]
-                ),
-                provider=providers[0],
-                **data,
-            )
+            intake = run(form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("De MO-intake is vastgelegd."))
             return redirect("toegang:detail", pk=intake.melding_id)
+    elif request.method == "POST" and providers and form.cleaned_data.get("centrumgemeente"):
+        # The intake's rules show with the field errors, not one submit later.
+        add_rule_refusals(form, lambda data: run(data, Client.objects.get(pk=client.pk)))
     access_log_read(request, [client], what="MO-intake", why=visible.relation.value)
     return render(request, "toegang/mo_intake.html", {"form": form, "client": client})
 

@@ -1,8 +1,12 @@
 import calendar
+import logging
 import re
+from collections.abc import Callable, Collection
+from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -95,13 +99,82 @@ class VersionedForm(BwmoForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (others on the form)."""
+def add_service_errors(form, error: ValidationError, *, skip: Collection[str] = ()) -> None:
+    """Put a service's ValidationError on the form fields it names (others on the form).
+
+    Errors on a field in ``skip`` are left out; a message the form already shows is not
+    repeated.
+    """
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            if field in skip:
+                continue
             target = field if field in form.fields else None
+            shown = form.errors.get(target or NON_FIELD_ERRORS, [])
             for item in errors:
-                form.add_error(target, item)
+                if not any(str(m) == str(t) for m in item.messages for t in shown):
+                    form.add_error(target, item)
     else:
+        shown = form.non_field_errors()
         for message in error.messages:
-            form.add_error(None, message)
+            if message not in shown:
+                form.add_error(None, message)
+
+
+logger = logging.getLogger(__name__)
+
+
+class _DryRun(Exception):
+    """Rolls a dry run back."""
+
+
+def dry_run(call: Callable[[], object]) -> ValidationError | None:
+    """Run ``call`` (a service) in a transaction that is always rolled back; return the
+    ValidationError it raises, or ``None`` when it would have succeeded."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _DryRun
+    except _DryRun:
+        return None
+    except ValidationError as error:
+        return error
+
+
+def partial_data(form) -> dict[str, Any]:
+    """The form's cleaned values, with a field's empty value ('' / None / [] / False) for each
+    field it refused."""
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        if name in form.cleaned_data:
+            data[name] = form.cleaned_data[name]
+            continue
+        try:
+            data[name] = field.to_python(None)
+        except ValidationError:
+            data[name] = None
+    return data
+
+
+def add_rule_refusals(form, run: Callable[[dict[str, Any]], object]) -> None:
+    """Show the service's refusals together with the form's own field errors.
+
+    A service's rules (dates against the case, the workflow, a duplicate, the contents of a
+    file) are checked only after the form is valid, so a user who fixes a field error would
+    meet them one submit later. For a form with field errors this runs the service as a dry run
+    in a rolled-back transaction: ``run`` gets the form's values (a refused field's empty
+    value) and calls the service. Its errors on the fields the form refused are left out (the
+    form's own message is the more precise one); the rest join the form's errors and summary.
+    ``run`` must call the service on fresh copies of the records it changes.
+    """
+    if not form.is_bound or form.is_valid():
+        return
+    refused = set(form.errors)
+    try:
+        error = dry_run(lambda: run(partial_data(form)))
+    except (AttributeError, KeyError, TypeError, ValueError) as crash:
+        # A rule that cannot run without a refused field: it runs on the next submit.
+        logger.info("dry run of %s stopped: %s", form.__class__.__name__, type(crash).__name__)
+        return
+    if error is not None:
+        add_service_errors(form, error, skip=refused)
