@@ -27,7 +27,7 @@ def _contract_data(region_setup, reference, tariffs, *, provider=None):
         "valid_to": "2029-12-31",
         "extension_options": 2,
         "extension_years": 2,
-        "extensions_used": 0,
+        "notice_months": 6,
         "products": [region_setup.products["BW001"].pk],
         "tariffs-TOTAL_FORMS": len(tariffs),
         "tariffs-INITIAL_FORMS": 0,
