@@ -30,6 +30,7 @@ from bwmo.rules.forecast.scenario import (
     parse_scenario,
 )
 from bwmo.rules.forecast.simulate import (
+    MODEL_VERSION,
     ForecastRow,
     PlacesLookup,
     Simulation,
@@ -43,6 +44,7 @@ __all__ = [
     "BANDS",
     "BASE",
     "EXITS",
+    "MODEL_VERSION",
     "BacktestRow",
     "CapacityChange",
     "Fitted",

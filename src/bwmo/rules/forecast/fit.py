@@ -202,17 +202,19 @@ def _fit_inflow(
     region_y = counts.sum(axis=0)
     if window >= 24 and region_y.sum() > 0:
         design = np.column_stack([np.ones(window), t, season_design[:, 1:]])
-        beta, _cov = _poisson_glm(region_y, design, np.zeros(window))
+        beta, region_cov = _poisson_glm(region_y, design, np.zeros(window))
         season = np.concatenate([[0.0], beta[2:]])
         season -= season.mean()
         mu = np.exp(design @ beta)
         pearson = float(((region_y - mu) ** 2 / mu).sum()) / max(1, window - design.shape[1])
         dispersion = max(0.0, (pearson - 1) / float(mu.mean()))
         region_trend = float(np.clip(beta[1], -cap, cap))
+        region_trend_se = math.sqrt(max(float(region_cov[1, 1]), 0.0) * (1 + dispersion))
     else:
         season = np.zeros(12)
         dispersion = 0.0
         region_trend = 0.0
+        region_trend_se = cap / 2
     offset = season[calendar_month]
     level = np.zeros(n_m)
     level_se = np.zeros(n_m)
@@ -235,7 +237,10 @@ def _fit_inflow(
     tau2 = max(0.0, (q - (n_m - 1)) / (precision.sum() - (precision**2).sum() / precision.sum()))
     weight = trend_se**2 / (trend_se**2 + tau2) if tau2 > 0 else np.ones(n_m)
     trend = np.clip(weight * region_trend + (1 - weight) * trend, -cap, cap)
-    trend_se = np.sqrt(1 / (1 / trend_se**2 + (1 / tau2 if tau2 > 0 else 1e12)))
+    # Uncertainty of the pooled trend: the region's, plus what the municipality may differ
+    # from it given its own data (never more than the cap allows).
+    own = 1 / (1 / trend_se**2 + 1 / tau2) if tau2 > 0 else np.zeros(n_m)
+    trend_se = np.minimum(np.sqrt(region_trend_se**2 + own), cap / 2)
     # The level at the cut-off given the pooled trend (half a client of prior: never log 0).
     for m in range(n_m):
         expected = np.exp(offset + trend[m] * t)

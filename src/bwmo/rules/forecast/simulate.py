@@ -38,11 +38,12 @@ import numpy as np
 import numpy.typing as npt
 
 from bwmo.rules.dates import add_months
-from bwmo.rules.forecast.fit import Fitted
+from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, Fitted
 from bwmo.rules.forecast.history import BANDS, History, State
 from bwmo.rules.forecast.scenario import BASE, Scenario
 
 __all__ = [
+    "MODEL_VERSION",
     "ForecastRow",
     "Simulation",
     "first_forecast_year",
@@ -215,6 +216,9 @@ def simulate(
     block_mid = (block * tau[:, None]).sum(axis=0) / np.maximum(block.sum(axis=0), 1)
     z_level = rng.standard_normal((runs, n_m)) * fitted.inflow_level_se
     z_trend = rng.standard_normal((runs, n_m)) * fitted.inflow_trend_se
+    # A run's trend stays within the cap of the model (± MAX_YEARLY_GROWTH a year).
+    cap = np.log(MAX_YEARLY_GROWTH) / 12
+    z_trend = np.clip(fitted.inflow_trend + z_trend, -cap, cap) - fitted.inflow_trend
     scale = np.exp(z_level[..., None] + z_trend[..., None] * block_mid)  # r, m, block
     noise = rng.standard_normal((runs, n_m, n_blocks))
     # Runs in groups per rate set: run r uses rate set r // per_draw.
@@ -381,3 +385,7 @@ def summarize(simulation: Simulation) -> list[ForecastRow]:
                     )
                 )
     return rows
+
+
+MODEL_VERSION = "1"
+"""Raised whenever a change to the model changes its numbers for the same inputs and seed."""
