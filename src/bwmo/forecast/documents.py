@@ -1,9 +1,10 @@
 """The forecast as a document (JSON) and as a workbook, for the command line and the screens.
 
 Audience ``internal`` (the command line, and a municipality's own staff) shows every figure.
-Audience ``external`` (readers outside the municipality) shows forecast and history client
-figures below the disclosure threshold (``rules.suppression.THRESHOLD``) as ``"<5"`` and
-the cost of such a row as hidden as well, since cost ÷ day rate would give the count back.
+Audience ``external`` (readers outside the municipality) shows a forecast or history row
+with a client figure below the disclosure threshold (``rules.suppression.THRESHOLD``) as
+``"<5"`` in all its client and cost figures, since the band and cost ÷ day rate would give
+the count back. Budget rows are amounts of money, not counts, and are shown.
 """
 
 from typing import Any
@@ -22,20 +23,14 @@ SMALL = f"<{THRESHOLD}"
 
 
 def _suppress(row: dict[str, Any], client_keys: list[str], cost_keys: list[str]) -> dict[str, Any]:
+    """A row with any client figure of 1–4 hides all its client and cost figures: the band
+    around a small P50 and the cost (÷ the day rate) would give the count back."""
     small = any(
         isinstance(row.get(k), (int, float)) and 0 < row[k] < THRESHOLD for k in client_keys
     )
     if not small:
         return row
-    return {
-        **row,
-        **{
-            k: SMALL
-            for k in client_keys
-            if isinstance(row.get(k), (int, float)) and row[k] < THRESHOLD
-        },
-        **dict.fromkeys(cost_keys, SMALL),
-    }
+    return {**row, **dict.fromkeys([*client_keys, *cost_keys], SMALL)}
 
 
 def forecast_document(
