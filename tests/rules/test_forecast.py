@@ -273,3 +273,27 @@ def test_backtest_figures():
         assert row.n > 0
         assert 0 <= row.coverage_clients <= 1 and 0 <= row.coverage_cost <= 1
         assert 0 <= row.mape_clients < 0.5
+
+
+def test_year_to_year_drift_of_the_leave_rate():
+    history = synthetic_history(municipalities=6, months=72, seed=12)
+    steady = fit(history).leave_drift
+    transitions = history.transitions.copy()
+    overig = S + EXITS.index("overig")
+    for year in range(0, 6, 2):  # every other year twice as many leave BW001
+        block = transitions[:, 12 * year : 12 * (year + 1), 0]
+        moved = block[..., 0] // 10
+        block[..., 0] -= moved
+        block[..., overig] += moved
+    varying = fit(
+        History(
+            start=history.start,
+            municipalities=history.municipalities,
+            states=history.states,
+            stock=history.stock,
+            transitions=transitions,
+            inflow=history.inflow,
+        )
+    ).leave_drift
+    assert varying[0] > steady[0] + 0.1
+    assert ((steady >= 0) & (steady <= 1)).all()

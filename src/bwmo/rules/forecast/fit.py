@@ -16,6 +16,10 @@ municipality's history shrinks. The region's own rates per band are shrunk the s
 towards its rates per state (a fixed prior of one year of client-months), and a state without
 any history gets a default of staying on average four years.
 
+The rate of leaving also moves from year to year more than chance explains; the spread of the
+region's yearly rates beyond their binomial noise (:attr:`Fitted.leave_drift`) widens the
+uncertainty of the forecast's rates.
+
 **Inflow.** New clients per municipality and month are a Poisson count model with a
 log-linear trend and month effects, fitted by iteratively reweighted least squares: the
 month effects and the dispersion (negative binomial, from the Pearson statistic) on the
@@ -85,6 +89,9 @@ class Fitted:
     leave_alpha: FloatArray
     """``[m, s]``: Beta posterior of leaving a state (for parameter uncertainty)."""
     leave_beta: FloatArray
+    leave_drift: FloatArray
+    """``[s]``: spread (sd of the log) of the region's yearly rate of leaving a state beyond
+    chance: how much a year's rate may lie off the long-run one."""
     cutoff_month: int
     """Calendar month (1–12) of the cut-off snapshot."""
 
@@ -261,6 +268,32 @@ def _entry_shares(history: History) -> tuple[FloatArray, FloatArray]:
     return np.asarray(shares, dtype=np.float64), weight
 
 
+def _leave_drift(history: History) -> FloatArray:
+    """Per state: the sd of log(yearly leave rate) beyond its binomial noise, from the
+    region's complete 12-month blocks counted back from the cut-off (0 with fewer than 3)."""
+    counts = history.transitions.sum(axis=0).sum(axis=2)  # t, s, k
+    n_s = counts.shape[1]
+    years = counts.shape[0] // 12
+    drift = np.zeros(n_s)
+    if years < 3:
+        return drift
+    blocks = counts[counts.shape[0] - 12 * years :].reshape(years, 12, n_s, -1).sum(axis=1)
+    for s in range(n_s):
+        exposure = blocks[:, s].sum(axis=1)
+        leaves = exposure - blocks[:, s, s]
+        used = exposure >= 24
+        if used.sum() < 3:
+            continue
+        rate = leaves[used] / exposure[used]
+        mean_rate = float(rate.mean())
+        if mean_rate <= 0:
+            continue
+        chance = float((rate * (1 - rate) / exposure[used]).mean())
+        extra = max(0.0, float(rate.var(ddof=1)) - chance)
+        drift[s] = min(math.sqrt(extra) / mean_rate, 1.0)
+    return drift
+
+
 def fit(history: History) -> Fitted:
     """Estimate every rate from the whole ``history`` (cut-off: its last snapshot)."""
     if history.months < 1:
@@ -287,5 +320,6 @@ def fit(history: History) -> Fitted:
         entry_weight=entry_weight,
         leave_alpha=alpha,
         leave_beta=beta,
+        leave_drift=_leave_drift(history),
         cutoff_month=history.cutoff.month,
     )

@@ -3,8 +3,9 @@
 Each run draws
 
 * the **rates**: per municipality and product a factor on the monthly probability of leaving
-  the product, from the Beta posterior of the pooled estimate (``parameter_draws`` sets of
-  rates, shared by the runs in turn);
+  the product, from the Beta posterior of the pooled estimate, times the region's
+  year-to-year drift of that rate (``parameter_draws`` sets of rates, shared by the runs in
+  turn);
 * the **inflow**: per municipality the level and trend from their estimated uncertainty,
   then the count noise of the new clients: negative binomial (variance μ + α μ², α the
   estimated dispersion), in the normal approximation per calendar year of entry, so that a
@@ -177,6 +178,9 @@ def simulate(
         fitted.leave_alpha[:, None, :], fitted.leave_beta[:, None, :], size=(n_m, draws, n_s)
     )
     factor = drawn / mean_leave[:, None, :]
+    # A set of rates also carries the year-to-year drift of the region's rate (lognormal).
+    drift = fitted.leave_drift[None, None, :]
+    factor = factor * np.exp(drift * rng.standard_normal((1, draws, n_s)) - drift**2 / 2)
     factor = np.minimum(factor, 1 / np.maximum(leave.max(axis=2), 1e-12)[:, None, :])
     stay = 1 - factor[..., None] * leave[:, None]  # m, p, s, b
     moves_one = p[..., :n_s].copy()
@@ -387,5 +391,5 @@ def summarize(simulation: Simulation) -> list[ForecastRow]:
     return rows
 
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 """Raised whenever a change to the model changes its numbers for the same inputs and seed."""
