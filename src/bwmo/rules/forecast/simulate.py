@@ -34,6 +34,7 @@ import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,10 +78,15 @@ class Simulation:
     years: tuple[int, ...]
     clients: npt.NDArray[np.float32]
     """``[run, m, year, s]``: average clients in care in the year."""
-    cost: npt.NDArray[np.float64]
-    """``[run, m, year, s]``: euros."""
+    cost_per_client: npt.NDArray[np.float64]
+    """``[year, s]``: euros a year per average client (days × day rate × indexation)."""
     not_placed: npt.NDArray[np.float32]
     """``[run, year]``: average clients the capacity had no place for."""
+
+    @property
+    def cost(self) -> npt.NDArray[np.float64]:
+        """``[run, m, year, s]``: euros (computed on demand: clients × cost per client)."""
+        return self.clients.astype(np.float64) * self.cost_per_client[None, None]
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ def _propagate(
     moves: FloatArray,
     advance: FloatArray,
     months: int,
-) -> FloatArray:
+) -> npt.NDArray[np.float32]:
     """Expected clients per state at each of ``months`` snapshots.
 
     ``start[m, p, v, s, b]`` (``v``: the start vectors), ``stay[m, p, s, b]`` the probability
@@ -121,10 +127,13 @@ def _propagate(
     estimated probability to move, ``advance[b]`` the monthly
     chance of a staying client to reach the next band. Returns ``[m, p, v, t, s]``."""
     n_m, n_p, n_v, n_s, n_b = start.shape
-    x = start.astype(np.float64).copy()
-    out = np.empty((n_m, n_p, n_v, months, n_s))
-    stay_ = stay[:, :, None]
-    factor_ = factor[:, :, None, :, None]
+    # Single precision: the counts need no more digits, and the arrays move half the bytes.
+    x = start.astype(np.float32)
+    out = np.empty((n_m, n_p, n_v, months, n_s), dtype=np.float32)
+    stay_ = stay[:, :, None].astype(np.float32)
+    factor_ = factor[:, :, None, :, None].astype(np.float32)
+    moves = moves.astype(np.float32)
+    advance = advance.astype(np.float32)
     for t in range(months):
         out[:, :, :, t] = x.sum(axis=-1)
         if t == months - 1:
@@ -197,7 +206,7 @@ def simulate(
     stock_path, response = paths[:, :, 0], paths[:, :, 1]
     # cumulative[..., j + 1] = Σ_{i ≤ j} response[i], laid out [m, p, s, t] for fast takes.
     cumulative = np.zeros((n_m, draws, n_s, months + 1), dtype=np.float32)
-    np.cumsum(response.transpose(0, 1, 3, 2), axis=3, out=cumulative[..., 1:])
+    np.cumsum(response.transpose(0, 1, 3, 2), axis=3, out=cumulative[..., 1:], dtype=np.float32)
 
     # Inflow: entries in month τ are in care from snapshot τ + 1. The months are grouped in
     # blocks (the calendar year of τ); per run and block the level and trend deviation scale
@@ -226,12 +235,16 @@ def simulate(
     scale = np.exp(z_level[..., None] + z_trend[..., None] * block_mid)  # r, m, block
     noise = rng.standard_normal((runs, n_m, n_blocks))
     # Runs in groups per rate set: run r uses rate set r // per_draw.
-    scale = scale.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3)  # m, p, i, blk
-    noise = noise.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3)
+    scale = np.ascontiguousarray(
+        scale.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3), dtype=np.float32
+    )  # m, p, i, block
+    noise = np.ascontiguousarray(
+        noise.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3), dtype=np.float32
+    )
 
     mean32, variance32 = mean.astype(np.float32), variance.astype(np.float32)
     block32 = block.astype(np.float32)
-    client_months = np.empty((n_m, draws, per_draw, years, n_s))
+    client_months = np.empty((n_m, draws, per_draw, years, n_s), dtype=np.float32)
     for index, year in enumerate(year_list):
         ts = np.nonzero(snapshot_year == year)[0]
         lo, hi = int(ts[0]), int(ts[-1])
@@ -251,9 +264,11 @@ def simulate(
             + np.matmul(scale, expected.transpose(0, 1, 3, 2))
             + np.matmul(noise, loading.transpose(0, 1, 3, 2))
         )
-    client_months = np.maximum(client_months, 0.0)
-    clients = (client_months / 12).transpose(1, 2, 0, 3, 4).reshape(runs, n_m, years, n_s)
-    clients = clients.astype(np.float32)
+    np.maximum(client_months, 0.0, out=client_months)
+    client_months /= 12
+    clients = np.ascontiguousarray(client_months.transpose(1, 2, 0, 3, 4)).reshape(
+        runs, n_m, years, n_s
+    )
 
     not_placed = _apply_capacity(clients, states, year_list, history, scenario, places)
     index_factor = np.array(
@@ -261,13 +276,13 @@ def simulate(
     )
     days = np.array([366.0 if calendar.isleap(year) else 365.0 for year in year_list])
     rates = np.array([state.day_rate for state in states])
-    cost = clients.astype(np.float64) * (days * index_factor)[None, None, :, None] * rates
+    cost_per_client = (days * index_factor)[:, None] * rates[None, :]
     return Simulation(
         municipalities=history.municipalities,
         states=states,
         years=year_list,
         clients=clients,
-        cost=cost,
+        cost_per_client=cost_per_client,
         not_placed=not_placed,
     )
 
@@ -317,7 +332,7 @@ def _apply_capacity(
     return not_placed
 
 
-def _percentiles(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _percentiles(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """P10, P50 and P90 over the first axis (runs), linear interpolation as numpy's default.
 
     A partial sort of the runs moved to the last axis: far cheaper than a full percentile."""
@@ -350,26 +365,21 @@ def summarize(simulation: Simulation) -> list[ForecastRow]:
             groups.append((kind, members))
     groups.append((None, list(range(n_s))))
     sums = groups[n_s:]
-    c_sums = np.stack([clients[..., g].sum(axis=-1) for _, g in sums], axis=-1)
+    membership = np.zeros((n_s, len(sums)), dtype=np.float32)
+    for g, (_product, members) in enumerate(sums):
+        membership[members, g] = 1.0
+    n_runs, n_m, n_y, _ = clients.shape
+    c_sums = (clients.reshape(-1, n_s) @ membership).reshape(n_runs, n_m, n_y, len(sums))
     c_all = np.concatenate([clients, c_sums], axis=-1)
     c_all = np.concatenate([c_all, c_all.sum(axis=1, keepdims=True)], axis=1)  # + region
-    cost = simulation.cost
-    k_sums = np.stack([cost[..., g].sum(axis=-1) for _, g in sums], axis=-1)
+    k_sums = np.empty((n_runs, n_m, n_y, len(sums)))
+    for y in range(n_y):
+        weights = simulation.cost_per_client[y][:, None] * membership  # s, group
+        k_sums[:, :, y] = clients[:, :, y].astype(np.float64) @ weights
     k_sums = np.concatenate([k_sums, k_sums.sum(axis=1, keepdims=True)], axis=1)
-    cq = _percentiles(c_all.astype(np.float64))  # q, m, y, g
+    cq = _percentiles(c_all).astype(np.float64)  # q, m, y, g
     kq_sums = _percentiles(k_sums)
-    # Euros per average client of each product and year (the same in every run).
-    per_client = np.divide(
-        cost.sum(axis=(0, 1)),
-        clients.astype(np.float64).sum(axis=(0, 1)),
-        out=np.zeros(cost.shape[2:]),
-        where=clients.sum(axis=(0, 1)) > 0,
-    )  # y, s
-    rates = np.array([state.day_rate for state in states])
-    days = np.array([366.0 if calendar.isleap(y) else 365.0 for y in simulation.years])
-    fallback = days[:, None] * rates[None, :]  # without clients: no indexation to recover
-    per_client = np.where(per_client > 0, per_client, fallback)
-    kq = np.concatenate([cq[..., :n_s] * per_client[None, None], kq_sums], axis=-1)
+    kq = np.concatenate([cq[..., :n_s] * simulation.cost_per_client[None, None], kq_sums], axis=-1)
     codes: list[str | None] = [*simulation.municipalities, None]
     rows = []
     for m, code in enumerate(codes):
