@@ -87,3 +87,43 @@ def test_controller_defines_a_scenario_compares_and_downloads(
     expect(table).to_contain_text("afschalen 20% sneller")
     expect(table.get_by_role("row")).not_to_have_count(1)
     screenshot(page, "forecast-compare")
+
+
+@pytest.mark.browser
+def test_forecast_pages_are_accessible(a11y_page: Page, live_server, region_setup):
+    from bwmo.forecast.services import forecast_run_create, forecast_run_execute
+    from bwmo.organisations.models import Region
+    from bwmo.rules import forecast
+
+    from .test_accessibility import check_pages, rel
+
+    services.parameter_set_upload(name="Septembercirculaire", text=_params_text(), user=None)
+    _history(region_setup)
+    region = Region.objects.get(centrumgemeente_id="GM0106")
+    runs = [
+        forecast_run_execute(
+            run=forecast_run_create(
+                region=region,
+                cutoff=timezone.localdate().replace(day=1),
+                years=2,
+                runs=20,
+                seed=1,
+                scenario=forecast.Scenario(name=name, afschalen_pct=pct),
+                with_backtest=True,
+            )
+        )
+        for name, pct in (("basis", 0), ("afschalen 20% sneller", 20))
+    ]
+    login(a11y_page, live_server, "controller")
+    check_pages(
+        a11y_page,
+        live_server,
+        [
+            ("forecast", rel(live_server, "forecast:index")),
+            ("forecast run", rel(live_server, "forecast:detail", runs[1].pk)),
+            (
+                "forecast compare",
+                rel(live_server, "forecast:compare") + f"?a={runs[0].pk}&b={runs[1].pk}",
+            ),
+        ],
+    )
