@@ -5,6 +5,7 @@ Speed goals live here, not in the test suite. Figures are medians of a few runs;
 machines are shared, so compare with a baseline measured in the same run.
 """
 
+import functools
 import os
 import random
 import statistics
@@ -14,7 +15,7 @@ import time
 from datetime import date, timedelta
 
 from bwmo.organisations.reference import MUNICIPALITIES_CSV
-from bwmo.rules import monitor, woonplaats
+from bwmo.rules import forecast, monitor, woonplaats
 from bwmo.rules.budget import compute_budget
 from bwmo.rules.budget_params import (
     EXAMPLE_PARAMETERS,
@@ -77,6 +78,40 @@ def _cases(count: int, rng: random.Random) -> list[woonplaats.Case]:
     return cases
 
 
+@functools.cache
+def _national_forecast_inputs() -> forecast.History:
+    """342 synthetic municipalities with three years of monthly history (made once)."""
+    from bwmo.rules.forecast.synthetic import synthetic_history
+
+    return synthetic_history(municipalities=342, months=36, seed=2026)
+
+
+def bench_forecast_national() -> float:
+    """Seconds (median of 3) to fit, simulate and summarise the forecast of 342 municipalities,
+    1,000 Monte Carlo runs, 10 years, on synthetic history (target: < 10 s)."""
+    history = _national_forecast_inputs()
+
+    def run() -> None:
+        fitted = forecast.fit(history)
+        forecast.summarize(forecast.simulate(history, fitted, years=10, runs=1000, seed=1))
+
+    return _median_seconds(run)
+
+
+def bench_forecast_region_demo() -> float:
+    """Seconds (median of 3) for a region's forecast with backtest on the demo profile: read
+    from the database, fitted, 1,000 runs × 5 years, backtest, stored (target: < 3 s). Runs in
+    a process of its own on a database of its own; generating the demo is not timed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bwmo.forecast.benchmark"],
+        check=True,
+        env=os.environ,
+        capture_output=True,
+        text=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     rng = random.Random(2026)  # noqa: S311 — synthetic benchmark data
     stays = _stays(100_000, rng)
@@ -104,6 +139,11 @@ def main() -> None:
         ),
         ("budget run", lambda: compute_budget(params)),
     ]
+    print("forecast (median of 3 runs, seconds)")
+    print(
+        f"  {bench_forecast_national():8.3f}  342 municipalities × 1,000 runs × 10 years (< 10 s)"
+    )
+    print(f"  {bench_forecast_region_demo():8.3f}  region with backtest, demo profile (< 3 s)")
     print("bwmo benchmarks (median of 3 runs, seconds)")
     for label, function in rows:
         print(f"  {_median_seconds(function):8.3f}  {label}")

@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             "  demo                     database klaarzetten, demoregio laden en starten\n"
             "  serve [--port N]         de webapplicatie starten\n"
             "  generate --profile demo --seed N   synthetische gegevens aanmaken\n"
+            "  forecast --region R      prognose van cliënten en kosten (JSON of Excel)\n"
             "  audit verify             de hashketen van het toegangslog controleren\n"
             "  audit anchor             de kop van de keten buiten de database vastleggen\n"
             "  backup FILE, restore FILE   back-up maken (ook terwijl bwmo draait), terugzetten\n"

@@ -103,6 +103,11 @@ MATRIX = {
     "audit:verify": (None, everyone(403, anon=302, auditor=405)),  # POST only
     "audit:download": (None, everyone(403, anon=302, auditor=405)),  # POST only (BSN in body)
     "finance:overview": (None, everyone(403, anon=302, controller=200)),
+    "forecast:index": (None, everyone(403, anon=302, beleid=200, controller=200)),
+    "forecast:compare": (None, everyone(403, anon=302, beleid=200, controller=200)),
+    "forecast:detail": ("forecast_run", per_client(403, beleid=(200,) * 3, controller=(200,) * 3)),
+    "forecast:status": ("forecast_run", per_client(403, beleid=(200,) * 3, controller=(200,) * 3)),
+    "forecast:excel": ("forecast_run", per_client(403, beleid=(200,) * 3, controller=(200,) * 3)),
     "finance:parameters": (None, everyone(403, anon=302, controller=200)),
     "clients:detail": (
         "client",
@@ -350,7 +355,29 @@ def kwargs_for(kind, client: Client):
             },
         )
         return {"pk": contract.pk}
+    if kind == "forecast_run":
+        return {"pk": _forecast_run().pk}
     raise AssertionError(kind)
+
+
+def _forecast_run():
+    """A finished forecast of Centrumregio Assen (the same one for every client)."""
+    from bwmo.forecast.models import ForecastRun
+    from bwmo.organisations.models import Region
+
+    region = Region.objects.get(centrumgemeente_id="GM0106")
+    return ForecastRun.objects.filter(region=region).first() or ForecastRun.objects.create(
+        region=region,
+        cutoff=timezone.localdate().replace(day=1),
+        years=1,
+        runs=10,
+        seed=0,
+        code_version="test",
+        inputs=b"",
+        inputs_digest="",
+        status=ForecastRun.Status.DONE,
+        results={"forecast": [], "history": [], "budget": [], "products": []},
+    )
 
 
 @pytest.mark.django_db

@@ -49,9 +49,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AANBIEDER: [
         "clients.view_personal_data",
     ],
-    Role.BELEIDSADVISEUR: ["monitor.view_monitor"],
+    Role.BELEIDSADVISEUR: ["monitor.view_monitor", "forecast.view_forecast"],
     Role.CONTROLLER: [
         "monitor.view_monitor",
+        "forecast.view_forecast",
         "finance.view_finance",
         "finance.add_budgetparameterset",
         "finance.view_nonclientcost",

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "bwmo.messaging",
     "bwmo.finance",
     "bwmo.monitor",
+    "bwmo.forecast",
     "bwmo.audit",
     "bwmo.generate",
     "bwmo.web",

@@ -102,3 +102,66 @@ def _euro_short(value: Decimal) -> str:
     if value >= 1_000:
         return f"€ {value / 1_000:.0f}k"
     return f"€ {value:.0f}"
+
+
+def fan_chart(
+    *,
+    history: list[tuple[int, float]],
+    fan: list[tuple[int, float, float, float]],
+    width: int = 900,
+    height: int = 320,
+    unit: str = "count",
+) -> dict:
+    """Geometry for a fan chart: the past as a line, the forecast as a P10–P90 band with its
+    P50 line. ``history``: (year, value); ``fan``: (year, p10, p50, p90). The template draws
+    it; the same figures are in a table next to it for screen readers."""
+    left, right, top, bottom = 80, 20, 10, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    years = sorted({y for y, _v in history} | {y for y, *_rest in fan})
+    if not years:
+        return {"width": width, "height": height, "empty": True}
+    peak = max(
+        [Decimal(1)]
+        + [Decimal(str(v)) for _y, v in history]
+        + [Decimal(str(p90)) for _y, _p10, _p50, p90 in fan]
+    )
+    step = _nice_step(peak)
+    top_value = float(step * ((peak // step) + 1))
+    span = max(len(years) - 1, 1)
+
+    def x(year: int) -> float:
+        return round(left + (years.index(year) / span) * plot_w, 1)
+
+    def y(value: float) -> float:
+        return round(top + plot_h - max(value, 0.0) / top_value * plot_h, 1)
+
+    # The band starts where the history ends, so the fan opens from the last known year.
+    joined = list(fan)
+    if history and fan:
+        last_year, last_value = history[-1]
+        joined = [(last_year, last_value, last_value, last_value), *fan]
+    band = [f"{x(yr)},{y(p90)}" for yr, _a, _b, p90 in joined] + [
+        f"{x(yr)},{y(p10)}" for yr, p10, _b, _c in reversed(joined)
+    ]
+    ticks = []
+    value = 0.0
+    while value <= top_value + 1e-9:
+        label = _euro_short(Decimal(str(value))) if unit == "euro" else f"{value:.0f}"
+        ticks.append({"y": y(value), "label": label})
+        value += float(step)
+    return {
+        "width": width,
+        "height": height,
+        "empty": False,
+        "left": left,
+        "plot_right": left + plot_w,
+        "band": " ".join(band),
+        "median": " ".join(f"{x(yr)},{y(p50)}" for yr, _a, p50, _c in joined),
+        "history": " ".join(f"{x(yr)},{y(v)}" for yr, v in history),
+        "points": [
+            {"x": x(yr), "y": y(v), "title": f"{yr}: {v:,.0f}".replace(",", ".")}
+            for yr, v in history
+        ],
+        "ticks": ticks,
+        "labels": [{"x": x(yr), "y": top + plot_h + 18, "text": str(yr)} for yr in years],
+    }

@@ -10,6 +10,7 @@ def navigation(request):
             "audit": user.has_perm("audit.view_accesslogentry"),
             "finance": user.has_perm("finance.view_finance"),
             "monitor": user.has_perm("monitor.view_monitor"),
+            "forecast": user.has_perm("forecast.view_forecast"),
             "messages": user.has_perm("messaging.exchange_iwmo"),
             "contracts": user.has_perm("care.view_contract"),
             "beheer": user.is_staff,

@@ -1,0 +1,211 @@
+"""The forecast as a document (JSON) and as a workbook, for the command line and the screens.
+
+Audience ``internal`` (the command line, and a municipality's own staff) shows every figure.
+Audience ``external`` (readers outside the municipality) shows a forecast or history row
+with a client figure below the disclosure threshold (``rules.suppression.THRESHOLD``) as
+``"<5"`` in all its client and cost figures, since the band and cost ÷ day rate would give
+the count back. Budget rows are amounts of money, not counts, and are shown.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bwmo.rules.suppression import THRESHOLD
+from bwmo.ui.excel import About, workbook_bytes
+
+from .models import ForecastRun
+from .selectors import municipality_names
+
+AUDIENCES = ("internal", "external")
+SMALL = f"<{THRESHOLD}"
+
+
+def _suppress(row: dict[str, Any], client_keys: list[str], cost_keys: list[str]) -> dict[str, Any]:
+    """A row with any client figure of 1–4 hides all its client and cost figures: the band
+    around a small P50 and the cost (÷ the day rate) would give the count back."""
+    small = any(
+        isinstance(row.get(k), (int, float)) and 0 < row[k] < THRESHOLD for k in client_keys
+    )
+    if not small:
+        return row
+    return {**row, **dict.fromkeys([*client_keys, *cost_keys], SMALL)}
+
+
+def forecast_document(
+    run: ForecastRun, *, municipality: str | None = None, audience: str = "internal"
+) -> dict[str, Any]:
+    """The run's inputs, forecast rows (optionally of one municipality) and backtest."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}")
+    results = run.results or {}
+
+    def keep(row: dict[str, Any]) -> bool:
+        return municipality is None or row["municipality"] == municipality
+
+    clients = ["clients_p10", "clients_p50", "clients_p90"]
+    costs = ["cost_p10", "cost_p50", "cost_p90"]
+    rows = [row for row in results.get("forecast", []) if keep(row)]
+    history = [row for row in results.get("history", []) if keep(row)]
+    budget = [row for row in results.get("budget", []) if keep(row)]
+    if audience == "external":
+        rows = [_suppress(row, clients, costs) for row in rows]
+        history = [_suppress(row, ["clients"], ["cost"]) for row in history]
+    document: dict[str, Any] = {
+        "inputs": {
+            "run": run.pk,
+            "region": run.region.name,
+            "region_code": run.region.centrumgemeente_id,
+            "municipality": municipality,
+            "cutoff": run.cutoff.isoformat(),
+            "years": run.years,
+            "runs": run.runs,
+            "seed": run.seed,
+            "indexation_pct": results.get("indexation_pct", run.indexation_pct),
+            "scenario": run.scenario,
+            "budget_parameters": run.parameter_set.name if run.parameter_set else None,
+            "places": run.places,
+            "code_version": run.code_version,
+            "inputs_digest": run.inputs_digest,
+            "audience": audience,
+        },
+        "products": results.get("products", []),
+        "forecast": rows,
+        "history": history,
+        "budget": budget,
+        "pooling": [row for row in results.get("pooling", []) if keep(row)],
+        "not_placed": results.get("not_placed", []),
+    }
+    if "backtest" in results:
+        document["backtest"] = results["backtest"]
+    return document
+
+
+def forecast_workbook(document: dict[str, Any], *, made_by: str, organisation: str = "") -> bytes:
+    """The document as an Excel workbook (the one writer, with the about sheet)."""
+    inputs = document["inputs"]
+    products = {p["code"]: p["name"] for p in document["products"]}
+    codes = {row["municipality"] for row in document["forecast"] if row["municipality"]}
+    names = municipality_names(codes=sorted(codes))
+
+    def municipality(code: str | None) -> str:
+        if code is None:
+            return _("hele regio")
+        return f"{names.get(code, code)} ({code})"
+
+    def product(code: str | None) -> str:
+        if code is None:
+            return _("alle producten")
+        if code in ("BW", "MO"):
+            return _("Beschermd wonen (alle vormen)") if code == "BW" else _("Opvang (alle vormen)")
+        return f"{products.get(code, code)} ({code})"
+
+    sheets = [
+        (
+            _("Prognose"),
+            [
+                _("Gemeente"),
+                _("Jaar"),
+                _("Product"),
+                _("Cliënten P10"),
+                _("Cliënten P50"),
+                _("Cliënten P90"),
+                _("Kosten P10"),
+                _("Kosten P50"),
+                _("Kosten P90"),
+            ],
+            [
+                [
+                    municipality(r["municipality"]),
+                    r["year"],
+                    product(r["product"]),
+                    r["clients_p10"],
+                    r["clients_p50"],
+                    r["clients_p90"],
+                    r["cost_p10"],
+                    r["cost_p50"],
+                    r["cost_p90"],
+                ]
+                for r in document["forecast"]
+            ],
+            {6, 7, 8},
+        ),
+        (
+            _("Kosten tegen budget"),
+            [
+                _("Gemeente"),
+                _("Jaar"),
+                _("Budget BW"),
+                _("Kosten BW P10"),
+                _("Kosten BW P50"),
+                _("Kosten BW P90"),
+                _("Budget min kosten P50"),
+            ],
+            [
+                [
+                    municipality(r["municipality"]),
+                    r["year"],
+                    r["budget"] if r["budget"] is not None else "—",
+                    r["cost_bw_p10"],
+                    r["cost_bw_p50"],
+                    r["cost_bw_p90"],
+                    r["gap_p50"] if r["gap_p50"] is not None else "—",
+                ]
+                for r in document["budget"]
+            ],
+            {2, 3, 4, 5, 6},
+        ),
+    ]
+    if "backtest" in document:
+        sheets.append(
+            (
+                _("Backtest"),
+                [
+                    _("Jaren vooruit"),
+                    _("Vergelijkingen"),
+                    _("Gem. afwijking cliënten (MAPE)"),
+                    _("Aandeel binnen P10–P90, cliënten"),
+                    _("Gem. afwijking kosten (MAPE)"),
+                    _("Aandeel binnen P10–P90, kosten"),
+                ],
+                [
+                    [
+                        r["horizon"],
+                        r["n"],
+                        r["mape_clients"],
+                        r["coverage_clients"],
+                        r["mape_cost"],
+                        r["coverage_cost"],
+                    ]
+                    for r in document["backtest"]
+                ],
+                set(),
+            )
+        )
+    scenario = inputs["scenario"] or {}
+    about = About(
+        title=_("Prognose cliënten en kosten beschermd wonen en opvang"),
+        period=", ".join(str(y) for y in sorted({r["year"] for r in document["forecast"]})),
+        filters=[
+            (_("Regio"), inputs["region"]),
+            (_("Gemeente"), municipality(inputs["municipality"])),
+            (_("Scenario"), scenario.get("name", "basis")),
+        ],
+        audience=_("Intern: controllers en beleid van de gemeenten in de regio")
+        if inputs["audience"] == "internal"
+        else _("Buiten de gemeente: kleine aantallen afgeschermd"),
+        made_by=made_by,
+        organisation=organisation,
+        made_at=timezone.localtime(),
+        notes=[
+            (_("Gegevens tot"), inputs["cutoff"]),
+            (_("Simulaties"), inputs["runs"]),
+            (_("Startwaarde toeval (seed)"), inputs["seed"]),
+            (_("Tariefindexatie per jaar (%)"), inputs["indexation_pct"]),
+            (_("Versie rekenregels"), inputs["code_version"]),
+            (_("Cliënten"), _("gemiddeld aantal in zorg in het jaar")),
+            (_("Kosten"), _("in euro's: zorgdagen × tarief")),
+        ],
+    )
+    return workbook_bytes(sheets, about=about)

@@ -1,0 +1,178 @@
+"""What the forecast reads: counts of the region's care history, day rates, budgets and the
+contracted places. Stays are read set-based and pseudonymised and turned into monthly counts
+here; no row about a person leaves this module."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import OuterRef, Q, Subquery
+
+from bwmo.care.models import Outflow, Product, Stay
+from bwmo.finance.models import BudgetParameterSet
+from bwmo.finance.selectors import parameters_of, region_members, tariffs
+from bwmo.organisations.models import Municipality, Region
+from bwmo.rules import forecast, monitor
+from bwmo.rules.budget import REGION, compute_budget
+from bwmo.rules.budget_scenarios import delay_ingroeipad
+from bwmo.rules.dates import add_months
+
+from .models import ForecastRun
+
+HISTORY_YEARS = 10
+"""The model reads at most this many years before the cut-off."""
+
+
+def forecast_states(*, region: Region, cutoff: date) -> tuple[forecast.State, ...]:
+    """The region's BW and MO products with their day rate at the cut-off.
+
+    The day rate is the mean of the contracted tariffs in force on the cut-off (a weekly
+    tariff divided by 7); without one, the latest tariff before it; without any, 0. The
+    heaviest BW product is the intramural one."""
+    products: dict[str, tuple[str, str, int]] = {}
+    for code, name, kind, rank in (
+        Product.objects.filter(kind__in=["BW", "MO"], valid_from__lte=cutoff)
+        .order_by("valid_from")
+        .values_list("code", "name", "kind", "intensity_rank")
+    ):
+        products[code] = (name, kind, rank)
+    in_force: dict[str, list[Decimal]] = defaultdict(list)
+    latest: dict[str, tuple[date, Decimal]] = {}
+    for tariff in tariffs(region=region):
+        per_day = tariff.amount / 7 if tariff.unit == "week" else tariff.amount
+        if tariff.start <= cutoff and (tariff.end is None or cutoff <= tariff.end):
+            in_force[tariff.product].append(per_day)
+        elif tariff.start <= cutoff and (
+            tariff.product not in latest or latest[tariff.product][0] < tariff.start
+        ):
+            latest[tariff.product] = (tariff.start, per_day)
+    heaviest_bw = max((rank for _n, kind, rank in products.values() if kind == "BW"), default=None)
+    states = []
+    for code in sorted(products, key=lambda c: (products[c][1], -products[c][2], c)):
+        name, kind, rank = products[code]
+        if in_force[code]:
+            rate = float(sum(in_force[code]) / len(in_force[code]))
+        elif code in latest:
+            rate = float(latest[code][1])
+        else:
+            rate = 0.0
+        states.append(
+            forecast.State(
+                code=code,
+                name=name,
+                kind=kind,
+                rank=rank,
+                day_rate=round(rate, 6),
+                intramural=kind == "BW" and rank == heaviest_bw,
+            )
+        )
+    return tuple(states)
+
+
+def _stay_records(*, municipalities: list[str], before: date) -> list[monitor.StayRecord]:
+    reason = Outflow.objects.current().filter(stay=OuterRef("pk")).values("reason")[:1]
+    rows = (
+        Stay.objects.filter(
+            indication__responsible_municipality__in=municipalities,
+            product__kind__in=["BW", "MO"],
+            start__lt=before,
+        )
+        .annotate(outflow_reason=Subquery(reason))
+        .values_list(
+            "client__pseudonym",
+            "start",
+            "end",
+            "product__kind",
+            "product__code",
+            "product__intensity_rank",
+            "indication__responsible_municipality_id",
+            "outflow_reason",
+        )
+    )
+    return [
+        monitor.StayRecord(
+            client=str(client),
+            start=start,
+            # What happened after the cut-off is not known at the cut-off.
+            end=end if end is not None and end < before else None,
+            kind=kind,
+            product=code,
+            product_rank=rank,
+            financing="ZIN",
+            provider="",
+            responsible=responsible,
+            location=responsible,
+            outflow_reason=reason if end is not None and end < before else None,
+        )
+        for client, start, end, kind, code, rank, responsible, reason in rows
+    ]
+
+
+def forecast_history(*, region: Region, cutoff: date) -> forecast.History:
+    """The region's monthly counts from at most ``HISTORY_YEARS`` before ``cutoff`` (the first
+    of a month) up to it, by responsible municipality."""
+    members = sorted(region_members(region))
+    stays = _stay_records(municipalities=members, before=cutoff)
+    earliest = min((stay.start for stay in stays), default=add_months(cutoff, -12))
+    start = max(forecast.month_start(earliest), add_months(cutoff, -12 * HISTORY_YEARS))
+    if start >= cutoff:
+        start = add_months(cutoff, -1)
+    return forecast.history_from_episodes(
+        monitor.episodes(stays),
+        start=start,
+        cutoff=cutoff,
+        municipalities=members,
+        states=forecast_states(region=region, cutoff=cutoff),
+    )
+
+
+def contracted_places(*, region: Region, product: str, year: int) -> int | None:
+    """Contracted places of ``product`` in ``region`` in ``year``; ``None`` when not known.
+
+    The capacity register (contract places per provider, location and product) is not part
+    of this module: until it answers, no product has a known number of places, and a
+    forecast is capped only by a scenario's capacity changes."""
+    return None
+
+
+def region_budget(
+    *, region: Region, parameter_set: BudgetParameterSet, delay_years: int = 0
+) -> dict[tuple[str | None, int], Decimal]:
+    """Total BW budget per municipality (``None``: the region) and year, from the parameter set,
+    optionally with the ingroeipad ``delay_years`` later."""
+    params = parameters_of(parameter_set)
+    if delay_years:
+        params = delay_ingroeipad(params, delay_years)
+    own = next((r for r in params.regions if r.centrumgemeente == region.centrumgemeente_id), None)
+    if own is None:
+        return {}
+    budget: dict[tuple[str | None, int], Decimal] = {}
+    for row in compute_budget(params):
+        if row.region != own.name:
+            continue
+        budget[(None if row.municipality == REGION else row.municipality, row.year)] = row.total
+    return budget
+
+
+def default_parameter_set() -> BudgetParameterSet | None:
+    """The first parameter set (as the finance page opens with)."""
+    return BudgetParameterSet.objects.order_by("pk").first()
+
+
+def municipality_names(*, codes: list[str]) -> dict[str, str]:
+    return dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def forecast_runs(*, region: Region | None = None) -> list[ForecastRun]:
+    runs = ForecastRun.objects.select_related("region", "created_by").defer("inputs")
+    if region is not None:
+        runs = runs.filter(region=region)
+    return list(runs)
+
+
+def forecast_run_get(*, pk: int, regions: list[Region] | None = None) -> ForecastRun:
+    """One run; with ``regions``, only of those regions (``ForecastRun.DoesNotExist``)."""
+    runs = ForecastRun.objects.select_related("region", "parameter_set")
+    if regions is not None:
+        runs = runs.filter(Q(region__in=regions))
+    return runs.get(pk=pk)

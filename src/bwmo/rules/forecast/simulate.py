@@ -1,0 +1,405 @@
+"""The Monte Carlo forecast: clients and cost per municipality, product and year.
+
+Each run draws
+
+* the **rates**: per municipality and product a factor on the monthly probability of leaving
+  the product, from the Beta posterior of the pooled estimate, times the region's
+  year-to-year drift of that rate (``parameter_draws`` sets of rates, shared by the runs in
+  turn);
+* the **inflow**: per municipality the level and trend from their estimated uncertainty,
+  then the count noise of the new clients: negative binomial (variance μ + α μ², α the
+  estimated dispersion), in the normal approximation per calendar year of entry, so that a
+  national run draws per run, municipality and year instead of per month.
+
+Given the rates, the stock is carried forward month by month in expectation (a linear
+system per municipality: the clients at the cut-off, and the response to one new client per
+month, are propagated once per set of rates). The yearly client-months of a run are then
+exactly that response applied to the run's inflow. The spread of the result comes from
+the rates and the inflow; the chance of which single client leaves in which month is not
+simulated (it is small next to those, except for a handful of clients).
+
+Cost is the care days (client-months × days of the year / 12) times the product's day rate
+at the cut-off, indexed by ``(1 + indexation)`` per year after the cut-off's year.
+
+**Capacity.** ``places(product, year)`` (the contracted places, or ``None``: unknown) plus
+the scenario's capacity changes (averaged over the year from their date) caps the region's
+average clients of that product; the clients above it go to the next lighter product of the
+same kind, or, if there is none, are counted as not placed. A change to a product whose
+places are unknown is taken relative to its clients at the cut-off.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bwmo.rules.dates import add_months
+from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, Fitted
+from bwmo.rules.forecast.history import BANDS, History, State
+from bwmo.rules.forecast.scenario import BASE, Scenario
+
+__all__ = [
+    "MODEL_VERSION",
+    "ForecastRow",
+    "Simulation",
+    "first_forecast_year",
+    "no_places",
+    "simulate",
+    "summarize",
+]
+
+FloatArray = npt.NDArray[np.float64]
+PlacesLookup = Callable[[str, int], int | None]
+"""Contracted places of a product (code) in a year, ``None`` when not known."""
+
+PERCENTILES = (10, 50, 90)
+
+
+def no_places(product: str, year: int) -> int | None:
+    """The default capacity: not known for any product."""
+    return None
+
+
+def first_forecast_year(cutoff: date) -> int:
+    """The first calendar year that starts on or after the cut-off."""
+    return cutoff.year if (cutoff.month, cutoff.day) == (1, 1) else cutoff.year + 1
+
+
+@dataclass(frozen=True)
+class Simulation:
+    municipalities: tuple[str, ...]
+    states: tuple[State, ...]
+    years: tuple[int, ...]
+    clients: npt.NDArray[np.float32]
+    """``[run, m, year, s]``: average clients in care in the year."""
+    cost_per_client: npt.NDArray[np.float64]
+    """``[year, s]``: euros a year per average client (days × day rate × indexation)."""
+    not_placed: npt.NDArray[np.float32]
+    """``[run, year]``: average clients the capacity had no place for."""
+
+    @property
+    def cost(self) -> npt.NDArray[np.float64]:
+        """``[run, m, year, s]``: euros (computed on demand: clients × cost per client)."""
+        return self.clients.astype(np.float64) * self.cost_per_client[None, None]
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    municipality: str | None
+    """CBS code; ``None`` for the whole region."""
+    year: int
+    product: str | None
+    """Product code; ``None`` for all products, ``"BW"``/``"MO"`` for a domain."""
+    clients_p10: float
+    clients_p50: float
+    clients_p90: float
+    cost_p10: float
+    cost_p50: float
+    cost_p90: float
+
+
+def _parameter_draws(runs: int, wanted: int) -> int:
+    """The largest number of rate sets ≤ ``wanted`` that divides ``runs``."""
+    for draws in range(min(runs, wanted), 0, -1):
+        if runs % draws == 0:
+            return draws
+    return 1
+
+
+def _propagate(
+    start: FloatArray,
+    stay: FloatArray,
+    factor: FloatArray,
+    moves: FloatArray,
+    advance: FloatArray,
+    months: int,
+) -> npt.NDArray[np.float32]:
+    """Expected clients per state at each of ``months`` snapshots.
+
+    ``start[m, p, v, s, b]`` (``v``: the start vectors), ``stay[m, p, s, b]`` the probability
+    to stay, ``factor[m, p, s]`` the rate set's factor on leaving, ``moves[m, s·b, s']`` the
+    estimated probability to move, ``advance[b]`` the monthly
+    chance of a staying client to reach the next band. Returns ``[m, p, v, t, s]``."""
+    n_m, n_p, n_v, n_s, n_b = start.shape
+    # Single precision: the counts need no more digits, and the arrays move half the bytes.
+    x = start.astype(np.float32)
+    out = np.empty((n_m, n_p, n_v, months, n_s), dtype=np.float32)
+    stay_ = stay[:, :, None].astype(np.float32)
+    factor_ = factor[:, :, None, :, None].astype(np.float32)
+    moves = moves.astype(np.float32)
+    advance = advance.astype(np.float32)
+    for t in range(months):
+        out[:, :, :, t] = x.sum(axis=-1)
+        if t == months - 1:
+            break
+        leaving = (x * factor_).reshape(n_m, n_p * n_v, n_s * n_b)
+        moved = np.matmul(leaving, moves).reshape(n_m, n_p, n_v, n_s)
+        x = x * stay_
+        if n_b > 1:
+            up = x[..., :-1] * advance[:-1]
+            x[..., :-1] -= up
+            x[..., 1:] += up
+        x[..., 0] += moved
+    return out
+
+
+def simulate(
+    history: History,
+    fitted: Fitted,
+    *,
+    years: int,
+    runs: int,
+    seed: int,
+    scenario: Scenario = BASE,
+    indexation_pct: float = 0.0,
+    places: PlacesLookup = no_places,
+    parameter_draws: int = 20,
+    inflow: bool = True,
+) -> Simulation:
+    """Simulate ``runs`` futures of ``years`` calendar years from the history's cut-off."""
+    if years < 1 or runs < 1:
+        raise ValueError("years and runs are at least 1")
+    rng = np.random.default_rng(seed)
+    states = history.states
+    n_m, n_s, n_b = len(history.municipalities), len(states), len(BANDS)
+    cutoff = history.cutoff
+    first = first_forecast_year(cutoff)
+    year_list = tuple(range(first, first + years))
+    end = date(first + years, 1, 1)
+    months = (end.year - cutoff.year) * 12 + end.month - cutoff.month  # snapshots 0..months-1
+    snapshot_year = np.array([add_months(cutoff, t).year for t in range(months)])
+    draws = _parameter_draws(runs, parameter_draws)
+    per_draw = runs // draws
+
+    # Rates under the scenario, and a factor on leaving per rate set.
+    p = scenario.apply_to_probabilities(fitted.probabilities, states)
+    diag = np.arange(n_s)
+    stay_base = p[:, diag, :, diag].transpose(1, 0, 2)  # m, s, b
+    leave = 1 - stay_base
+    mean_leave = fitted.leave_alpha / (fitted.leave_alpha + fitted.leave_beta)
+    drawn = rng.beta(
+        fitted.leave_alpha[:, None, :], fitted.leave_beta[:, None, :], size=(n_m, draws, n_s)
+    )
+    factor = drawn / mean_leave[:, None, :]
+    # A set of rates also carries the year-to-year drift of the region's rate (lognormal).
+    drift = fitted.leave_drift[None, None, :]
+    factor = factor * np.exp(drift * rng.standard_normal((1, draws, n_s)) - drift**2 / 2)
+    factor = np.minimum(factor, 1 / np.maximum(leave.max(axis=2), 1e-12)[:, None, :])
+    stay = 1 - factor[..., None] * leave[:, None]  # m, p, s, b
+    moves_one = p[..., :n_s].copy()
+    moves_one[:, diag, :, diag] = 0.0
+    moves = moves_one.reshape(n_m, n_s * n_b, n_s)
+    widths = np.diff(np.array([*BANDS, BANDS[-1] + 1], dtype=float))
+    advance = np.where(np.arange(n_b) < n_b - 1, 1 / widths, 0.0)
+
+    entry = scenario.apply_to_entry_shares(fitted.entry_shares, states)
+    start = np.zeros((n_m, draws, 2, n_s, n_b))
+    start[:, :, 0] = history.stock[:, -1][:, None]
+    start[:, :, 1, :, 0] = entry[:, None]
+    paths = _propagate(start, stay, factor, moves, advance, months)  # m, p, v, t, s
+    stock_path, response = paths[:, :, 0], paths[:, :, 1]
+    # cumulative[..., j + 1] = Σ_{i ≤ j} response[i], laid out [m, p, s, t] for fast takes.
+    cumulative = np.zeros((n_m, draws, n_s, months + 1), dtype=np.float32)
+    np.cumsum(response.transpose(0, 1, 3, 2), axis=3, out=cumulative[..., 1:], dtype=np.float32)
+
+    # Inflow: entries in month τ are in care from snapshot τ + 1. The months are grouped in
+    # blocks (the calendar year of τ); per run and block the level and trend deviation scale
+    # the expected entries, and one standard normal per block carries the count noise of its
+    # months (variance μ + α μ², loaded on each forecast year by its response).
+    tau = np.arange(months)
+    month_of = (cutoff.month - 1 + tau) % 12
+    mean = np.exp(
+        fitted.inflow_level[:, None]
+        + fitted.inflow_trend[:, None] * tau[None]
+        + fitted.season[month_of][None]
+    ) * (1 + scenario.inflow_pct / 100)
+    if not inflow:
+        mean = np.zeros_like(mean)
+    variance = mean + fitted.dispersion * mean**2
+    block_years = sorted(set(snapshot_year.tolist()))
+    n_blocks = len(block_years)
+    block = np.zeros((months, n_blocks))
+    block[tau, np.searchsorted(block_years, snapshot_year)] = 1.0
+    block_mid = (block * tau[:, None]).sum(axis=0) / np.maximum(block.sum(axis=0), 1)
+    z_level = rng.standard_normal((runs, n_m)) * fitted.inflow_level_se
+    z_trend = rng.standard_normal((runs, n_m)) * fitted.inflow_trend_se
+    # A run's trend stays within the cap of the model (± MAX_YEARLY_GROWTH a year).
+    cap = np.log(MAX_YEARLY_GROWTH) / 12
+    z_trend = np.clip(fitted.inflow_trend + z_trend, -cap, cap) - fitted.inflow_trend
+    scale = np.exp(z_level[..., None] + z_trend[..., None] * block_mid)  # r, m, block
+    noise = rng.standard_normal((runs, n_m, n_blocks))
+    # Runs in groups per rate set: run r uses rate set r // per_draw.
+    scale = np.ascontiguousarray(
+        scale.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3), dtype=np.float32
+    )  # m, p, i, block
+    noise = np.ascontiguousarray(
+        noise.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3), dtype=np.float32
+    )
+
+    mean32, variance32 = mean.astype(np.float32), variance.astype(np.float32)
+    block32 = block.astype(np.float32)
+    client_months = np.empty((n_m, draws, per_draw, years, n_s), dtype=np.float32)
+    for index, year in enumerate(year_list):
+        ts = np.nonzero(snapshot_year == year)[0]
+        lo, hi = int(ts[0]), int(ts[-1])
+        base = stock_path[:, :, lo : hi + 1].sum(axis=2)  # m, p, s
+        # g[τ] = Σ_{t=lo..hi, t ≥ τ+1} response[t − τ − 1]: one entry in month τ → client-months
+        upper = np.clip(hi - tau, 0, months)  # index into cumulative
+        lower = np.clip(lo - 1 - tau, 0, months)
+        g = np.take(cumulative, upper, axis=3)
+        g -= np.take(cumulative, lower, axis=3)  # m, p, s, τ
+        squared = g * g
+        squared *= variance32[:, None, None, :]
+        g *= mean32[:, None, None, :]
+        expected = (g.reshape(-1, months) @ block32).reshape(n_m, draws, n_s, n_blocks)
+        loading = np.sqrt(squared.reshape(-1, months) @ block32).reshape(n_m, draws, n_s, n_blocks)
+        client_months[:, :, :, index] = (
+            base[:, :, None]
+            + np.matmul(scale, expected.transpose(0, 1, 3, 2))
+            + np.matmul(noise, loading.transpose(0, 1, 3, 2))
+        )
+    np.maximum(client_months, 0.0, out=client_months)
+    client_months /= 12
+    clients = np.ascontiguousarray(client_months.transpose(1, 2, 0, 3, 4)).reshape(
+        runs, n_m, years, n_s
+    )
+
+    not_placed = _apply_capacity(clients, states, year_list, history, scenario, places)
+    index_factor = np.array(
+        [(1 + indexation_pct / 100) ** (year - cutoff.year) for year in year_list]
+    )
+    days = np.array([366.0 if calendar.isleap(year) else 365.0 for year in year_list])
+    rates = np.array([state.day_rate for state in states])
+    cost_per_client = (days * index_factor)[:, None] * rates[None, :]
+    return Simulation(
+        municipalities=history.municipalities,
+        states=states,
+        years=year_list,
+        clients=clients,
+        cost_per_client=cost_per_client,
+        not_placed=not_placed,
+    )
+
+
+def _apply_capacity(
+    clients: npt.NDArray[np.float32],
+    states: tuple[State, ...],
+    years: Sequence[int],
+    history: History,
+    scenario: Scenario,
+    places: PlacesLookup,
+) -> npt.NDArray[np.float32]:
+    runs = clients.shape[0]
+    not_placed = np.zeros((runs, len(years)), dtype=np.float32)
+    at_cutoff = history.stock[:, -1].sum(axis=(0, 2))
+    for s, state in enumerate(states):
+        changes = [c for c in scenario.capacity if c.product == state.code]
+        for y, year in enumerate(years):
+            known = places(state.code, year)
+            if known is None and not changes:
+                continue
+            cap = float(known if known is not None else at_cutoff[s])
+            for change in changes:
+                if change.start.year < year:
+                    cap += change.places
+                elif change.start.year == year:
+                    year_days = 366 if calendar.isleap(year) else 365
+                    remaining = (date(year, 12, 31) - change.start).days + 1
+                    cap += change.places * remaining / year_days
+            cap = max(cap, 0.0)
+            total = clients[:, :, y, s].sum(axis=1)  # per run
+            excess = np.maximum(total - cap, 0)
+            if not excess.any():
+                continue
+            share = np.where(total > 0, excess / np.maximum(total, 1e-12), 0)[:, None]
+            moved = clients[:, :, y, s] * share
+            clients[:, :, y, s] -= moved
+            lighter = sorted(
+                (other.rank, d)
+                for d, other in enumerate(states)
+                if other.kind == state.kind and other.rank < state.rank
+            )
+            if lighter:
+                clients[:, :, y, lighter[-1][1]] += moved
+            else:
+                not_placed[:, y] += moved.sum(axis=1)
+    return not_placed
+
+
+def _percentiles(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """P10, P50 and P90 over the first axis (runs), linear interpolation as numpy's default.
+
+    A partial sort of the runs moved to the last axis: far cheaper than a full percentile."""
+    runs = values.shape[0]
+    moved = np.moveaxis(values, 0, -1)
+    positions = [(runs - 1) * q / 100 for q in PERCENTILES]
+    kth = sorted({int(np.floor(x)) for x in positions} | {int(np.ceil(x)) for x in positions})
+    part = np.partition(moved, kth, axis=-1)
+    out = []
+    for x in positions:
+        low, high = int(np.floor(x)), int(np.ceil(x))
+        weight = x - low
+        out.append(part[..., low] * (1 - weight) + part[..., high] * weight)
+    return np.stack(out)
+
+
+def summarize(simulation: Simulation) -> list[ForecastRow]:
+    """P10/P50/P90 per municipality (and the region: ``None``) × year × product.
+
+    Rows per product, per domain (``"BW"``, ``"MO"``) and for all products (``None``). The
+    cost of one product is its clients times a fixed amount per year, so its percentiles are
+    those of the clients times that amount; sums of products get their own."""
+    states = simulation.states
+    clients = simulation.clients
+    n_s = len(states)
+    groups: list[tuple[str | None, list[int]]] = [(s.code, [i]) for i, s in enumerate(states)]
+    for kind in ("BW", "MO"):
+        members = [i for i, s in enumerate(states) if s.kind == kind]
+        if members:
+            groups.append((kind, members))
+    groups.append((None, list(range(n_s))))
+    sums = groups[n_s:]
+    membership = np.zeros((n_s, len(sums)), dtype=np.float32)
+    for g, (_product, members) in enumerate(sums):
+        membership[members, g] = 1.0
+    n_runs, n_m, n_y, _ = clients.shape
+    c_sums = (clients.reshape(-1, n_s) @ membership).reshape(n_runs, n_m, n_y, len(sums))
+    c_all = np.concatenate([clients, c_sums], axis=-1)
+    c_all = np.concatenate([c_all, c_all.sum(axis=1, keepdims=True)], axis=1)  # + region
+    k_sums = np.empty((n_runs, n_m, n_y, len(sums)))
+    for y in range(n_y):
+        weights = simulation.cost_per_client[y][:, None] * membership  # s, group
+        k_sums[:, :, y] = clients[:, :, y].astype(np.float64) @ weights
+    k_sums = np.concatenate([k_sums, k_sums.sum(axis=1, keepdims=True)], axis=1)
+    cq = _percentiles(c_all).astype(np.float64)  # q, m, y, g
+    kq_sums = _percentiles(k_sums)
+    kq = np.concatenate([cq[..., :n_s] * simulation.cost_per_client[None, None], kq_sums], axis=-1)
+    codes: list[str | None] = [*simulation.municipalities, None]
+    rows = []
+    for m, code in enumerate(codes):
+        for y, year in enumerate(simulation.years):
+            for g, (product, _members) in enumerate(groups):
+                rows.append(
+                    ForecastRow(
+                        municipality=code,
+                        year=year,
+                        product=product,
+                        clients_p10=round(float(cq[0, m, y, g]), 2),
+                        clients_p50=round(float(cq[1, m, y, g]), 2),
+                        clients_p90=round(float(cq[2, m, y, g]), 2),
+                        cost_p10=round(float(kq[0, m, y, g]), 2),
+                        cost_p50=round(float(kq[1, m, y, g]), 2),
+                        cost_p90=round(float(kq[2, m, y, g]), 2),
+                    )
+                )
+    return rows
+
+
+MODEL_VERSION = "2"
+"""Raised whenever a change to the model changes its numbers for the same inputs and seed."""

@@ -1,0 +1,129 @@
+"""The controller's forecast journey: open the forecast, define "afschalen 20% sneller",
+compare it with the base, see cost against budget, download the Excel file."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from bwmo.care.models import Indication, Stay
+from bwmo.finance import services
+from tests.factories import granted_client
+from tests.finance.test_finance import _params_text
+
+from .conftest import login, screenshot, url
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+RUN_TIMEOUT_MS = 90_000  # the run is computed in the background; the page polls for it
+
+
+def _history(region_setup) -> None:
+    today = timezone.localdate()
+    for index in range(6):
+        client = granted_client(region_setup)
+        indication = Indication.objects.get(client=client)
+        start = today - timedelta(days=90 + 120 * index)
+        Stay.objects.create(
+            client=client,
+            indication=indication,
+            provider=indication.provider,
+            product=indication.product,
+            location=region_setup.assen,
+            start=start,
+            end=None if index % 2 == 0 else start + timedelta(days=200),
+        )
+
+
+def _start_run(page: Page, name: str, afschalen: str) -> None:
+    page.get_by_label("Naam van het scenario").fill(name)
+    page.get_by_label("Afschalen sneller (%)").fill(afschalen)
+    page.get_by_label("Aantal simulaties").select_option("200")
+    page.get_by_role("button", name="Bereken prognose").click()
+    expect(page.get_by_role("heading", name="Hoe goed was deze methode? (backtest)")).to_be_visible(
+        timeout=RUN_TIMEOUT_MS
+    )
+
+
+@pytest.mark.browser
+def test_controller_defines_a_scenario_compares_and_downloads(
+    page: Page, live_server, region_setup, tmp_path
+):
+    services.parameter_set_upload(name="Septembercirculaire", text=_params_text(), user=None)
+    _history(region_setup)
+
+    login(page, live_server, "controller")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Prognose").click()
+    expect(page.get_by_role("heading", name="Nieuwe prognose")).to_be_visible()
+
+    _start_run(page, "afschalen 20% sneller", "20")
+    expect(page.locator("svg.chart__svg polygon").first).to_be_attached()
+    budget = page.get_by_role("table", name="Kosten tegen budget")
+    expect(budget.get_by_role("row")).not_to_have_count(1)
+    screenshot(page, "forecast-detail")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download Excel").click()
+    path = tmp_path / "prognose.xlsx"
+    download_info.value.save_as(path)
+    book = load_workbook(path)
+    assert book.sheetnames[:3] == ["Over dit bestand", "Prognose", "Kosten tegen budget"]
+    about = {row[0]: row[1] for row in book["Over dit bestand"].iter_rows(values_only=True)}
+    assert about["Filter: Scenario"] == "afschalen 20% sneller"
+
+    page.goto(url(live_server, "forecast:index"))
+    _start_run(page, "basis", "0")
+
+    page.goto(url(live_server, "forecast:index"))
+    labels = page.get_by_label("Prognose A").locator("option").all_inner_texts()
+    faster = next(label for label in labels if "afschalen" in label)
+    base = next(label for label in labels if "basis" in label)
+    page.get_by_label("Prognose A").select_option(label=base)
+    page.get_by_label("Prognose B").select_option(label=faster)
+    page.get_by_role("button", name="Vergelijk").click()
+    table = page.get_by_role("table", name="Vergelijking")
+    expect(table).to_contain_text("afschalen 20% sneller")
+    expect(table.get_by_role("row")).not_to_have_count(1)
+    screenshot(page, "forecast-compare")
+
+
+@pytest.mark.browser
+def test_forecast_pages_are_accessible(a11y_page: Page, live_server, region_setup):
+    from bwmo.forecast.services import forecast_run_create, forecast_run_execute
+    from bwmo.organisations.models import Region
+    from bwmo.rules import forecast
+
+    from .test_accessibility import check_pages, rel
+
+    services.parameter_set_upload(name="Septembercirculaire", text=_params_text(), user=None)
+    _history(region_setup)
+    region = Region.objects.get(centrumgemeente_id="GM0106")
+    runs = [
+        forecast_run_execute(
+            run=forecast_run_create(
+                region=region,
+                cutoff=timezone.localdate().replace(day=1),
+                years=2,
+                runs=20,
+                seed=1,
+                scenario=forecast.Scenario(name=name, afschalen_pct=pct),
+                with_backtest=True,
+            )
+        )
+        for name, pct in (("basis", 0), ("afschalen 20% sneller", 20))
+    ]
+    login(a11y_page, live_server, "controller")
+    check_pages(
+        a11y_page,
+        live_server,
+        [
+            ("forecast", rel(live_server, "forecast:index")),
+            ("forecast run", rel(live_server, "forecast:detail", runs[1].pk)),
+            (
+                "forecast compare",
+                rel(live_server, "forecast:compare") + f"?a={runs[0].pk}&b={runs[1].pk}",
+            ),
+        ],
+    )

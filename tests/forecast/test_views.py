@@ -1,0 +1,104 @@
+"""The prognose screens on a generated demo: form errors, a run, suppression, Excel, compare."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from bwmo.accounts.roles import Role
+from bwmo.forecast.models import ForecastRun
+from bwmo.forecast.selectors import default_parameter_set
+from bwmo.forecast.services import forecast_run_create, forecast_run_execute
+from bwmo.organisations.models import Organisation, Region
+from bwmo.rules import forecast
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def controller(demo):
+    organisation = Organisation.objects.filter(municipality_id="GM0106").first()
+    return make_user("prognose-controller", Role.CONTROLLER, organisation)
+
+
+def _run(demo, **scenario):
+    region = Region.objects.get(centrumgemeente_id="GM0106")
+    return forecast_run_execute(
+        run=forecast_run_create(
+            region=region,
+            cutoff=demo,
+            years=2,
+            runs=50,
+            seed=1,
+            scenario=forecast.Scenario(**scenario),
+            with_backtest=True,
+            parameter_set=default_parameter_set(),
+        )
+    )
+
+
+def test_form_errors_are_specific_and_nothing_is_stored(client, controller):
+    client.force_login(controller)
+    before = ForecastRun.objects.count()
+    response = client.post(
+        reverse("forecast:index"),
+        {
+            "naam": "x",
+            "afschalen_pct": "900",
+            "intramural_pct": "0",
+            "inflow_pct": "0",
+            "wlz_pct": "0",
+            "indexatie": "0",
+            "ingroeipad_later": "0",
+            "jaren": "5",
+            "simulaties": "1000",
+            "capaciteit_plaatsen": "4",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "afschalen_pct" in errors
+    assert "capaciteit_product" in errors and "capaciteit_vanaf" in errors
+    assert ForecastRun.objects.count() == before
+
+
+def test_detail_shows_the_fan_backtest_and_budget(client, controller, demo):
+    run = _run(demo, name="afschalen 20% sneller", afschalen_pct=20)
+    client.force_login(controller)
+    page = client.get(reverse("forecast:detail", args=[run.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<polygon" in text and "P10–P90" in text
+    assert "backtest" in text.lower() and "Kosten beschermd wonen tegen het budget" in text
+    # The region includes other municipalities: small numbers are hidden for this reader.
+    assert page.context["audience"] == "external"
+    for row in page.context["rows"] + page.context["by_municipality"]:
+        for key in ("clients_p10", "clients_p50", "clients_p90"):
+            value = row[key]
+            assert value == "<5" or not 0 < value < 5
+    own = client.get(reverse("forecast:detail", args=[run.pk]), {"gemeente": "GM0106"})
+    assert own.context["audience"] == "internal"
+    workbook = client.get(reverse("forecast:excel", args=[run.pk]))
+    book = load_workbook(BytesIO(workbook.content))
+    assert book.sheetnames[0] == "Over dit bestand"
+    assert "Kosten tegen budget" in book.sheetnames
+
+
+def test_compare_two_runs(client, controller, demo):
+    base = _run(demo)
+    faster = _run(demo, name="afschalen 20% sneller", afschalen_pct=20)
+    client.force_login(controller)
+    page = client.get(reverse("forecast:compare"), {"a": base.pk, "b": faster.pk})
+    assert page.status_code == 200
+    table = page.context["table"]
+    assert [line["year"] for line in table] == [2027, 2028]
+    assert all(len(line["cells"]) == 2 for line in table)
+
+
+def test_a_run_of_another_region_is_not_found(client, controller, demo):
+    region = Region.objects.get(centrumgemeente_id="GM0114")
+    other = forecast_run_create(region=region, cutoff=demo, years=1, runs=10, seed=1)
+    client.force_login(controller)
+    assert client.get(reverse("forecast:detail", args=[other.pk])).status_code == 404

@@ -1,0 +1,299 @@
+"""The forecast model: counts from episodes, pooling, Monte Carlo, scenarios, backtest."""
+
+import itertools
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bwmo.rules import monitor
+from bwmo.rules.forecast import (
+    BANDS,
+    EXITS,
+    History,
+    Scenario,
+    ScenarioError,
+    backtest,
+    band_of,
+    fit,
+    history_from_episodes,
+    parse_scenario,
+    simulate,
+    summarize,
+)
+from bwmo.rules.forecast.synthetic import DEMO_STATES, synthetic_history
+
+STATES = DEMO_STATES
+S, B, K = len(STATES), len(BANDS), len(STATES) + len(EXITS)
+
+
+def _stay(client, start, end, product, responsible="GM0106", reason=None):
+    return monitor.StayRecord(
+        client=client,
+        start=start,
+        end=end,
+        kind=product[:2],
+        product=product,
+        product_rank=1,
+        financing="ZIN",
+        provider="A",
+        responsible=responsible,
+        location=responsible,
+        outflow_reason=reason,
+    )
+
+
+def test_counts_from_episodes():
+    stays = [
+        # In care before the start, steps down on 15 March, leaves for the Wlz in May.
+        _stay("a", date(2019, 6, 1), date(2020, 3, 14), "BW001"),
+        _stay("a", date(2020, 3, 15), date(2020, 5, 10), "BW003", reason="wlz"),
+        # Enters in February 2020 and is still in care at the cut-off.
+        _stay("b", date(2020, 2, 10), None, "BW002", responsible="GM1680"),
+        # Another municipality outside the list: not counted.
+        _stay("c", date(2020, 2, 10), None, "BW002", responsible="GM9999"),
+    ]
+    history = history_from_episodes(
+        monitor.episodes(stays),
+        start=date(2020, 1, 1),
+        cutoff=date(2020, 7, 1),
+        municipalities=["GM0106", "GM1680"],
+        states=STATES,
+    )
+    assert history.months == 6 and history.cutoff == date(2020, 7, 1)
+    bw1, bw2, bw3 = 0, 1, 2
+    # a: BW001 on Jan, Feb, Mar 1 (7, 8, 9 months in it: band 1), BW003 on Apr and May 1.
+    assert history.stock[0, :, bw1].sum(axis=1).tolist() == [1, 1, 1, 0, 0, 0, 0]
+    assert history.stock[0, :, bw3].sum(axis=1).tolist() == [0, 0, 0, 1, 1, 0, 0]
+    assert history.stock[0, 0, bw1, band_of(7)] == 1
+    assert history.transitions[0, 2, bw1, band_of(9), bw3] == 1  # the step down
+    assert history.transitions[0, 4, bw3, 0, S + EXITS.index("wlz")] == 1
+    # b enters in February (in care from the 1 March snapshot) and stays.
+    assert history.inflow[1, 1, bw2] == 1
+    assert history.inflow.sum() == 1
+    assert history.stock[1, -1, bw2].sum() == 1
+    # Every snapshot but the last one leads to exactly one transition.
+    assert history.transitions.sum() == history.stock[:, :-1].sum()
+
+
+def test_history_round_trip_and_digest():
+    history = synthetic_history(municipalities=3, months=14, seed=3)
+    again = History.from_bytes(history.to_bytes())
+    assert again.digest() == history.digest()
+    assert np.array_equal(again.transitions, history.transitions)
+    assert history.truncated(date(2018, 1, 1)).digest() != history.digest()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 40), min_size=3 * S * B * K, max_size=3 * S * B * K),
+    afschalen=st.floats(-99, 500),
+    wlz=st.floats(-100, 1000),
+)
+def test_transition_probabilities_sum_to_one(counts, afschalen, wlz):
+    array = np.array(counts, dtype=np.int64).reshape(3, 1, S, B, K)
+    history = History(
+        start=date(2020, 1, 1),
+        municipalities=("A", "B", "C"),
+        states=STATES,
+        stock=np.zeros((3, 2, S, B), dtype=np.int64),
+        transitions=array,
+        inflow=np.zeros((3, 1, S), dtype=np.int64),
+    )
+    fitted = fit(history)
+    assert np.allclose(fitted.probabilities.sum(axis=-1), 1)
+    assert (fitted.probabilities >= 0).all()
+    changed = Scenario(afschalen_pct=afschalen, wlz_pct=wlz).apply_to_probabilities(
+        fitted.probabilities, STATES
+    )
+    assert np.allclose(changed.sum(axis=-1), 1)
+    assert (changed >= -1e-12).all()
+    assert ((fitted.transition_weight >= 0) & (fitted.transition_weight <= 1)).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), afschalen=st.floats(0, 200))
+def test_without_inflow_the_stock_only_falls(seed, afschalen):
+    history = synthetic_history(municipalities=3, months=24, seed=seed % 50)
+    simulation = simulate(
+        history,
+        fit(history),
+        years=4,
+        runs=20,
+        seed=seed,
+        scenario=Scenario(afschalen_pct=afschalen),
+        inflow=False,
+    )
+    total = simulation.clients.sum(axis=-1)  # run, municipality, year
+    start = history.stock[:, -1].sum(axis=(1, 2))
+    assert (total[:, :, 0] <= start[None] + 1e-3).all()
+    assert (np.diff(total, axis=2) <= 1e-3).all()
+
+
+def test_more_runs_narrow_the_monte_carlo_error():
+    history = synthetic_history(municipalities=2, months=36, seed=5)
+    fitted = fit(history)
+
+    def spread(runs):
+        medians = []
+        for seed in range(12):
+            result = simulate(history, fitted, years=3, runs=runs, seed=seed)
+            medians.append(np.median(result.clients.sum(axis=(1, 3))[:, -1]))
+        return np.std(medians)
+
+    assert spread(400) < spread(10)
+
+
+def test_pooling_weight_goes_to_the_region_as_history_shrinks():
+    history = synthetic_history(municipalities=6, months=48, seed=8)
+    weights = []
+    for share in (1.0, 0.3, 0.05, 0.0):
+        transitions = history.transitions.copy()
+        transitions[0] = np.floor(transitions[0] * share).astype(np.int64)
+        fitted = fit(
+            History(
+                start=history.start,
+                municipalities=history.municipalities,
+                states=history.states,
+                stock=history.stock,
+                transitions=transitions,
+                inflow=history.inflow,
+            )
+        )
+        weights.append(fitted.transition_weight[0])
+    for before, after in itertools.pairwise(weights):
+        assert (after >= before - 1e-12).all()
+    assert np.allclose(weights[-1], 1.0)
+    # Without history, the municipality gets exactly the region's probabilities.
+    assert weights[0].mean() < 1.0
+
+
+def test_inflow_trend_pooled_towards_the_region():
+    history = synthetic_history(municipalities=6, months=48, seed=9)
+    fitted = fit(history)
+    assert ((fitted.inflow_weight >= 0) & (fitted.inflow_weight <= 1)).all()
+    assert (np.abs(fitted.inflow_trend) <= np.log(1.25) / 12 + 1e-12).all()
+    assert np.isclose(fitted.season.mean(), 0)
+
+
+def test_same_inputs_and_seed_give_identical_output():
+    history = synthetic_history(municipalities=4, months=36, seed=2)
+    one = summarize(simulate(history, fit(history), years=3, runs=100, seed=42))
+    two = summarize(simulate(history, fit(history), years=3, runs=100, seed=42))
+    other = summarize(simulate(history, fit(history), years=3, runs=100, seed=43))
+    assert one == two
+    assert one != other
+
+
+def test_summary_rows_and_percentiles_ordered():
+    history = synthetic_history(municipalities=2, months=36, seed=2)
+    rows = summarize(simulate(history, fit(history), years=2, runs=50, seed=1))
+    # (2 municipalities + region) × 2 years × (9 products + BW + MO + all)
+    assert len(rows) == 3 * 2 * (S + 3)
+    for row in rows:
+        assert row.clients_p10 <= row.clients_p50 <= row.clients_p90
+        assert row.cost_p10 <= row.cost_p50 <= row.cost_p90
+    region_all = [r for r in rows if r.municipality is None and r.product is None]
+    by_municipality = [r for r in rows if r.municipality is not None and r.product is None]
+    assert region_all[0].clients_p50 == pytest.approx(
+        sum(r.clients_p50 for r in by_municipality if r.year == region_all[0].year), rel=0.1
+    )
+
+
+def test_scenarios_move_the_forecast_the_expected_way():
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+
+    def total(scenario, product=None, **kw):
+        result = simulate(history, fitted, years=3, runs=200, seed=7, scenario=scenario, **kw)
+        clients = result.clients if product is None else result.clients[..., [product]]
+        return float(np.median(clients.sum(axis=(1, 3))[:, -1]))
+
+    base = Scenario()
+    assert total(Scenario(inflow_pct=-50)) < total(base) < total(Scenario(inflow_pct=50))
+    assert total(Scenario(wlz_pct=200)) < total(base)
+    # Step-down faster: fewer clients in the intramural product, more in lighter ones.
+    assert total(Scenario(afschalen_pct=100), product=0) < total(base, product=0)
+    assert total(Scenario(intramural_pct=50), product=0) < total(base, product=0)
+    base_cost = simulate(history, fitted, years=3, runs=50, seed=1).cost.sum()
+    indexed = simulate(history, fitted, years=3, runs=50, seed=1, indexation_pct=3).cost.sum()
+    assert indexed > base_cost
+
+
+def test_capacity_caps_the_product_and_moves_the_rest_down():
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    closing = parse_scenario(
+        {"capacity": [{"product": "BW001", "places": -10, "from": "2021-01-01"}]},
+        products=[s.code for s in STATES],
+    )
+    base = simulate(history, fitted, years=2, runs=50, seed=1)
+    closed = simulate(history, fitted, years=2, runs=50, seed=1, scenario=closing)
+    cap = history.stock[:, -1, 0].sum() - 10
+    assert (closed.clients[..., 0].sum(axis=1) <= cap + 1e-3).all()
+    assert np.isclose(closed.clients.sum(), base.clients.sum(), rtol=1e-5)
+    # A known contracted capacity applies without any scenario.
+    capped = simulate(
+        history, fitted, years=2, runs=50, seed=1, places=lambda p, y: 5 if p == "BW002" else None
+    )
+    assert (capped.clients[..., 1].sum(axis=1) <= 5 + 1e-3).all()
+
+
+def test_a_malformed_scenario_lists_every_error():
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(
+            {
+                "afschalen": 20,
+                "inflow_pct": "veel",
+                "intramural_pct": 150,
+                "ingroeipad_delay_years": 1.5,
+                "capacity": [{"product": "XX", "places": 0, "from": "1 januari"}, 3],
+            },
+            products=["BW001"],
+        )
+    errors = caught.value.errors
+    assert len(errors) == 8, errors
+    assert any(e.startswith("afschalen:") for e in errors)
+    assert any(e.startswith("capacity[0].from") for e in errors)
+    assert any(e.startswith("capacity[1]") for e in errors)
+    assert parse_scenario({"name": "afschalen 20% sneller", "afschalen_pct": 20}, products=[]) == (
+        Scenario(name="afschalen 20% sneller", afschalen_pct=20.0)
+    )
+    with pytest.raises(ScenarioError):
+        parse_scenario([], products=[])
+
+
+def test_backtest_figures():
+    history = synthetic_history(municipalities=4, months=72, seed=6)
+    rows = backtest(history, runs=100, seed=1)
+    assert [row.horizon for row in rows] == [1, 2]
+    for row in rows:
+        assert row.n > 0
+        assert 0 <= row.coverage_clients <= 1 and 0 <= row.coverage_cost <= 1
+        assert 0 <= row.mape_clients < 0.5
+
+
+def test_year_to_year_drift_of_the_leave_rate():
+    history = synthetic_history(municipalities=6, months=72, seed=12)
+    steady = fit(history).leave_drift
+    transitions = history.transitions.copy()
+    overig = S + EXITS.index("overig")
+    for year in range(0, 6, 2):  # every other year twice as many leave BW001
+        block = transitions[:, 12 * year : 12 * (year + 1), 0]
+        moved = block[..., 0] // 10
+        block[..., 0] -= moved
+        block[..., overig] += moved
+    varying = fit(
+        History(
+            start=history.start,
+            municipalities=history.municipalities,
+            states=history.states,
+            stock=history.stock,
+            transitions=transitions,
+            inflow=history.inflow,
+        )
+    ).leave_drift
+    assert varying[0] > steady[0] + 0.1
+    assert ((steady >= 0) & (steady <= 1)).all()
