@@ -154,3 +154,32 @@ def placement_reasons(*, municipalities, region_codes, on) -> dict[str, int]:
             for reason in rows.values_list("placement_reason", flat=True)
         )
     )
+
+
+def regions_with_members() -> list[tuple[object, list[str]]]:
+    """Every region with its member municipalities (CBS codes), in the order of their names."""
+    from bwmo.organisations.models import Region
+
+    members: dict[int, list[str]] = {}
+    for region_id, code in RegionMembership.objects.values_list("region_id", "municipality_id"):
+        members.setdefault(region_id, []).append(code)
+    return [
+        (region, sorted(members.get(region.pk, [])))
+        for region in Region.objects.select_related("centrumgemeente").order_by("name")
+    ]
+
+
+def region_flow_counts(*, members: list[str], start, end) -> dict[str, dict[str, int]]:
+    """The region's clients in care on ``end`` and its instroom and uitstroom over
+    ``[start, end]``, by kind: counted set-based in SQL (:mod:`bwmo.monitor.baseline`, held
+    equal to the monitor's rules by the tests), not from rows in Python."""
+    from . import baseline
+
+    empty = {"total": 0}
+    stock = baseline.stock(members, [end])[end].get(baseline.REGION, empty)
+    flows = baseline.flows(members, [(start, end)])[(start, end)].get(baseline.REGION, {})
+    return {
+        "in_care_at_end": stock,
+        "instroom": flows.get("instroom", empty),
+        "uitstroom": flows.get("uitstroom", empty),
+    }

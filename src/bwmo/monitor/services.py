@@ -231,9 +231,29 @@ def _suppressed_parts(raw: dict, **kwargs) -> dict:
     return _remembered(suppress_parts, raw, **kwargs)
 
 
+# Where each kind of gap is fixed: the document carries the gap's words, not the screen (a
+# JSON export names no URL), so the link is put back by kind.
+ADMIN_LINKS = {
+    "missing_tariff": ("admin:care_contract_changelist", "care.change_contract"),
+    "no_members": ("admin:organisations_region_changelist", "organisations.change_region"),
+    "no_budget_parameters": ("finance:parameters", "finance.add_budgetparameterset"),
+    "bad_stay": ("admin:care_product_changelist", "care.change_product"),
+}
+
+
 def data_gaps_of(document: dict) -> list[DataGap]:
-    """The document's gaps as objects again (for the link to the beheer screen)."""
-    return [DataGap(**gap) for gap in document.get("data_gaps", [])]
+    """The document's gaps as objects again, with the link to the beheer screen."""
+    result = []
+    for gap in document.get("data_gaps", []):
+        url, permission = ADMIN_LINKS.get(gap["kind"], (None, None))
+        result.append(
+            DataGap(
+                **{k: gap[k] for k in ("kind", "count", "subject", "message", "fix")},
+                admin_url=gap.get("admin_url", url),
+                admin_permission=gap.get("admin_permission", permission),
+            )
+        )
+    return result
 
 
 def sorted_parts(parts, name: str, prefix: str) -> list:
@@ -460,4 +480,89 @@ def _costs(realised) -> dict:
             }
             for stat in per_week
         },
+    }
+
+
+NATIONAL_TABLES = ("in_care_at_end", "instroom", "uitstroom")
+
+
+def national_overview(*, start: date, end: date, today: date | None = None) -> dict:
+    """All regions side by side — clients in care on ``end``, instroom and uitstroom over
+    ``[start, end]`` by kind (BW/MO), and the cost against the budget where a budget exists —
+    for a national reader (the Rijk, the VNG): always suppressed as for an external audience.
+
+    Each table (regions × kinds) is suppressed with its margins (``suppress_matrix``): a count
+    of 1-4 shows as "<5", and no region total or kind total gives a hidden cell back. The
+    counting is set-based in SQL per region (``region_flow_counts``)."""
+    from bwmo.finance.models import BudgetParameterSet
+    from bwmo.finance.selectors import parameters_of
+    from bwmo.rules.budget import REGION as REGION_ROW
+    from bwmo.rules.budget import compute_budget
+
+    from .selectors import region_flow_counts, regions_with_members
+
+    regions = regions_with_members()
+    raw: dict[str, dict[str, dict[str, int]]] = {}
+    names: dict[str, str] = {}
+    gaps: list[DataGap] = []
+    for region, members in regions:
+        code = region.centrumgemeente_id
+        names[code] = region.name
+        if not members:
+            gaps.append(no_members_gap(region))
+        raw[code] = region_flow_counts(members=members, start=start, end=end)
+    tables = {}
+    for table in NATIONAL_TABLES:
+        matrix = {
+            (code, kind): raw[code][table].get(kind, 0) for code in raw for kind in monitor.KINDS
+        }
+        tables[table] = _remembered(suppress_matrix, matrix) if matrix else {}
+    # The budget of the period's last year, from the first parameter set (as the finance
+    # page): per region the sum over its member municipalities, where the set has the region.
+    parameter_set = BudgetParameterSet.objects.order_by("pk").first()
+    budgets: dict[str, Decimal] = {}
+    if parameter_set is not None:
+        params = parameters_of(parameter_set)
+        by_name = {r.name: r.centrumgemeente for r in params.regions}
+        for row in compute_budget(params):
+            if row.year == end.year and row.municipality != REGION_ROW and row.region in by_name:
+                code = by_name[row.region]
+                budgets[code] = budgets.get(code, Decimal(0)) + row.total
+    money: dict[str, dict[str, float | None]] = {}
+    for region, members in regions:
+        code = region.centrumgemeente_id
+        lines, cost_gaps = _cost_lines(
+            region, start=date(end.year, 1, 1), end=end, today=min(today or end, end)
+        )
+        gaps += cost_gaps
+        realised = sum((line.amount for line in lines if line.year == end.year), Decimal(0))
+        money[code] = {
+            "realised": round(float(realised), 2) if members else None,
+            "budget": round(float(budgets[code]), 2) if code in budgets else None,
+        }
+    rows = []
+    for region, _members in regions:
+        code = region.centrumgemeente_id
+        row: dict = {"region": code, "name": names[code], **money[code]}
+        for table in NATIONAL_TABLES:
+            row[table] = {
+                "total": tables[table].get((code, TOTAL), 0),
+                **{kind: tables[table].get((code, kind), 0) for kind in monitor.KINDS},
+            }
+        rows.append(row)
+    totals = {
+        table: {
+            "total": tables[table].get((TOTAL, TOTAL), 0),
+            **{kind: tables[table].get((TOTAL, kind), 0) for kind in monitor.KINDS},
+        }
+        for table in NATIONAL_TABLES
+    }
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "audience": "external",
+        "budget_year": end.year,
+        "regions": rows,
+        "totals": totals,
+        "data_gaps": [suppressed(gap).to_dict() for gap in gaps],
     }
