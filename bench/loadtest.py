@@ -36,13 +36,11 @@ MIX: dict[str, list[tuple[str, int]]] = {
         ("/monitor/?regio={region}", 5),
         ("/monitor/raadsrapportage/?regio={region}", 1),
         ("/monitor/landelijk/", 1),
-        ("/financien/", 1),
-        ("/", 1),
     ],
     "controller.assen": [
         ("/financien/", 4),
         ("/monitor/?regio={region}", 3),
-        ("/", 1),
+        ("/monitor/landelijk/", 1),
     ],
     "toegang.assen": [
         ("/werkvoorraad/", 4),
@@ -74,7 +72,7 @@ MIX: dict[str, list[tuple[str, int]]] = {
     "contract.assen": [
         ("/berichten/", 3),
         ("/berichten/declaraties/", 1),
-        ("/monitor/?regio={region}", 1),
+        ("/", 1),
     ],
 }
 SEARCHES = ["de", "van", "an", "ma", "jan", "el", "er"]

@@ -19,14 +19,7 @@ from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
-from .selectors import (
-    granted_indications,
-    lead_time_cases,
-    placement_reasons,
-    region_codes,
-    stay_records,
-    wlz_pending,
-)
+from .selectors import RegionRows, region_codes, stay_records
 
 AUDIENCES = ("internal", "external")
 
@@ -114,11 +107,12 @@ def monitor_document(
     cost_lines, cost_gaps = _cost_lines(scope.region, start=start, end=end, today=today or end)
     gaps += cost_gaps
     raw: dict[tuple[str, str], dict] = {}
+    region_rows = RegionRows(municipalities=members, on=end)
     for name, codes in part_codes.items():
         wanted = set(codes)
         mine = [r for r in records if r.responsible in wanted]
         raw[(name, "main")] = _figures(
-            mine, codes, members, start=start, end=end, cost_lines=cost_lines
+            mine, codes, members, start=start, end=end, cost_lines=cost_lines, rows=region_rows
         )
         for i, period in enumerate(
             monitor.series(mine, start=start, end=end, step="quarter", breakdown="kind")
@@ -379,12 +373,12 @@ def _series(records, *, start: date, end: date, step: str) -> dict:
     }
 
 
-def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
+def _figures(records, codes, members, *, start, end, cost_lines, rows: RegionRows) -> dict:
     """The unsuppressed figures of one part (the region or one municipality)."""
     figures = monitor.flow_figures(records, start=start, end=end).to_dict()
     document = {key: figures[key] for key in FLOW_TABLES}
 
-    times = monitor.lead_times(lead_time_cases(municipalities=codes), on=end).to_dict()
+    times = monitor.lead_times(rows.lead_time_cases(codes), on=end).to_dict()
     document["lead_times"] = {
         "total": sum(
             t["completed"]["count"]
@@ -393,7 +387,7 @@ def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
         ),
         **times,
     }
-    waiting = monitor.waiting_list(granted_indications(municipalities=codes), on=end).to_dict()
+    waiting = monitor.waiting_list(rows.granted_indications(codes), on=end).to_dict()
     document["waiting_list"] = {"total": waiting["count"], **waiting}
 
     # Where clients come from and where they stay: responsible × location on the last day.
@@ -405,9 +399,7 @@ def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
         "total": sum(n for (o, _l), n in matrix.items() if o in mine),
         "out_of_region": {
             "placed_outside": out_of_region,
-            "reason": placement_reasons(
-                municipalities=codes, region_codes=sorted(region_set), on=end
-            ),
+            "reason": rows.placement_reasons(codes),
         },
         "bw_mo": _bw_mo_transitions(records, start=start, end=end),
     }
@@ -417,12 +409,12 @@ def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
         "total": len({r.client for r in records if r.start <= end}),
         **durations,
     }
-    granted = granted_indications(municipalities=codes)
+    granted = rows.granted_indications(codes)
     in_period = [i for i in granted if start <= i.granted <= end]
     document["indications"] = {
         "total": len(in_period),
         "verzilverd": sum(1 for i in in_period if i.started is not None and i.started <= end),
-        "wlz_pending": wlz_pending(municipalities=codes, on=end),
+        "wlz_pending": rows.wlz_pending(codes),
     }
     return document
 
