@@ -137,3 +137,35 @@ def test_a_missing_tariff_links_to_beheer_for_who_may_fix_it(client, in_care):
     client.force_login(user)
     page = client.get(reverse("monitor:dashboard"), query).content.decode()
     assert reverse("admin:care_contract_changelist") in page
+
+
+@pytest.mark.django_db
+def test_no_remembered_figure_outlives_the_data(client, region_setup):
+    """The suppression is remembered by its inputs: a change of the data (a client more in
+    care, a stay ended) shows at the next request of the same page and period."""
+    from bwmo.care.models import Stay
+    from bwmo.care.services import stay_end
+
+    today = timezone.localdate()
+    clients = _in_care(region_setup, 6)
+    _in_care(region_setup, 6, municipality="GM0114")
+    query = {"van": str(today - timedelta(days=60)), "tot": str(today)}
+
+    def national() -> int:
+        overview = national_overview(start=today - timedelta(days=60), end=today)
+        return next(r for r in overview["regions"] if r["region"] == "GM0106")["in_care_at_end"][
+            "total"
+        ]
+
+    client.force_login(region_setup.users["beleid"])
+    # Assen's own figures, which its adviser sees in full.
+    dashboard = {**query, "regio": region_setup.region.pk, "gemeente": region_setup.assen.pk}
+    assert national() == 6
+    assert client.get(reverse("monitor:dashboard"), dashboard).context["headline"]["in_care"] == 6
+    _in_care(region_setup, 1)
+    assert national() == 7
+    assert client.get(reverse("monitor:dashboard"), dashboard).context["headline"]["in_care"] == 7
+    stay = Stay.objects.get(client=clients[0])
+    stay_end(stay=stay, expected_version=stay.version, end=today - timedelta(days=3), reason="wlz")
+    assert national() == 6
+    assert client.get(reverse("monitor:dashboard"), dashboard).context["headline"]["in_care"] == 6
