@@ -177,6 +177,19 @@ def _user(
         time.sleep(rng.uniform(1.0, 3.0))
 
 
+def _wait_for(base: tuple[str, int], seconds: float = 120.0) -> None:
+    """Until the server answers (it may still be starting)."""
+    until = time.monotonic() + seconds
+    while True:
+        try:
+            Browser(*base).request("GET", "/inloggen/")
+            return
+        except OSError:
+            if time.monotonic() > until:
+                raise
+            time.sleep(1)
+
+
 def _regions(base: tuple[str, int]) -> list[str]:
     browser = Browser(*base)
     browser.login("beleid.assen")
@@ -196,6 +209,7 @@ def _quantile(values: list[float], q: float) -> float:
 def run(url: str, users: int, duration: float, seed: int = 2026) -> dict:
     parsed = urllib.parse.urlparse(url)
     base = (parsed.hostname or "127.0.0.1", parsed.port or 80)
+    _wait_for(base)
     regions = _regions(base)
     totals = Totals()
     names = list(MIX)
