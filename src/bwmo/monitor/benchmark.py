@@ -32,14 +32,16 @@ class Timing:
     baseline_runs: list[float] | None = None
     max_ratio: float | None = None
     note: str = ""
+    quantiles: tuple[float, float] | None = None
+    """Median and p95 measured elsewhere (the load test's over all its requests)."""
 
     @property
     def median(self) -> float:
-        return statistics.median(self.runs)
+        return self.quantiles[0] if self.quantiles else statistics.median(self.runs)
 
     @property
     def p95(self) -> float:
-        return _p95(self.runs)
+        return self.quantiles[1] if self.quantiles else _p95(self.runs)
 
     @property
     def baseline_median(self) -> float | None:
