@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # axe-core for the accessibility checks of the browser tests (pinned in package-lock.json).
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install demo test test-fast typecheck lint bench lock clean
+.PHONY: install demo test test-fast typecheck lint bench lock clean bench-postgres loadtest
 
 # `make lock` compiles requirements/*.in into hashed pins with a pinned uv in a throw-away venv.
 # It keeps the versions pinned today; to move one on: make lock LOCK_FLAGS="--upgrade-package NAME"
@@ -50,6 +50,16 @@ typecheck: install
 
 bench: install
 	$(BIN)/python -m bwmo.benchmarks
+
+# The same on a throw-away PostgreSQL cluster (BWMO_BENCH_PROFILE=national once it exists).
+bench-postgres: install
+	bench/with-postgres $(BIN)/python -m bwmo.benchmarks
+
+# 50 simulated users for 60 s against a running `bwmo serve` (BWMO_URL); see docs/performance.md.
+BWMO_URL ?= http://127.0.0.1:8000
+loadtest:
+	mkdir -p var/bench
+	$(PYTHON) bench/loadtest.py --url $(BWMO_URL) --users 50 --duration 60 --json var/bench/loadtest.json
 
 lint: install
 	$(BIN)/ruff check --fix src tests

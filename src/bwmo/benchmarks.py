@@ -1,19 +1,28 @@
-"""`make bench`: times the pure rules on synthetic inputs of national size (no database),
-then the iWmo ingest on a database of its own.
+"""`make bench`: every target of docs/performance.md in one table, with the hand-written SQL
+baseline measured in the same run where there is one; also written to var/bench/results.json.
+
+The pure rules run on synthetic inputs of national size (no database); the monitor pages, the
+national overview and the woonplaats recompute on a database filled with a profile
+(:mod:`bwmo.monitor.benchmark`); the iWmo ingest on a database of its own.
 
 Speed goals live here, not in the test suite. Figures are medians of a few runs; the
 machines are shared, so compare with a baseline measured in the same run.
 """
 
 import functools
+import json
 import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
+from bwmo.monitor.benchmark import Timing
 from bwmo.organisations.reference import MUNICIPALITIES_CSV
 from bwmo.rules import forecast, monitor, woonplaats
 from bwmo.rules.budget import compute_budget
@@ -23,15 +32,6 @@ from bwmo.rules.budget_params import (
     load_reference_municipalities,
 )
 from bwmo.rules.suppression import suppress_figures
-
-
-def _median_seconds(function, runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _stays(count: int, rng: random.Random) -> list[monitor.StayRecord]:
@@ -95,7 +95,7 @@ def bench_forecast_national() -> float:
         fitted = forecast.fit(history)
         forecast.summarize(forecast.simulate(history, fitted, years=10, runs=1000, seed=1))
 
-    return _median_seconds(run)
+    return statistics.median(_runs(run, 3))
 
 
 def bench_forecast_region_demo() -> float:
@@ -112,49 +112,250 @@ def bench_forecast_region_demo() -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def _pure_rows(scale: int) -> list[tuple[str, str, float | None, Callable[[], object]]]:
     rng = random.Random(2026)  # noqa: S311 — synthetic benchmark data
-    stays = _stays(100_000, rng)
-    cases = _cases(150_000, rng)
+    stays = _stays(100_000 // scale, rng)
+    cases = _cases(150_000 // scale, rng)
     rules = woonplaats.RuleSet(start_date=date(2026, 1, 1))
     params = load_budget_parameters(
         EXAMPLE_PARAMETERS, load_reference_municipalities(MUNICIPALITIES_CSV)
     )
     figures = monitor.flow_figures(stays, start=date(2025, 1, 1), end=date(2025, 12, 31))
-    rows = [
+    rows: list[tuple[str, str, float | None, Callable[[], object]]] = [
         (
-            "monitor flow_figures, 100,000 stays",
+            f"monitor flow_figures, {len(stays):,} stays (rule only)",
+            "",
+            None,
             lambda: monitor.flow_figures(stays, start=date(2025, 1, 1), end=date(2025, 12, 31)),
         ),
         (
-            "monitor quarterly series 2017-2026, 100,000 stays",
+            f"monitor quarterly series 2017-2026, {len(stays):,} stays (rule only)",
+            "",
+            None,
             lambda: monitor.series(
                 stays, start=date(2017, 1, 1), end=date(2026, 12, 31), step="quarter"
             ),
         ),
-        ("suppression of the national figures", lambda: suppress_figures(figures.to_dict())),
         (
-            "woonplaats decisions, 150,000 cases (target: recompute all < 10 s incl. DB)",
+            f"woonplaats decisions, {len(cases):,} cases (rule only)",
+            "",
+            None,
             lambda: [woonplaats.decide(case, rules) for case in cases],
         ),
-        ("budget run", lambda: compute_budget(params)),
+        (
+            "budget run, all 342 municipalities × 12 years",
+            "< 1 s",
+            1.0,
+            lambda: compute_budget(params),
+        ),
     ]
-    print("forecast (median of 3 runs, seconds)")
+    if scale == 1:
+        # Minutes even on few stays (342 municipalities as breakdown values): not in a smoke run.
+        rows.insert(
+            2,
+            (
+                "suppression of the national figures (rule only)",
+                "",
+                None,
+                lambda: suppress_figures(figures.to_dict()),
+            ),
+        )
+    return rows
+
+
+def _runs(function, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _iwmo(files: int) -> Timing:
+    """In a process of its own, on a new temporary SQLite database (or the empty one of
+    BWMO_BENCH_IWMO_DATABASE_URL). One run: preparing 10,000 files takes a while."""
+    env = dict(os.environ)
+    env.pop("BWMO_BENCH_DATABASE_URL", None)
+    if "BWMO_BENCH_IWMO_DATABASE_URL" in env:
+        env["BWMO_BENCH_DATABASE_URL"] = env["BWMO_BENCH_IWMO_DATABASE_URL"]
+    done = subprocess.run(  # noqa: S603 - our own module, a number as its argument
+        [sys.executable, "-m", "bwmo.messaging.benchmark", str(files)],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    name = f"iWmo: validate + ingest {files:,} WMO323 × 5 lines"
+    try:
+        seconds = float(done.stdout.split()[0])
+    except (IndexError, ValueError):
+        return Timing(name, "< 30 s (10,000)", None, [float("nan")], note=done.stderr[-300:])
+    target = 30.0 if files >= 10_000 else None
+    return Timing(name, "< 30 s (10,000)", target, [seconds], note="one run")
+
+
+def _loadtest_row() -> Timing | None:
+    """The last `make loadtest` (var/bench/loadtest.json), if there is one."""
+    path = RESULTS.parent / "loadtest.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    return Timing(
+        f"{data['users']} users, {data['duration_s']} s (last make loadtest)",
+        "p95 < 500 ms, 0 errors",
+        0.5,
+        [data["p50_ms"] / 1000, data["p95_ms"] / 1000],
+        note=f"{data['requests']} requests, {data['throughput_rps']} req/s, "
+        f"p99 {data['p99_ms']} ms, {data['errors']} errors/non-200",
+        quantiles=(data["p50_ms"] / 1000, data["p95_ms"] / 1000),
+    )
+
+
+def _cell(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:
+        return "—"
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def table(timings: list[Timing]) -> str:
+    header = ("what", "target", "median", "p95", "SQL baseline", "ratio", "result")
+    rows = [header]
+    for t in timings:
+        ratio = t.ratio
+        verdict = {None: "", True: "pass", False: "FAIL"}[t.passed]
+        rows.append(
+            (
+                t.name,
+                t.target,
+                _cell(t.median),
+                _cell(t.p95),
+                _cell(t.baseline_median),
+                f"{ratio:.2f}×" if ratio else "—",
+                verdict + (f" ({t.note})" if t.note else ""),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    lines = []
+    for row in rows:
+        lines.append(
+            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+RESULTS = Path(os.environ.get("BWMO_BENCH_RESULTS", "var/bench/results.json"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`make bench`: every target of docs/performance.md, with its baseline; `--smoke` runs
+    everything once on a small demo (the test suite does, so the bench keeps working)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bwmo.benchmarks")
+    parser.add_argument("--smoke", action="store_true", help="once, small: does it all run?")
+    parser.add_argument("--profile", default=os.environ.get("BWMO_BENCH_PROFILE", "demo"))
+    parser.add_argument("--clients", type=int, default=os.environ.get("BWMO_BENCH_CLIENTS"))
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BWMO_BENCH_REPEAT", 5)))
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    repeat = 1 if args.smoke else args.repeat
+    clients = 40 if args.smoke else args.clients
+    scale = 100 if args.smoke else 1
+    timings = [
+        Timing(name, target, limit, _runs(function, max(repeat, 3) if not args.smoke else 1))
+        for name, target, limit, function in _pure_rows(scale)
+    ]
+    if args.smoke:
+        timings.append(
+            Timing(
+                "forecast, 1,000 runs × 342 municipalities × 10 years",
+                "< 10 s",
+                None,
+                [float("nan")],
+                note="not in a smoke run",
+            )
+        )
+    else:
+        timings.append(
+            Timing(
+                "forecast, 1,000 runs × 342 municipalities × 10 years",
+                "< 10 s",
+                10.0,
+                [bench_forecast_national()],
+                note="median of 3",
+            )
+        )
+        timings.append(
+            Timing(
+                "forecast of a region with backtest, demo profile",
+                "< 3 s",
+                3.0,
+                [bench_forecast_region_demo()],
+                note="median of 3",
+            )
+        )
+    with tempfile.TemporaryDirectory(prefix="bwmo-bench-") as folder:
+        out = Path(folder) / "database.json"
+        command = [sys.executable, "-m", "bwmo.monitor.benchmark", "--profile", args.profile]
+        command += ["--repeat", str(repeat), "--json", str(out)]
+        if clients:
+            command += ["--clients", str(clients)]
+        if args.smoke:
+            # The suppressed view takes a minute even on a small demo: not in a smoke run.
+            command.append("--no-external")
+        done = subprocess.run(command, check=False, env=os.environ)  # noqa: S603 - our module
+        if done.returncode or not out.exists():
+            print("the database benchmark failed", file=sys.stderr)
+            return 1
+        timings += [Timing(**_fields(row)) for row in json.loads(out.read_text())]
+    files = 20 if args.smoke else int(os.environ.get("BWMO_BENCH_IWMO_FILES", "10000"))
+    timings.append(_iwmo(files))
+    loadtest = None if args.smoke else _loadtest_row()
+    if loadtest:
+        timings.append(loadtest)
+    database = os.environ.get("BWMO_BENCH_DATABASE_URL", "sqlite (temporary file)")
+    database = database.split("@")[-1] if "@" in database else database
     print(
-        f"  {bench_forecast_national():8.3f}  342 municipalities × 1,000 runs × 10 years (< 10 s)"
+        f"bwmo bench — profile {args.profile}, database {database}, {repeat} runs each "
+        f"(medians and p95; the baseline is measured in the same run)"
     )
-    print(f"  {bench_forecast_region_demo():8.3f}  region with backtest, demo profile (< 3 s)")
-    print("bwmo benchmarks (median of 3 runs, seconds)")
-    for label, function in rows:
-        print(f"  {_median_seconds(function):8.3f}  {label}")
-    # With a database: in a process of its own, on a new temporary SQLite database (or the
-    # empty one of BWMO_BENCH_DATABASE_URL). One run: preparing 10,000 files takes a while.
-    files = str(int(os.environ.get("BWMO_BENCH_IWMO_FILES", "10000")))
-    print(f"iWmo ingest, {files} WMO323 files (target for 10,000: < 30 s; one run)")
-    subprocess.run(  # noqa: S603 - our own module, a number as its argument
-        [sys.executable, "-m", "bwmo.messaging.benchmark", files], check=False, env=os.environ
+    print(table(timings))
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(
+        json.dumps(
+            {
+                "profile": args.profile,
+                "clients": clients,
+                "database": database,
+                "repeat": repeat,
+                "commit": _commit(),
+                "machine": f"{os.cpu_count()} CPUs, {sys.platform}",
+                "rows": [t.to_dict() for t in timings],
+            },
+            indent=1,
+            default=str,
+        )
     )
+    print(f"written: {args.results}")
+    return 0
+
+
+def _fields(row: dict) -> dict:
+    keys = ("name", "target", "target_seconds", "runs", "baseline_runs", "max_ratio", "note")
+    return {key: row[key] for key in keys}
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

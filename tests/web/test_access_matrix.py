@@ -72,6 +72,7 @@ MATRIX = {
     "web:home": (None, everyone(200, anon=302, beleid=302)),  # policy users land on the monitor
     "monitor:dashboard": (None, everyone(403, anon=302, beleid=200, controller=200)),
     "monitor:council_report": (None, everyone(403, anon=302, beleid=200, controller=200)),
+    "monitor:national": (None, everyone(403, anon=302, beleid=200, controller=200)),
     "web:worklist": (
         None,
         everyone(403, anon=302, toegang_assen=200, toegang_emmen=200, opvang=200),

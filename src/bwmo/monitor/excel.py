@@ -258,3 +258,63 @@ def monitor_workbook(document: dict, *, about: About) -> bytes:
             )
         )
     return workbook_bytes(sheets, about=about)
+
+
+NATIONAL_HEADER = [
+    "Regio",
+    "Centrumgemeente",
+    "In zorg (einde)",
+    "In zorg BW",
+    "In zorg MO",
+    "Instroom",
+    "Uitstroom",
+    "Gerealiseerde kosten",
+    "Budget",
+]
+
+
+def national_rows(overview: dict) -> list[list]:
+    """One row per region, then the national total (the cells as published: '<5' stays)."""
+    rows = [
+        [
+            r["name"],
+            r["region"],
+            r["in_care_at_end"]["total"],
+            r["in_care_at_end"]["BW"],
+            r["in_care_at_end"]["MO"],
+            r["instroom"]["total"],
+            r["uitstroom"]["total"],
+            r["realised"],
+            r["budget"],
+        ]
+        for r in overview["regions"]
+    ]
+    totals = overview["totals"]
+    rows.append(
+        [
+            "Totaal",
+            "",
+            totals["in_care_at_end"]["total"],
+            totals["in_care_at_end"]["BW"],
+            totals["in_care_at_end"]["MO"],
+            totals["instroom"]["total"],
+            totals["uitstroom"]["total"],
+            None,
+            None,
+        ]
+    )
+    return rows
+
+
+def national_workbook(overview: dict, *, made_by: str) -> bytes:
+    about = About(
+        title="Landelijk overzicht beschermd wonen en maatschappelijke opvang",
+        period=f"{overview['from']} tot en met {overview['to']}",
+        filters=[("Regio's", "alle")],
+        audience="extern: aantallen van 1 tot en met 4 als '<5', met secundaire afscherming",
+        made_by=made_by,
+        notes=[("Kosten en budget", f"kalenderjaar {overview['budget_year']}")],
+    )
+    return workbook_bytes(
+        [("Regio's", NATIONAL_HEADER, national_rows(overview), {7, 8})], about=about
+    )

@@ -37,3 +37,16 @@ class DashboardForm(BwmoForm):
         if data.get("van") and data.get("tot") and data["van"] > data["tot"]:
             self.add_error("tot", _("De einddatum ligt vóór de begindatum."))
         return data
+
+
+class NationalForm(BwmoForm):
+    is_filter = True
+
+    van = forms.DateField(label=_("Van"), widget=DateInput)
+    tot = forms.DateField(label=_("Tot en met"), widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("van") and data.get("tot") and data["van"] > data["tot"]:
+            self.add_error("tot", _("De einddatum ligt vóór de begindatum."))
+        return data

@@ -3,7 +3,7 @@
 from django.db.models import Min, OuterRef, Subquery
 
 from bwmo.care.models import Indication, Outflow, Stay
-from bwmo.organisations.models import RegionMembership
+from bwmo.organisations.models import Region, RegionMembership
 from bwmo.rules import monitor
 from bwmo.toegang.models import Melding
 from bwmo.woonplaats.models import ResponsibilityDecision
@@ -154,3 +154,106 @@ def placement_reasons(*, municipalities, region_codes, on) -> dict[str, int]:
             for reason in rows.values_list("placement_reason", flat=True)
         )
     )
+
+
+def regions_with_members() -> list[tuple[Region, list[str]]]:
+    """Every region with its member municipalities (CBS codes), in the order of their names."""
+    members: dict[int, list[str]] = {}
+    for region_id, code in RegionMembership.objects.values_list("region_id", "municipality_id"):
+        members.setdefault(region_id, []).append(code)
+    return [
+        (region, sorted(members.get(region.pk, [])))
+        for region in Region.objects.select_related("centrumgemeente").order_by("name")
+    ]
+
+
+def region_flow_counts(*, members: list[str], start, end) -> dict[str, dict[str, int]]:
+    """The region's clients in care on ``end`` and its instroom and uitstroom over
+    ``[start, end]``, by kind: counted set-based in SQL (:mod:`bwmo.monitor.baseline`, held
+    equal to the monitor's rules by the tests), not from rows in Python."""
+    from . import baseline
+
+    empty = {"total": 0}
+    stock = baseline.stock(members, [end])[end].get(baseline.REGION, empty)
+    flows = baseline.flows(members, [(start, end)])[(start, end)].get(baseline.REGION, {})
+    return {
+        "in_care_at_end": stock,
+        "instroom": flows.get("instroom", empty),
+        "uitstroom": flows.get("uitstroom", empty),
+    }
+
+
+class RegionRows:
+    """The rows the monitor's per-part figures read, fetched once for the whole region and
+    split per responsible municipality: one query per kind of row instead of one per part (the
+    region and each of its municipalities)."""
+
+    def __init__(self, *, municipalities: list[str], on) -> None:
+        from django.db.models import Q
+
+        from bwmo.care.models import WlzApplication
+
+        self.cases: dict[str, list[monitor.Case]] = {}
+        rows = (
+            Melding.objects.filter(product_kind="BW", responsible_municipality__in=municipalities)
+            .values("pk")
+            .annotate(care_start=Min("indications__stays__start"))
+            .values_list(
+                "pk",
+                "responsible_municipality_id",
+                "received_on",
+                "advies__issued_on",
+                "aanvraag__received_on",
+                "aanvraag__beschikking__decided_on",
+                "care_start",
+            )
+            .order_by("pk")
+        )
+        for _pk, code, m, o, a, b, c in rows:
+            self.cases.setdefault(code, []).append(
+                monitor.Case(melding=m, onderzoek_done=o, aanvraag=a, beschikking=b, care_start=c)
+            )
+        self.indications: dict[str, list[monitor.Indication]] = {}
+        for code, granted, started in Indication.objects.filter(
+            responsible_municipality__in=municipalities, product__kind="BW", provider__isnull=False
+        ).values_list("responsible_municipality_id", "valid_from", "started_on"):
+            self.indications.setdefault(code, []).append(
+                monitor.Indication(granted=granted, started=started)
+            )
+        self.wlz = set(
+            WlzApplication.objects.filter(
+                client__indications__responsible_municipality__in=municipalities,
+                applied_on__lte=on,
+            )
+            .filter(Q(decided_on__isnull=True) | Q(decided_on__gt=on))
+            .values_list("client", "client__indications__responsible_municipality")
+            .distinct()
+        )
+        self.placements = list(
+            Stay.objects.filter(
+                indication__responsible_municipality__in=municipalities, start__lte=on
+            )
+            .filter(Q(end__isnull=True) | Q(end__gte=on))
+            .exclude(location__in=municipalities)
+            .values_list("indication__responsible_municipality_id", "placement_reason")
+        )
+
+    def lead_time_cases(self, codes) -> list[monitor.Case]:
+        return [case for code in codes for case in self.cases.get(code, [])]
+
+    def granted_indications(self, codes) -> list[monitor.Indication]:
+        return [i for code in codes for i in self.indications.get(code, [])]
+
+    def wlz_pending(self, codes) -> int:
+        wanted = set(codes)
+        return len({client for client, code in self.wlz if code in wanted})
+
+    def placement_reasons(self, codes) -> dict[str, int]:
+        from collections import Counter
+
+        wanted = set(codes)
+        return dict(
+            Counter(
+                reason or "niet gemotiveerd" for code, reason in self.placements if code in wanted
+            )
+        )

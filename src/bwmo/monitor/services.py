@@ -19,14 +19,7 @@ from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
-from .selectors import (
-    granted_indications,
-    lead_time_cases,
-    placement_reasons,
-    region_codes,
-    stay_records,
-    wlz_pending,
-)
+from .selectors import RegionRows, region_codes, stay_records
 
 AUDIENCES = ("internal", "external")
 
@@ -114,11 +107,12 @@ def monitor_document(
     cost_lines, cost_gaps = _cost_lines(scope.region, start=start, end=end, today=today or end)
     gaps += cost_gaps
     raw: dict[tuple[str, str], dict] = {}
+    region_rows = RegionRows(municipalities=members, on=end)
     for name, codes in part_codes.items():
         wanted = set(codes)
         mine = [r for r in records if r.responsible in wanted]
         raw[(name, "main")] = _figures(
-            mine, codes, members, start=start, end=end, cost_lines=cost_lines
+            mine, codes, members, start=start, end=end, cost_lines=cost_lines, rows=region_rows
         )
         for i, period in enumerate(
             monitor.series(mine, start=start, end=end, step="quarter", breakdown="kind")
@@ -231,9 +225,29 @@ def _suppressed_parts(raw: dict, **kwargs) -> dict:
     return _remembered(suppress_parts, raw, **kwargs)
 
 
+# Where each kind of gap is fixed: the document carries the gap's words, not the screen (a
+# JSON export names no URL), so the link is put back by kind.
+ADMIN_LINKS = {
+    "missing_tariff": ("admin:care_contract_changelist", "care.change_contract"),
+    "no_members": ("admin:organisations_region_changelist", "organisations.change_region"),
+    "no_budget_parameters": ("finance:parameters", "finance.add_budgetparameterset"),
+    "bad_stay": ("admin:care_product_changelist", "care.change_product"),
+}
+
+
 def data_gaps_of(document: dict) -> list[DataGap]:
-    """The document's gaps as objects again (for the link to the beheer screen)."""
-    return [DataGap(**gap) for gap in document.get("data_gaps", [])]
+    """The document's gaps as objects again, with the link to the beheer screen."""
+    result = []
+    for gap in document.get("data_gaps", []):
+        url, permission = ADMIN_LINKS.get(gap["kind"], (None, None))
+        result.append(
+            DataGap(
+                **{k: gap[k] for k in ("kind", "count", "subject", "message", "fix")},
+                admin_url=gap.get("admin_url", url),
+                admin_permission=gap.get("admin_permission", permission),
+            )
+        )
+    return result
 
 
 def sorted_parts(parts, name: str, prefix: str) -> list:
@@ -359,12 +373,12 @@ def _series(records, *, start: date, end: date, step: monitor.Step) -> dict:
     }
 
 
-def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
+def _figures(records, codes, members, *, start, end, cost_lines, rows: RegionRows) -> dict:
     """The unsuppressed figures of one part (the region or one municipality)."""
     figures = monitor.flow_figures(records, start=start, end=end).to_dict()
     document = {key: figures[key] for key in FLOW_TABLES}
 
-    times = monitor.lead_times(lead_time_cases(municipalities=codes), on=end).to_dict()
+    times = monitor.lead_times(rows.lead_time_cases(codes), on=end).to_dict()
     document["lead_times"] = {
         "total": sum(
             t["completed"]["count"]
@@ -373,7 +387,7 @@ def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
         ),
         **times,
     }
-    waiting = monitor.waiting_list(granted_indications(municipalities=codes), on=end).to_dict()
+    waiting = monitor.waiting_list(rows.granted_indications(codes), on=end).to_dict()
     document["waiting_list"] = {"total": waiting["count"], **waiting}
 
     # Where clients come from and where they stay: responsible × location on the last day.
@@ -385,9 +399,7 @@ def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
         "total": sum(n for (o, _l), n in matrix.items() if o in mine),
         "out_of_region": {
             "placed_outside": out_of_region,
-            "reason": placement_reasons(
-                municipalities=codes, region_codes=sorted(region_set), on=end
-            ),
+            "reason": rows.placement_reasons(codes),
         },
         "bw_mo": _bw_mo_transitions(records, start=start, end=end),
     }
@@ -397,12 +409,12 @@ def _figures(records, codes, members, *, start, end, cost_lines) -> dict:
         "total": len({r.client for r in records if r.start <= end}),
         **durations,
     }
-    granted = granted_indications(municipalities=codes)
+    granted = rows.granted_indications(codes)
     in_period = [i for i in granted if start <= i.granted <= end]
     document["indications"] = {
         "total": len(in_period),
         "verzilverd": sum(1 for i in in_period if i.started is not None and i.started <= end),
-        "wlz_pending": wlz_pending(municipalities=codes, on=end),
+        "wlz_pending": rows.wlz_pending(codes),
     }
     return document
 
@@ -460,4 +472,89 @@ def _costs(realised) -> dict:
             }
             for stat in per_week
         },
+    }
+
+
+NATIONAL_TABLES = ("in_care_at_end", "instroom", "uitstroom")
+
+
+def national_overview(*, start: date, end: date, today: date | None = None) -> dict:
+    """All regions side by side — clients in care on ``end``, instroom and uitstroom over
+    ``[start, end]`` by kind (BW/MO), and the cost against the budget where a budget exists —
+    for a national reader (the Rijk, the VNG): always suppressed as for an external audience.
+
+    Each table (regions × kinds) is suppressed with its margins (``suppress_matrix``): a count
+    of 1-4 shows as "<5", and no region total or kind total gives a hidden cell back. The
+    counting is set-based in SQL per region (``region_flow_counts``)."""
+    from bwmo.finance.models import BudgetParameterSet
+    from bwmo.finance.selectors import parameters_of
+    from bwmo.rules.budget import REGION as REGION_ROW
+    from bwmo.rules.budget import compute_budget
+
+    from .selectors import region_flow_counts, regions_with_members
+
+    regions = regions_with_members()
+    raw: dict[str, dict[str, dict[str, int]]] = {}
+    names: dict[str, str] = {}
+    gaps: list[DataGap] = []
+    for region, members in regions:
+        code = region.centrumgemeente_id
+        names[code] = region.name
+        if not members:
+            gaps.append(no_members_gap(region))
+        raw[code] = region_flow_counts(members=members, start=start, end=end)
+    tables = {}
+    for table in NATIONAL_TABLES:
+        matrix = {
+            (code, kind): raw[code][table].get(kind, 0) for code in raw for kind in monitor.KINDS
+        }
+        tables[table] = _remembered(suppress_matrix, matrix) if matrix else {}
+    # The budget of the period's last year, from the first parameter set (as the finance
+    # page): per region the sum over its member municipalities, where the set has the region.
+    parameter_set = BudgetParameterSet.objects.order_by("pk").first()
+    budgets: dict[str, Decimal] = {}
+    if parameter_set is not None:
+        params = parameters_of(parameter_set)
+        by_name = {r.name: r.centrumgemeente for r in params.regions}
+        for row in compute_budget(params):
+            if row.year == end.year and row.municipality != REGION_ROW and row.region in by_name:
+                code = by_name[row.region]
+                budgets[code] = budgets.get(code, Decimal(0)) + row.total
+    money: dict[str, dict[str, float | None]] = {}
+    for region, members in regions:
+        code = region.centrumgemeente_id
+        lines, cost_gaps = _cost_lines(
+            region, start=date(end.year, 1, 1), end=end, today=min(today or end, end)
+        )
+        gaps += cost_gaps
+        realised = sum((line.amount for line in lines if line.year == end.year), Decimal(0))
+        money[code] = {
+            "realised": round(float(realised), 2) if members else None,
+            "budget": round(float(budgets[code]), 2) if code in budgets else None,
+        }
+    rows: list[dict[str, object]] = []
+    for region, _members in regions:
+        code = region.centrumgemeente_id
+        line: dict[str, object] = {"region": code, "name": names[code], **money[code]}
+        for table in NATIONAL_TABLES:
+            line[table] = {
+                "total": tables[table].get((code, TOTAL), 0),
+                **{kind: tables[table].get((code, kind), 0) for kind in monitor.KINDS},
+            }
+        rows.append(line)
+    totals = {
+        table: {
+            "total": tables[table].get((TOTAL, TOTAL), 0),
+            **{kind: tables[table].get((TOTAL, kind), 0) for kind in monitor.KINDS},
+        }
+        for table in NATIONAL_TABLES
+    }
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "audience": "external",
+        "budget_year": end.year,
+        "regions": rows,
+        "totals": totals,
+        "data_gaps": [suppressed(gap).to_dict() for gap in gaps],
     }

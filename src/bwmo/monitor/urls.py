@@ -7,4 +7,5 @@ app_name = "monitor"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("raadsrapportage/", views.council_report, name="council_report"),
+    path("landelijk/", views.national, name="national"),
 ]

@@ -279,3 +279,51 @@ def _explain(previous: dict, current: dict) -> list[str]:
             % {"n": afschalen}
         )
     return lines
+
+
+@login_required
+@permission_required("monitor.view_monitor", raise_exception=True)
+def national(request):
+    """All regions side by side, for a national reader: always suppressed as external."""
+    from .excel import national_workbook
+    from .forms import NationalForm
+    from .services import national_overview
+
+    today = timezone.localdate()
+    initial = {"van": date(today.year - 1, 1, 1), "tot": today}
+    form = NationalForm(request.GET or None, initial=initial)
+    data = dict(initial)
+    if request.GET and form.is_valid():
+        data.update(form.cleaned_data)
+    elif request.GET:
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else _("Filter")
+            messages.warning(
+                request,
+                _("Filter '%(field)s' is niet toegepast: %(why)s De standaardperiode is getoond.")
+                % {"field": label, "why": " ".join(errors)},
+            )
+    overview = national_overview(start=data["van"], end=data["tot"], today=today)
+    if request.GET.get("formaat") == "xlsx":
+        response = HttpResponse(
+            national_workbook(
+                overview, made_by=request.user.get_full_name() or request.user.get_username()
+            ),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="bwmo-landelijk.xlsx"'
+        return response
+    query = request.GET.copy()
+    query["formaat"] = "xlsx"
+    return render(
+        request,
+        "monitor/national.html",
+        {
+            "form": form,
+            "overview": overview,
+            "start": data["van"],
+            "end": data["tot"],
+            "data_gaps": _gap_rows(request, overview),
+            "excel_query": query.urlencode(),
+        },
+    )

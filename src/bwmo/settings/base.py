@@ -109,6 +109,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+# Persistent connections (CONN_MAX_AGE above) are checked before reuse, so a connection the
+# database closed (a restart, an idle timeout) costs one reconnect, not a failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = os.environ.get("CONN_HEALTH_CHECKS", "1") == "1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several readers while one writer works (the demo server plus a CLI command).
     DATABASES["default"].setdefault("OPTIONS", {})

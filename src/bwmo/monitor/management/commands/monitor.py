@@ -4,8 +4,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bwmo.monitor.excel import monitor_about, monitor_workbook
-from bwmo.monitor.services import AUDIENCES, MonitorScope, monitor_document
+from bwmo.monitor.excel import (
+    NATIONAL_HEADER,
+    monitor_about,
+    monitor_workbook,
+    national_rows,
+    national_workbook,
+)
+from bwmo.monitor.services import AUDIENCES, MonitorScope, monitor_document, national_overview
 from bwmo.organisations.commands import region_argument
 from bwmo.organisations.models import Municipality, RegionMembership
 
@@ -25,7 +31,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--region", required=True, help="centrumgemeente code, e.g. GM0106")
+        parser.add_argument("--region", help="centrumgemeente code, e.g. GM0106")
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="all regions side by side (always suppressed as for an external audience)",
+        )
         parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
         parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
         parser.add_argument("--municipality", help="only this municipality (CBS code)")
@@ -35,7 +46,9 @@ class Command(BaseCommand):
             choices=["month", "quarter", "year"],
             help="also add the stock and flows per month, quarter or year",
         )
-        parser.add_argument("--format", choices=["json", "xlsx"], default="json")
+        parser.add_argument(
+            "--format", choices=["json", "xlsx", "text"], default="json", help="text: --national"
+        )
         parser.add_argument("--out", type=Path)
 
     def handle(
@@ -44,6 +57,22 @@ class Command(BaseCommand):
         start, end = _date(start), _date(end)
         if start > end:
             raise CommandError(f"--from {start} lies after --to {end}", returncode=2)
+        if format == "xlsx" and out is None:
+            raise CommandError(
+                "--format xlsx writes a workbook: give --out FILE.xlsx", returncode=2
+            )
+        if opts["national"]:
+            if region or municipality or series or audience != "internal":
+                raise CommandError(
+                    "--national shows every region, suppressed as for an external audience: "
+                    "leave out --region, --municipality, --series and --audience",
+                    returncode=2,
+                )
+            return self.national(start, end, format, out)
+        if not region:
+            raise CommandError("give --region CODE, or --national", returncode=2)
+        if format == "text":
+            raise CommandError("--format text is for --national; use json or xlsx", returncode=2)
         found = region_argument(region)
         chosen = None
         if municipality:
@@ -53,10 +82,6 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"municipality {municipality!r} is not a member of {found.name}", returncode=2
                 )
-        if format == "xlsx" and out is None:
-            raise CommandError(
-                "--format xlsx writes a workbook: give --out FILE.xlsx", returncode=2
-            )
         document = monitor_document(
             scope=MonitorScope(found, chosen),
             start=start,
@@ -73,6 +98,33 @@ class Command(BaseCommand):
             out.write_bytes(monitor_workbook(document, about=about))
             return
         text = json.dumps(document, ensure_ascii=False, indent=1, default=str)
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text)
+
+    def national(self, start: date, end: date, format: str, out: Path | None) -> None:
+        overview = national_overview(start=start, end=end)
+        for gap in overview["data_gaps"]:
+            self.stderr.write(f"warning: {gap['message']} {gap['fix']}")
+        if format == "xlsx":
+            assert out is not None
+            out.write_bytes(national_workbook(overview, made_by="bwmo monitor (opdrachtregel)"))
+            return
+        if format == "text":
+            rows = [NATIONAL_HEADER, *national_rows(overview)]
+            cells = [["" if v is None else str(v) for v in row] for row in rows]
+            widths = [max(len(row[i]) for row in cells) for i in range(len(NATIONAL_HEADER))]
+            text = "\n".join(
+                "  ".join(
+                    c.ljust(w) if i < 2 else c.rjust(w)
+                    for i, (c, w) in enumerate(zip(row, widths, strict=True))
+                )
+                for row in cells
+            )
+            text = f"Landelijk overzicht {start} tot en met {end} (extern, afgeschermd)\n{text}"
+        else:
+            text = json.dumps(overview, ensure_ascii=False, indent=1, default=str)
         if out:
             out.write_text(text, encoding="utf-8")
         else:

@@ -14,7 +14,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("BWMO_THREADS", "8")),
+            help="worker threads (default: $BWMO_THREADS or 8; see docs/performance.md)",
+        )
+        parser.add_argument(
+            "--connection-limit",
+            type=int,
+            default=int(os.environ.get("BWMO_CONNECTION_LIMIT", "100")),
+            help="open connections waitress accepts (default: $BWMO_CONNECTION_LIMIT or 100)",
+        )
         parser.add_argument(
             "--trusted-proxy",
             default=os.environ.get("BWMO_TRUSTED_PROXY", ""),
@@ -22,7 +33,7 @@ class Command(BaseCommand):
             "(default: $BWMO_TRUSTED_PROXY; without it they are dropped)",
         )
 
-    def handle(self, *args, host, port, threads, trusted_proxy, **options):
+    def handle(self, *args, host, port, threads, connection_limit, trusted_proxy, **options):
         from waitress import serve
 
         from bwmo.wsgi import application
@@ -39,4 +50,12 @@ class Command(BaseCommand):
         if trusted_proxy:
             self.stdout.write(f"achter de reverse proxy op {trusted_proxy}")
         self.stdout.flush()
-        serve(application, host=host, port=port, threads=threads, ident="bwmo", **proxy)
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=connection_limit,
+            ident="bwmo",
+            **proxy,
+        )
