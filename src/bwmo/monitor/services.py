@@ -92,9 +92,10 @@ def monitor_document(
 
     The figures of the region and of each of its municipalities are suppressed together (see
     ``docs/monitor.md``), so a cell hidden at one filter is hidden at every filter and no
-    difference of published figures gives it back, also not to a reader who knows one
-    municipality's own residents in full. ``internal`` shows the scope's own figures in full;
-    the origin × location matrix shows the scope's own rows in full and the others suppressed.
+    combination of published figures gives it back, also not to a reader who knows the
+    residents of the municipalities they act for (one or several) in full. ``internal`` shows
+    the scope's own figures in full; the origin × location matrix shows the scope's own rows
+    in full and the others suppressed.
     """
     members = list(region_codes(scope.region))
     gaps: list[DataGap] = []
@@ -321,22 +322,6 @@ def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]
                     }
                 )
     return links
-
-
-def _partitions(raw: dict, members: list[str]) -> list:
-    """Every count of the region's parts as the sum of the same count of each municipality."""
-    result = []
-    for (name, section), figures in raw.items():
-        if name != REGION:
-            continue
-        for path in _int_paths(figures):
-            cells = [
-                ((code, section), *path)
-                for code in members
-                if _at(raw.get((code, section)), path) is not None
-            ]
-            result.append((((REGION, section), *path), cells))
-    return result
 
 
 def _at(tree, path):

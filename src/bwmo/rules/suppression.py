@@ -88,6 +88,7 @@ STAT_COUNTS = ("count", "clients")
 
 _NOTHING = object()
 _ZERO = Fraction(0)
+_ONE = Fraction(1)
 # Propagating bounds around long cycles tightens them one step a pass; real tables settle in a
 # few passes, so this only stops pathological inputs from running long.
 _MAX_PASSES = 200
@@ -173,23 +174,36 @@ class _Problem:
             hidden |= added
             self._protect_relations(hidden, {i for k in added for i in self.equations_of[k]})
 
-    def _protect_relations(self, hidden: set[Key], indices: Iterable[int]) -> None:
-        """Make every relation safe on its own (adds to ``hidden``): the cheap, common case."""
+    def _protect_relations(
+        self,
+        hidden: set[Key],
+        indices: Iterable[int],
+        known: frozenset[Key] = frozenset(),
+        shared: frozenset[Key] = frozenset(),
+    ) -> None:
+        """Make every relation safe on its own (adds to ``hidden``): the cheap, common case.
+
+        With ``known``: for a reader who knows those cells (``shared`` as in ``exposed_to``).
+        """
+        visible = hidden - known if known else hidden
         todo = deque(sorted(indices))
         queued = set(todo)
         while todo:
             index = todo.popleft()
             queued.discard(index)
             equation = self.equations[index]
-            if not any(k in hidden for k in equation):
+            if not any(k in visible for k in equation):
                 continue
-            exposed = self._exposed_in(equation, hidden)
+            exposed = self._exposed_in(equation, visible)
+            if known:
+                exposed -= shared
             if not exposed:
                 continue
-            pick = self._secondary(exposed, hidden, nearby=False)
+            pick = self._secondary(exposed, visible | known if known else hidden, nearby=False)
             if pick is None:
                 continue
             hidden.add(pick)
+            visible.add(pick)
             for other in (index, *self.equations_of[pick]):
                 if other not in queued:
                     queued.add(other)
@@ -220,8 +234,9 @@ class _Problem:
     def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
         """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
         near = {k for key in exposed for i in self.equations_of[key] for k in self.equations[i]}
-        pools = (near, self._component(exposed, hidden)) if nearby else (near,)
-        for pool in pools:
+        for pool in (near, None) if nearby else (near,):
+            if pool is None:
+                pool = self._component(exposed, hidden)
             candidates = [k for k in pool if k not in hidden and self.values[k] > 0]
             if candidates:
                 return min(
@@ -316,6 +331,9 @@ class _Problem:
         (``priority``, then value), unless a cell taken this round already lies in one of them.
         """
         self._protect_relations(hidden, range(len(self.equations)))
+        for known in readers:
+            indices = {i for k in known for i in self.equations_of[k]}
+            self._protect_relations(hidden, indices, known, shared)
         for _ in range(len(self.values) + 1):
             added: set[Key] = set()
             exposed = self.exposed_to(hidden, readers, shared)
@@ -471,9 +489,8 @@ def _held_at_one(pivots: dict[Key, dict[Key, Fraction]], ones: set[Key]) -> set[
     rows = [dict(row) for pivot, row in pivots.items() if pivot in ones]
     if not rows:
         return set()
-    pivot_of = {
-        id(row): pivot for row, pivot in zip(rows, [p for p in pivots if p in ones], strict=True)
-    }
+    held_pivots = [p for p in pivots if p in ones]
+    pivot_of = {id(row): pivot for row, pivot in zip(rows, held_pivots, strict=True)}
     cells = {k for row in rows for k in row}
     still: set[Key] = set()
     changed = True
@@ -528,10 +545,17 @@ def _pivoted_support(held: dict[Key, dict[Key, Fraction]]) -> set[Key]:
     matrix.append([Fraction(1)] * len(free))
     bounds = [_ZERO] * len(held) + [Fraction(1)]
 
+    rows_of: dict[Key, list[Key]] = defaultdict(list)
+    for p, row in held.items():
+        for k in row:
+            if k != p:
+                rows_of[k].append(p)
+
     def moved(x: list[Fraction]) -> set[Key]:
         steps = {f: v for f, v in zip(free, x, strict=True) if v}
         moving = {k for k, v in steps.items() if v > 0}
-        for p, row in held.items():
+        for p in {p for f in steps for p in rows_of[f]}:
+            row = held[p]
             if -sum((row[f] * v for f, v in steps.items() if f in row), _ZERO) > 0:
                 moving.add(p)
         return moving
@@ -539,14 +563,14 @@ def _pivoted_support(held: dict[Key, dict[Key, Fraction]]) -> set[Key]:
     movable: set[Key] = set()
     for i in range(len(free)):  # one free cell at a time is often enough
         if all(row[i] <= 0 for row in matrix[:-1]):
-            movable |= moved([Fraction(int(i == k)) for k in range(len(free))])
+            movable |= moved([_ONE if i == k else _ZERO for k in range(len(free))])
     for key in [*free, *held]:
         if key in movable:
             continue
         if key in held:
             objective = [-held[key].get(f, _ZERO) for f in free]
         else:
-            objective = [Fraction(f == key) for f in free]
+            objective = [_ONE if f == key else _ZERO for f in free]
         value, x = _lp_max(objective, matrix, bounds)
         if value > 0:
             movable |= moved(x)
@@ -565,7 +589,7 @@ def _cone_support(rows: list[dict[Key, Fraction]]) -> set[Key]:
     for index, key in enumerate(cells):
         if key in movable:
             continue
-        objective = [Fraction(int(i == index)) for i in range(len(cells))]
+        objective = [_ONE if i == index else _ZERO for i in range(len(cells))]
         value, x = _lp_max(objective, matrix, bounds)
         if value > 0:
             movable |= {k for k, v in zip(cells, x, strict=True) if v > 0}
@@ -583,10 +607,10 @@ def _lp_max(
     """
     n, m = len(objective), len(matrix)
     tableau = [
-        [*row, *(Fraction(int(i == k)) for k in range(m)), bound]
+        [*row, *(_ONE if i == k else _ZERO for k in range(m)), bound]
         for i, (row, bound) in enumerate(zip(matrix, bounds, strict=True))
     ]
-    costs = [-c for c in objective] + [Fraction(0)] * (m + 1)
+    costs = [-c for c in objective] + [_ZERO] * (m + 1)
     basis = [n + i for i in range(m)]
     while True:
         entering = next((j for j in range(n + m) if costs[j] < 0), None)
@@ -607,11 +631,14 @@ def _lp_max(
             raise ValueError("unbounded linear program")
         pivot_row = tableau[leaving]
         scale = pivot_row[entering]
-        pivot_row[:] = [a / scale for a in pivot_row]
+        if scale != 1:
+            pivot_row[:] = [a / scale if a else a for a in pivot_row]
+        nonzero = [j for j, p in enumerate(pivot_row) if p]
         for row in (*tableau[:leaving], *tableau[leaving + 1 :], costs):
             factor = row[entering]
             if factor:
-                row[:] = [a - factor * p for a, p in zip(row, pivot_row, strict=True)]
+                for j in nonzero:
+                    row[j] = row[j] - factor * pivot_row[j]
         basis[leaving] = entering
 
 
