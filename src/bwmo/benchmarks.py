@@ -31,7 +31,7 @@ from bwmo.rules.budget_params import (
     load_budget_parameters,
     load_reference_municipalities,
 )
-from bwmo.rules.suppression import suppress_figures
+from bwmo.rules.suppression import suppress_figures, suppress_parts
 
 
 def _stays(count: int, rng: random.Random) -> list[monitor.StayRecord]:
@@ -112,6 +112,44 @@ def bench_forecast_region_demo() -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
+def _int_paths(tree: object, prefix: tuple = ()) -> list[tuple]:
+    if isinstance(tree, dict):
+        return [p for key, value in tree.items() for p in _int_paths(value, (*prefix, key))]
+    return [prefix] if isinstance(tree, int) and not isinstance(tree, bool) else []
+
+
+def _region_parts(stays: list[monitor.StayRecord], members: int = 9) -> tuple[dict, dict]:
+    """A region of the demo's size as the monitor suppresses it: the period, its quarters and
+    three years, for the region and each municipality, region = Σ municipalities everywhere,
+    the staff of each municipality and one reader with a mandate of two as readers."""
+    codes = [f"GM{n:04d}" for n in range(1, members + 1)]
+    mine = [s for s in stays if s.responsible in codes]
+    start, end = date(2025, 1, 1), date(2025, 10, 31)
+    parts: dict = {}
+    for name, wanted in {"regio": set(codes), **{c: {c} for c in codes}}.items():
+        rows = [s for s in mine if s.responsible in wanted]
+        parts[(name, "main")] = monitor.flow_figures(rows, start=start, end=end).to_dict()
+        quarters = monitor.series(rows, start=start, end=end, step="quarter", breakdown="kind")
+        for i, period in enumerate(quarters):
+            parts[(name, f"q{i}")] = period.figures.to_dict()
+        years = monitor.series(
+            rows, start=date(2023, 1, 1), end=end, step="year", breakdown="product"
+        )
+        for i, period in enumerate(years):
+            parts[(name, f"y{i}")] = period.figures.to_dict()
+    links = []
+    for (name, section), figures in parts.items():
+        if name == "regio":
+            for path in _int_paths(figures):
+                link = {((name, section), *path): -1}
+                link.update({((c, section), *path): 1 for c in codes})
+                links.append(link)
+    groups = [[c] for c in codes] + [codes[:2]]
+    revealed = [[key for key in parts if key[0] in group] for group in groups]
+    headline = [key for key in parts if key[1] == "main"]
+    return parts, {"links": links, "revealed": revealed, "headline": headline}
+
+
 def _pure_rows(scale: int) -> list[tuple[str, str, float | None, Callable[[], object]]]:
     rng = random.Random(2026)  # noqa: S311 — synthetic benchmark data
     stays = _stays(100_000 // scale, rng)
@@ -158,6 +196,17 @@ def _pure_rows(scale: int) -> list[tuple[str, str, float | None, Callable[[], ob
                 "",
                 None,
                 lambda: suppress_figures(figures.to_dict()),
+            ),
+        )
+        # About the demo's Assen: a few hundred stays over nine municipalities.
+        region_parts, region_inputs = _region_parts(stays[:9000])
+        rows.insert(
+            3,
+            (
+                "suppression of a region of 9 municipalities, all relations at once",
+                "< 1 s",
+                1.0,
+                lambda: suppress_parts(region_parts, **region_inputs),
             ),
         )
     return rows

@@ -21,9 +21,11 @@ from bwmo.rules.monitor import (
 from bwmo.rules.suppression import (
     MARK,
     TOTAL,
+    audit_parts,
     can_recompute,
     suppress_figures,
     suppress_matrix,
+    suppress_parts,
     suppress_table,
 )
 
@@ -482,3 +484,78 @@ def test_a_table_that_is_also_a_statistic_of_a_few_persons_is_blanked():
         "mean_days": None,
         "max_days": None,
     }
+
+
+def _region_of(parts_by_member: dict) -> dict:
+    """Parts of a region and its members, with the region as the sum of its members."""
+    parts = {("regio", "main"): {}, **{(m, "main"): f for m, f in parts_by_member.items()}}
+    first = next(iter(parts_by_member.values()))
+    for top, table in first.items():
+        parts[("regio", "main")][top] = {
+            key: sum(f[top][key] for f in parts_by_member.values()) for key in table
+        }
+    links = []
+    for top, table in parts[("regio", "main")].items():
+        for key, value in table.items():
+            if isinstance(value, int):
+                links.append(
+                    {
+                        (("regio", "main"), top, key): -1,
+                        **{((m, "main"), top, key): 1 for m in parts_by_member},
+                    }
+                )
+    return parts, links
+
+
+def test_verzilverd_is_protected_across_municipalities():
+    # Verzilverd of A (2) was region (12) − B (10): it now takes a secondary cell with it.
+    parts, links = _region_of(
+        {
+            "A": {"indications": {"total": 20, "verzilverd": 2, "wlz_pending": 0}},
+            "B": {"indications": {"total": 30, "verzilverd": 10, "wlz_pending": 0}},
+        }
+    )
+    published = suppress_parts(parts, links=links)
+    assert published[("A", "main")]["indications"]["verzilverd"] == MARK
+    hidden = [n for n in parts if published[n]["indications"]["verzilverd"] == MARK]
+    assert len(hidden) >= 2
+
+
+def test_lead_time_counts_and_placements_are_protected_by_their_totals():
+    figures = {
+        "lead_times": {
+            "total": 30,
+            "melding_onderzoek": {"completed": {"count": 27, "median_days": 20.0}},
+            "aanvraag_beschikking": {"completed": {"count": 3, "median_days": 9.0}},
+        },
+        "flows": {
+            "total": 40,
+            "out_of_region": {"placed_outside": 9, "reason": {"a": 2, "b": 7}},
+        },
+    }
+    published = suppress_figures(figures)
+    times = published["lead_times"]
+    assert times["aanvraag_beschikking"]["completed"]["count"] == MARK
+    assert MARK in (times["total"], times["melding_onderzoek"]["completed"]["count"])
+    out = published["flows"]["out_of_region"]
+    assert out["reason"]["a"] == MARK
+    assert MARK in (out["placed_outside"], out["reason"]["b"])
+
+
+def test_a_reader_who_knows_two_municipalities_learns_no_third():
+    # Verzilverd 2 + 3 + 3 = 8: one municipality known leaves two hidden cells, but a reader
+    # who acts for A and B at once (a mandate) finds C = 8 − 2 − 3 unless more is hidden.
+    def part(verzilverd):
+        return {"indications": {"total": 40, "verzilverd": verzilverd, "wlz_pending": 0}}
+
+    parts, links = _region_of({"A": part(2), "B": part(3), "C": part(3)})
+    groups = [[("A", "main")], [("B", "main")], [("C", "main")], [("A", "main"), ("B", "main")]]
+    published = suppress_parts(parts, links=links, revealed=groups)
+    result = audit_parts(parts, published, links=links, revealed=groups)
+    assert result["hidden"] > 0
+    assert not any(result["exposed"].values()), result["exposed"]
+    single = [[("A", "main")], [("B", "main")], [("C", "main")]]
+    alone = suppress_parts(parts, links=links, revealed=single)
+    assert audit_parts(parts, alone, links=links, revealed=groups)["exposed"][
+        (("A", "main"), ("B", "main"))
+    ]

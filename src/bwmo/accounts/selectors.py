@@ -175,3 +175,29 @@ def password_settable_by(*, editor: User, user: User) -> bool:
         return False
     held = rights_permission_names(rights=user_rights(user=user))
     return not (held & PERSONAL_DATA_PERMISSIONS) and held <= _editor_permissions(editor)
+
+
+def monitor_reader_groups(codes: list[str]) -> list[tuple[str, ...]]:
+    """The sets of ``codes`` that one user may see in full in the monitor (their own
+    residents): the municipalities of the user's municipal organisations and those that gave
+    one of the user's organisations a mandate, at any time (what was once seen stays known).
+    Every single municipality is a group too: its own staff see it in full."""
+    from bwmo.organisations.models import Mandate, Organisation
+
+    wanted = set(codes)
+    known_by_org: dict[int, set[str]] = {}
+    for pk, code in Organisation.objects.filter(
+        kind=Organisation.Kind.GEMEENTE, municipality__isnull=False
+    ).values_list("pk", "municipality_id"):
+        known_by_org.setdefault(pk, set()).add(code)
+    for holder, grantor in Mandate.objects.values_list("holder_id", "grantor_id"):
+        known_by_org.setdefault(holder, set()).add(grantor)
+    known_by_user: dict[int, set[str]] = {}
+    for user, org in User.organisations.through.objects.values_list("user_id", "organisation_id"):
+        known_by_user.setdefault(user, set()).update(known_by_org.get(org, set()))
+    groups: set[tuple[str, ...]] = {(code,) for code in wanted}
+    for known in known_by_user.values():
+        mine = tuple(sorted(known & wanted))
+        if mine:
+            groups.add(mine)
+    return sorted(groups, key=lambda group: (len(group), group))

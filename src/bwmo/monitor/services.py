@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from bwmo.accounts.selectors import monitor_reader_groups
 from bwmo.care.models import Product
 from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, suppressed, tariff_gaps
 from bwmo.finance.selectors import care_stays, tariffs
@@ -84,9 +85,10 @@ def monitor_document(
 
     The figures of the region and of each of its municipalities are suppressed together (see
     ``docs/monitor.md``), so a cell hidden at one filter is hidden at every filter and no
-    difference of published figures gives it back, also not to a reader who knows one
-    municipality's own residents in full. ``internal`` shows the scope's own figures in full;
-    the origin × location matrix shows the scope's own rows in full and the others suppressed.
+    combination of published figures gives it back, also not to a reader who knows the
+    residents of the municipalities they act for (one or several) in full. ``internal`` shows
+    the scope's own figures in full; the origin × location matrix shows the scope's own rows
+    in full and the others suppressed.
     """
     members = list(region_codes(scope.region))
     gaps: list[DataGap] = []
@@ -145,13 +147,7 @@ def monitor_document(
     if audience == "internal" and set(own) == set(members):
         published = raw
     else:
-        published = _suppressed_parts(
-            raw,
-            nesting=monitor.nesting(records),
-            links=_links(raw, members),
-            revealed=[[key for key in raw if key[0] == code] for code in members],
-            partitions=_partitions(raw, members),
-        )
+        published = _suppressed_parts(raw, **_suppression_inputs(raw, records, members))
         if audience == "internal":
             for key in raw:
                 if key[0] in own:
@@ -221,6 +217,21 @@ def _remembered(function, *args, **kwargs):
     return copy.deepcopy(result)
 
 
+def _suppression_inputs(raw: dict, records: list, members: list[str]) -> dict:
+    """What ``suppress_parts`` protects the parts with: every relation a reader knows (each
+    part's own, the time chain, a region figure as the sum of its municipalities' in every
+    section), the groups of municipalities one reader sees in full, and the period's own
+    figures as the place to hide a secondary cell last."""
+    return {
+        "nesting": monitor.nesting(records),
+        "links": _links(raw, members, across=True),
+        "revealed": [
+            [key for key in raw if key[0] in group] for group in monitor_reader_groups(members)
+        ],
+        "headline": [key for key in raw if key[1] == "main"],
+    }
+
+
 def _suppressed_parts(raw: dict, **kwargs) -> dict:
     return _remembered(suppress_parts, raw, **kwargs)
 
@@ -278,9 +289,9 @@ def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]
     (where that holds), one period's end stock is the next one's start, the quarters' flows add
     up to the period's. Keys are ``(part, *path)`` with the part's name ``(name, section)``."""
     links = []
-    # Across municipalities for the period's own figures; the quarter and year series are
-    # protected along their own chain (see docs/monitor.md).
-    for section in () if not across else ("main",):
+    # With ``across``: every section (the period, each quarter and year) across municipalities.
+    sections = sorted({section for name, section in raw if name == REGION}) if across else []
+    for section in sections:
         region = raw.get((REGION, section))
         if region is None:
             continue
@@ -325,22 +336,6 @@ def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]
                     }
                 )
     return links
-
-
-def _partitions(raw: dict, members: list[str]) -> list:
-    """Every count of the region's parts as the sum of the same count of each municipality."""
-    result = []
-    for (name, section), figures in raw.items():
-        if name != REGION:
-            continue
-        for path in _int_paths(figures):
-            cells = [
-                ((code, section), *path)
-                for code in members
-                if _at(raw.get((code, section)), path) is not None
-            ]
-            result.append((((REGION, section), *path), cells))
-    return result
 
 
 def _at(tree, path):

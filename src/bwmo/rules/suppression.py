@@ -87,6 +87,8 @@ FLOW_KEYS = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doo
 STAT_COUNTS = ("count", "clients")
 
 _NOTHING = object()
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
 # Propagating bounds around long cycles tightens them one step a pass; real tables settle in a
 # few passes, so this only stops pathological inputs from running long.
 _MAX_PASSES = 200
@@ -172,23 +174,36 @@ class _Problem:
             hidden |= added
             self._protect_relations(hidden, {i for k in added for i in self.equations_of[k]})
 
-    def _protect_relations(self, hidden: set[Key], indices: Iterable[int]) -> None:
-        """Make every relation safe on its own (adds to ``hidden``): the cheap, common case."""
+    def _protect_relations(
+        self,
+        hidden: set[Key],
+        indices: Iterable[int],
+        known: frozenset[Key] = frozenset(),
+        shared: frozenset[Key] = frozenset(),
+    ) -> None:
+        """Make every relation safe on its own (adds to ``hidden``): the cheap, common case.
+
+        With ``known``: for a reader who knows those cells (``shared`` as in ``exposed_to``).
+        """
+        visible = hidden - known if known else hidden
         todo = deque(sorted(indices))
         queued = set(todo)
         while todo:
             index = todo.popleft()
             queued.discard(index)
             equation = self.equations[index]
-            if not any(k in hidden for k in equation):
+            if not any(k in visible for k in equation):
                 continue
-            exposed = self._exposed_in(equation, hidden)
+            exposed = self._exposed_in(equation, visible)
+            if known:
+                exposed -= shared
             if not exposed:
                 continue
-            pick = self._secondary(exposed, hidden, nearby=False)
+            pick = self._secondary(exposed, visible | known if known else hidden, nearby=False)
             if pick is None:
                 continue
             hidden.add(pick)
+            visible.add(pick)
             for other in (index, *self.equations_of[pick]):
                 if other not in queued:
                     queued.add(other)
@@ -219,8 +234,9 @@ class _Problem:
     def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
         """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
         near = {k for key in exposed for i in self.equations_of[key] for k in self.equations[i]}
-        pools = (near, self._component(exposed, hidden)) if nearby else (near,)
-        for pool in pools:
+        for pool in (near, None) if nearby else (near,):
+            if pool is None:
+                pool = self._component(exposed, hidden)
             candidates = [k for k in pool if k not in hidden and self.values[k] > 0]
             if candidates:
                 return min(
@@ -251,6 +267,95 @@ class _Problem:
         """Hidden cells whose value the published cells and the relations give back."""
         groups = self._exposed_groups(hidden, trust_marks=trust_marks)
         return set().union(*(strict | trusting for strict, trusting in groups))
+
+    def exposed_to(
+        self,
+        hidden: set[Key],
+        readers: Sequence[frozenset[Key]] = (),
+        shared: frozenset[Key] = frozenset(),
+    ) -> list[set[Key]]:
+        """Hidden cells that every relation together gives back exactly: to the public (first)
+        and to each reader, who also knows the cells of ``readers[i]`` (those are left out).
+
+        Exact over the real numbers with every hidden cell ≥ 1: a cell is fixed iff no
+        direction that solves the relations and keeps the cells at 1 from going down moves it
+        (see ``_always_one``). A reader's known cells are relations ``x = value`` added to the
+        public reduced form, so the region's system is reduced once per group of linked cells.
+
+        ``shared`` cells count persons a reader knows together with others (a region figure):
+        a reader who derives one learns the others' sum, which leaves each of them as hidden
+        as a published total of several hidden cells does; a single hidden cell behind it is
+        found as that cell. They are reported to the public only.
+        """
+        hidden = {key for key in hidden if key in self.values}
+        result: list[set[Key]] = [set() for _ in range(len(readers) + 1)]
+        for variables, eqs in self._components(hidden):
+            systems: _System = [
+                ([(k, c) for k, c in eq.items() if c and k in variables], 0) for eq in eqs
+            ]
+            ones = {key for key in variables if self.values[key] == 1}
+
+            def preference(key: Key, ones: set[Key] = ones) -> tuple[bool, str]:
+                return key in ones, _order(key)
+
+            base = _echelon(systems, preference)
+            public = self._fixed(base, ones, preference)
+            result[0] |= public
+            for index, known in enumerate(readers, start=1):
+                mine = sorted(known & variables, key=_order)
+                if not mine:
+                    result[index] |= public - shared
+                    continue
+                pivots = _echelon([([(k, 1)], 0) for k in mine], preference, start=base)
+                result[index] |= self._fixed(pivots, ones, preference) - known - shared
+        return result
+
+    @staticmethod
+    def _fixed(pivots: dict[Key, dict[Key, Fraction]], ones: set[Key], preference: Any) -> set[Key]:
+        at_one = _held_at_one(pivots, ones) if ones else set()
+        if at_one:
+            pivots = _echelon(
+                [([(k, 1)], 0) for k in sorted(at_one, key=_order)], preference, pivots
+            )
+        return at_one | {pivot for pivot, row in pivots.items() if len(row) == 1}
+
+    def secure(
+        self,
+        hidden: set[Key],
+        readers: Sequence[frozenset[Key]] = (),
+        shared: frozenset[Key] = frozenset(),
+    ) -> set[Key]:
+        """Add secondary cells to ``hidden`` until ``exposed_to`` finds nothing for anyone.
+
+        Per round, each exposed cell takes the cheapest published cell of its relations
+        (``priority``, then value), unless a cell taken this round already lies in one of them.
+        """
+        self._protect_relations(hidden, range(len(self.equations)))
+        for known in readers:
+            indices = {i for k in known for i in self.equations_of[k]}
+            self._protect_relations(hidden, indices, known, shared)
+        for _ in range(len(self.values) + 1):
+            added: set[Key] = set()
+            exposed = self.exposed_to(hidden, readers, shared)
+            for known, cells in zip([frozenset(), *readers], exposed, strict=True):
+                for cell in sorted(cells, key=_order):
+                    near = {k for i in self.equations_of[cell] for k in self.equations[i]}
+                    if near & added:
+                        continue
+                    pick = self._secondary({cell}, hidden | known)
+                    if pick is not None:
+                        added.add(pick)
+            if not added:
+                # A reader who takes every mark at its word (at most 4): see the module.
+                for _strict, trusting in self._exposed_groups(hidden, trust_marks=True):
+                    pick = self._secondary(trusting, hidden, nearby=False)
+                    if pick is not None:
+                        added.add(pick)
+            if not added:
+                return hidden
+            hidden |= added
+            self._protect_relations(hidden, {i for k in added for i in self.equations_of[k]})
+        return hidden
 
     def _exposed_groups(
         self, hidden: set[Key], *, trust_marks: bool
@@ -312,16 +417,19 @@ def _fixed_linearly(systems: _System) -> set[Key]:
     return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
 
-def _echelon(systems: _System, preference: Any) -> dict[Key, dict[Key, Fraction]]:
+def _echelon(
+    systems: _System, preference: Any, start: dict[Key, dict[Key, Fraction]] | None = None
+) -> dict[Key, dict[Key, Fraction]]:
     """Reduced row echelon form in exact rationals: pivot → its row (pivot coefficient 1).
 
-    Each new pivot is the variable of its row with the smallest ``preference``.
+    Each new pivot is the variable of its row with the smallest ``preference``. ``start`` is a
+    reduced form to extend (it is copied, not changed).
     """
-    pivots: dict[Key, dict[Key, Fraction]] = {}
+    pivots: dict[Key, dict[Key, Fraction]] = {p: dict(r) for p, r in (start or {}).items()}
     for terms, _ in systems:
         row: dict[Key, Fraction] = {}
         for key, coefficient in terms:
-            row[key] = row.get(key, Fraction(0)) + coefficient
+            row[key] = row.get(key, _ZERO) + coefficient
         # Pivot rows hold no other pivot variable, so one pass over the row's pivots suffices.
         for key in [k for k in row if k in pivots]:
             factor: Fraction | None = row.pop(key)
@@ -367,42 +475,125 @@ def _always_one(systems: _System, variables: set[Key], values: Mapping[Key, int]
     ones = {key for key in variables if values[key] == 1}
     if not ones:
         return set()
-    pivots = _echelon(systems, lambda key: (key in ones, _order(key)))
-    # A row whose pivot is a cell at 1 holds cells at 1 only (no other cell was left in it).
-    held = {pivot: row for pivot, row in pivots.items() if pivot in ones}
-    if not held:
+    return _held_at_one(_echelon(systems, lambda key: (key in ones, _order(key))), ones)
+
+
+def _held_at_one(pivots: dict[Key, dict[Key, Fraction]], ones: set[Key]) -> set[Key]:
+    """``_always_one`` on a reduced form that pivoted on cells above 1 where it could.
+
+    A row whose pivot is a cell at 1 holds cells at 1 only (no other cell was left in it): a
+    direction ``d ≥ 0`` on the cells at 1 must solve those rows. A row whose cells all have
+    coefficients of one sign holds them all (at 0); the rest falls apart into groups of rows
+    that share no cell, each decided by a small exact linear program.
+    """
+    rows = [dict(row) for pivot, row in pivots.items() if pivot in ones]
+    if not rows:
         return set()
+    held_pivots = [p for p in pivots if p in ones]
+    pivot_of = {id(row): pivot for row, pivot in zip(rows, held_pivots, strict=True)}
+    cells = {k for row in rows for k in row}
+    still: set[Key] = set()
+    changed = True
+    while changed:
+        changed = False
+        remaining = []
+        for row in rows:
+            live = {k: a for k, a in row.items() if k not in still}
+            if not live:
+                continue
+            if all(a > 0 for a in live.values()) or all(a < 0 for a in live.values()):
+                still |= live.keys()
+                changed = True
+            elif len(live) == len(row):
+                remaining.append(row)
+            else:
+                remaining.append(live)
+        rows = remaining
+    parent: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for row in rows:
+        first, *rest = row
+        for other in rest:
+            a, b = find(first), find(other)
+            if a != b:
+                parent[a] = b
+    groups: dict[Key, list[dict[Key, Fraction]]] = defaultdict(list)
+    for row in rows:
+        groups[find(next(iter(row)))].append(row)
+    movable: set[Key] = cells - still - {k for row in rows for k in row}
+    for group in groups.values():
+        pivoted = {pivot_of[id(row)]: row for row in group if id(row) in pivot_of}
+        if len(pivoted) == len(group):
+            movable |= _pivoted_support(pivoted)
+        else:
+            movable |= _cone_support(group)
+    return cells - movable
+
+
+def _pivoted_support(held: dict[Key, dict[Key, Fraction]]) -> set[Key]:
+    """``_cone_support`` of rows each with a pivot (coefficient 1) found in no other row."""
     free = sorted({k for row in held.values() for k in row} - held.keys(), key=_order)
-    # Directions x ≥ 0 of the free cells at 1; a held pivot moves by −row·x, which must be ≥ 0.
-    # Σ x ≤ 1 keeps the program bounded: the directions form a cone.
-    matrix = [[row.get(f, Fraction(0)) for f in free] for row in held.values()]
+    # Directions x ≥ 0 of the free cells; a held pivot moves by −row·x, which must be ≥ 0.
+    matrix = [[row.get(f, _ZERO) for f in free] for row in held.values()]
     matrix.append([Fraction(1)] * len(free))
-    bounds = [Fraction(0)] * len(held) + [Fraction(1)]
+    bounds = [_ZERO] * len(held) + [Fraction(1)]
+
+    rows_of: dict[Key, list[Key]] = defaultdict(list)
+    for p, row in held.items():
+        for k in row:
+            if k != p:
+                rows_of[k].append(p)
 
     def moved(x: list[Fraction]) -> set[Key]:
-        """The cells a feasible direction moves (all by ≥ 0)."""
         steps = {f: v for f, v in zip(free, x, strict=True) if v}
-        steps.update(
-            (p, -sum((row.get(f, 0) * v for f, v in steps.items()), Fraction(0)))
-            for p, row in held.items()
-        )
-        return {k for k, v in steps.items() if v > 0}
+        moving = {k for k, v in steps.items() if v > 0}
+        for p in {p for f in steps for p in rows_of[f]}:
+            row = held[p]
+            if -sum((row[f] * v for f, v in steps.items() if f in row), _ZERO) > 0:
+                moving.add(p)
+        return moving
 
     movable: set[Key] = set()
     for i in range(len(free)):  # one free cell at a time is often enough
         if all(row[i] <= 0 for row in matrix[:-1]):
-            movable |= moved([Fraction(int(i == k)) for k in range(len(free))])
+            movable |= moved([_ONE if i == k else _ZERO for k in range(len(free))])
     for key in [*free, *held]:
         if key in movable:
             continue
         if key in held:
-            objective = [-held[key].get(f, Fraction(0)) for f in free]
+            objective = [-held[key].get(f, _ZERO) for f in free]
         else:
-            objective = [Fraction(f == key) for f in free]
+            objective = [_ONE if f == key else _ZERO for f in free]
         value, x = _lp_max(objective, matrix, bounds)
         if value > 0:
             movable |= moved(x)
-    return (set(free) | held.keys()) - movable
+    return movable
+
+
+def _cone_support(rows: list[dict[Key, Fraction]]) -> set[Key]:
+    """The cells some ``d ≥ 0`` with ``row·d = 0`` for every row moves (exact)."""
+    cells = sorted({k for row in rows for k in row}, key=_order)
+    matrix = [[row.get(k, _ZERO) for k in cells] for row in rows]
+    matrix += [[-a for a in line] for line in matrix]
+    # Σ d ≤ 1 keeps the program bounded: the directions form a cone.
+    matrix.append([Fraction(1)] * len(cells))
+    bounds = [_ZERO] * (len(matrix) - 1) + [Fraction(1)]
+    movable: set[Key] = set()
+    for index, key in enumerate(cells):
+        if key in movable:
+            continue
+        objective = [_ONE if i == index else _ZERO for i in range(len(cells))]
+        value, x = _lp_max(objective, matrix, bounds)
+        if value > 0:
+            movable |= {k for k, v in zip(cells, x, strict=True) if v > 0}
+    return movable
 
 
 def _lp_max(
@@ -416,10 +607,10 @@ def _lp_max(
     """
     n, m = len(objective), len(matrix)
     tableau = [
-        [*row, *(Fraction(int(i == k)) for k in range(m)), bound]
+        [*row, *(_ONE if i == k else _ZERO for k in range(m)), bound]
         for i, (row, bound) in enumerate(zip(matrix, bounds, strict=True))
     ]
-    costs = [-c for c in objective] + [Fraction(0)] * (m + 1)
+    costs = [-c for c in objective] + [_ZERO] * (m + 1)
     basis = [n + i for i in range(m)]
     while True:
         entering = next((j for j in range(n + m) if costs[j] < 0), None)
@@ -440,11 +631,14 @@ def _lp_max(
             raise ValueError("unbounded linear program")
         pivot_row = tableau[leaving]
         scale = pivot_row[entering]
-        pivot_row[:] = [a / scale for a in pivot_row]
+        if scale != 1:
+            pivot_row[:] = [a / scale if a else a for a in pivot_row]
+        nonzero = [j for j, p in enumerate(pivot_row) if p]
         for row in (*tableau[:leaving], *tableau[leaving + 1 :], costs):
             factor = row[entering]
             if factor:
-                row[:] = [a - factor * p for a, p in zip(row, pivot_row, strict=True)]
+                for j in nonzero:
+                    row[j] = row[j] - factor * pivot_row[j]
         basis[leaving] = entering
 
 
@@ -656,6 +850,46 @@ def _figures_problem(
                 within = [v for v in figures[top][fine] if parent.get(v) == value]
                 relate({**{(top, fine, v): 1 for v in within}, (top, coarse, value): -1})
 
+    # Counts inside the other figures of a table (lead-time and waiting-list counts, placements
+    # outside the region by reason, verzilverd): cells too, with the sums a reader knows.
+    for top in tables:
+        for path, n in _count_leaves(figures[top], (top,)):
+            if path not in values:
+                values[path] = n
+                claimed.add(path)
+        node = figures[top]
+        completed = [
+            (top, step, "completed", "count")
+            for step, stat in node.items()
+            if isinstance(stat, Mapping) and (top, step, "completed", "count") in values
+        ]
+        if completed:
+            relate({**dict.fromkeys(completed, 1), (top, "total"): -1})
+        if (top, "count") in values:
+            relate({(top, "count"): 1, (top, "total"): -1})
+        for name, child in node.items():
+            if not isinstance(child, Mapping):
+                continue
+            ints = {k: v for k, v in child.items() if _is_count(v)}
+            if "total" in ints and len(ints) > 1:  # {"total": 5, "mo_to_bw": 3, "bw_to_mo": 2}
+                relate(
+                    {**{(top, name, k): 1 for k in ints if k != "total"}, (top, name, "total"): -1}
+                )
+            for whole in ints:
+                for part, breakdown in child.items():
+                    if (
+                        isinstance(breakdown, Mapping)
+                        and breakdown
+                        and all(_is_count(v) for v in breakdown.values())
+                    ):
+                        # {"placed_outside": 2, "reason": {…: 1, …: 1}}
+                        relate(
+                            {
+                                **{(top, name, part, k): 1 for k in breakdown},
+                                (top, name, whole): -1,
+                            }
+                        )
+
     if all(key in tables for key in FLOW_KEYS[:4]):
         start, end, inflow, outflow = FLOW_KEYS[:4]
         flow = tables.get("doorstroom", {})
@@ -680,6 +914,19 @@ def _figures_problem(
                             equation[key] = sign
                 relate(equation)
     return _Problem(values, equations, priority), claimed
+
+
+def _count_leaves(node: Any, path: tuple[Any, ...]) -> Iterable[tuple[tuple[Any, ...], int]]:
+    """The counts below a table's breakdowns that are no breakdown themselves."""
+    if not isinstance(node, Mapping):
+        return
+    for key, value in node.items():
+        if len(path) == 1 and key == "total":
+            continue
+        if _is_count(value) and not str(key).endswith("_days"):
+            yield (*path, key), value
+        elif isinstance(value, Mapping):
+            yield from _count_leaves(value, (*path, key))
 
 
 def suppress_figures(
@@ -711,7 +958,7 @@ def _render(figures: Mapping[str, Any], claimed: set[tuple[str, ...]], cell: Any
         for name, breakdown in table.items():
             if name == "total":
                 out[name] = cell((top, "total"))
-            elif (top, name) not in claimed:
+            elif (top, name) not in claimed or not isinstance(breakdown, Mapping):
                 few_stat = few and name not in STAT_COUNTS
                 out[name] = _blank(breakdown) if few_stat else _loose(name, breakdown)
             elif all(_is_count(v) for v in breakdown.values()):
@@ -721,8 +968,21 @@ def _render(figures: Mapping[str, Any], claimed: set[tuple[str, ...]], cell: Any
                     value: {end: cell((top, name, value, end)) for end in ("in", "out")}
                     for value in breakdown
                 }
+        for path in claimed:
+            if path[0] == top and path[1:] != ("total",) and _is_count(_at(figures, path)):
+                _put(out, path[1:], cell(path))
         result[top] = out
     return result
+
+
+def _put(tree: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    for step in path[:-1]:
+        node = tree.get(step)
+        if not isinstance(node, dict):
+            return
+        tree = node
+    if path[-1] in tree:
+        tree[path[-1]] = value
 
 
 def _protect_revealed(problem: _Problem, hidden: set[Key], known_sets: list[set[Key]]) -> None:
@@ -775,6 +1035,7 @@ def suppress_parts(
     links: Iterable[Mapping[tuple[Any, ...], int]] = (),
     revealed: Iterable[Iterable[Hashable]] = (),
     partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
+    headline: Iterable[Hashable] = (),
 ) -> dict[Hashable, dict[str, Any]]:
     """Several figure sets protected together, so that none gives a hidden cell of another back.
 
@@ -783,65 +1044,61 @@ def suppress_parts(
     ``{(region, "instroom", "total"): -1, (m1, "instroom", "total"): 1, …}`` says that a region
     figure is the sum of its municipalities', ``{(q1, "in_care_at_end", "total"): 1, (q2,
     "in_care_at_start", "total"): -1}`` that one period's end stock is the next one's start.
-    Only links that hold on the true values are used (a reader cannot use one that does not) and
-    links to cells that are not in a table are left out.
+    ``partitions`` are ``(whole, members)``, the same as a link ``whole = Σ members``. Only
+    relations that hold on the true values are used (a reader cannot use one that does not).
 
-    ``revealed`` lists groups of parts a reader sees in full (a municipality's own residents):
-    secondary cells are added, outside the group, until no hidden cell of another part can be
-    derived with that group known as well.
+    ``revealed`` lists groups of parts a reader sees in full (the residents of the
+    municipalities a user acts for, one or several). Every relation of every part, every link
+    and every partition form one system, checked exactly (``_Problem.exposed_to``) for the
+    public and for each reader with their group known: secondary cells are added until no
+    hidden cell outside a reader's group can be derived by anyone.
 
-    ``partitions`` are ``(whole, members)``: a cell that is the sum of cells of other parts (a
-    region figure and the same figure of each municipality), each member known in full to its
-    own reader. Each is protected as a table of its own — against the member's reader too — in
-    turns with the parts' own relations until neither adds a cell. (Checking these sums together
-    with every other relation is exact but far too slow for a region; one sum at a time stops
-    the difference of a region figure and its municipalities' figures.)
+    Secondary cells are taken from the cheapest place: cells of ``headline`` parts (the
+    period's own figures) only when no cell of another part (quarters, years) will do, and
+    their in-care totals last of all.
     """
     values: dict[Key, int] = {}
     equations: list[Equation] = []
     priority: dict[Key, int] = {}
     claimed_of: dict[Hashable, set[tuple[str, ...]]] = {}
+    expensive = set(headline)
     for name, figures in parts.items():
         problem, claimed = _figures_problem(figures, nesting)
         claimed_of[name] = claimed
         # A part's keys are tuples (paths); here they get the part's name in front.
         for key, value in problem.values.items():
-            values[(name, *cast(tuple[Hashable, ...], key))] = value
-        for key, rank in problem.priority.items():
-            priority[(name, *cast(tuple[Hashable, ...], key))] = rank
+            path = cast(tuple[Hashable, ...], key)
+            values[(name, *path)] = value
+            rank = problem.priority.get(key, 0)
+            if name in expensive:
+                rank += 2
+                if path[1:] == ("total",) and path[0] in FLOW_KEYS[:2]:
+                    rank += 2
+            priority[(name, *path)] = rank
         equations += [
             {(name, *cast(tuple[Hashable, ...], k)): c for k, c in eq.items()}
             for eq in problem.equations
         ]
-    for link in links:
+    relations = [dict(link) for link in links]
+    relations += [{whole: -1, **dict.fromkeys(cells, 1)} for whole, cells in partitions]
+    for link in relations:
         link = {k: c for k, c in link.items() if c}
         holds = link and all(k in values for k in link)
         if holds and sum(c * values[k] for k, c in link.items()) == 0:
-            equations.append(dict(link))
+            equations.append(link)
+    members: defaultdict[Hashable, set[Key]] = defaultdict(set)
+    for key in values:
+        members[cast(tuple[Hashable, ...], key)[0]].add(key)
+    groups = [list(group) for group in revealed]
+    readers = _readers(groups, members, set(values))
+    shared = _shared(groups, members)
+    for key in shared:
+        if cast(tuple[Hashable, ...], key)[0] in expensive:
+            priority[key] += 1  # a region's figure goes after its municipalities'
+    _equal_cost(priority, equations)
     problem = _Problem(values, equations, priority)
-    hidden = problem.protect()
-    groups = [set(group) for group in revealed]
-    if groups:
-        members: defaultdict[Hashable, set[Key]] = defaultdict(set)
-        for key in values:
-            members[cast(tuple[Hashable, ...], key)[0]].add(key)
-        known_sets = [set().union(*(members[name] for name in group)) for group in groups]
-        _protect_revealed(problem, hidden, known_sets)
-    tables = []
-    for whole, cells in partitions:
-        cells = [c for c in cells if c in values]
-        if whole in values and cells and sum(values[c] for c in cells) == values[whole]:
-            tables.append((whole, cells))
-    for _ in range(len(tables) + 1):
-        added = set()
-        for whole, cells in tables:
-            added |= _protect_sum(values, whole, cells, hidden) - hidden
-        if not added:
-            break
-        hidden |= added
-        problem._protect_relations(hidden, {i for k in added for i in problem.equations_of[k]})
-        if groups:
-            _protect_revealed(problem, hidden, known_sets)
+    primary = {key for key, value in values.items() if _primary(value)}
+    hidden = problem.secure(primary, readers, shared)
     return {
         name: _render(
             figures,
@@ -849,6 +1106,105 @@ def suppress_parts(
             lambda path, name=name: MARK if (name, *path) in hidden else values[(name, *path)],
         )
         for name, figures in parts.items()
+    }
+
+
+def _equal_cost(priority: dict[Key, int], equations: list[Equation]) -> None:
+    """Cells that a relation says are equal (a quarter's end stock and the period's) are hidden
+    together, so each costs what the dearest of them costs."""
+    parent: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for eq in equations:
+        terms = [(k, c) for k, c in eq.items() if c]
+        if len(terms) == 2 and terms[0][1] == -terms[1][1]:
+            a, b = find(terms[0][0]), find(terms[1][0])
+            if a != b:
+                parent[a] = b
+    dearest: dict[Key, int] = {}
+    for key in parent:
+        root = find(key)
+        dearest[root] = max(dearest.get(root, 0), priority.get(key, 0))
+    for key in parent:
+        priority[key] = dearest[find(key)]
+
+
+def _path(key: Key) -> tuple[Hashable, ...]:
+    return cast(tuple[Hashable, ...], key)
+
+
+def _shared(groups: list[list[Hashable]], members: Mapping[Hashable, set[Key]]) -> frozenset[Key]:
+    """The cells of parts that belong to no reader group (the region's own)."""
+    grouped = {name for group in groups for name in group}
+    return frozenset().union(*(cells for name, cells in members.items() if name not in grouped))
+
+
+def _readers(
+    revealed: Iterable[Iterable[Hashable]],
+    members: Mapping[Hashable, set[Key]],
+    everything: set[Key],
+) -> list[frozenset[Key]]:
+    """The known cells of each reader group, without duplicates and without a reader who knows
+    everything (nothing is hidden from them)."""
+    readers: list[frozenset[Key]] = []
+    for group in revealed:
+        known = frozenset().union(*(members.get(name, set()) for name in group))
+        if known and known != everything and known not in readers:
+            readers.append(known)
+    return readers
+
+
+def audit_parts(
+    parts: Mapping[Hashable, Mapping[str, Any]],
+    published: Mapping[Hashable, Mapping[str, Any]],
+    *,
+    nesting: Nesting | None = None,
+    links: Iterable[Mapping[tuple[Any, ...], int]] = (),
+    revealed: Iterable[Iterable[Hashable]] = (),
+    partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
+    headline: Iterable[Hashable] = (),
+) -> dict[str, Any]:
+    """The check of ``suppress_parts``' result, for tests and reports: the cells, the relations
+    that hold, how many are hidden, and per reader (``None`` is the public, else the group) the
+    hidden cells that all relations together give back exactly."""
+    values: dict[Key, int] = {}
+    equations: list[Equation] = []
+    for name, figures in parts.items():
+        problem, _claimed = _figures_problem(figures, nesting)
+        for key, value in problem.values.items():
+            values[(name, *cast(tuple[Hashable, ...], key))] = value
+        equations += [
+            {(name, *cast(tuple[Hashable, ...], k)): c for k, c in eq.items()}
+            for eq in problem.equations
+        ]
+    relations = [dict(link) for link in links]
+    relations += [{whole: -1, **dict.fromkeys(cells, 1)} for whole, cells in partitions]
+    for link in relations:
+        link = {k: c for k, c in link.items() if c}
+        holds = link and all(k in values for k in link)
+        if holds and sum(c * values[k] for k, c in link.items()) == 0:
+            equations.append(link)
+    problem = _Problem(values, equations)
+    hidden = {
+        key for key in values if _at(published.get(_path(key)[0], {}), _path(key)[1:]) == MARK
+    }
+    groups = [tuple(group) for group in revealed]
+    members: defaultdict[Hashable, set[Key]] = defaultdict(set)
+    for key in values:
+        members[cast(tuple[Hashable, ...], key)[0]].add(key)
+    known = [frozenset().union(*(members.get(n, set()) for n in group)) for group in groups]
+    exposed = problem.exposed_to(hidden, known, _shared([list(g) for g in groups], members))
+    return {
+        "cells": len(values),
+        "relations": len(problem.equations),
+        "hidden": len(hidden),
+        "exposed": {None: exposed[0], **dict(zip(groups, exposed[1:], strict=True))},
     }
 
 
