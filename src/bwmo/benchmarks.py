@@ -15,11 +15,12 @@ from datetime import date, timedelta
 
 from bwmo.organisations.reference import MUNICIPALITIES_CSV
 from bwmo.rules import monitor, woonplaats
-from bwmo.rules.budget import compute_budget
+from bwmo.rules.budget import compute_budget, to_csv
 from bwmo.rules.budget_params import (
     EXAMPLE_PARAMETERS,
     load_budget_parameters,
     load_reference_municipalities,
+    parse_budget_parameters,
 )
 from bwmo.rules.suppression import suppress_figures
 
@@ -75,6 +76,46 @@ def _cases(count: int, rng: random.Random) -> list[woonplaats.Case]:
             )
         )
     return cases
+
+
+def national_budget_parameters_text(known: dict[str, str], regions: int = 44) -> str:
+    """A parameter file (TOML) for every municipality of the country, in ``regions`` regions,
+    with the example's twelve-year macro table (2021-2032) and equal objective shares."""
+    example = EXAMPLE_PARAMETERS.read_text(encoding="utf-8")
+    macro = example[example.index("\n[[macro]]") : example.index("\n[[region]]")]
+    codes = sorted(known)
+    share = f"{int(1e8 / len(codes)) / 1e8:.8f}"  # rounded down: together at most 1
+    years = "\n".join(f"{year} = {share}" for year in range(2021, 2033))
+    lines = ['name = "benchmark: all municipalities"', "", macro]
+    for number in range(regions):
+        members = codes[number * len(codes) // regions : (number + 1) * len(codes) // regions]
+        lines += [
+            "[[region]]",
+            f'name = "Regio {number + 1}"',
+            f'centrumgemeente = "{members[0]}"',
+            "historic_base_year = 2021",
+            f"historic_base_amount = {10_000_000 + 250_000 * number}",
+            "",
+        ]
+        for code in members:
+            lines += [
+                "[[region.municipality]]",
+                f'code = "{code}"',
+                "[region.municipality.objective_share]",
+                years,
+                "",
+            ]
+    return "\n".join(lines)
+
+
+def bench_budget_run(runs: int = 3) -> float:
+    """Median seconds of a budget run for all 342 municipalities × 12 years: read and check
+    the parameter file, compute every row, write the CSV (target: < 1 s)."""
+    known = load_reference_municipalities(MUNICIPALITIES_CSV)
+    text = national_budget_parameters_text(known)
+    return _median_seconds(
+        lambda: to_csv(compute_budget(parse_budget_parameters(text, known))), runs
+    )
 
 
 def main() -> None:
