@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bwmo.care.models import Stay
@@ -99,6 +99,15 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[first : first + _CHUNK]
 
 
+def _id_sets(ids: list[int], scope: QuerySet | None) -> Iterator[list[int] | QuerySet]:
+    """What to filter on: the caller's ``scope`` (a subquery holding at least these ids, for
+    a region or the whole country) in one go, or else the ids in chunks."""
+    if scope is not None:
+        yield scope
+    else:
+        yield from _chunks(ids)
+
+
 class _Regions:
     """Which region a municipality belongs to on a day, from the memberships read once
     (as ``region_of``, which takes the first valid membership by primary key)."""
@@ -123,8 +132,12 @@ def compute(
     *,
     rule_set_for=None,
     names: dict[str, str] | None = None,
+    scope: QuerySet | None = None,
 ) -> list[Outcome]:
     """Decide every melding (set-based reads, pure decisions; nothing is written).
+
+    ``scope``: the meldingen as a queryset (a region's, the country's), so that the facts
+    are read by subquery instead of by long lists of ids.
 
     Earlier stays count as provided by the municipality responsible for the melding they
     came from — as decided in this same run when that melding is part of it, so a changed
@@ -138,7 +151,7 @@ def compute(
 
     brp: dict[int, list[engine.BrpPeriod]] = defaultdict(list)
     stays: dict[int, list[tuple]] = defaultdict(list)
-    for chunk in _chunks(client_ids):
+    for chunk in _id_sets(client_ids, None if scope is None else scope.values("client_id")):
         # "Geen inschrijving" is, for the rules, a period without BRP registration.
         for client_id, municipality, start, end, kind in (
             BrpRegistration.objects.filter(client_id__in=chunk)
@@ -163,7 +176,7 @@ def compute(
             stays[row[0]].append(row[1:])
 
     advice: dict[int, engine.DisputeAdvice] = {}
-    for chunk in _chunks([m.pk for m in meldingen]):
+    for chunk in _id_sets([m.pk for m in meldingen], None if scope is None else scope.values("pk")):
         for melding_id, responsible, advice_date in (
             Dispute.objects.filter(melding__in=chunk, status=Dispute.Status.BINDEND_ADVIES)
             .order_by("advice_date", "pk")
@@ -223,10 +236,12 @@ def _decision_fields(outcome: Outcome) -> tuple:
     )
 
 
-def _current_decisions(melding_ids: list[int]) -> dict[int, tuple[int, tuple]]:
+def _current_decisions(
+    melding_ids: list[int], scope: QuerySet | None = None
+) -> dict[int, tuple[int, tuple]]:
     """melding id → (pk, fields) of its current decision."""
     current: dict[int, tuple[int, tuple]] = {}
-    for chunk in _chunks(melding_ids):
+    for chunk in _id_sets(melding_ids, None if scope is None else scope.values("pk")):
         for pk, melding_id, *fields in ResponsibilityDecision.objects.filter(
             melding_id__in=chunk, is_current=True
         ).values_list(
@@ -245,7 +260,13 @@ def _current_decisions(melding_ids: list[int]) -> dict[int, tuple[int, tuple]]:
 
 
 @transaction.atomic
-def store(outcomes: list[Outcome], *, user=None, always: Collection[int] = ()) -> int:
+def store(
+    outcomes: list[Outcome],
+    *,
+    user=None,
+    always: Collection[int] = (),
+    scope: QuerySet | None = None,
+) -> int:
     """Write the outcomes that change something: a new current decision (the old one stays
     as history) where the decision or its rule set differs from the current one, and the
     responsible municipality on the case and, through care, on its indications.
@@ -257,7 +278,7 @@ def store(outcomes: list[Outcome], *, user=None, always: Collection[int] = ()) -
     if not outcomes:
         return 0
     now = timezone.now()
-    current = _current_decisions([o.melding.pk for o in outcomes])
+    current = _current_decisions([o.melding.pk for o in outcomes], scope)
     new = [
         o
         for o in outcomes
@@ -355,25 +376,22 @@ def responsibility_recompute(
                 )
             return by_region[r.pk]
 
+    scope = meldingen_in_region(region).filter(Q(product_kind="MO") | Q(product_kind="BW"))
     meldingen = list(
-        meldingen_in_region(region)
-        .filter(Q(product_kind="MO") | Q(product_kind="BW"))
-        .select_related("client")
         # What the rules and the report need, nothing more: no personal data is read here.
-        .only(
+        scope.only(
             "pk",
             "client_id",
             "product_kind",
             "applied_to_id",
             "received_on",
             "responsible_municipality_id",
-            "client__pseudonym",
-        )
+        ).annotate(client_pseudonym=F("client__pseudonym"))
     )
     with transaction.atomic():
-        outcomes = compute(meldingen, rule_set_for=rule_set_for)
+        outcomes = compute(meldingen, rule_set_for=rule_set_for, scope=scope)
         if not dry_run:
-            store(outcomes, user=user)
+            store(outcomes, user=user, scope=scope)
     return RecomputeReport(outcomes, written=not dry_run)
 
 
