@@ -193,3 +193,67 @@ def test_contract_and_tariff_periods(region_setup):
             valid_from=date(2027, 1, 1),
             valid_to=date(2026, 6, 30),  # ends before it begins
         )
+
+
+def test_responsible_municipalities_are_set_in_bulk_and_only_where_they_change(region_setup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bwmo.care import events
+
+    first = Indication.objects.get(client=granted_client(region_setup))
+    second = Indication.objects.get(client=granted_client(region_setup))
+    assert first.responsible_municipality_id == second.responsible_municipality_id == "GM0106"
+    seen = []
+
+    def receiver(*, changes):
+        seen.append(changes)
+
+    events.indications_responsibility_changed.connect(receiver)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            changed = services.indications_responsible_set(
+                responsible_by_melding={first.melding_id: "GM1730", second.melding_id: "GM0106"}
+            )
+        assert changed == 1
+        assert seen == [{first.pk: ("GM0106", "GM1730")}]
+        updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        assert len(updates) == 1
+        listed = updates[0].rsplit("IN (", 1)[1].split(")")[0]
+        assert [int(pk) for pk in listed.split(",")] == [first.pk]
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.responsible_municipality_id, second.responsible_municipality_id) == (
+            "GM1730",
+            "GM0106",
+        )
+        # Nothing to change: nothing written, nothing announced.
+        assert (
+            services.indications_responsible_set(
+                responsible_by_melding={first.melding_id: "GM1730"}
+            )
+            == 0
+        )
+        assert len(seen) == 1
+    finally:
+        events.indications_responsibility_changed.disconnect(receiver)
+
+
+def test_a_failing_receiver_rolls_the_new_responsible_municipalities_back(region_setup):
+    from bwmo.care import events
+
+    indication = Indication.objects.get(client=granted_client(region_setup))
+
+    def broken(*, changes):
+        raise RuntimeError("receiver fails")
+
+    events.indications_responsibility_changed.connect(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            services.indications_responsible_set(
+                responsible_by_melding={indication.melding_id: "GM1730"}
+            )
+    finally:
+        events.indications_responsibility_changed.disconnect(broken)
+    indication.refresh_from_db()
+    assert indication.responsible_municipality_id == "GM0106"

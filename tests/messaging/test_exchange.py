@@ -211,6 +211,41 @@ def test_import_is_all_or_nothing_per_file(setup, granted, tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["start.xml"]
 
 
+def test_files_committed_together_stay_all_or_nothing_each(setup, granted, tmp_path, monkeypatch):
+    """A run commits its files in batches; inside a batch each file is still whole or not
+    at all, and the same content twice in one batch is recognised."""
+    client, indication = granted
+    good = start_305(client, indication.pk, indication.valid_from, ident="S1")
+    (tmp_path / "a.xml").write_bytes(good)
+    (tmp_path / "b.xml").write_bytes(
+        start_305(client, indication.pk, indication.valid_from, ident="S2")
+    )
+    (tmp_path / "c.xml").write_bytes(good)
+    real = exchange.importer.build_retour
+
+    def broken_for_b(content, **kwargs):
+        if b"S2" in content:
+            raise RuntimeError("the answer cannot be built")
+        return real(content, **kwargs)
+
+    monkeypatch.setattr(exchange.importer, "build_retour", broken_for_b)
+    monkeypatch.setattr(exchange.importer, "BATCH_FILES", 3)
+    a, b, c = exchange.import_directory(tmp_path, today=timezone.localdate())
+    assert (a.outcome, a.status) == (exchange.Outcome.PROCESSED, MessageStatus.ACCEPTED)
+    assert (b.status, [e["code"] for e in b.errors]) == (MessageStatus.INVALID, ["INTERN"])
+    assert c.outcome == exchange.Outcome.DUPLICATE
+    indication.refresh_from_db()
+    assert indication.started_on == indication.valid_from  # a's effect, committed
+    inbound = Message.objects.filter(direction=Direction.IN).order_by("filename")
+    assert [(m.filename, m.status) for m in inbound] == [
+        ("a.xml", MessageStatus.ACCEPTED),
+        ("b.xml", MessageStatus.INVALID),
+    ]
+    [answer] = Message.objects.filter(direction=Direction.OUT, message_type="WMO306")
+    assert not answer.awaiting_file
+    assert (tmp_path / answer.filename).read_bytes() == answer.content.encode()
+
+
 def test_a_crash_between_commit_and_answer_file_is_repaired_by_the_next_run(
     setup, granted, tmp_path, monkeypatch
 ):

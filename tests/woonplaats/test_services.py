@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from bwmo.care import services as care_services
 from bwmo.care.models import Indication, Stay
 from bwmo.clients.models import BrpKind
 from bwmo.clients.services import brp_registration_add
@@ -216,15 +217,15 @@ def test_recompute_writes_all_and_is_stable(region_setup):
 def test_recompute_is_all_or_nothing(region_setup, monkeypatch):
     _client, _ = _tynaarlo_resident_applies_in_assen(region_setup, on=date(2026, 3, 2))
     before = list(ResponsibilityDecision.objects.values_list("pk", "is_current"))
-    original = services.Indication.objects.filter
+    original = care_services.Indication.objects.filter
 
     def failing_filter(*args, **kwargs):  # fail after the decisions were written
         raise RuntimeError("process killed")
 
-    monkeypatch.setattr(services.Indication.objects, "filter", failing_filter)
+    monkeypatch.setattr(care_services.Indication.objects, "filter", failing_filter)
     with pytest.raises(RuntimeError):
         services.responsibility_recompute(region=region_setup.region, version="uitstel-2027")
-    monkeypatch.setattr(services.Indication.objects, "filter", original)
+    monkeypatch.setattr(care_services.Indication.objects, "filter", original)
     assert list(ResponsibilityDecision.objects.values_list("pk", "is_current")) == before
 
 

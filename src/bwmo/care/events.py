@@ -44,3 +44,12 @@ indication_changed = Event(
     back). Keyword arguments: ``indication`` (as written), ``reason_change`` (the WMO002
     reason of a change, "" for a new indication) and ``now`` (the moment, or None).""",
 )
+
+
+indications_responsibility_changed = Event(
+    "indications_responsibility_changed",
+    """The responsible municipality of indications changed (the woonplaats rules decided
+    their cases again). Sent once for the whole batch, after the rows were written. Keyword
+    argument: ``changes``, indication id → (the municipality before, the one now), CBS
+    codes; only indications whose municipality actually changed are in it.""",
+)

@@ -6,6 +6,8 @@ Every grant or change of an indication's period is announced as
 (an allocation and a WMO301 for the provider) follows from that in ``bwmo.messaging``.
 """
 
+from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -21,7 +23,7 @@ from bwmo.organisations.models import ProductKind, RegionMembership
 from bwmo.rules import allocation_change as ac
 from bwmo.rules import contract_terms
 
-from .events import indication_changed
+from .events import indication_changed, indications_responsibility_changed
 from .models import (
     Contract,
     ContractCapacity,
@@ -106,6 +108,41 @@ def indication_end_change(
     indication.valid_to = valid_to
     indication_changed.send(indication=indication, reason_change=reason_change, now=now)
     return indication
+
+
+# Ids per IN list: well below SQLite's limit on query parameters, few round trips.
+_CHUNK = 5000
+
+
+@transaction.atomic
+def indications_responsible_set(*, responsible_by_melding: Mapping[int, str]) -> int:
+    """The indications of these meldingen get the responsible municipality their case was
+    decided for (melding id → CBS code; the woonplaats rules decide, this writes).
+
+    Set-based: one read of the indications, one update per municipality, and only
+    indications whose municipality changes are written. Those are announced together
+    (``indications_responsibility_changed``). Returns how many indications changed.
+    """
+    melding_ids = list(responsible_by_melding)
+    changes: dict[int, tuple[str, str]] = {}
+    for first in range(0, len(melding_ids), _CHUNK):
+        for pk, melding_id, current in Indication.objects.filter(
+            melding_id__in=melding_ids[first : first + _CHUNK]
+        ).values_list("pk", "melding_id", "responsible_municipality_id"):
+            wanted = responsible_by_melding[melding_id]
+            if current != wanted:
+                changes[pk] = (current, wanted)
+    by_municipality: dict[str, list[int]] = defaultdict(list)
+    for pk, (_before, now) in changes.items():
+        by_municipality[now].append(pk)
+    for code, pks in by_municipality.items():
+        for first in range(0, len(pks), _CHUNK):
+            Indication.objects.filter(pk__in=pks[first : first + _CHUNK]).update(
+                responsible_municipality_id=code
+            )
+    if changes:
+        indications_responsibility_changed.send(changes=changes)
+    return len(changes)
 
 
 @transaction.atomic

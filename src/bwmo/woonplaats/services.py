@@ -7,16 +7,17 @@ advice — decides in bulk, and writes the result in one transaction: all or not
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from bwmo.care.models import Indication, Stay
+from bwmo.care.models import Stay
+from bwmo.care.services import indications_responsible_set
 from bwmo.clients.models import BrpKind, BrpRegistration
 from bwmo.organisations.models import Municipality, Region, RegionMembership
 from bwmo.rules import woonplaats as engine
@@ -90,13 +91,54 @@ class Outcome:
         return self.previous != self.decision.responsible
 
 
+# Ids per IN list: well below SQLite's limit on query parameters, few round trips.
+_CHUNK = 5000
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for first in range(0, len(ids), _CHUNK):
+        yield ids[first : first + _CHUNK]
+
+
+def _id_sets(ids: list[int], scope: QuerySet | None) -> Iterator[list[int] | QuerySet]:
+    """What to filter on: the caller's ``scope`` (a subquery holding at least these ids, for
+    a region or the whole country) in one go, or else the ids in chunks."""
+    if scope is not None:
+        yield scope
+    else:
+        yield from _chunks(ids)
+
+
+class _Regions:
+    """Which region a municipality belongs to on a day, from the memberships read once
+    (as ``region_of``, which takes the first valid membership by primary key)."""
+
+    def __init__(self) -> None:
+        regions = {r.pk: r for r in Region.objects.all()}
+        self.memberships: dict[str, list[tuple[date, date | None, Region]]] = defaultdict(list)
+        for municipality, start, end, region in RegionMembership.objects.order_by("pk").values_list(
+            "municipality_id", "valid_from", "valid_to", "region_id"
+        ):
+            self.memberships[municipality].append((start, end, regions[region]))
+
+    def of(self, municipality_code: str, on: date) -> Region:
+        for start, end, region in self.memberships.get(municipality_code, ()):
+            if start <= on and (end is None or end >= on):
+                return region
+        raise NoRegion(f"{municipality_code} belongs to no BW/MO region on {on}")
+
+
 def compute(
     meldingen: Iterable[Melding],
     *,
     rule_set_for=None,
     names: dict[str, str] | None = None,
+    scope: QuerySet | None = None,
 ) -> list[Outcome]:
     """Decide every melding (set-based reads, pure decisions; nothing is written).
+
+    ``scope``: the meldingen as a queryset (a region's, the country's), so that the facts
+    are read by subquery instead of by long lists of ids.
 
     Earlier stays count as provided by the municipality responsible for the melding they
     came from — as decided in this same run when that melding is part of it, so a changed
@@ -105,57 +147,60 @@ def compute(
     meldingen = sorted(meldingen, key=lambda m: (m.client_id, m.received_on, m.pk))
     if not meldingen:
         return []
-    client_ids = {m.client_id for m in meldingen}
+    client_ids = sorted({m.client_id for m in meldingen})
     names = names if names is not None else dict(Municipality.objects.values_list("code", "name"))
 
     brp: dict[int, list[engine.BrpPeriod]] = defaultdict(list)
-    # "Geen inschrijving" is, for the rules, a period without BRP registration.
-    for client_id, municipality, start, end, kind in (
-        BrpRegistration.objects.filter(client_id__in=client_ids)
-        .exclude(kind=BrpKind.GEEN)
-        .values_list("client_id", "municipality_id", "valid_from", "valid_to", "kind")
-    ):
-        brp[client_id].append(engine.BrpPeriod(municipality or "", start, end, kind))
-
     stays: dict[int, list[tuple]] = defaultdict(list)
-    for row in Stay.objects.filter(client_id__in=client_ids).values_list(
-        "client_id",
-        "product__kind",
-        "start",
-        "end",
-        "location_id",
-        "indication__melding_id",
-        "indication__responsible_municipality_id",
-    ):
-        stays[row[0]].append(row[1:])
+    for chunk in _id_sets(client_ids, None if scope is None else scope.values("client_id")):
+        # "Geen inschrijving" is, for the rules, a period without BRP registration.
+        for client_id, municipality, start, end, kind in (
+            BrpRegistration.objects.filter(client_id__in=chunk)
+            .exclude(kind=BrpKind.GEEN)
+            .order_by("client_id", "pk")
+            .values_list("client_id", "municipality_id", "valid_from", "valid_to", "kind")
+        ):
+            brp[client_id].append(engine.BrpPeriod(municipality or "", start, end, kind))
+        for row in (
+            Stay.objects.filter(client_id__in=chunk)
+            .order_by("client_id", "pk")
+            .values_list(
+                "client_id",
+                "product__kind",
+                "start",
+                "end",
+                "location_id",
+                "indication__melding_id",
+                "indication__responsible_municipality_id",
+            )
+        ):
+            stays[row[0]].append(row[1:])
 
-    advice = {
-        # The binding_advice_complete constraint: a binding advice has both of these.
-        d.melding_id: engine.DisputeAdvice(
-            cast(str, d.advice_responsible_id), cast(date, d.advice_date)
-        )
-        for d in Dispute.objects.filter(
-            melding__in=[m.pk for m in meldingen], status=Dispute.Status.BINDEND_ADVIES
-        ).order_by("advice_date")
-    }
+    advice: dict[int, engine.DisputeAdvice] = {}
+    for chunk in _id_sets([m.pk for m in meldingen], None if scope is None else scope.values("pk")):
+        for melding_id, responsible, advice_date in (
+            Dispute.objects.filter(melding__in=chunk, status=Dispute.Status.BINDEND_ADVIES)
+            .order_by("advice_date", "pk")
+            .values_list("melding_id", "advice_responsible_id", "advice_date")
+        ):
+            # The binding_advice_complete constraint: a binding advice has both of these.
+            advice[melding_id] = engine.DisputeAdvice(responsible, cast(date, advice_date))
 
-    regions: dict[tuple[str, date], Region] = {}
+    regions = _Regions()
     rule_sets: dict[int, RuleSetVersion] = {}
+    as_rules: dict[int, engine.RuleSet] = {}
     decided: dict[int, str] = {}
     outcomes = []
     for melding in meldingen:
-        key = (melding.applied_to_id, melding.received_on)
-        if key not in regions:
-            regions[key] = region_of(
-                municipality_code=melding.applied_to_id, on=melding.received_on
+        region = regions.of(melding.applied_to_id, melding.received_on)
+        if region.pk not in rule_sets:
+            rule_sets[region.pk] = (
+                rule_set_for(region)
+                if rule_set_for is not None
+                else rule_set_in_force(region=region, on=timezone.localdate())
             )
-        region = regions[key]
-        if rule_set_for is not None:
-            rule_set = rule_set_for(region)
-        else:
-            if region.pk not in rule_sets:
-                rule_sets[region.pk] = rule_set_in_force(region=region, on=timezone.localdate())
-            rule_set = rule_sets[region.pk]
+            as_rules[region.pk] = _as_rules(rule_sets[region.pk])
+        rule_set = rule_sets[region.pk]
         care = [
             engine.CarePeriod(
                 kind, start, end, decided.get(source_melding) or provided_by or "", location
@@ -173,22 +218,79 @@ def compute(
             care=tuple(care),
             dispute_advice=advice.get(melding.pk),
         )
-        decision = engine.decide(case, _as_rules(rule_set), names)
+        decision = engine.decide(case, as_rules[region.pk], names)
         decided[melding.pk] = decision.responsible
         outcomes.append(Outcome(melding, rule_set, decision, melding.responsible_municipality_id))
     return outcomes
 
 
+def _decision_fields(outcome: Outcome) -> tuple:
+    """What a stored decision says, to tell a new outcome from the current decision."""
+    d = outcome.decision
+    return (
+        outcome.rule_set.pk,
+        d.responsible,
+        d.category,
+        d.rule,
+        d.basis[:200],
+        d.woonplaats_onbekend,
+        list(d.trace),
+    )
+
+
+def _current_decisions(
+    melding_ids: list[int], scope: QuerySet | None = None
+) -> dict[int, tuple[int, tuple]]:
+    """melding id → (pk, fields) of its current decision."""
+    current: dict[int, tuple[int, tuple]] = {}
+    for chunk in _id_sets(melding_ids, None if scope is None else scope.values("pk")):
+        for pk, melding_id, *fields in ResponsibilityDecision.objects.filter(
+            melding_id__in=chunk, is_current=True
+        ).values_list(
+            "pk",
+            "melding_id",
+            "rule_set_id",
+            "responsible_id",
+            "category",
+            "rule",
+            "basis",
+            "woonplaats_onbekend",
+            "trace",
+        ):
+            current[melding_id] = (pk, tuple(fields))
+    return current
+
+
 @transaction.atomic
-def store(outcomes: list[Outcome], *, user=None) -> int:
-    """Write the outcomes: new current decisions, responsible municipality on case and care."""
+def store(
+    outcomes: list[Outcome],
+    *,
+    user=None,
+    always: Collection[int] = (),
+    scope: QuerySet | None = None,
+) -> int:
+    """Write the outcomes that change something: a new current decision (the old one stays
+    as history) where the decision or its rule set differs from the current one, and the
+    responsible municipality on the case and, through care, on its indications.
+
+    A case in ``always`` (melding ids) gets a new decision even when nothing changed: the
+    decision taken again at a step of the case is recorded. Returns the number of decisions
+    written; a recompute that changes nothing writes nothing.
+    """
     if not outcomes:
         return 0
     now = timezone.now()
-    melding_ids = [o.melding.pk for o in outcomes]
-    ResponsibilityDecision.objects.filter(melding_id__in=melding_ids, is_current=True).update(
-        is_current=False
-    )
+    current = _current_decisions([o.melding.pk for o in outcomes], scope)
+    new = [
+        o
+        for o in outcomes
+        if o.melding.pk in always
+        or o.melding.pk not in current
+        or current[o.melding.pk][1] != _decision_fields(o)
+    ]
+    replaced = [current[o.melding.pk][0] for o in new if o.melding.pk in current]
+    for chunk in _chunks(replaced):
+        ResponsibilityDecision.objects.filter(pk__in=chunk).update(is_current=False)
     ResponsibilityDecision.objects.bulk_create(
         [
             ResponsibilityDecision(
@@ -203,7 +305,7 @@ def store(outcomes: list[Outcome], *, user=None) -> int:
                 woonplaats_onbekend=o.decision.woonplaats_onbekend,
                 trace=list(o.decision.trace),
             )
-            for o in outcomes
+            for o in new
         ],
         batch_size=1000,
     )
@@ -213,11 +315,12 @@ def store(outcomes: list[Outcome], *, user=None) -> int:
             by_responsible[o.decision.responsible].append(o.melding.pk)
             o.melding.responsible_municipality_id = o.decision.responsible
     for responsible, ids in by_responsible.items():
-        Melding.objects.filter(pk__in=ids).update(responsible_municipality_id=responsible)
-        Indication.objects.filter(melding_id__in=ids).update(
-            responsible_municipality_id=responsible
-        )
-    return len(outcomes)
+        for chunk in _chunks(ids):
+            Melding.objects.filter(pk__in=chunk).update(responsible_municipality_id=responsible)
+    indications_responsible_set(
+        responsible_by_melding={o.melding.pk: o.decision.responsible for o in outcomes if o.changed}
+    )
+    return len(new)
 
 
 def responsibility_decide(*, melding: Melding, user=None) -> ResponsibilityDecision:
@@ -233,7 +336,7 @@ def responsibility_decide(*, melding: Melding, user=None) -> ResponsibilityDecis
         )
         if m.pk != melding.pk
     ]
-    store(compute([melding, *affected]), user=user)
+    store(compute([melding, *affected]), user=user, always={melding.pk})
     return ResponsibilityDecision.objects.get(melding=melding, is_current=True)
 
 
@@ -275,15 +378,22 @@ def responsibility_recompute(
                 )
             return by_region[r.pk]
 
+    scope = meldingen_in_region(region).filter(Q(product_kind="MO") | Q(product_kind="BW"))
     meldingen = list(
-        meldingen_in_region(region)
-        .filter(Q(product_kind="MO") | Q(product_kind="BW"))
-        .select_related("client")
+        # What the rules and the report need, nothing more: no personal data is read here.
+        scope.only(
+            "pk",
+            "client_id",
+            "product_kind",
+            "applied_to_id",
+            "received_on",
+            "responsible_municipality_id",
+        ).annotate(client_pseudonym=F("client__pseudonym"))
     )
     with transaction.atomic():
-        outcomes = compute(meldingen, rule_set_for=rule_set_for)
+        outcomes = compute(meldingen, rule_set_for=rule_set_for, scope=scope)
         if not dry_run:
-            store(outcomes, user=user)
+            store(outcomes, user=user, scope=scope)
     return RecomputeReport(outcomes, written=not dry_run)
 
 

@@ -47,7 +47,8 @@ def _answer_filename(reply_type: str, sender: str, receiver: str, inbound_sha: s
 
 def _write(path: Path, content: bytes) -> None:
     """Write a whole file or nothing: a temporary file in the same folder, flushed to disk,
-    then a rename (and the folder flushed, so the rename survives a power cut)."""
+    then a rename. The caller flushes the folder (``_sync_folder``), once after the last of
+    its files, so the renames survive a power cut."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bwmo-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -58,8 +59,11 @@ def _write(path: Path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _sync_folder(path: Path) -> None:
     try:
-        folder = os.open(path.parent, os.O_RDONLY)
+        folder = os.open(path, os.O_RDONLY)
     except OSError:  # a platform without directory handles
         return
     try:
@@ -76,21 +80,42 @@ def _deliver(message: Message) -> Path:
     """Write a recorded outbound file (after the commit that recorded it) and mark it written.
 
     Idempotent: the same name with the same content is already done; only the mark is left."""
-    target = Path(message.folder) / message.filename
-    content = message.content.encode()
+    return _deliver_all([message])[0]
+
+
+def _deliver_all(messages: Iterable[Message]) -> list[Path]:
+    """``_deliver`` for many files at once: each file written and flushed, each folder
+    flushed once, then one update marks them all written. Should one of them fail, the
+    files written before it are still marked (or the next run's ``write_recorded`` does)."""
+    written: list[Path] = []
+    pks: list[int] = []
+    folders: set[Path] = set()
     try:
-        existing = target.read_bytes()
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write(target, content)
-    else:
-        if existing != content:
-            raise OutboxConflict(
-                f"{target} already exists with other content; message {message.pk} "
-                f"({message.message_type}) is not written over it"
+        for message in messages:
+            target = Path(message.folder) / message.filename
+            content = message.content.encode()
+            try:
+                existing = target.read_bytes()
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _write(target, content)
+                folders.add(target.parent)
+            else:
+                if existing != content:
+                    raise OutboxConflict(
+                        f"{target} already exists with other content; message {message.pk} "
+                        f"({message.message_type}) is not written over it"
+                    )
+            written.append(target)
+            pks.append(message.pk)
+    finally:
+        for folder in folders:
+            _sync_folder(folder)
+        if pks:
+            Message.objects.filter(pk__in=pks, written_at__isnull=True).update(
+                written_at=timezone.now()
             )
-    Message.objects.filter(pk=message.pk, written_at__isnull=True).update(written_at=timezone.now())
-    return target
+    return written
 
 
 def unwritten_messages():
@@ -104,7 +129,7 @@ def write_recorded() -> list[Path]:
     """Write every outbound file that was recorded but is not on disk yet; each run starts
     with this, so a crash between a commit and its file loses nothing."""
     pending = unwritten_messages().only("pk", "message_type", "folder", "filename", "content")
-    return [_deliver(message) for message in pending.order_by("pk")]
+    return _deliver_all(pending.order_by("pk"))
 
 
 @dataclass

@@ -3,7 +3,8 @@ be used.
 
 Import is all-or-nothing per file: a file is validated (XSD, then the standard's in-message
 rules, then the rules that need bwmo's state), its effects are applied and its answer (a
-retour message or a WMO325) is recorded in one database transaction. A file is recognised by
+retour message or a WMO325) is recorded in one database transaction (a savepoint of its own
+when a folder's files are committed in batches). A file is recognised by
 its SHA-256: the same file twice is reported and not processed again.
 
 The import runs as a system process, not for a user: it matches a message's BSN to a client
@@ -13,6 +14,7 @@ at a message or request in the screens is logged there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -41,7 +43,7 @@ from bwmo.organisations.models import Municipality, Provider
 from ..models import Allocation, Direction, Message, MessageStatus
 from .checks import CrossChecks
 from .effects import Effects
-from .export import _answer_filename, _deliver, write_recorded
+from .export import _answer_filename, _deliver_all, write_recorded
 from .records import _bsn_of, _errors_json, _identificatie, xsd_dir
 
 logger = logging.getLogger(__name__)
@@ -78,16 +80,56 @@ class FileResult:
         }
 
 
+# Files per database commit in a directory import. Each file is still all or nothing (its
+# own savepoint); a commit, which waits for the disk, is shared by the files of a batch.
+BATCH_FILES = 100
+
+
 def import_directory(
     directory: Path, *, today: date, now: datetime | None = None
 ) -> list[FileResult]:
     """Every ``.xml`` file in the folder, one by one: a file that cannot be used is recorded
     as *ongeldig* with its finding, and the run goes on with the next. Answers an earlier run
-    recorded but did not write (killed after its commit) are written first."""
+    recorded but did not write (killed after its commit) are written first.
+
+    The files are committed in batches (``BATCH_FILES``), each file inside its batch in a
+    savepoint of its own, and the answers of a batch are written after its commit. A run
+    killed halfway loses at most its last, uncommitted batch, which the next run reads in
+    again: nothing of a file is ever half applied."""
     write_recorded()
     files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
     cache: dict = {}  # reference data that does not change during one run
-    return [import_file(path, today=today, now=now, cache=cache) for path in files]
+    results: list[FileResult] = []
+    for first in range(0, len(files), BATCH_FILES):
+        answers: list[Message] = []
+        batch = files[first : first + BATCH_FILES]
+        reads: dict[Path, tuple[bytes, str, bool]] = {}
+        for path in batch:
+            with contextlib.suppress(OSError):  # unreadable: reported by the file's import
+                reads[path] = _read(path)
+        with transaction.atomic():
+            # Which of the batch's files were read in before: one query for the batch.
+            recorded = set(
+                Message.objects.filter(
+                    direction=Direction.IN, sha256__in=[sha for _c, sha, _b in reads.values()]
+                ).values_list("sha256", flat=True)
+            )
+            for path in batch:
+                read = reads.get(path)
+                result = _import_one(
+                    path,
+                    today=today,
+                    now=now,
+                    cache=cache,
+                    answers=answers,
+                    read=read,
+                    recorded=recorded if read else None,
+                )
+                if read and result.outcome == Outcome.PROCESSED:
+                    recorded.add(read[1])  # the same content later in the batch: a duplicate
+                results.append(result)
+        _deliver_all(answers)  # committed: now the answers' files
+    return results
 
 
 def max_file_bytes() -> int:
@@ -165,9 +207,42 @@ def import_file(
     as *ongeldig* with the finding INTERN; the log names the file and the kind of error
     only, never its content.
     """
+    answers: list[Message] = []
+    with transaction.atomic():
+        result = _import_one(
+            path, today=today, now=now, cache=cache, uploaded_by=uploaded_by, answers=answers
+        )
+    _deliver_all(answers)  # committed: now the answer's file
+    return result
+
+
+def _import_one(
+    path: Path,
+    *,
+    today: date,
+    now: datetime | None,
+    cache: dict | None,
+    answers: list[Message],
+    uploaded_by=None,
+    read: tuple[bytes, str, bool] | None = None,
+    recorded: set[str] | None = None,
+) -> FileResult:
+    """``import_file`` inside the caller's transaction; the answer to write after its
+    commit is added to ``answers``. ``read``: the file as ``_read`` gave it, when the caller
+    read it already; ``recorded``: the hashes of the files already read in, when the caller
+    looked them up (otherwise the database is asked)."""
     now = now or timezone.now()
     try:
-        return _import_file(path, today=today, now=now, cache=cache, uploaded_by=uploaded_by)
+        return _import_file(
+            path,
+            today=today,
+            now=now,
+            cache=cache,
+            uploaded_by=uploaded_by,
+            answers=answers,
+            read=read,
+            recorded=recorded,
+        )
     except OSError:
         raise
     except Exception as error:
@@ -187,16 +262,30 @@ def import_file(
             )
 
 
-def _import_file(path: Path, *, today: date, now: datetime, cache, uploaded_by) -> FileResult:
+def _import_file(
+    path: Path,
+    *,
+    today: date,
+    now: datetime,
+    cache,
+    uploaded_by,
+    answers: list[Message],
+    read: tuple[bytes, str, bool] | None = None,
+    recorded: set[str] | None = None,
+) -> FileResult:
     try:
-        content, sha, too_big = _read(path)
+        content, sha, too_big = read if read is not None else _read(path)
     except OSError as error:
         # Not readable (permissions, removed meanwhile): nothing to record it by.
         finding = f"Het bestand kan niet worden gelezen ({error.strerror or 'onbekend'})."
         return FileResult(
             path, Outcome.UNREADABLE, errors=[{"code": "BESTAND", "path": "/", "message": finding}]
         )
-    if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
+    if (
+        sha in recorded
+        if recorded is not None
+        else Message.objects.filter(direction=Direction.IN, sha256=sha).exists()
+    ):
         return FileResult(path, Outcome.DUPLICATE)
     try:
         if too_big:
@@ -250,8 +339,8 @@ def _import_file(path: Path, *, today: date, now: datetime, cache, uploaded_by) 
         if Message.objects.filter(direction=Direction.IN, sha256=sha).exists():
             return FileResult(path, Outcome.DUPLICATE)
         raise
-    if run.answer is not None:  # committed: now the answer's file
-        _deliver(run.answer)
+    if run.answer is not None:  # written once the transaction commits
+        answers.append(run.answer)
     return outcome
 
 

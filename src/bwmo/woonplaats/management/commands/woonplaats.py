@@ -78,7 +78,8 @@ class Command(BaseCommand):
         names = dict(Municipality.objects.values_list("code", "name"))
         changes = [
             {
-                "client": o.melding.client.short_pseudonym,
+                # annotated by the recompute, which reads no client rows
+                "client": str(o.melding.client_pseudonym)[:8],
                 "melding": o.melding.pk,
                 "application_date": o.melding.received_on.isoformat(),
                 "from": o.previous,
