@@ -47,14 +47,16 @@ class Command(BaseCommand):
 
         reference_date = reference_date or timezone.localdate()
         if clients is not None and scale is not None:
-            raise CommandError("give --clients or --scale, not both")
+            raise CommandError("give --clients or --scale, not both", returncode=2)
         if scale is not None:
             if not 0 < scale <= 1:
-                raise CommandError(f"--scale must be more than 0 and at most 1, not {scale}")
+                raise CommandError(
+                    f"--scale must be more than 0 and at most 1, not {scale}", returncode=2
+                )
             clients = max(1, round(DEFAULT_CLIENTS_OF[profile] * scale))
         clients = DEFAULT_CLIENTS_OF[profile] if clients is None else clients
         if clients < 1:
-            raise CommandError("--clients must be at least 1")
+            raise CommandError(f"--clients must be at least 1, not {clients}", returncode=2)
         try:
             if profile == "national":
                 counts = generate_national(
@@ -66,7 +68,7 @@ class Command(BaseCommand):
             else:
                 counts = generate_demo(seed=seed, reference_date=reference_date, clients=clients)
         except ValueError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(str(error), returncode=2) from error
         summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
         self.stdout.write(
             f"Generated profile '{profile}' (seed {seed}, reference date "
