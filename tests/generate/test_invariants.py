@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
 from bwmo.care.models import Financing, Indication, Stay, Tariff
 from bwmo.clients.models import Client
@@ -180,3 +180,41 @@ def test_same_seed_same_rows_another_seed_other_rows(profile):
             transaction.set_rollback(True)
     assert fingerprints[0] == fingerprints[1]
     assert fingerprints[0] != fingerprints[2]
+
+
+@pytest.mark.django_db
+def test_a_stay_charged_to_another_region_gets_that_regions_contract():
+    """The defect of a 7,500-client demo: the woonplaats rules made a municipality of the
+    other Drenthe region responsible, whose region had no contract with the provider."""
+    from bwmo.generate.demo import tariff_amount
+    from bwmo.generate.loader import cover_stays_with_tariffs
+
+    generate_demo(seed=5, reference_date=REFERENCE, clients=40)
+    stay = (
+        Stay.objects.filter(indication__isnull=False, product__kind="BW")
+        .annotate(regions=Count("provider__contracts__region", distinct=True))
+        .filter(regions=1)
+        .order_by("pk")
+        .first()
+    )
+    region = RegionMembership.objects.get(
+        municipality_id=stay.indication.responsible_municipality_id
+    ).region
+    other = RegionMembership.objects.exclude(region=region).first().municipality_id
+    Indication.objects.filter(pk=stay.indication_id).update(responsible_municipality_id=other)
+    other_region = Region.objects.get(memberships__municipality_id=other)
+
+    def gaps() -> list:
+        found: list[costs.MissingTariff] = []
+        costs.stay_costs(
+            care_stays(region=other_region),
+            tariffs(region=other_region),
+            today=REFERENCE,
+            years=range(2017, REFERENCE.year + 1),
+            gaps=found,
+        )
+        return found
+
+    assert gaps(), "the stay is unpriced in the region that pays"
+    assert cover_stays_with_tariffs(reference_date=REFERENCE, amount=tariff_amount) >= 1
+    assert gaps() == []
