@@ -218,3 +218,24 @@ def test_a_stay_charged_to_another_region_gets_that_regions_contract():
     assert gaps(), "the stay is unpriced in the region that pays"
     assert cover_stays_with_tariffs(reference_date=REFERENCE, amount=tariff_amount) >= 1
     assert gaps() == []
+
+
+@pytest.mark.django_db
+def test_every_stored_responsibility_is_what_the_engine_decides_from_the_database(generated):
+    """The decisions made while loading used the rows as written (a client's own BRP
+    history and care), not stale in-memory copies."""
+    from bwmo.woonplaats.models import ResponsibilityDecision
+    from bwmo.woonplaats.services import compute
+
+    stored = dict(
+        ResponsibilityDecision.objects.filter(is_current=True).values_list(
+            "melding_id", "responsible_id"
+        )
+    )
+    outcomes = compute(Melding.objects.order_by("pk"))
+    assert len(outcomes) == len(stored) == Melding.objects.count()
+    for outcome in outcomes:
+        assert stored[outcome.melding.pk] == outcome.decision.responsible, outcome.melding.pk
+        assert outcome.melding.responsible_municipality_id == outcome.decision.responsible
+    rules = set(ResponsibilityDecision.objects.values_list("rule", flat=True))
+    assert {"V", "MO"} <= rules and rules & {"W", "B", "C", "A", "T"}

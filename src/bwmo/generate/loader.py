@@ -100,7 +100,12 @@ class _Table:
 
             def related(obj: models.Model) -> Any:
                 cached = obj._state.fields_cache.get(name)
-                return cached.pk if cached is not None else getattr(obj, attname)
+                if cached is None:
+                    return getattr(obj, attname)
+                # As a save does: the key of the (now saved) related row, on the row too, so
+                # code that reads ``melding.client_id`` after the write sees it.
+                obj.__dict__[attname] = cached.pk
+                return cached.pk
 
             return related
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
