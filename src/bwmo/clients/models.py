@@ -104,6 +104,9 @@ class Client(models.Model):
         default=timezone.now, editable=False, verbose_name=_("aangemaakt op")
     )
     version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    # Made by ``bwmo generate`` (an invented person, never a real one). The generator refuses
+    # a database holding any client without this mark.
+    synthetic = models.BooleanField(_("synthetisch (gegenereerd)"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("cliënt")

@@ -6,6 +6,7 @@ on every machine. Rows are built in memory per chunk of clients and written with
 """
 
 import random
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -45,7 +46,17 @@ from bwmo.woonplaats.services import compute as responsibility_compute
 from bwmo.woonplaats.services import responsibility_decide
 from bwmo.woonplaats.services import store as responsibility_store
 
+from .bsn import TEST_RANGE, BsnRange, draw_bsns
 from .budget import create_demo_parameter_sets
+from .loader import (
+    cover_stays_with_tariffs,
+    mark_synthetic,
+    refuse_unless_empty,
+    write_rows,
+)
+from .loader import (
+    reset as loader_reset,
+)
 from .names import GIVEN_NAMES, PREFIXES, SURNAMES
 from .traffic import generate_traffic
 
@@ -65,7 +76,6 @@ STREETS = (
     "Boslaan",
     "Nieuwe Kade",
 )
-BSN_LOW, BSN_HIGH = 999900006, 999999990
 
 # Inhabitants (rounded, 2024) steer how many clients each municipality has.
 INHABITANTS = {
@@ -135,23 +145,15 @@ MO_OUTFLOW = [
 ]
 
 
+def tariff_amount(code: str, year: int) -> Decimal:
+    """The contract tariff of a product in a year: 2021's, indexed 2% a year."""
+    base = BW_WEEK_TARIFF.get(code) or MO_DAY_TARIFF[code]
+    return (Decimal(base) * Decimal("1.02") ** (year - 2021)).quantize(Decimal("0.01"))
+
+
 def _weighted(rng: random.Random, pairs):
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights=weights)[0]
-
-
-def _bsn_candidates(rng: random.Random, count: int, exclude: set[str] | None = None) -> list[str]:
-    """Distinct valid test-range BSNs (11-proof: sum of digit × (9..2) minus last digit)."""
-    chosen: set[str] = set(exclude or ())
-    result: list[str] = []
-    while len(result) < count:
-        number = str(rng.randint(BSN_LOW, BSN_HIGH))
-        digits = [int(d) for d in number]
-        total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
-        if total % 11 == 0 and number not in chosen:
-            chosen.add(number)
-            result.append(number)
-    return result
 
 
 @dataclass
@@ -293,41 +295,60 @@ class Rows:
     wlz: list = field(default_factory=list)
 
     def flush(self) -> dict[str, int]:
-        order = [
-            "clients",
-            "brp",
-            "meldingen",
-            "onderzoeken",
-            "adviezen",
-            "aanvragen",
-            "beschikkingen",
-            "mo_intakes",
-            "indications",
-            "stays",
-            "outflows",
-            "events",
-            "wlz",
-        ]
-        counts = {}
-        for name in order:
-            rows = getattr(self, name)
-            if rows:
-                type(rows[0]).objects.bulk_create(rows, batch_size=1000)
-            counts[name] = len(rows)
-        return counts
+        return write_rows(self)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+SCENARIO_CLIENTS = 60  # the woonplaats scenarios (at most 6 × 4 clients, with room to spare)
+# Passes the 11-proof and is never given to a generated client: the iWmo traffic sends a
+# request for it as the client bwmo does not know.
+UNKNOWN_BSN = "999990019"
+
+
 class DemoGenerator:
+    bsn_range: BsnRange = TEST_RANGE
+    profile = "demo"
+
     def __init__(self, *, seed: int, reference_date: date, clients: int = 1500):
         self.rng = random.Random(seed)
         self.today = reference_date
         self.n_clients = clients
         self.deceased = False  # of the client being generated
         self.now = timezone.now()
+        self.inhabitants: dict[str, int] = dict(INHABITANTS)
+        self.out_of_region: tuple[str, ...] = OUT_OF_REGION
+        self._homes: list[str] = []
+        self._home_weights: list[float] = []
+
+    @classmethod
+    def max_clients(cls) -> int:
+        """The most clients the profile's BSN range can hold (besides the scenarios)."""
+        return cls.bsn_range.capacity() - 1 - SCENARIO_CLIENTS
+
+    def draw_bsns(self) -> tuple[list[str], list[str]]:
+        """The population's BSNs and the scenarios', drawn at once: distinct, or refused."""
+        try:
+            numbers = draw_bsns(
+                self.rng,
+                self.bsn_range,
+                self.n_clients + SCENARIO_CLIENTS,
+                reserved=frozenset({UNKNOWN_BSN}),
+            )
+        except ValueError:
+            raise ValueError(
+                f"--clients {self.n_clients} is more than the {self.profile} profile can "
+                f"generate: its BSN range {self.bsn_range.low}-{self.bsn_range.high} holds "
+                f"{self.bsn_range.capacity()} numbers that pass the 11-proof, so at most "
+                f"{self.max_clients()} clients (besides {SCENARIO_CLIENTS} for the woonplaats "
+                "scenarios)."
+            ) from None
+        return numbers[: self.n_clients], numbers[self.n_clients :]
+
+    def build_catalogue(self) -> "Catalogue":
+        return build_catalogue(rng=self.rng, reference_date=self.today)
 
     # -- small helpers -------------------------------------------------------------------
     def day_between(self, start: date, end: date) -> date:
@@ -336,8 +357,13 @@ class DemoGenerator:
         return start + timedelta(days=self.rng.randint(0, (end - start).days))
 
     def home_municipality(self) -> str:
-        codes, weights = zip(*INHABITANTS.items(), strict=True)
-        return self.rng.choices(codes, weights=weights)[0]
+        if not self._homes:
+            total = 0.0
+            for code, inhabitants in self.inhabitants.items():
+                total += inhabitants
+                self._homes.append(code)
+                self._home_weights.append(total)
+        return self.rng.choices(self._homes, cum_weights=self._home_weights)[0]
 
     def provider_for(self, region: Region, code: str) -> Provider:
         return self.rng.choice(self.cat.providers_for[(region.pk, code)])
@@ -502,7 +528,7 @@ class DemoGenerator:
         start = indication.valid_from
         location = self.cat.provider_location[indication.provider.pk]
         if self.rng.random() < 0.04:
-            location = self.rng.choice(OUT_OF_REGION)  # placed outside the region, motivated
+            location = self.rng.choice(self.out_of_region)  # placed outside the region, motivated
         current_start, current_ind = start, indication
         if self.rng.random() < 0.6:
             brp_periods.append((location, start, BrpKind.INSTELLING))
@@ -686,9 +712,11 @@ class DemoGenerator:
     def client(self, rows, bsn: str, organisation_for):
         rng = self.rng
         self.deceased = False
+        self.first_stay = len(rows.stays)  # this client's stays are rows.stays[first_stay:]
         home = self.home_municipality()
         birth = date(rng.randint(1952, 2004), rng.randint(1, 12), rng.randint(1, 28))
         client = Client(
+            pseudonym=uuid.UUID(int=rng.getrandbits(128), version=4),
             bsn=bsn,
             given_names=rng.choice(GIVEN_NAMES),
             surname_prefix=rng.choice(PREFIXES),
@@ -751,8 +779,12 @@ class DemoGenerator:
             brp_periods.append((None, gone, BrpKind.BUITENLAND))
             back = gone + timedelta(days=rng.randint(200, 900))
             brp_periods.append((home, min(back, self.today), BrpKind.WOONADRES))
+        self.returns(rows, client, home, brp_periods)
         self._brp_rows(rows, client, brp_periods)
         return client, home
+
+    def returns(self, rows, client, home, brp_periods) -> None:
+        """More care after the first episodes (the national profile; the demo has none)."""
 
     def open_case(self, rows, client, home):
         """A recent melding somewhere in the process, so the work list has real work."""
@@ -805,12 +837,14 @@ class DemoGenerator:
 
     # -- everything --------------------------------------------------------------------------------
     def run(self, *, chunk_size: int = 500) -> dict[str, int]:
-        self.cat = build_catalogue(rng=self.rng, reference_date=self.today)
+        bsns, bsns_extra = self.draw_bsns()  # first: a request too large fails at once
+        loader_reset()
+        self.cat = self.build_catalogue()
         self.place_names = dict(
-            Municipality.objects.filter(code__in=INHABITANTS).values_list("code", "name")
+            Municipality.objects.filter(code__in=self.inhabitants).values_list("code", "name")
         )
         totals: dict[str, int] = defaultdict(int)
-        bsns = _bsn_candidates(self.rng, self.n_clients)
+        self.dispute_candidates: list = []
 
         def organisation_for(home):
             return self.cat.gemeente_org[home]
@@ -830,22 +864,47 @@ class DemoGenerator:
             self.motivate_placements(rows)
             for name, count in rows.flush().items():
                 totals[name] += count
-        for name, count in self.scenarios(
-            bsns_extra=_bsn_candidates(self.rng, 60, exclude=set(bsns))
-        ).items():
+            totals["decisions"] += self.decide(rows.meldingen)
+            self.chunk_done(totals)
+        rows = self.scenarios(bsns_extra=bsns_extra)
+        for name, count in rows.flush().items():
             totals[name] += count
-        # Every case gets its responsibility decision under the region's rule set.
-        outcomes = responsibility_compute(
-            Melding.objects.select_related("client").order_by("client_id", "received_on")
+        totals["decisions"] += self.decide(rows.meldingen)
+        self.disputes(self.dispute_candidates)
+        # Contracts follow the stays: a stay charged to a municipality of another region
+        # than the provider's (the woonplaats rules may move it) gets that region's contract.
+        totals["contracts_added"] = cover_stays_with_tariffs(
+            reference_date=self.today, amount=tariff_amount
         )
-        totals["decisions"] = responsibility_store(outcomes)
-        self.disputes(outcomes)
-        totals["budget_parameter_sets"] = len(create_demo_parameter_sets(INHABITANTS))
-        totals.update(generate_traffic(rng=self.rng, reference_date=self.today))
+        totals["budget_parameter_sets"] = len(create_demo_parameter_sets(self.inhabitants))
+        totals.update(self.traffic())
         totals["provisional_clients"] = self.provisional_clients()
         totals["clients"] += totals["provisional_clients"]  # clients: every client made
         totals.update(demo_contract_terms_and_places(reference_date=self.today))
         return dict(totals)
+
+    def chunk_done(self, totals: dict[str, int]) -> None:
+        """Called after each chunk is written (the national profile reports progress)."""
+
+    def decide(self, meldingen: list) -> int:
+        """Every case gets its responsibility decision under the region's rule set.
+
+        A client's cases are all in one chunk, so deciding per chunk is deciding all at once.
+        """
+        outcomes = responsibility_compute(meldingen)
+        written = responsibility_store(outcomes)
+        self.dispute_candidates += [
+            o
+            for o in outcomes
+            if o.decision.rule == "W"
+            and o.melding.received_on >= date(2026, 1, 1)
+            and o.melding.status in (Status.AANVRAAG_ONTVANGEN, Status.TOEGEKEND)
+            and o.melding.applied_to_id in INHABITANTS
+        ]
+        return written
+
+    def traffic(self) -> dict[str, int]:
+        return generate_traffic(rng=self.rng, reference_date=self.today)
 
     def provisional_clients(self) -> int:
         """Two people at the Assen shelter without BSN (after the iWmo traffic, which needs
@@ -882,14 +941,14 @@ class DemoGenerator:
             motivation="",
             location=assen,
         )
-        client_register_provisional(
+        other = client_register_provisional(
             given_names="Marta",
             surname="S.",
             identifying_notes="Spreekt Pools en wat Engels; wil haar BSN nog niet geven.",
             organisation=organisation,
             by=None,
         )
-        return 2
+        return mark_synthetic([admitted.pk, other.pk])
 
     def motivate_placements(self, rows) -> None:
         """Every placement outside the region carries its motivation (regiovisie)."""
@@ -900,23 +959,27 @@ class DemoGenerator:
             "Terugkeer naar familie in de regio van plaatsing",
         )
         for stay in rows.stays:
-            if stay.location_id not in INHABITANTS:
+            if self.placed_outside(stay):
                 stay.placement_reason = self.rng.choice(reasons)
 
+    def placed_outside(self, stay: Stay) -> bool:
+        return stay.location_id not in INHABITANTS
+
     # -- scenarios: a few clients per woonplaats rule -------------------------------------------
-    def scenarios(self, *, bsns_extra: list[str]) -> dict[str, int]:
+    def scenarios(self, *, bsns_extra: list[str]) -> "Rows":
         """Clients built to meet each woonplaats rule (after the 2026 start date), so that the
         demo shows every rule with several clients: W, B, C, D, A, T and (via disputes) G.
         V and MO follow from the ordinary population."""
         rows = Rows()
         application = self.today - timedelta(days=25)
         if application < date(2026, 3, 1):
-            return {}
+            return rows
         bsns = iter(bsns_extra)
         members_assen = ["GM1730", "GM1680", "GM1731", "GM1699", "GM0119", "GM0118", "GM1690"]
 
         def new_client(home: str, brp: list) -> Client:
             client = Client(
+                pseudonym=uuid.UUID(int=self.rng.getrandbits(128), version=4),
                 bsn=next(bsns),
                 given_names=self.rng.choice(GIVEN_NAMES),
                 surname_prefix=self.rng.choice(PREFIXES),
@@ -1020,17 +1083,11 @@ class DemoGenerator:
                 rows.stays.append(stay)
                 rows.outflows.append(Outflow(stay=stay, date=end, reason=OutflowReason.ZELFSTANDIG))
                 open_bw(client, on)
-        return rows.flush()
+        return rows
 
-    def disputes(self, outcomes) -> None:
+    def disputes(self, candidates) -> None:
         """A few binding advices of the dispute committee (rule G) on recent W decisions."""
-        candidates = [
-            o
-            for o in outcomes
-            if o.decision.rule == "W"
-            and o.melding.received_on >= date(2026, 1, 1)
-            and o.melding.status in (Status.AANVRAAG_ONTVANGEN, Status.TOEGEKEND)
-        ]
+        candidates = sorted(candidates, key=lambda o: (o.melding.client_id, o.melding.pk))
         for outcome in candidates[:3]:
             melding = outcome.melding
             # The committee names another municipality than the rules did (so G is visible).
@@ -1195,10 +1252,10 @@ def _grant_waiting(*, reference_date: date) -> int:
 
 
 def generate_demo(*, seed: int, reference_date: date, clients: int = 1500) -> dict[str, int]:
-    if Client.objects.exists():
-        raise ValueError(
-            "The database already holds clients; generate into an empty database "
-            "(set DATABASE_URL to a new one)."
-        )
+    """The demo profile, all or nothing: a failure leaves the database as it was."""
+    generator = DemoGenerator(seed=seed, reference_date=reference_date, clients=clients)
+    refuse_unless_empty()
+    if clients > generator.max_clients():
+        generator.draw_bsns()  # raises, naming the maximum
     with transaction.atomic():
-        return DemoGenerator(seed=seed, reference_date=reference_date, clients=clients).run()
+        return generator.run()

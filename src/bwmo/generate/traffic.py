@@ -102,7 +102,14 @@ class TrafficGenerator:
             .order_by("pk")
         )
         recent = [i for i in indications if i.valid_from >= window_start]
-        history = [i for i in indications if i.valid_from < window_start]
+        # Every earlier allocation, ended or not, is history: one per ZIN indication.
+        history = list(
+            Indication.objects.filter(
+                financing=Financing.ZIN, provider__isnull=False, valid_from__lt=window_start
+            )
+            .select_related("product")
+            .order_by("pk")
+        )
         self._take_over_history(history)
 
         # Grants of the last month: queued and exported as real WMO301 files, except the last
