@@ -256,7 +256,8 @@ def test_the_demo_data_gap_is_a_warning_not_a_server_error(demo, client):
 
 
 def _published_parts(region, members, docs) -> dict:
-    """The parts as the external documents publish them: the period, quarters and years."""
+    """The parts as the external documents publish them: the period, quarters and years, and
+    the origin × location matrix (a part per row and one for the margins)."""
     parts = {}
     for code in [None, *members]:
         doc = docs[(code, "external")]
@@ -265,6 +266,15 @@ def _published_parts(region, members, docs) -> dict:
         for prefix, key in (("q", "quarters"), ("y", "years")):
             for i, period in enumerate(doc[key]):
                 parts[(name, f"{prefix}{i}")] = period
+    flows = docs[(None, "external")]["flows"]
+    totals = flows["origin_location_totals"]
+    for origin, row in flows["origin_location"].items():
+        parts[(origin, "matrix")] = {
+            "origin_location": {"total": totals["rows"][origin], "location": row}
+        }
+    parts[("regio", "matrix")] = {
+        "origin_location": {"total": totals["total"], "location": totals["columns"]}
+    }
     return parts
 
 
@@ -273,9 +283,10 @@ def _published_parts(region, members, docs) -> dict:
 def test_no_hidden_cell_follows_from_all_relations_together(demo, monkeypatch, centrumgemeente):
     """The audit: every published relation of the region at once (each part's own tables and
     flow identity, the time chain, region = Σ municipalities in the period, every quarter and
-    every year, lead-time and placement counts, verzilverd), solved exactly for every hidden
-    cell — for the public, for the staff of each municipality and for a reader who acts for
-    two municipalities at once (a mandate) and sees both in full."""
+    every year, lead-time and placement counts, verzilverd, the origin × location matrix with
+    its row totals equal to flows.total and placed_outside a part of a row), solved exactly for
+    every hidden cell — for the public, for the staff of each municipality and for a reader who
+    acts for two municipalities at once (a mandate) and sees both in full."""
     from django.contrib.auth import get_user_model
 
     from bwmo.monitor import services
@@ -306,6 +317,22 @@ def test_no_hidden_cell_follows_from_all_relations_together(demo, monkeypatch, c
     assert tuple(sorted(two)) in groups  # the reader with a mandate of two municipalities
     assert all((code,) in groups for code in members)
 
+    # The matrix and its relations to the parts (row total = flows.total, placed_outside a
+    # part of the row) in the same system, whatever the monitor gave its suppression.
+    from bwmo.monitor.selectors import stay_records
+    from bwmo.rules import monitor as rules
+
+    true_matrix = rules.origin_location_matrix(stay_records(municipalities=members), on=END)
+    matrix_parts, matrix_links = services._matrix_parts(true_matrix, members)
+    assert len(true_matrix) > len(members) and ("regio", "matrix") in matrix_parts
+    raw = {**raw, **matrix_parts}
+    names = [{name for name, _section in group} for group in inputs["revealed"]]
+    inputs = {
+        **inputs,
+        "links": [*inputs["links"], *matrix_links],
+        "revealed": [[key for key in raw if key[0] in group] for group in names],
+        "unshared": [origin for origin, section in raw if origin not in {*members, "regio"}],
+    }
     result = audit_parts(raw, _published_parts(region, members, docs), **inputs)
     assert result["cells"] > 1000 and result["relations"] > 1000
     assert result["hidden"] > 0

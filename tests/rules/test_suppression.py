@@ -559,3 +559,22 @@ def test_a_reader_who_knows_two_municipalities_learns_no_third():
     assert audit_parts(parts, alone, links=links, revealed=groups)["exposed"][
         (("A", "main"), ("B", "main"))
     ]
+
+
+def test_persons_nobody_knows_stay_hidden_from_every_reader():
+    """A region total of a member's and an outside municipality's residents (the origin ×
+    location matrix): the member's reader subtracts their own count and would find the
+    outsiders'. As a shared figure that is the member's business; ``unshared`` says it is not."""
+    parts = {
+        "A": {"matrix": {"total": 3}},
+        "X": {"matrix": {"total": 2}},
+        "R": {"matrix": {"total": 5}},
+    }
+    link = {("R", "matrix", "total"): -1, ("A", "matrix", "total"): 1, ("X", "matrix", "total"): 1}
+    shared = suppress_parts(parts, links=[link], revealed=[["A"]])
+    assert shared["R"]["matrix"]["total"] == 5  # X is counted as known together with A
+    inputs = {"links": [link], "revealed": [["A"]], "unshared": ["X"]}
+    assert audit_parts(parts, shared, **inputs)["exposed"][("A",)] == {("X", "matrix", "total")}
+    published = suppress_parts(parts, **inputs)
+    assert published["R"]["matrix"]["total"] == MARK
+    assert not any(audit_parts(parts, published, **inputs)["exposed"].values())

@@ -105,40 +105,41 @@ def monitor_document(
         if (product is None or r.product == product)
         and (provider is None or r.provider == provider)
     ]
-    part_codes = {REGION: members, **{code: [code] for code in members}}
     cost_lines, cost_gaps = _cost_lines(scope.region, start=start, end=end, today=today or end)
     gaps += cost_gaps
-    raw: dict[tuple[str, str], dict] = {}
     region_rows = RegionRows(municipalities=members, on=end)
-    for name, codes in part_codes.items():
-        wanted = set(codes)
-        mine = [r for r in records if r.responsible in wanted]
-        raw[(name, "main")] = _figures(
-            mine, codes, members, start=start, end=end, cost_lines=cost_lines, rows=region_rows
-        )
-        for i, period in enumerate(
-            monitor.series(mine, start=start, end=end, step="quarter", breakdown="kind")
-        ):
-            raw[(name, f"q{i}")] = {
-                "label": _quarter_label(period.start),
-                **_flows(period.figures),
-            }
-        for i, period in enumerate(
-            monitor.series(
-                mine, start=date(start.year - 2, 1, 1), end=end, step="year", breakdown="product"
-            )
-        ):
-            raw[(name, f"y{i}")] = {"label": f"{period.start:%Y}", **_flows(period.figures)}
-        if series:
-            raw[(name, "series")] = {"series": _series(mine, start=start, end=end, step=series)}
 
+    def parts_of(rows: list) -> dict:
+        return _raw_parts(
+            rows,
+            members,
+            start=start,
+            end=end,
+            series=series,
+            cost_lines=cost_lines,
+            region_rows=region_rows,
+        )
+
+    raw = parts_of(records)
+    filtered = product is not None or provider is not None
+    # The matrix (of every client, whatever the filter) is protected in one system with the
+    # unfiltered parts, which its rows add up to (see ``_matrix_parts``): the same cells at
+    # every filter and audience.
+    base = parts_of(everyone) if filtered else raw
     matrix = monitor.origin_location_matrix(everyone, on=end)
-    own = scope.codes
+    matrix_parts, matrix_links = _matrix_parts(matrix, members)
+    joint = {**base, **matrix_parts}
+    inputs = _suppression_inputs(base, everyone, members)
+    inputs["links"] = [*inputs["links"], *matrix_links]
+    inputs["revealed"] = [
+        [key for key in joint if key[0] in group] for group in monitor_reader_groups(members)
+    ]
     # Residents of municipalities outside the region are nobody's own: their rows are always
     # suppressed, whoever reads.
-    published_matrix = _remembered(
-        suppress_matrix, matrix, revealed_rows=[[code] for code in members]
-    )
+    inputs["unshared"] = [origin for origin, _m in matrix_parts if origin not in {*members, REGION}]
+    joint_published = _suppressed_parts(joint, **inputs)
+    published_matrix = _published_matrix(matrix, joint_published)
+    own = scope.codes
     if audience == "internal":
         true = _with_margins(matrix)
         for key in published_matrix:
@@ -147,7 +148,10 @@ def monitor_document(
     if audience == "internal" and set(own) == set(members):
         published = raw
     else:
-        published = _suppressed_parts(raw, **_suppression_inputs(raw, records, members))
+        if filtered:
+            published = _suppressed_parts(raw, **_suppression_inputs(raw, records, members))
+        else:
+            published = {key: joint_published[key] for key in raw}
         if audience == "internal":
             for key in raw:
                 if key[0] in own:
@@ -191,6 +195,60 @@ def monitor_document(
     }
 
 
+def _raw_parts(
+    records: list,
+    members: list[str],
+    *,
+    start: date,
+    end: date,
+    series: monitor.Step | None,
+    cost_lines: list,
+    region_rows: RegionRows,
+) -> dict[tuple[str, str], dict]:
+    """The unsuppressed parts: the region and each member, for the period, every quarter and
+    every year (and the series when asked)."""
+    part_codes = {REGION: members, **{code: [code] for code in members}}
+    raw: dict[tuple[str, str], dict] = {}
+    for name, codes in part_codes.items():
+        wanted = set(codes)
+        mine = [r for r in records if r.responsible in wanted]
+        raw[(name, "main")] = _figures(
+            mine, codes, members, start=start, end=end, cost_lines=cost_lines, rows=region_rows
+        )
+        for i, period in enumerate(
+            monitor.series(mine, start=start, end=end, step="quarter", breakdown="kind")
+        ):
+            raw[(name, f"q{i}")] = {
+                "label": _quarter_label(period.start),
+                **_flows(period.figures),
+            }
+        for i, period in enumerate(
+            monitor.series(
+                mine, start=date(start.year - 2, 1, 1), end=end, step="year", breakdown="product"
+            )
+        ):
+            raw[(name, f"y{i}")] = {"label": f"{period.start:%Y}", **_flows(period.figures)}
+        if series:
+            raw[(name, "series")] = {"series": _series(mine, start=start, end=end, step=series)}
+    return raw
+
+
+def _published_matrix(matrix: dict, published: dict) -> dict:
+    """The matrix with its margins as ``suppress_parts`` published its parts."""
+    result: dict = {}
+    table = "origin_location"
+    for origin, location in matrix:
+        result[(origin, location)] = published[(origin, MATRIX)][table]["location"][location]
+    for (origin, section), part in published.items():
+        if section == MATRIX and origin != REGION:
+            result[(origin, TOTAL)] = part[table]["total"]
+    margins = published[(REGION, MATRIX)][table]
+    for location, value in margins["location"].items():
+        result[(TOTAL, location)] = value
+    result[(TOTAL, TOTAL)] = margins["total"]
+    return result
+
+
 _REMEMBERED: OrderedDict[str, object] = OrderedDict()
 _REMEMBERED_LOCK = threading.Lock()
 _REMEMBER_AT_MOST = 64
@@ -230,6 +288,60 @@ def _suppression_inputs(raw: dict, records: list, members: list[str]) -> dict:
         ],
         "headline": [key for key in raw if key[1] == "main"],
     }
+
+
+MATRIX = "matrix"
+"""Section of the origin × location matrix among the parts: a row per origin ``(origin,
+MATRIX)``, the column totals and the grand total as ``(REGION, MATRIX)``."""
+
+
+def _matrix_parts(matrix: dict, members: list[str]) -> tuple[dict, list[dict]]:
+    """The origin × location matrix as parts of the figures, with every relation a reader knows
+    between it and the other parts: a row adds up to its total, the rows to the column totals,
+    a member's row total is its ``flows.total`` and its cells outside the region its
+    ``placed_outside``. So the matrix is protected in the one system with the rest."""
+    rows: dict[str, dict[str, int]] = {}
+    for (origin, location), n in matrix.items():
+        rows.setdefault(origin, {})[location] = n
+    columns: dict[str, int] = {}
+    for (_origin, location), n in matrix.items():
+        columns[location] = columns.get(location, 0) + n
+    table = "origin_location"
+    parts: dict = {
+        (origin, MATRIX): {table: {"total": sum(row.values()), "location": dict(row)}}
+        for origin, row in rows.items()
+    }
+    margins = (REGION, MATRIX)
+    parts[margins] = {table: {"total": sum(columns.values()), "location": columns}}
+    links: list[dict] = [
+        {
+            (margins, table, "total"): -1,
+            **{((origin, MATRIX), table, "total"): 1 for origin in rows},
+        }
+    ]
+    for location in columns:
+        links.append(
+            {
+                (margins, table, "location", location): -1,
+                **{
+                    ((origin, MATRIX), table, "location", location): 1
+                    for origin, row in rows.items()
+                    if location in row
+                },
+            }
+        )
+    region = set(members)
+    for code in members:
+        row = rows.get(code, {})
+        mine = [((code, MATRIX), table, "location", loc) for loc in row]
+        outside = [key for key in mine if key[-1] not in region]
+        total = {((code, MATRIX), table, "total"): 1} if row else {}
+        links.append({((code, "main"), "flows", "total"): -1, **total})
+        links.append(
+            {((code, "main"), "flows", "out_of_region", "placed_outside"): -1}
+            | dict.fromkeys(outside, 1)
+        )
+    return parts, links
 
 
 def _suppressed_parts(raw: dict, **kwargs) -> dict:

@@ -1036,6 +1036,7 @@ def suppress_parts(
     revealed: Iterable[Iterable[Hashable]] = (),
     partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
     headline: Iterable[Hashable] = (),
+    unshared: Iterable[Hashable] = (),
 ) -> dict[Hashable, dict[str, Any]]:
     """Several figure sets protected together, so that none gives a hidden cell of another back.
 
@@ -1052,6 +1053,10 @@ def suppress_parts(
     and every partition form one system, checked exactly (``_Problem.exposed_to``) for the
     public and for each reader with their group known: secondary cells are added until no
     hidden cell outside a reader's group can be derived by anyone.
+
+    A part in no group counts persons that readers know together with others (a region
+    figure), unless it is in ``unshared``: persons nobody among the readers knows (the
+    residents of a municipality outside the region), protected from every reader alone.
 
     Secondary cells are taken from the cheapest place: cells of ``headline`` parts (the
     period's own figures) only when no cell of another part (quarters, years) will do, and
@@ -1091,7 +1096,7 @@ def suppress_parts(
         members[cast(tuple[Hashable, ...], key)[0]].add(key)
     groups = [list(group) for group in revealed]
     readers = _readers(groups, members, set(values))
-    shared = _shared(groups, members)
+    shared = _shared([*groups, list(unshared)], members)
     for key in shared:
         if cast(tuple[Hashable, ...], key)[0] in expensive:
             priority[key] += 1  # a region's figure goes after its municipalities'
@@ -1169,6 +1174,7 @@ def audit_parts(
     revealed: Iterable[Iterable[Hashable]] = (),
     partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
     headline: Iterable[Hashable] = (),
+    unshared: Iterable[Hashable] = (),
 ) -> dict[str, Any]:
     """The check of ``suppress_parts``' result, for tests and reports: the cells, the relations
     that hold, how many are hidden, and per reader (``None`` is the public, else the group) the
@@ -1199,7 +1205,8 @@ def audit_parts(
     for key in values:
         members[cast(tuple[Hashable, ...], key)[0]].add(key)
     known = [frozenset().union(*(members.get(n, set()) for n in group)) for group in groups]
-    exposed = problem.exposed_to(hidden, known, _shared([list(g) for g in groups], members))
+    shared = _shared([*(list(g) for g in groups), list(unshared)], members)
+    exposed = problem.exposed_to(hidden, known, shared)
     return {
         "cells": len(values),
         "relations": len(problem.equations),
