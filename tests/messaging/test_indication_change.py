@@ -382,3 +382,18 @@ def test_a_valid_shortening_on_the_form_queues_the_301(client, setup):
     assert response.status_code == 302
     allocation = Allocation.objects.get(indication=indication)
     assert (allocation.end, allocation.reason_change, _pending_301s()) == (new_end, "05", 1)
+
+
+def test_a_missing_reason_and_an_unconfirmed_past_end_show_in_one_response(client, setup):
+    """Found by municipal users: the confirmation of a past end date was asked only after
+    the reason had been chosen, one submit later."""
+    indication = running(setup)
+    before = _state(indication)
+    client.force_login(setup.users["toegang_assen"])
+    past = timezone.localdate() - timedelta(days=7)
+    response = _post(client, indication, valid_to=past.isoformat(), reason="")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Kies de reden van de wijziging." in page  # the field error
+    assert "ligt in het verleden" in page  # the rule, in the same response
+    assert _state(indication) == before

@@ -238,3 +238,48 @@ def test_inbox_names_message_types_and_retour_codes_in_words(contract, region_se
         assert text, f"code list has no meaning for {code}"
         assert f"<strong>{code}</strong> {text}" in page
     assert person.bsn not in page and person.surname not in page
+
+
+def test_a_request_answer_shows_field_and_rule_errors_together(client, region_setup, tmp_path):
+    """Found by municipal users: a wrong reason showed first, and only on the next submit
+    that the provider already knew the request was being looked into."""
+    person = granted_client(region_setup)
+    day = timezone.localdate()
+    path = tmp_path / "vot.xml"
+    path.write_bytes(
+        aanbieder.build_wmo315(
+            afzender="73000002",
+            ontvanger="0106",
+            identificatie="V2",
+            dagtekening=day,
+            client=client_basis(person),
+            aangevraagde_producten=[
+                m.AangevraagdProduct(
+                    referentie_aanbieder="VOT2",
+                    toewijzing_ingangsdatum=day + timedelta(days=10),
+                    toewijzing_einddatum=day + timedelta(days=100),
+                    verwijzer=m.Verwijzer("01", naam="Huisarts"),
+                    product=m.Product("15", "BW001"),
+                    omvang=m.Omvang(7, "14", "2"),
+                )
+            ],
+            xsd_dir=XSD_DIR,
+        )
+    )
+    exchange.import_file(path, today=day)
+    request = AllocationRequest.objects.get()
+    AllocationRequest.objects.filter(pk=request.pk).update(
+        status=AllocationRequest.Status.IN_ONDERZOEK
+    )
+    client.force_login(region_setup.users["toegang_assen"])
+    url = reverse("messaging:request", args=[request.pk])
+    response = client.post(
+        url, {"version": request.version, "answer": "onderzoek", "rejection_reason": "XX"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Selecteer een geldige keuze" in page  # the field error
+    assert "De aanbieder weet al dat dit verzoek in onderzoek is." in page  # the rule
+    assert not Message.objects.filter(message_type="WMO319").exists()
+    request.refresh_from_db()
+    assert request.answered_at is None

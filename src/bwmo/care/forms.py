@@ -1,7 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bwmo.organisations.models import Municipality
+from bwmo.organisations.models import Municipality, Provider
 from bwmo.ui.forms import BwmoForm, DateInput, VersionedForm
 
 from .models import ContractExtension, OutflowReason, Product, ProviderLocation, WlzApplication
@@ -22,6 +24,25 @@ class StayStartForm(BwmoForm):
             "plek voor herstel?"
         ),
     )
+
+    def __init__(self, *args: Any, provider: Provider | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["location"]
+        assert isinstance(field, forms.ModelChoiceField)
+        places = (
+            ProviderLocation.objects.filter(provider=provider).values("municipality")
+            if provider is not None
+            else ProviderLocation.objects.none()
+        )
+        if places.exists():
+            # The provider's recorded locations; any municipality only while none is recorded.
+            field.queryset = Municipality.objects.filter(pk__in=places)
+            field.help_text = _("Alleen de locaties die voor deze aanbieder zijn vastgelegd.")
+        else:
+            field.help_text = _(
+                "Voor deze aanbieder zijn nog geen locaties vastgelegd; daarom staan alle "
+                "gemeenten in de lijst."
+            )
 
 
 class StayEndForm(VersionedForm):

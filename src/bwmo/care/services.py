@@ -189,6 +189,9 @@ def stay_start(
         raise ValidationError(_("Er loopt al een verblijf op deze indicatie; beëindig dat eerst."))
     if Stay.objects.filter(indication=indication).filter(Q(end__gte=start)).exists():
         raise ValidationError({"start": _("Het verblijf overlapt met een eerder verblijf.")})
+    if location is None:
+        # Before the region check: without a location, "outside the region" would be wrong.
+        raise ValidationError({"location": _("Kies de locatie (gemeente) van het verblijf.")})
     in_region = (
         RegionMembership.objects.valid_on(start)
         .filter(

@@ -41,7 +41,11 @@ def stay_start(request, pk):
         request, Indication.objects.select_related("client", "product", "provider"), pk
     )
     visible = editable(request, indication.client)
-    form = StayStartForm(request.POST or None, initial={"start": timezone.localdate()})
+    form = StayStartForm(
+        request.POST or None,
+        initial={"start": timezone.localdate()},
+        provider=indication.provider,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.stay_start(indication=indication, **form.cleaned_data)

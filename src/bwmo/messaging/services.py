@@ -325,6 +325,20 @@ def _refuse(change: ac.EndDateChange, refusal: ac.Refusal, indication: Indicatio
     raise AssertionError(refusal)  # pragma: no cover - every refusal has its message
 
 
+def _unconfirmed(change: ac.EndDateChange) -> ValidationError:
+    assert change.new_end is not None
+    return ValidationError(
+        {
+            "past_end_confirmed": _(
+                "De nieuwe einddatum (%(new)s) ligt in het verleden. De aanbieder kan na "
+                "die datum al zorg hebben geleverd, die dan niet meer is toegewezen. Stem "
+                "dit af met de aanbieder en bevestig de einddatum."
+            )
+            % {"new": _day(change.new_end)}
+        }
+    )
+
+
 @transaction.atomic
 def indication_change_end(
     *,
@@ -356,20 +370,16 @@ def indication_change_end(
         today=today,
     )
     refusal = ac.refusal(change)
+    # The confirmation of a past end date does not depend on the reason: when the reason is
+    # missing or wrong, both are said at once.
+    unconfirmed = ac.needs_confirmation(change) and not past_end_confirmed
     if refusal is not None:
-        raise _refuse(change, refusal, current)
-    if ac.needs_confirmation(change) and not past_end_confirmed:
-        assert valid_to is not None
-        raise ValidationError(
-            {
-                "past_end_confirmed": _(
-                    "De nieuwe einddatum (%(new)s) ligt in het verleden. De aanbieder kan na "
-                    "die datum al zorg hebben geleverd, die dan niet meer is toegewezen. Stem "
-                    "dit af met de aanbieder en bevestig de einddatum."
-                )
-                % {"new": _day(valid_to)}
-            }
-        )
+        error = _refuse(change, refusal, current)
+        if refusal is ac.Refusal.NOT_A_CHANGE and unconfirmed:
+            error = ValidationError({**error.error_dict, **_unconfirmed(change).error_dict})
+        raise error
+    if unconfirmed:
+        raise _unconfirmed(change)
     # Care writes the end date; its indication_changed brings the allocation up to date.
     return care_services.indication_end_change(
         indication=indication, valid_to=valid_to, reason_change=reason_change, now=now

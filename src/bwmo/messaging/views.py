@@ -27,7 +27,7 @@ from bwmo.care.models import Product
 from bwmo.clients.selectors import clients_visible_to
 from bwmo.iwmo import parse_message
 from bwmo.organisations.models import Provider
-from bwmo.ui.forms import add_service_errors
+from bwmo.ui.forms import add_rule_refusals, add_service_errors
 
 from . import exchange, selectors, services
 from .codelists import meaning, product_label, retourcodes
@@ -375,6 +375,16 @@ def _client_from_message(request_obj: AllocationRequest):
     }
 
 
+def _answer(data: dict, req: AllocationRequest, user) -> AllocationRequest:
+    return services.request_answer(
+        request=req,
+        user=user,
+        expected_version=data["version"],
+        answer=data["answer"],
+        rejection_reason=data["rejection_reason"],
+    )
+
+
 @login_required
 @permission_required("toegang.process_melding", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -398,18 +408,18 @@ def request_detail(request, pk):
             return redirect("messaging:request", pk=req.pk)
     elif request.method == "POST" and form.is_valid():
         try:
-            services.request_answer(
-                request=req,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                answer=form.cleaned_data["answer"],
-                rejection_reason=form.cleaned_data["rejection_reason"],
-            )
+            _answer(dict(form.cleaned_data), req, request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Het antwoord (WMO319) staat klaar voor de aanbieder."))
             return redirect("messaging:request", pk=req.pk)
+    elif request.method == "POST":
+        # The request's rules (already answered, a reason) show with the field errors.
+        add_rule_refusals(
+            form,
+            lambda data: _answer(data, AllocationRequest.objects.get(pk=req.pk), request.user),
+        )
     client_visible = bool(req.client_id) and req.client_id in _visible_client_ids(
         request, [req.client]
     )
@@ -471,17 +481,25 @@ def indication_change(request, pk):
         initial={"valid_to": indication.valid_to, "opened_with": opened},
         reasons=selectors.indication_change_reasons(indication=indication),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def run(data: dict, indication: care_models.Indication = indication) -> object:
         seen = data["opened_with"]
+        return services.indication_change_end(
+            indication=indication,
+            valid_to=data["valid_to"],
+            reason_change=data["reason"],
+            opened_with=date.fromisoformat(seen) if seen else None,
+            past_end_confirmed=data["past_end_confirmed"],
+        )
+
+    if request.method == "POST" and not form.is_valid() and not ended:
+        # The change's rules (dates, the confirmation) show with the field errors.
+        add_rule_refusals(
+            form, lambda data: run(data, care_models.Indication.objects.get(pk=indication.pk))
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
-            services.indication_change_end(
-                indication=indication,
-                valid_to=data["valid_to"],
-                reason_change=data["reason"],
-                opened_with=date.fromisoformat(seen) if seen else None,
-                past_end_confirmed=data["past_end_confirmed"],
-            )
+            run(dict(form.cleaned_data))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
+from bwmo.toegang.models import Melding
 from bwmo.toegang.views import melding_for_action
-from bwmo.ui.forms import add_service_errors
+from bwmo.ui.forms import add_rule_refusals, add_service_errors
 
 from . import services
 from .forms import DisputeForm, DisputeUpdateForm
@@ -32,6 +33,14 @@ def dispute_add(request, pk):
         else:
             messages.success(request, _("Het geschil is vastgelegd."))
             return redirect("toegang:detail", pk=melding.pk)
+    elif request.method == "POST":
+        # The dispute's rules (two municipalities, the date) show with the field errors.
+        add_rule_refusals(
+            form,
+            lambda data: services.dispute_record(
+                melding=Melding.objects.get(pk=melding.pk), user=request.user, **data
+            ),
+        )
     access_log_read(request, [melding.client], what="geschil vastleggen", why=relation.value)
     return render(
         request,
@@ -70,6 +79,14 @@ def dispute_update(request, pk):
                 request, _("Het geschil is bijgewerkt; de verantwoordelijkheid is opnieuw bepaald.")
             )
             return redirect("toegang:detail", pk=melding.pk)
+    elif request.method == "POST":
+        # The advice's rules show with the field errors, not one submit later.
+        add_rule_refusals(
+            form,
+            lambda data: services.dispute_update(
+                dispute=Dispute.objects.get(pk=dispute.pk), user=request.user, **data
+            ),
+        )
     access_log_read(request, [melding.client], what="geschil bijwerken", why=relation.value)
     return render(
         request,
