@@ -1139,6 +1139,8 @@ def demo_contract_terms_and_places(*, reference_date: date) -> dict[str, int]:
     done: set[tuple[int, str, int]] = set()
     for index, contract in enumerate(contracts):
         for option, decided_on in ((1, date(2024, 5, 15)), (2, date(2026, 4, 20))):
+            if option > contract.extension_options:
+                continue  # a follow-the-client contract has no options
             if decided_on > reference_date or (option == 2 and index % 3 == 0):
                 continue
             decision = "niet_verlengd" if option == 2 and index == 4 else "verlengd"
