@@ -1,7 +1,22 @@
 """What drf-spectacular adds to every operation of the OpenAPI document: the ``API-Version``
 header on every answer and the problem-details answers (RFC 9457) an operation can give."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
 from .views import API_VERSION
+
+
+class BearerScheme(OpenApiAuthenticationExtension):
+    target_class = "bwmo.api.authentication.BearerAuthentication"
+    name = "bearer"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Het token `<client-id>.<geheim>` uit beheer.",
+        }
+
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 

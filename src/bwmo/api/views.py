@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
@@ -48,6 +49,15 @@ from .throttling import ApiClientRateThrottle
 API_VERSION = "1.0.0"
 
 
+class ApiSchema(AutoSchema):
+    def get_operation_id(self) -> str:
+        return getattr(self.view, "operation_id", "") or super().get_operation_id()
+
+    def _is_list_view(self, serializer=None) -> bool:
+        # A paginated GET is a list: its answer is a page of the serializer's items.
+        return self.method == "GET" and getattr(self.view, "pagination_class", None) is not None
+
+
 class ApiView(GenericAPIView):
     # Bearer token, scope, rate limit; ``API-Version`` and ``no-store`` on every answer.
 
@@ -55,6 +65,8 @@ class ApiView(GenericAPIView):
     throttle_classes = [ApiClientRateThrottle]
     pagination_class: type[Pagination] | None = Pagination
     required_scope = ""
+    operation_id = ""
+    schema = ApiSchema()
     filters: type[serializers.Serializer] | None = None
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -95,11 +107,12 @@ class ClientFilters(serializers.Serializer):
 
 @extend_schema(tags=["clients"], summary="Cliënten die de API-client mag zien")
 class ClientList(ApiView):
+    operation_id = "listClients"
     required_scope = CLIENTS_READ
     filters = ClientFilters
     serializer_class = out.ClientSerializer
 
-    @extend_schema(parameters=[ClientFilters], responses=out.ClientSerializer(many=True))
+    @extend_schema(parameters=[ClientFilters])
     def get(self, request: Request) -> Response:
         query = self.query()
         clients = clients_visible_to(user=request.user).order_by("pk")
@@ -115,6 +128,7 @@ class ClientList(ApiView):
 
 @extend_schema(tags=["clients"], summary="Eén cliënt")
 class ClientDetail(ApiView):
+    operation_id = "getClient"
     required_scope = CLIENTS_READ
     serializer_class = out.ClientSerializer
     pagination_class = None
@@ -131,6 +145,7 @@ class ClientDetail(ApiView):
 
 @extend_schema(tags=["clients"], summary="Cliënt zoeken op BSN (het BSN staat nooit in een URL)")
 class ClientSearch(ApiView):
+    operation_id = "searchClients"
     required_scope = CLIENTS_READ
     serializer_class = out.ClientSearchSerializer
     pagination_class = None
@@ -158,6 +173,7 @@ class MeldingFilters(serializers.Serializer):
 
 @extend_schema(tags=["meldingen"], summary="Meldingen van de cliënten die de API-client ziet")
 class MeldingList(ApiView):
+    operation_id = "listMeldingen"
     required_scope = CLIENTS_READ
     filters = MeldingFilters
     serializer_class = out.MeldingSerializer
@@ -188,6 +204,7 @@ class MeldingList(ApiView):
 
 @extend_schema(tags=["meldingen"], summary="Eén melding met haar gebeurtenissen")
 class MeldingDetail(ApiView):
+    operation_id = "getMelding"
     required_scope = CLIENTS_READ
     serializer_class = out.MeldingDetailSerializer
     pagination_class = None
@@ -219,6 +236,7 @@ def _care_filter(queryset: QuerySet, q: dict, *, end: str) -> QuerySet:
 
 @extend_schema(tags=["care"], summary="Indicaties")
 class IndicationList(ApiView):
+    operation_id = "listIndications"
     required_scope = CLIENTS_READ
     filters = CareFilters
     serializer_class = out.IndicationSerializer
@@ -239,6 +257,7 @@ class IndicationList(ApiView):
 
 @extend_schema(tags=["care"], summary="Verblijven")
 class StayList(ApiView):
+    operation_id = "listStays"
     required_scope = CLIENTS_READ
     filters = CareFilters
     serializer_class = out.StaySerializer
@@ -257,6 +276,7 @@ class StayList(ApiView):
 
 @extend_schema(tags=["iwmo"], summary="Toewijzingen (iWmo)")
 class AllocationList(ApiView):
+    operation_id = "listAllocations"
     required_scope = CLIENTS_READ
     filters = CareFilters
     serializer_class = out.AllocationSerializer
@@ -281,6 +301,7 @@ class MessageFilters(serializers.Serializer):
 
 @extend_schema(tags=["iwmo"], summary="iWmo-berichten met hun bevindingen")
 class MessageList(ApiView):
+    operation_id = "listIwmoMessages"
     required_scope = IWMO_READ
     filters = MessageFilters
     serializer_class = out.MessageSerializer
@@ -300,6 +321,7 @@ class MessageList(ApiView):
 
 @extend_schema(tags=["iwmo"], summary="Eén iWmo-bericht met zijn bevindingen")
 class MessageDetail(ApiView):
+    operation_id = "getIwmoMessage"
     required_scope = IWMO_READ
     serializer_class = out.MessageSerializer
     pagination_class = None
@@ -318,6 +340,7 @@ class DeclarationFilters(serializers.Serializer):
 
 @extend_schema(tags=["iwmo"], summary="Declaraties (WMO323) met het toegekende bedrag")
 class DeclarationList(ApiView):
+    operation_id = "listDeclarations"
     required_scope = IWMO_READ
     filters = DeclarationFilters
     serializer_class = out.DeclarationSerializer
@@ -371,6 +394,7 @@ class MonitorFilters(serializers.Serializer):
 
 @extend_schema(tags=["aggregates"], summary="Monitorcijfers van een regio of gemeente")
 class MonitorFigures(ApiView):
+    operation_id = "getMonitorFigures"
     required_scope = AGGREGATES_READ
     filters = MonitorFilters
     serializer_class = out.MonitorFiguresSerializer
@@ -413,6 +437,7 @@ class BudgetFilters(serializers.Serializer):
 
 @extend_schema(tags=["aggregates"], summary="Budget en kosten per gemeente en jaar")
 class Budgets(ApiView):
+    operation_id = "listBudgets"
     required_scope = AGGREGATES_READ
     filters = BudgetFilters
     serializer_class = out.BudgetSerializer
