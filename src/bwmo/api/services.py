@@ -34,6 +34,23 @@ def api_client_check_scopes(*, scopes: list[str], by) -> list[str]:
             )
             % {"scopes": ", ".join(personal)}
         )
+    # As for any account (accounts.selectors): nobody grants a permission they lack.
+    lacking = sorted(
+        {
+            name
+            for scope in scopes
+            for name in SCOPES[scope].permissions
+            if not getattr(by, "is_superuser", False) and not by.has_perm(name)
+        }
+    )
+    if lacking:
+        raise ValidationError(
+            _(
+                "Deze scopes geven rechten die u zelf niet heeft (%(permissions)s). "
+                "Vraag een superuser om dit te doen."
+            )
+            % {"permissions": ", ".join(lacking)}
+        )
     return sorted(set(scopes))
 
 
