@@ -270,3 +270,40 @@ def test_the_documentation_page_uses_only_installed_assets(db):
     html = page.content.decode()
     assert "swagger-ui" in html
     assert "//cdn" not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def test_budgets_per_municipality_and_year_with_small_counts_suppressed(callers, region_setup):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bwmo.care.models import Indication, Stay
+    from bwmo.finance import services as finance_services
+    from tests.finance.test_finance import _params_text
+
+    finance_services.parameter_set_upload(name="Test circulaire", text=_params_text(), user=None)
+    client = granted_client(region_setup)
+    indication = Indication.objects.get(client=client)
+    Stay.objects.create(
+        client=client,
+        indication=indication,
+        provider=indication.provider,
+        product=indication.product,
+        location=region_setup.assen,
+        start=timezone.localdate() - timedelta(days=13),
+    )
+    year = timezone.localdate().year
+    response = callers["assen_aggregates"].get("/api/v1/budgets", region="GM0106", year=str(year))
+    assert response.status_code == 200, response.content[:300]
+    body = response.json()
+    assert body["parameterSet"] == "Test circulaire"
+    rows = {row["municipality"]: row for row in body["results"]}
+    assert {"GM0106", "GM1730"} <= set(rows)
+    assert rows["GM0106"]["year"] == year
+    assert rows["GM0106"]["realised"] == "1800.00"  # 14 days at € 900 a week
+    assert rows["GM0106"]["clients"] == "<5"  # one client: suppressed
+    assert client.bsn not in response.content.decode()
+    unknown = callers["assen_aggregates"].get("/api/v1/budgets", region="GM9999")
+    assert_problem(unknown, 404)
+    bad = callers["assen_aggregates"].get("/api/v1/budgets", region="Assen", year="twee")
+    assert {p["name"] for p in assert_problem(bad, 400)["invalidParams"]} == {"region", "year"}
