@@ -40,6 +40,7 @@ urlpatterns = [
     path("prognose/", include("bwmo.forecast.urls")),
     path("toegangslog/", include("bwmo.audit.urls")),
     path("taal/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("bwmo.api.urls")),
     # One login for everybody, with its throttling: the admin's own login form is not used.
     path("beheer/login/", admin_login, name="admin_login_redirect"),
     path("beheer/", admin.site.urls),

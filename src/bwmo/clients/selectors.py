@@ -79,7 +79,11 @@ def _current_stay_q(today: date) -> Q:
     return Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today))
 
 
-def clients_visible_to(*, user, today: date | None = None) -> QuerySet[Client]:
+def clients_visible_to(
+    *, user, today: date | None = None, as_provider: bool = True
+) -> QuerySet[Client]:
+    """The clients ``user`` may see; without ``as_provider`` only those seen through a
+    relation other than a provider's (the ones whose access process the user may see)."""
     scope = user_scope(user)
     if not scope.can_view_personal_data:
         return Client.objects.none()
@@ -97,15 +101,16 @@ def clients_visible_to(*, user, today: date | None = None) -> QuerySet[Client]:
                 )
             )
         )
-        | Q(
+        | (Q(registered_by_id__in=scope.organisation_ids) & ~Q(Exists(meldingen)))
+    )
+    if as_provider:
+        conditions |= Q(
             Exists(
                 indications.filter(provider_id__in=scope.provider_ids).filter(
                     Q(valid_to__isnull=True) | Q(valid_to__gte=today)
                 )
             )
         )
-        | (Q(registered_by_id__in=scope.organisation_ids) & ~Q(Exists(meldingen)))
-    )
     # A provisional identity merged into a client with BSN is closed: its pseudonym leads to
     # that client (client_merged_target), its own record is no longer listed or shown.
     return Client.objects.filter(conditions, merged_into__isnull=True)
@@ -167,6 +172,25 @@ def client_get_visible(*, user, pseudonym) -> VisibleClient:
     if relation is None:  # pragma: no cover — the two selectors agree by construction
         raise Client.DoesNotExist
     return VisibleClient(client=client, relation=relation)
+
+
+def indications_visible_to(*, user) -> QuerySet[Indication]:
+    """The indications the dossiers of ``user``'s clients show: all of a client seen through
+    another relation, only the provider's own for a client seen as its provider."""
+    scope = user_scope(user)
+    return Indication.objects.filter(
+        Q(client__in=clients_visible_to(user=user, as_provider=False))
+        | Q(client__in=clients_visible_to(user=user), provider_id__in=scope.provider_ids)
+    )
+
+
+def stays_visible_to(*, user) -> QuerySet[Stay]:
+    """The stays the dossiers of ``user``'s clients show (as ``indications_visible_to``)."""
+    scope = user_scope(user)
+    return Stay.objects.filter(
+        Q(client__in=clients_visible_to(user=user, as_provider=False))
+        | Q(client__in=clients_visible_to(user=user), provider_id__in=scope.provider_ids)
+    )
 
 
 def client_search(*, user, query: str, limit: int = 50) -> list[Client]:

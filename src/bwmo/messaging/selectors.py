@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from bwmo.accounts.scoping import user_scope
 from bwmo.care.models import Financing, Indication, Outflow, OutflowReason, WlzApplication
+from bwmo.clients.selectors import indications_visible_to
 from bwmo.organisations.models import RegionMembership
 from bwmo.rules import allocation_change as ac
 
 from .codelists import REASON_LABELS
-from .models import AllocationRequest, Declaration, DeclarationLine, Message
+from .models import Allocation, AllocationRequest, Declaration, DeclarationLine, Message
 
 
 def message_municipalities(user, *, today: date | None = None) -> frozenset[str]:
@@ -41,6 +42,16 @@ def messages_visible_to(user) -> QuerySet[Message]:
     return Message.objects.filter(
         Q(municipality_id__in=codes) | Q(uploaded_by_id=user.pk)
     ).select_related("provider", "municipality", "client")
+
+
+def allocations_visible_to(*, user) -> QuerySet[Allocation]:
+    """The allocations of the indications ``user`` sees on the clients' dossiers."""
+    return Allocation.objects.filter(indication__in=indications_visible_to(user=user))
+
+
+def declarations_visible_to(*, user) -> QuerySet[Declaration]:
+    """The declarations (headers, no client data) of the user's municipalities."""
+    return Declaration.objects.filter(municipality_id__in=message_municipalities(user))
 
 
 def requests_visible_to(user) -> QuerySet[AllocationRequest]:

@@ -212,3 +212,49 @@ BWMO_AUDIT_ANCHOR_FILE = Path(
     os.environ.get("BWMO_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.jsonl")
 )
 BWMO_AUDIT_ANCHOR_SYSLOG = env_bool("BWMO_AUDIT_ANCHOR_SYSLOG", False)
+
+# --- The REST API under /api/v1/ (docs/api.md) ---------------------------------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "bwmo.api"]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["bwmo.api.authentication.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bwmo.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATE_FORMAT": "iso-8601",
+    "DATETIME_FORMAT": "iso-8601",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "bwmo API",
+    "DESCRIPTION": (
+        "Leestoegang tot bwmo (Beschermd Wonen en Maatschappelijke Opvang) voor geregistreerde "
+        "API-clients, volgens de NL API Design Rules. Authenticatie: "
+        "`Authorization: Bearer <client-id>.<geheim>`. Persoonsgegevens alleen binnen de "
+        "scope van de organisatie van de API-client; elke inzage komt in het toegangslog."
+    ),
+    "VERSION": "1.0.0",
+    "CONTACT": {
+        "name": "Functioneel beheer bwmo",
+        "email": os.environ.get("BWMO_API_CONTACT_EMAIL", "beheer@bwmo.example.nl"),
+        "url": os.environ.get("BWMO_API_CONTACT_URL", "https://bwmo.example.nl/contact"),
+    },
+    "LICENSE": {"name": "EUPL-1.2"},
+    "SERVERS": [{"url": "/api/v1", "description": "Deze installatie"}],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bwmo.api.schema.postprocess",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -22,7 +22,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.scoping import user_scope
-from bwmo.clients.selectors import Relation, client_relation, melding_scope_q
+from bwmo.clients.selectors import (
+    Relation,
+    client_relation,
+    clients_visible_to,
+    melding_scope_q,
+)
 from bwmo.organisations.models import Municipality, Organisation
 from bwmo.woonplaats.models import ResponsibilityDecision
 
@@ -75,6 +80,12 @@ class VisibleMelding:
 
 def _in_action_scope(*, user, pk: int) -> bool:
     return Melding.objects.filter(melding_scope_q(user=user), pk=pk).exists()
+
+
+def meldingen_visible_to(*, user) -> QuerySet[Melding]:
+    """Every melding whose page ``user`` may open (``melding_get_visible``): those of the
+    clients the user sees through a relation other than a provider's."""
+    return Melding.objects.filter(client__in=clients_visible_to(user=user, as_provider=False))
 
 
 def melding_get_visible(*, user, pk: int) -> VisibleMelding:

@@ -1,0 +1,31 @@
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from .models import ApiClient
+from .selectors import api_client_authenticate
+
+
+class BearerAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <client-id>.<secret>``: the API client's account is the user."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[object, ApiClient] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Het Authorization-header moet 'Bearer <client-id>.<geheim>' zijn."
+            )
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Het token is ongeldig.") from None
+        client = api_client_authenticate(token=token)
+        if client is None:
+            raise exceptions.AuthenticationFailed("Het token is ongeldig of ingetrokken.")
+        return client.account, client
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'

@@ -1,0 +1,84 @@
+"""The scopes an API client can be given, and what each one lets its account do.
+
+A scope is a permission of the API client's own account (a Django permission, as for a
+person), so the selectors decide access for an API client exactly as for a user. A scope
+that reaches personal data is granted only by a superuser, like the roles that do.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class ApiScope:
+    name: str
+    label: Promise
+    permissions: tuple[str, ...]
+    personal_data: bool
+
+
+CLIENTS_READ = "clients:read"
+IWMO_READ = "iwmo:read"
+AGGREGATES_READ = "aggregates:read"
+
+SCOPES: dict[str, ApiScope] = {
+    scope.name: scope
+    for scope in (
+        ApiScope(
+            CLIENTS_READ,
+            _("cliënten, meldingen, indicaties, verblijven en toewijzingen lezen"),
+            ("clients.view_personal_data",),
+            personal_data=True,
+        ),
+        ApiScope(
+            IWMO_READ,
+            _("iWmo-berichten met bevindingen en declaraties lezen"),
+            ("messaging.exchange_iwmo",),
+            personal_data=False,
+        ),
+        ApiScope(
+            AGGREGATES_READ,
+            _("monitorcijfers en budget en kosten lezen (geaggregeerd)"),
+            ("monitor.view_monitor", "finance.view_finance"),
+            personal_data=False,
+        ),
+    )
+}
+
+SCOPE_CHOICES = [(scope.name, scope.label) for scope in SCOPES.values()]
+
+# The fields of a client each relation gets. A provider gets what it needs for its iWmo
+# traffic and its care (identity and birth date), never the address, phone or notes.
+CLIENT_FIELDS_FULL = (
+    "id",
+    "bsn",
+    "isProvisional",
+    "givenNames",
+    "surnamePrefix",
+    "surname",
+    "birthDate",
+    "birthYear",
+    "gender",
+    "street",
+    "houseNumber",
+    "houseLetter",
+    "houseNumberAddition",
+    "postcode",
+    "place",
+    "phone",
+    "relation",
+)
+CLIENT_FIELDS_PROVIDER = (
+    "id",
+    "bsn",
+    "isProvisional",
+    "givenNames",
+    "surnamePrefix",
+    "surname",
+    "birthDate",
+    "birthYear",
+    "gender",
+    "relation",
+)

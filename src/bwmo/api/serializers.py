@@ -1,0 +1,214 @@
+"""What the API returns: camelCase properties, ISO 8601 dates, codes instead of names where
+the iWmo standard has them. Output only: the API reads."""
+
+import re
+
+from rest_framework import serializers
+
+from .scopes import CLIENT_FIELDS_FULL, CLIENT_FIELDS_PROVIDER
+
+_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def masked(text: str) -> str:
+    """A finding may quote a value from the file; a nine-digit number could be a BSN."""
+    return _NINE_DIGITS.sub("*********", text)
+
+
+class ClientSerializer(serializers.Serializer):
+    """A client; a provider gets only the fields of ``CLIENT_FIELDS_PROVIDER``."""
+
+    id = serializers.UUIDField(source="pseudonym", help_text="Pseudoniem van de cliënt.")
+    bsn = serializers.CharField(
+        allow_null=True, help_text="Burgerservicenummer (leeg: voorlopige identiteit)."
+    )
+    isProvisional = serializers.BooleanField(source="is_provisional")
+    givenNames = serializers.CharField(source="given_names")
+    surnamePrefix = serializers.CharField(source="surname_prefix")
+    surname = serializers.CharField()
+    birthDate = serializers.DateField(source="birth_date", allow_null=True)
+    birthYear = serializers.IntegerField(source="birth_year", allow_null=True)
+    gender = serializers.CharField()
+    street = serializers.CharField(required=False)
+    houseNumber = serializers.IntegerField(source="house_number", allow_null=True, required=False)
+    houseLetter = serializers.CharField(source="house_letter", required=False)
+    houseNumberAddition = serializers.CharField(source="house_number_addition", required=False)
+    postcode = serializers.CharField(required=False)
+    place = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    relation = serializers.SerializerMethodField(
+        help_text="De relatie van de API-client tot de cliënt."
+    )
+
+    def get_relation(self, client) -> str:
+        return str(self.context["relations"][client.pk].value)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        relation = self.context["relations"][instance.pk]
+        fields = CLIENT_FIELDS_FULL if relation.name != "PROVIDER" else CLIENT_FIELDS_PROVIDER
+        return {k: v for k, v in data.items() if k in fields}
+
+
+class ClientSearchSerializer(serializers.Serializer):
+    bsn = serializers.RegexField(
+        r"^\d{9}$",
+        help_text="Het volledige BSN (negen cijfers).",
+        error_messages={"invalid": "Verwacht een BSN van negen cijfers."},
+    )
+
+
+class ClientSearchResultSerializer(serializers.Serializer):
+    results = ClientSerializer(many=True)
+
+
+class CaseEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    fromStatus = serializers.CharField(source="from_status")
+    toStatus = serializers.CharField(source="to_status")
+    reason = serializers.CharField()
+
+
+class MeldingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    client = serializers.UUIDField(source="client.pseudonym")
+    productKind = serializers.CharField(source="product_kind")
+    status = serializers.CharField()
+    receivedOn = serializers.DateField(source="received_on")
+    appliedTo = serializers.CharField(source="applied_to_id", allow_null=True)
+    responsibleMunicipality = serializers.CharField(
+        source="responsible_municipality_id", allow_null=True
+    )
+    statusChangedAt = serializers.DateTimeField(source="status_changed_at", allow_null=True)
+
+
+class MeldingDetailSerializer(MeldingSerializer):
+    summary = serializers.CharField()
+    events = CaseEventSerializer(many=True, source="events.all")
+
+
+class IndicationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    client = serializers.UUIDField(source="client.pseudonym")
+    melding = serializers.IntegerField(source="melding_id", allow_null=True)
+    productCode = serializers.CharField(source="product.code")
+    productName = serializers.CharField(source="product.name")
+    productKind = serializers.CharField(source="product.kind")
+    financing = serializers.CharField()
+    provider = serializers.CharField(source="provider.agb_code", allow_null=True, default=None)
+    responsibleMunicipality = serializers.CharField(
+        source="responsible_municipality_id", allow_null=True
+    )
+    validFrom = serializers.DateField(source="valid_from")
+    validTo = serializers.DateField(source="valid_to", allow_null=True)
+    startedOn = serializers.DateField(source="started_on", allow_null=True)
+
+
+class StaySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    client = serializers.UUIDField(source="client.pseudonym")
+    indication = serializers.IntegerField(source="indication_id", allow_null=True)
+    provider = serializers.CharField(source="provider.agb_code", allow_null=True, default=None)
+    productCode = serializers.CharField(source="product.code", allow_null=True, default=None)
+    location = serializers.CharField(source="location_id", allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True)
+    placementReason = serializers.CharField(source="placement_reason")
+
+
+class AllocationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    number = serializers.IntegerField(help_text="Toewijzingnummer.")
+    client = serializers.UUIDField(source="client.pseudonym")
+    indication = serializers.IntegerField(source="indication_id")
+    municipality = serializers.CharField(source="municipality_id")
+    provider = serializers.CharField(source="provider.agb_code")
+    category = serializers.CharField()
+    productCode = serializers.CharField(source="product_code")
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True)
+    volume = serializers.IntegerField()
+    unit = serializers.CharField()
+    frequency = serializers.CharField()
+    reasonChange = serializers.CharField(source="reason_change")
+    allocatedAt = serializers.DateTimeField(source="allocated_at")
+    changedAt = serializers.DateTimeField(source="changed_at")
+    needsSending = serializers.BooleanField(source="needs_sending")
+
+
+class FindingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    path = serializers.CharField()
+    message = serializers.CharField()
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    direction = serializers.CharField()
+    messageType = serializers.CharField(source="message_type")
+    status = serializers.CharField()
+    municipality = serializers.CharField(source="municipality_id", allow_null=True)
+    provider = serializers.CharField(source="provider.agb_code", allow_null=True, default=None)
+    identification = serializers.CharField()
+    dated = serializers.DateField(allow_null=True, help_text="Dagtekening.")
+    createdAt = serializers.DateTimeField(source="created_at")
+    processedAt = serializers.DateTimeField(source="processed_at", allow_null=True)
+    retourCodes = serializers.ListField(child=serializers.CharField(), source="retour_codes")
+    findings = serializers.SerializerMethodField()
+
+    def get_findings(self, message) -> list[dict[str, str]]:
+        findings = []
+        for error in message.errors or []:
+            if not isinstance(error, dict):
+                error = {"message": str(error)}
+            findings.append(
+                {
+                    "code": masked(str(error.get("code", ""))),
+                    "path": masked(str(error.get("path", ""))),
+                    "message": masked(str(error.get("message", ""))),
+                }
+            )
+        return findings
+
+
+class DeclarationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField(help_text="Declaratienummer.")
+    municipality = serializers.CharField(source="municipality_id")
+    provider = serializers.CharField(source="provider.agb_code")
+    periodStart = serializers.DateField(source="period_start")
+    periodEnd = serializers.DateField(source="period_end")
+    submittedCents = serializers.IntegerField(source="submitted_cents")
+    approvedCents = serializers.IntegerField(source="approved_cents")
+
+
+class MonitorFiguresSerializer(serializers.Serializer):
+    region = serializers.CharField(help_text="CBS-code van de centrumgemeente.")
+    municipality = serializers.CharField(allow_null=True)
+    periodStart = serializers.DateField()
+    periodEnd = serializers.DateField()
+    audience = serializers.ChoiceField(choices=["internal", "external"])
+    figures = serializers.DictField(
+        help_text="De cijfers van de monitor, kleine aantallen onderdrukt ('<5')."
+    )
+
+
+class BudgetRowSerializer(serializers.Serializer):
+    municipality = serializers.CharField(source="code")
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    realised = serializers.DecimalField(max_digits=14, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    nonClient = serializers.DecimalField(source="non_client", max_digits=14, decimal_places=2)
+    result = serializers.DecimalField(max_digits=14, decimal_places=2)
+    declared = serializers.DecimalField(max_digits=14, decimal_places=2)
+    clients = serializers.CharField(help_text="Aantal cliënten; kleine aantallen als '<5'.")
+
+
+class BudgetSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    parameterSet = serializers.CharField()
+    years = serializers.ListField(child=serializers.IntegerField())
+    results = BudgetRowSerializer(many=True)
