@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -35,13 +35,39 @@ def message_municipalities(user, *, today: date | None = None) -> frozenset[str]
     return frozenset(codes)
 
 
+def _client_traffic_q(user, *, municipality: str, client: str) -> Q:
+    """Traffic about clients: all of it for the user's own municipalities and the members of
+    their region; for a municipality they only hold a mandate of (for BW or for MO), only the
+    traffic about clients with an indication of that kind under that municipality — an MO
+    mandate gives no sight of the grantor's BW clients, and traffic naming no client (a
+    retour of a whole file, a declaration's header) stays with the grantor."""
+    scope = user_scope(user)
+    full = set(scope.municipalities)
+    if scope.region_ids:
+        full |= set(
+            RegionMembership.objects.filter(region_id__in=scope.region_ids).values_list(
+                "municipality_id", flat=True
+            )
+        )
+    q = Q(**{f"{municipality}__in": full})
+    for grantor, kind in sorted(scope.mandates):
+        if grantor in full:
+            continue
+        of_kind = Indication.objects.filter(
+            client_id=OuterRef(client), responsible_municipality_id=grantor, product__kind=kind
+        )
+        q |= Q(**{municipality: grantor}) & Q(Exists(of_kind))
+    return q
+
+
 def messages_visible_to(user) -> QuerySet[Message]:
-    """The traffic of the user's municipalities, and any file the user read in themselves
-    (a file that names no municipality we know is seen by its uploader only)."""
-    codes = message_municipalities(user)
-    return Message.objects.filter(
-        Q(municipality_id__in=codes) | Q(uploaded_by_id=user.pk)
-    ).select_related("provider", "municipality", "client")
+    """The traffic of the user's municipalities (for a mandate: of its kind, see
+    ``_client_traffic_q``), and any file the user read in themselves (a file that names no
+    municipality we know is seen by its uploader only)."""
+    visible = _client_traffic_q(user, municipality="municipality_id", client="client_id")
+    return Message.objects.filter(visible | Q(uploaded_by_id=user.pk)).select_related(
+        "provider", "municipality", "client"
+    )
 
 
 def allocations_visible_to(*, user) -> QuerySet[Allocation]:
@@ -120,7 +146,9 @@ def declaration_months(user, *, year: int | None = None) -> list[DeclarationMont
 def declaration_lines(user, *, provider_id: int, month: date) -> QuerySet[DeclarationLine]:
     return (
         DeclarationLine.objects.filter(
-            declaration__municipality_id__in=message_municipalities(user),
+            _client_traffic_q(
+                user, municipality="declaration__municipality_id", client="client_id"
+            ),
             declaration__provider_id=provider_id,
             declaration__period_start__year=month.year,
             declaration__period_start__month=month.month,
