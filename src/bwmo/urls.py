@@ -37,6 +37,7 @@ urlpatterns = [
     path("financien/", include("bwmo.finance.urls")),
     path("berichten/", include("bwmo.messaging.urls")),
     path("monitor/", include("bwmo.monitor.urls")),
+    path("aanbieder/", include("bwmo.messaging.portal.urls")),
     path("toegangslog/", include("bwmo.audit.urls")),
     path("taal/", include("django.conf.urls.i18n")),
     # One login for everybody, with its throttling: the admin's own login form is not used.
