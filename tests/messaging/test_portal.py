@@ -286,3 +286,19 @@ def test_another_providers_answer_is_not_found(client, setup, world):
     assert client.get(reverse("portaal:answer", args=[other.pk])).status_code == 404
     page = client.get(reverse("portaal:answers")).content.decode()
     assert reverse("portaal:answer", args=[other.pk]) not in page
+
+
+def test_a_file_that_is_not_xml_is_recorded_and_its_finding_shown(client, setup, world):
+    _login(client, setup)
+    response = client.post(
+        reverse("portaal:declarations"),
+        {"action": "bestand", "bestand": SimpleUploadedFile("d.xml", b"geen XML")},
+    )
+    message = Message.objects.get(direction=Direction.IN)
+    assert message.status == MessageStatus.INVALID and message.errors
+    assert response["Location"].endswith(reverse("portaal:answer", args=[message.pk]))
+    page = client.get(response["Location"]).content.decode()
+    assert f"<strong>{message.errors[0]['code']}</strong>" in page
+    # Another provider's user does not see it.
+    client.force_login(setup.users["opvang"])
+    assert client.get(response["Location"]).status_code == 404

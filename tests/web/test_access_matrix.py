@@ -187,14 +187,18 @@ MATRIX = {
         "contract",
         per_client(403, contract=(200, 404, 200), beheer=(200, 404, 200)),
     ),
-    # The provider portal: only a provider's user, and of its own clients and messages only.
-    "portaal:allocations": (None, everyone(403, anon=302, aanbieder=200)),
-    "portaal:allocation": ("allocation", per_client(403, aanbieder=(200, 404, 404))),
-    "portaal:clients": (None, everyone(403, anon=302, aanbieder=200)),
-    "portaal:request": ("client", per_client(403, aanbieder=(200, 404, 404))),
-    "portaal:declarations": (None, everyone(403, anon=302, aanbieder=200)),
-    "portaal:answers": (None, everyone(403, anon=302, aanbieder=200)),
-    "portaal:answer": ("inbound", per_client(403, aanbieder=(200, 404, 404))),
+    # The provider portal: only a provider's users (the opvanginstelling is the provider of
+    # the MO client), and of their own clients and messages only.
+    "portaal:allocations": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:allocation": (
+        "allocation",
+        per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE),
+    ),
+    "portaal:clients": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:request": ("client", per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE)),
+    "portaal:declarations": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:answers": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:answer": ("inbound", per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE)),
 }
 
 

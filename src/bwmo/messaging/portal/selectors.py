@@ -239,11 +239,15 @@ def portal_client_allocations(*, user, client_id: int, today: date) -> list[Allo
 
 def portal_messages(*, user) -> QuerySet[Message]:
     """What the provider sent (inbound to bwmo), newest first, with the answers."""
+    if not portal_provider_ids(user):
+        return Message.objects.none()
     return (
         Message.objects.filter(
+            # A file the user sent that names no provider bwmo knows (not XML, say) is the
+            # user's own: its finding is shown to them.
+            Q(provider_id__in=portal_provider_ids(user), message_type__in=SENT_BY_PROVIDER)
+            | Q(uploaded_by_id=user.pk, provider__isnull=True),
             direction=Direction.IN,
-            provider_id__in=portal_provider_ids(user),
-            message_type__in=SENT_BY_PROVIDER,
         )
         .select_related("municipality", "provider")
         .prefetch_related("replies")
