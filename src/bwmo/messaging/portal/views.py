@@ -23,6 +23,7 @@ from bwmo.iwmo.build import IwmoBuildError
 from bwmo.organisations.models import Municipality
 from bwmo.ui.forms import add_service_errors
 
+from .. import exchange
 from ..codelists import meaning, product_label, retourcodes
 from ..models import Allocation, Message, MessageStatus
 from . import selectors, services
@@ -56,6 +57,16 @@ def _product_names() -> dict[str, str]:
 def _report(request, submitted: services.Submitted):
     """The outcome of a message read in, as the upload of a file reports it."""
     result = submitted.result
+    if result.outcome == exchange.Outcome.SKIPPED:
+        messages.error(
+            request,
+            _(
+                "Dit is een %(type)s: een bericht dat de gemeente verstuurt, geen bericht van "
+                "een aanbieder. Er is niets ingelezen."
+            )
+            % {"type": result.message_type},
+        )
+        return redirect("portaal:declarations")
     if submitted.message is None:
         messages.warning(
             request, _("Dit bericht is al eerder ingelezen; het is niet opnieuw verwerkt.")
