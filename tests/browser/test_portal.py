@@ -89,3 +89,27 @@ def test_provider_sees_allocations_starts_care_and_reads_the_325(
     expect(page.get_by_role("table")).to_contain_text(client.bsn)
     expect(page.get_by_role("table")).not_to_contain_text(other.bsn)
     screenshot(page, "portal-clients")
+
+
+@pytest.mark.browser
+def test_provider_portal_pages_are_accessible(a11y_page: Page, live_server, region_setup):
+    page = a11y_page
+    client = granted_client(region_setup)
+    Allocation.objects.update(needs_sending=False)
+    number = Allocation.objects.get(client=client).number
+    login(page, live_server, "aanbieder")
+    assert_accessible(page, "portal-start")
+    for name, args in (
+        ("portaal:clients", ()),
+        ("portaal:answers", ()),
+        ("portaal:allocation", (number,)),
+        ("portaal:request", (client.pseudonym,)),
+    ):
+        page.goto(url(live_server, name, *args))
+        assert_accessible(page, name.replace(":", "-"))
+    # A form with its errors: the summary and the fields, in words.
+    page.goto(url(live_server, "portaal:declarations"))
+    page.get_by_role("button", name="Declaratie versturen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Maand")
+    assert_accessible(page, "portaal-declarations-errors")
+    screenshot(page, "portal-declarations-errors")
