@@ -38,6 +38,7 @@ urlpatterns = [
     path("berichten/", include("bwmo.messaging.urls")),
     path("monitor/", include("bwmo.monitor.urls")),
     path("prognose/", include("bwmo.forecast.urls")),
+    path("aanbieder/", include("bwmo.messaging.portal.urls")),
     path("toegangslog/", include("bwmo.audit.urls")),
     path("taal/", include("django.conf.urls.i18n")),
     path("api/v1/", include("bwmo.api.urls")),

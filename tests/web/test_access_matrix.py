@@ -19,6 +19,7 @@ from bwmo.care import services as care_services
 from bwmo.care.models import Contract, Indication, Stay
 from bwmo.clients.models import Client
 from bwmo.messaging.models import (
+    Allocation,
     AllocationRequest,
     Declaration,
     DeclarationLine,
@@ -192,6 +193,18 @@ MATRIX = {
         "contract",
         per_client(403, contract=(200, 404, 200), beheer=(200, 404, 200)),
     ),
+    # The provider portal: only a provider's users (the opvanginstelling is the provider of
+    # the MO client), and of their own clients and messages only.
+    "portaal:allocations": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:allocation": (
+        "allocation",
+        per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE),
+    ),
+    "portaal:clients": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:request": ("client", per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE)),
+    "portaal:declarations": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:answers": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
+    "portaal:answer": ("inbound", per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE)),
 }
 
 
@@ -278,6 +291,7 @@ def world(region_setup):
     Message.objects.filter(status=MessageStatus.PENDING).update(
         status=MessageStatus.SENT, content="<Bericht/>"
     )
+    Allocation.objects.update(needs_sending=False)
     for client in (assen_bw, emmen_bw, assen_mo):
         indication = Indication.objects.get(client=client)
         inbound = Message.objects.create(
@@ -345,6 +359,10 @@ def kwargs_for(kind, client: Client):
         return {"provider_id": line.declaration.provider_id, "month": month}
     if kind == "request":
         return {"pk": AllocationRequest.objects.filter(client=client).first().pk}
+    if kind == "allocation":
+        return {"number": Allocation.objects.get(client=client).number}
+    if kind == "inbound":
+        return {"pk": Message.objects.get(client=client, direction=Direction.IN).pk}
     if kind == "stay":
         return {"pk": Stay.objects.filter(client=client).first().pk}
     if kind == "contract":

@@ -66,3 +66,10 @@ def product_label(category: str, code: str, names: dict[str, str]) -> str:
     if code:
         parts.append(f"{names[code]} ({code})" if code in names else str(code))
     return " · ".join(parts) or "—"
+
+
+def code_choices(codelist: str) -> list[tuple[str, str]]:
+    """Every code of a code list with its meaning, ``("02", "Overlijden (02)")``, in the
+    list's order; empty when the folder is missing."""
+    codes = _read(str(settings.BWMO_IWMO_CODELIST_DIR), codelist)
+    return [(code, f"{text} ({code})") for code, text in codes.items()]

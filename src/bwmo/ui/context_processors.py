@@ -2,6 +2,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    organisations = list(user.organisations.all())
     return {
         "nav": {
             "clients": user.has_perm("clients.view_personal_data"),
@@ -14,6 +15,9 @@ def navigation(request):
             "messages": user.has_perm("messaging.exchange_iwmo"),
             "contracts": user.has_perm("care.view_contract"),
             "beheer": user.is_staff,
+            # The provider portal: a provider's user with the right to see its clients.
+            "portal": user.has_perm("clients.view_personal_data")
+            and any(o.kind == "aanbieder" and o.provider_id for o in organisations),
         },
-        "user_organisations": list(user.organisations.all()),
+        "user_organisations": organisations,
     }

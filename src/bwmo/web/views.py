@@ -15,10 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bwmo.accounts.forms import ThrottledAuthenticationForm
-from bwmo.accounts.scoping import user_scope
 from bwmo.audit.services import access_log_read
-from bwmo.care.models import Stay
-from bwmo.clients.selectors import clients_visible_to
+from bwmo.messaging.portal.selectors import portal_counts, portal_provider_ids
 from bwmo.messaging.selectors import open_requests_for
 from bwmo.toegang.selectors import ME, NOBODY, Worklist, WorklistFilters, meldingen_worklist
 from bwmo.toegang.workflow import OPEN_STATUSES, Status
@@ -156,24 +154,10 @@ def home(request):
             what="start: werkvoorraad",
             why=gettext_lazy("behandelaar van de melding"),
         )
-    scope = user_scope(request.user)
-    if scope.provider_ids and scope.can_view_personal_data:
-        stays = list(
-            Stay.objects.filter(
-                provider_id__in=scope.provider_ids,
-                end__isnull=True,
-                client__in=clients_visible_to(user=request.user),
-            )
-            .select_related("client", "product", "location")
-            .order_by("-start")[:25]
-        )
-        context["current_stays"] = stays
-        access_log_read(
-            request,
-            [s.client for s in stays],
-            what="start: lopende verblijven",
-            why=gettext_lazy("aanbieder met lopende indicatie"),
-        )
+    if portal_provider_ids(request.user):
+        # A provider's start page: what it can do, with counts; no names (those are one
+        # click further, in the portal, where every look is access-logged).
+        context["portal"] = portal_counts(user=request.user, today=today)
     return render(request, "web/home.html", context)
 
 
