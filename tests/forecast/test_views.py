@@ -78,8 +78,16 @@ def test_detail_shows_the_fan_backtest_and_budget(client, controller, demo):
         for key in ("clients_p10", "clients_p50", "clients_p90"):
             value = row[key]
             assert value == "<5" or not 0 < value < 5
+    # The demo contracts places: demand is set against them per product and year.
+    assert "Capaciteit tegen vraag (hele regio)" in text
+    known = [row for row in page.context["capacity"] if row["places"] is not None]
+    assert known and all(row["label"] for row in known)
+    for row in page.context["shortages"]:
+        assert f"tekort vanaf {row['year']}" in text
     own = client.get(reverse("forecast:detail", args=[run.pk]), {"gemeente": "GM0106"})
     assert own.context["audience"] == "internal"
+    # The region's capacity stays under the region's audience when one municipality is shown.
+    assert own.context["capacity"] == page.context["capacity"]
     workbook = client.get(reverse("forecast:excel", args=[run.pk]))
     book = load_workbook(BytesIO(workbook.content))
     assert book.sheetnames[0] == "Over dit bestand"

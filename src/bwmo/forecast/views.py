@@ -147,6 +147,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if r["product"] is None and r["municipality"] is not None and municipality is None
     ]
     budget = [r for r in document["budget"] if r["municipality"] == municipality]
+    # Capacity is the region's: it follows the region's audience whatever the filter.
+    region_document = (
+        document
+        if municipality is None
+        else forecast_document(run, audience=_audience(request, None))
+    )
+    capacity = [
+        {**r, "label": product_names.get(r["product"], r["product"])}
+        for r in region_document["capacity"]
+    ]
+    shortages = [
+        {**r, "label": product_names.get(r["product"], r["product"])}
+        for r in region_document["shortages"]
+    ]
     context.update(
         {
             "document": document,
@@ -160,6 +174,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "by_municipality": by_municipality,
             "budget": budget,
+            "capacity": capacity,
+            "shortages": shortages,
             "query": f"gemeente={municipality}" if municipality else "",
         }
     )

@@ -46,9 +46,13 @@ from bwmo.rules.forecast.scenario import BASE, Scenario
 
 __all__ = [
     "MODEL_VERSION",
+    "CapacityRow",
     "ForecastRow",
     "Simulation",
+    "capacity_caps",
+    "capacity_rows",
     "first_forecast_year",
+    "first_shortages",
     "no_places",
     "simulate",
     "summarize",
@@ -82,6 +86,11 @@ class Simulation:
     """``[year, s]``: euros a year per average client (days × day rate × indexation)."""
     not_placed: npt.NDArray[np.float32]
     """``[run, year]``: average clients the capacity had no place for."""
+    demand: npt.NDArray[np.float32]
+    """``[run, year, s]``: the region's average clients before the capacity is applied."""
+    places: npt.NDArray[np.float64]
+    """``[year, s]``: the cap (contracted places plus the scenario's changes, averaged over
+    the year); NaN where it is not known."""
 
     @property
     def cost(self) -> npt.NDArray[np.float64]:
@@ -270,7 +279,9 @@ def simulate(
         runs, n_m, years, n_s
     )
 
-    not_placed = _apply_capacity(clients, states, year_list, history, scenario, places)
+    demand = clients.sum(axis=1)  # run, year, s (a new array: before the cap)
+    caps = capacity_caps(states, year_list, history, scenario, places)
+    not_placed = _apply_capacity(clients, states, caps)
     index_factor = np.array(
         [(1 + indexation_pct / 100) ** (year - cutoff.year) for year in year_list]
     )
@@ -284,19 +295,24 @@ def simulate(
         clients=clients,
         cost_per_client=cost_per_client,
         not_placed=not_placed,
+        demand=demand,
+        places=caps,
     )
 
 
-def _apply_capacity(
-    clients: npt.NDArray[np.float32],
+def capacity_caps(
     states: tuple[State, ...],
     years: Sequence[int],
     history: History,
     scenario: Scenario,
     places: PlacesLookup,
-) -> npt.NDArray[np.float32]:
-    runs = clients.shape[0]
-    not_placed = np.zeros((runs, len(years)), dtype=np.float32)
+) -> FloatArray:
+    """``[year, s]``: the region's places per product and year, NaN where not known.
+
+    The contracted places plus the scenario's changes, each averaged over the year from its
+    date; a change to a product without known places is taken relative to its clients at
+    the cut-off. Never below 0."""
+    caps = np.full((len(years), len(states)), np.nan)
     at_cutoff = history.stock[:, -1].sum(axis=(0, 2))
     for s, state in enumerate(states):
         changes = [c for c in scenario.capacity if c.product == state.code]
@@ -312,7 +328,27 @@ def _apply_capacity(
                     year_days = 366 if calendar.isleap(year) else 365
                     remaining = (date(year, 12, 31) - change.start).days + 1
                     cap += change.places * remaining / year_days
-            cap = max(cap, 0.0)
+            caps[y, s] = max(cap, 0.0)
+    return caps
+
+
+def _apply_capacity(
+    clients: npt.NDArray[np.float32],
+    states: tuple[State, ...],
+    caps: FloatArray,
+) -> npt.NDArray[np.float32]:
+    """Move the clients above each cap to the next lighter product of the same kind (in
+    the order from heavy to light, so that a product filled from above is capped in turn),
+    or count them as not placed."""
+    runs = clients.shape[0]
+    not_placed = np.zeros((runs, caps.shape[0]), dtype=np.float32)
+    order = sorted(range(len(states)), key=lambda d: (states[d].kind, -states[d].rank))
+    for s in order:
+        state = states[s]
+        for y in range(caps.shape[0]):
+            cap = float(caps[y, s])
+            if np.isnan(cap):
+                continue
             total = clients[:, :, y, s].sum(axis=1)  # per run
             excess = np.maximum(total - cap, 0)
             if not excess.any():
@@ -399,6 +435,56 @@ def summarize(simulation: Simulation) -> list[ForecastRow]:
                     )
                 )
     return rows
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    """The region's projected demand for one product in one year against its places."""
+
+    product: str
+    year: int
+    places: float | None
+    """The cap (contracted places plus the scenario's changes); ``None``: not known."""
+    demand_p50: float
+    demand_p90: float
+    """Average clients in the year before the cap: what the region would need."""
+    short_p50: float | None
+    """Places short at the P50 (``demand_p50 − places``, at least 0); ``None``: not known."""
+    short_p90: float | None
+
+
+def capacity_rows(simulation: Simulation) -> list[CapacityRow]:
+    """Demand (P50, P90) against places per product and year, for the whole region."""
+    q = _percentiles(simulation.demand.astype(np.float64))  # q, year, s
+    rows = []
+    for s, state in enumerate(simulation.states):
+        for y, year in enumerate(simulation.years):
+            cap = float(simulation.places[y, s])
+            known = not np.isnan(cap)
+            p50, p90 = float(q[1, y, s]), float(q[2, y, s])
+            rows.append(
+                CapacityRow(
+                    product=state.code,
+                    year=year,
+                    places=round(cap, 2) if known else None,
+                    demand_p50=round(p50, 2),
+                    demand_p90=round(p90, 2),
+                    short_p50=round(max(p50 - cap, 0.0), 2) if known else None,
+                    short_p90=round(max(p90 - cap, 0.0), 2) if known else None,
+                )
+            )
+    return rows
+
+
+def first_shortages(rows: Sequence[CapacityRow]) -> dict[str, CapacityRow]:
+    """Per product the first year whose P50 demand exceeds its places (by half a place or
+    more: a rounding difference is no shortage)."""
+    found: dict[str, CapacityRow] = {}
+    for row in sorted(rows, key=lambda r: r.year):
+        if row.product in found or row.short_p50 is None or row.short_p50 < 0.5:
+            continue
+        found[row.product] = row
+    return found
 
 
 MODEL_VERSION = "2"
