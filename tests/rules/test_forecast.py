@@ -370,3 +370,37 @@ def test_year_to_year_drift_of_the_leave_rate():
     ).leave_drift
     assert varying[0] > steady[0] + 0.1
     assert ((steady >= 0) & (steady <= 1)).all()
+
+
+def test_the_chance_of_which_client_leaves_is_simulated():
+    """One product, 100 clients, a well-known monthly leave rate of 0.1 and one shared set of
+    rates: the runs still differ, by the binomial chance of each client (the model that
+    carried the stock forward in expectation gave every run the same number)."""
+    state = STATES[:1]
+    n_k = 1 + len(EXITS)
+    months = 24
+    transitions = np.zeros((1, months, 1, B, n_k), dtype=np.int64)
+    transitions[0, :, 0, :, 0] = 9_000  # stays
+    transitions[0, :, 0, :, 1 + EXITS.index("zelfstandig")] = 1_000  # leaves: 0.1 a month
+    stock = np.zeros((1, months + 1, 1, B), dtype=np.int64)
+    stock[0, -1, 0, 0] = 100
+    history = History(
+        start=date(2024, 1, 1),
+        municipalities=("GM0106",),
+        states=state,
+        stock=stock,
+        transitions=transitions,
+        inflow=np.zeros((1, months, 1), dtype=np.int64),
+    )
+    fitted = fit(history)
+    result = simulate(history, fitted, years=1, runs=2000, seed=3, inflow=False, parameter_draws=1)
+    total = result.clients[:, 0, 0, 0].astype(float) * 12  # client-months in the year
+    # Per client X = number of the year's 12 snapshots still in care; snapshot t is t months
+    # after the cut-off (t = 0 the cut-off itself, 1 January of the year).
+    q = 1 - float(fitted.probabilities[0, 0, 0, 1 + EXITS.index("zelfstandig")])
+    alive = q ** np.arange(12)
+    mean = 100 * alive.sum()
+    second = sum(q ** max(a, b) for a in range(12) for b in range(12))
+    variance = 100 * (second - alive.sum() ** 2)
+    assert total.mean() == pytest.approx(mean, rel=0.02)
+    assert total.std() == pytest.approx(np.sqrt(variance), rel=0.1)
