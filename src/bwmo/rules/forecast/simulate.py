@@ -138,6 +138,9 @@ def _split(
             out.append(remaining)
             break
         q = probabilities[..., k]
+        if not q.any() or not remaining.any():
+            out.append(np.zeros_like(remaining))
+            continue
         chance = np.clip(np.divide(q, left, out=np.zeros_like(left), where=left > 1e-12), 0, 1)
         drawn = rng.binomial(remaining, chance)
         remaining -= drawn
