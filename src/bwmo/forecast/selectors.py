@@ -5,11 +5,12 @@ here; no row about a person leaves this module."""
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
 
 from bwmo.care.models import ContractCapacity, Outflow, Product, Stay
-from bwmo.care.selectors import contracted_capacity
+from bwmo.care.selectors import contracted_capacity, regions_for
 from bwmo.finance.models import BudgetParameterSet
 from bwmo.finance.selectors import parameters_of, region_members, tariffs
 from bwmo.organisations.models import Municipality, Region
@@ -180,6 +181,17 @@ def region_budget(
 def default_parameter_set() -> BudgetParameterSet | None:
     """The first parameter set (as the finance page opens with)."""
     return BudgetParameterSet.objects.order_by("pk").first()
+
+
+def readable_regions(*, user: Any) -> list[Region]:
+    """The regions whose forecasts ``user`` may see (the regions of their region
+    organisations and of the municipalities they act for; every region for a superuser)."""
+    return regions_for(user=user)
+
+
+def parameter_sets() -> list[BudgetParameterSet]:
+    """Every budget parameter set, the first (the default) first."""
+    return list(BudgetParameterSet.objects.order_by("pk"))
 
 
 def municipality_names(*, codes: list[str]) -> dict[str, str]:
