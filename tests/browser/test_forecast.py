@@ -8,7 +8,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from bwmo.care.models import Indication, Stay
+from bwmo.care import services as care_services
+from bwmo.care.models import Contract, Indication, Stay
 from bwmo.finance import services
 from tests.factories import granted_client
 from tests.finance.test_finance import _params_text
@@ -21,8 +22,10 @@ RUN_TIMEOUT_MS = 90_000  # the run is computed in the background; the page polls
 
 
 def _history(region_setup) -> None:
+    """Sixteen clients over five years, eight still in care: enough that the region's band
+    (which now holds the chance of each client) stays above the disclosure threshold."""
     today = timezone.localdate()
-    for index in range(6):
+    for index in range(16):
         client = granted_client(region_setup)
         indication = Indication.objects.get(client=client)
         start = today - timedelta(days=90 + 120 * index)
@@ -53,6 +56,19 @@ def test_controller_defines_a_scenario_compares_and_downloads(
 ):
     services.parameter_set_upload(name="Septembercirculaire", text=_params_text(), user=None)
     _history(region_setup)
+    # Two contracted places of the intramural product: fewer than the clients in care.
+    contract = Contract.objects.get(reference="T-1")
+    contract.products.set([region_setup.products["BW001"]])
+    care_services.contract_capacity_record(
+        contract=contract,
+        product=region_setup.products["BW001"],
+        location=care_services.provider_location_add(
+            provider=region_setup.provider, municipality=region_setup.assen
+        ),
+        places=2,
+        valid_from=timezone.localdate() - timedelta(days=400),
+        valid_to=None,
+    )
 
     login(page, live_server, "controller")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Prognose").click()
@@ -62,6 +78,8 @@ def test_controller_defines_a_scenario_compares_and_downloads(
     expect(page.locator("svg.chart__svg polygon").first).to_be_attached()
     budget = page.get_by_role("table", name="Kosten tegen budget")
     expect(budget.get_by_role("row")).not_to_have_count(1)
+    capacity = page.get_by_role("table", name="Capaciteit tegen vraag")
+    expect(capacity).to_contain_text("BW Intramuraal")
     screenshot(page, "forecast-detail")
 
     with page.expect_download() as download_info:

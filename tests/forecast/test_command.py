@@ -101,7 +101,24 @@ def test_workbook(demo, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     book = load_workbook(BytesIO(out.read_bytes()))
-    assert book.sheetnames == ["Over dit bestand", "Prognose", "Kosten tegen budget", "Backtest"]
+    assert book.sheetnames == [
+        "Over dit bestand",
+        "Prognose",
+        "Kosten tegen budget",
+        "Capaciteit tegen vraag",
+        "Backtest",
+    ]
+    capacity = [c.value for c in book["Capaciteit tegen vraag"][1]]
+    assert capacity == [
+        "Product",
+        "Jaar",
+        "Plaatsen",
+        "Vraag P50",
+        "Vraag P90",
+        "Tekort P50",
+        "Tekort P90",
+    ]
+    assert book["Capaciteit tegen vraag"].max_row > 2
     header = [c.value for c in book["Prognose"][1]]
     assert header[:3] == ["Gemeente", "Jaar", "Product"]
     assert book["Prognose"].max_row > 10

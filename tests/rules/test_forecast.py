@@ -1,5 +1,6 @@
 """The forecast model: counts from episodes, pooling, Monte Carlo, scenarios, backtest."""
 
+import calendar
 import itertools
 from datetime import date
 
@@ -15,8 +16,12 @@ from bwmo.rules.forecast import (
     History,
     Scenario,
     ScenarioError,
+    Simulation,
     backtest,
     band_of,
+    capacity_rows,
+    first_forecast_year,
+    first_shortages,
     fit,
     history_from_episodes,
     parse_scenario,
@@ -239,6 +244,74 @@ def test_capacity_caps_the_product_and_moves_the_rest_down():
         history, fitted, years=2, runs=50, seed=1, places=lambda p, y: 5 if p == "BW002" else None
     )
     assert (capped.clients[..., 1].sum(axis=1) <= 5 + 1e-3).all()
+    # The demand is what the region would need before the cap; the cap is recorded.
+    assert np.allclose(capped.demand, base.demand)
+    assert (capped.demand[..., 1] > 5).any()
+    assert np.allclose(capped.places[:, 1], 5) and np.isnan(capped.places[:, 0]).all()
+
+
+def _hand_made(demand_by_year, places):
+    """A simulation of 11 runs and one product whose demand in year y is ``base + run``."""
+    years = tuple(range(2027, 2027 + len(demand_by_year)))
+    runs = np.arange(11, dtype=np.float32)  # 0..10: P50 = base + 5, P90 = base + 9
+    demand = np.stack([base + runs for base in demand_by_year], axis=1)[..., None]
+    return Simulation(
+        municipalities=("GM0106",),
+        states=STATES[:1],
+        years=years,
+        clients=demand[:, None].copy(),
+        cost_per_client=np.ones((len(years), 1)),
+        not_placed=np.zeros((11, len(years)), dtype=np.float32),
+        demand=demand,
+        places=np.array(places, dtype=float)[:, None],
+    )
+
+
+def test_demand_against_places_by_hand():
+    # Demand P50 per year: 25, 30, 35; P90: 29, 34, 39. Places: 32 every year.
+    rows = capacity_rows(_hand_made([20, 25, 30], [32, 32, 32]))
+    assert [(r.year, r.places, r.demand_p50, r.demand_p90) for r in rows] == [
+        (2027, 32, 25, 29),
+        (2028, 32, 30, 34),
+        (2029, 32, 35, 39),
+    ]
+    assert [(r.short_p50, r.short_p90) for r in rows] == [(0, 0), (0, 2), (3, 7)]
+    short = first_shortages(rows)
+    assert list(short) == ["BW001"] and short["BW001"].year == 2029
+    assert short["BW001"].short_p50 == 3
+    # Unknown places: demand is shown, no shortage is claimed.
+    unknown = capacity_rows(_hand_made([20, 25, 30], [np.nan] * 3))
+    assert all(r.places is None and r.short_p50 is None for r in unknown)
+    assert first_shortages(unknown) == {}
+
+
+def test_a_closed_location_works_on_the_contracted_places():
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    first = first_forecast_year(history.cutoff)
+    # 40 places contracted; 10 close on 1 July of the first year, 20 more from its next.
+    closing = parse_scenario(
+        {
+            "capacity": [
+                {"product": "BW001", "places": -10, "from": f"{first}-07-01"},
+                {"product": "BW001", "places": -20, "from": f"{first + 1}-01-01"},
+            ]
+        },
+        products=[s.code for s in STATES],
+    )
+    run = simulate(
+        history,
+        fitted,
+        years=2,
+        runs=20,
+        seed=1,
+        scenario=closing,
+        places=lambda p, y: 40 if p == "BW001" else None,
+    )
+    days = 366 if calendar.isleap(first) else 365
+    remaining = (date(first, 12, 31) - date(first, 7, 1)).days + 1
+    assert np.isclose(run.places[0, 0], 40 - 10 * remaining / days)
+    assert np.isclose(run.places[1, 0], 10)
 
 
 def test_a_malformed_scenario_lists_every_error():
@@ -297,3 +370,37 @@ def test_year_to_year_drift_of_the_leave_rate():
     ).leave_drift
     assert varying[0] > steady[0] + 0.1
     assert ((steady >= 0) & (steady <= 1)).all()
+
+
+def test_the_chance_of_which_client_leaves_is_simulated():
+    """One product, 100 clients, a well-known monthly leave rate of 0.1 and one shared set of
+    rates: the runs still differ, by the binomial chance of each client (the model that
+    carried the stock forward in expectation gave every run the same number)."""
+    state = STATES[:1]
+    n_k = 1 + len(EXITS)
+    months = 24
+    transitions = np.zeros((1, months, 1, B, n_k), dtype=np.int64)
+    transitions[0, :, 0, :, 0] = 9_000  # stays
+    transitions[0, :, 0, :, 1 + EXITS.index("zelfstandig")] = 1_000  # leaves: 0.1 a month
+    stock = np.zeros((1, months + 1, 1, B), dtype=np.int64)
+    stock[0, -1, 0, 0] = 100
+    history = History(
+        start=date(2024, 1, 1),
+        municipalities=("GM0106",),
+        states=state,
+        stock=stock,
+        transitions=transitions,
+        inflow=np.zeros((1, months, 1), dtype=np.int64),
+    )
+    fitted = fit(history)
+    result = simulate(history, fitted, years=1, runs=2000, seed=3, inflow=False, parameter_draws=1)
+    total = result.clients[:, 0, 0, 0].astype(float) * 12  # client-months in the year
+    # Per client X = number of the year's 12 snapshots still in care; snapshot t is t months
+    # after the cut-off (t = 0 the cut-off itself, 1 January of the year).
+    q = 1 - float(fitted.probabilities[0, 0, 0, 1 + EXITS.index("zelfstandig")])
+    alive = q ** np.arange(12)
+    mean = 100 * alive.sum()
+    second = sum(q ** max(a, b) for a in range(12) for b in range(12))
+    variance = 100 * (second - alive.sum() ** 2)
+    assert total.mean() == pytest.approx(mean, rel=0.02)
+    assert total.std() == pytest.approx(np.sqrt(variance), rel=0.1)

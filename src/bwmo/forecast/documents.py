@@ -33,6 +33,19 @@ def _suppress(row: dict[str, Any], client_keys: list[str], cost_keys: list[str])
     return {**row, **dict.fromkeys([*client_keys, *cost_keys], SMALL)}
 
 
+def shortages(capacity: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per product the first year whose P50 demand exceeds the places by half a place or
+    more (the region's rows of ``capacity``); products in the order of the rows."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in sorted(capacity, key=lambda r: r["year"]):
+        short = row.get("short_p50")
+        if row["product"] in found or not isinstance(short, (int, float)) or short < 0.5:
+            continue
+        found[row["product"]] = row
+    order = list(dict.fromkeys(row["product"] for row in capacity))
+    return [found[code] for code in order if code in found]
+
+
 def forecast_document(
     run: ForecastRun, *, municipality: str | None = None, audience: str = "internal"
 ) -> dict[str, Any]:
@@ -49,9 +62,14 @@ def forecast_document(
     rows = [row for row in results.get("forecast", []) if keep(row)]
     history = [row for row in results.get("history", []) if keep(row)]
     budget = [row for row in results.get("budget", []) if keep(row)]
+    capacity = list(results.get("capacity", []))
     if audience == "external":
         rows = [_suppress(row, clients, costs) for row in rows]
         history = [_suppress(row, ["clients"], ["cost"]) for row in history]
+        capacity = [
+            _suppress(row, ["demand_p50", "demand_p90"], ["short_p50", "short_p90"])
+            for row in capacity
+        ]
     document: dict[str, Any] = {
         "inputs": {
             "run": run.pk,
@@ -76,6 +94,8 @@ def forecast_document(
         "budget": budget,
         "pooling": [row for row in results.get("pooling", []) if keep(row)],
         "not_placed": results.get("not_placed", []),
+        "capacity": capacity,
+        "shortages": shortages(capacity),
     }
     if "backtest" in results:
         document["backtest"] = results["backtest"]
@@ -157,6 +177,38 @@ def forecast_workbook(document: dict[str, Any], *, made_by: str, organisation: s
             {2, 3, 4, 5, 6},
         ),
     ]
+    if document.get("capacity"):
+
+        def figure(value: Any) -> Any:
+            return "—" if value is None else value
+
+        sheets.append(
+            (
+                _("Capaciteit tegen vraag"),
+                [
+                    _("Product"),
+                    _("Jaar"),
+                    _("Plaatsen"),
+                    _("Vraag P50"),
+                    _("Vraag P90"),
+                    _("Tekort P50"),
+                    _("Tekort P90"),
+                ],
+                [
+                    [
+                        product(r["product"]),
+                        r["year"],
+                        figure(r["places"]),
+                        r["demand_p50"],
+                        r["demand_p90"],
+                        figure(r["short_p50"]),
+                        figure(r["short_p90"]),
+                    ]
+                    for r in document["capacity"]
+                ],
+                set(),
+            )
+        )
     if "backtest" in document:
         sheets.append(
             (

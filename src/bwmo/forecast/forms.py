@@ -50,12 +50,33 @@ class ForecastForm(BwmoForm):
         initial=1000,
     )
     backtest = forms.BooleanField(label=_("Met backtest"), required=False, initial=True)
+    startwaarde = forms.IntegerField(
+        label=_("Startwaarde toeval (seed)"),
+        initial=0,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text=_("Dezelfde gegevens en startwaarde geven precies dezelfde prognose."),
+    )
+    budgetparameters = forms.TypedChoiceField(
+        label=_("Budgetparameters"), coerce=int, required=False, empty_value=None, choices=[]
+    )
 
-    def __init__(self, *args: Any, products: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        products: list[tuple[str, str]],
+        parameter_sets: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["capaciteit_product"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("geen wijziging")), *products]
+        sets = self.fields["budgetparameters"]
+        assert isinstance(sets, forms.ChoiceField)
+        sets.choices = [("", _("geen budget")), *(parameter_sets or [])]
+        if parameter_sets:
+            sets.initial = parameter_sets[0][0]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -98,10 +119,30 @@ class CompareForm(BwmoForm):
 
     a = forms.TypedChoiceField(label=_("Prognose A"), coerce=int, choices=[])
     b = forms.TypedChoiceField(label=_("Prognose B"), coerce=int, choices=[])
+    gemeente = forms.ChoiceField(label=_("Gemeente"), required=False, choices=[])
+    product = forms.ChoiceField(label=_("Product"), required=False, choices=[])
 
-    def __init__(self, *args: Any, runs: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        runs: list[tuple[int, str]],
+        municipalities: list[tuple[str, str]] | None = None,
+        products: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name in ("a", "b"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = runs
+        place = self.fields["gemeente"]
+        assert isinstance(place, forms.ChoiceField)
+        place.choices = [("", _("hele regio")), *(municipalities or [])]
+        product = self.fields["product"]
+        assert isinstance(product, forms.ChoiceField)
+        product.choices = [
+            ("", _("alle producten")),
+            ("BW", _("Beschermd wonen (alle vormen)")),
+            ("MO", _("Opvang (alle vormen)")),
+            *(products or []),
+        ]

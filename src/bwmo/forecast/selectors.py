@@ -4,11 +4,13 @@ here; no row about a person leaves this module."""
 
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
 
-from bwmo.care.models import Outflow, Product, Stay
+from bwmo.care.models import ContractCapacity, Outflow, Product, Stay
+from bwmo.care.selectors import contracted_capacity, regions_for
 from bwmo.finance.models import BudgetParameterSet
 from bwmo.finance.selectors import parameters_of, region_members, tariffs
 from bwmo.organisations.models import Municipality, Region
@@ -126,13 +128,35 @@ def forecast_history(*, region: Region, cutoff: date) -> forecast.History:
     )
 
 
-def contracted_places(*, region: Region, product: str, year: int) -> int | None:
-    """Contracted places of ``product`` in ``region`` in ``year``; ``None`` when not known.
+def contracted_places_by_year(
+    *, region: Region, products: list[str], years: list[int]
+) -> dict[tuple[str, int], int]:
+    """``(product, year) → places`` for every product of ``products`` that has places
+    recorded in the region's contracts (in any year): the contracted places averaged over
+    the days of the year, summed over providers and locations, rounded to whole places (0 in
+    a year without places). Products without any recorded places are left out (unknown)."""
+    recorded = set(
+        ContractCapacity.objects.filter(contract__region=region, product__code__in=products)
+        .values_list("product__code", flat=True)
+        .distinct()
+    )
+    if not recorded:
+        return {}
+    totals: dict[tuple[str, int], Decimal] = {
+        (code, year): Decimal(0) for code in recorded for year in years
+    }
+    for row in contracted_capacity(region=region, years=years, products=sorted(recorded)):
+        totals[(row.product, row.year)] += row.places_average
+    return {key: int(total.quantize(Decimal("1"), ROUND_HALF_UP)) for key, total in totals.items()}
 
-    The capacity register (contract places per provider, location and product) is not part
-    of this module: until it answers, no product has a known number of places, and a
-    forecast is capped only by a scenario's capacity changes."""
-    return None
+
+def contracted_places(*, region: Region, product: str, year: int) -> int | None:
+    """Contracted places of ``product`` in ``region`` in ``year`` (summed over providers and
+    locations, averaged over the year); ``None`` when the region has no places recorded for
+    that product at all."""
+    return contracted_places_by_year(region=region, products=[product], years=[year]).get(
+        (product, year)
+    )
 
 
 def region_budget(
@@ -157,6 +181,17 @@ def region_budget(
 def default_parameter_set() -> BudgetParameterSet | None:
     """The first parameter set (as the finance page opens with)."""
     return BudgetParameterSet.objects.order_by("pk").first()
+
+
+def readable_regions(*, user: Any) -> list[Region]:
+    """The regions whose forecasts ``user`` may see (the regions of their region
+    organisations and of the municipalities they act for; every region for a superuser)."""
+    return regions_for(user=user)
+
+
+def parameter_sets() -> list[BudgetParameterSet]:
+    """Every budget parameter set, the first (the default) first."""
+    return list(BudgetParameterSet.objects.order_by("pk"))
 
 
 def municipality_names(*, codes: list[str]) -> dict[str, str]:

@@ -25,7 +25,12 @@ from bwmo.organisations.models import Region
 from bwmo.rules import forecast
 
 from .models import ForecastRun
-from .selectors import contracted_places, forecast_history, region_budget, region_members
+from .selectors import (
+    contracted_places_by_year,
+    forecast_history,
+    region_budget,
+    region_members,
+)
 
 logger = logging.getLogger("bwmo.forecast")
 
@@ -78,12 +83,17 @@ def forecast_run_create(
         raise ValidationError(errors)
     history = forecast_history(region=region, cutoff=cutoff)
     first = forecast.first_forecast_year(cutoff)
-    places = []
-    for state in history.states:
-        for year in range(first, first + years):
-            known = contracted_places(region=region, product=state.code, year=year)
-            if known is not None:
-                places.append([state.code, year, known])
+    known = contracted_places_by_year(
+        region=region,
+        products=[state.code for state in history.states],
+        years=list(range(first, first + years)),
+    )
+    places = [
+        [state.code, year, known[(state.code, year)]]
+        for state in history.states
+        for year in range(first, first + years)
+        if (state.code, year) in known
+    ]
     with transaction.atomic():
         return ForecastRun.objects.create(
             region=region,
@@ -209,6 +219,7 @@ def forecast_compute(run: ForecastRun) -> dict[str, Any]:
             {"year": year, "clients_p50": round(float(np.median(simulation.not_placed[:, y])), 2)}
             for y, year in enumerate(simulation.years)
         ],
+        "capacity": [asdict(row) for row in forecast.capacity_rows(simulation)],
         "indexation_pct": indexation,
     }
     if run.with_backtest:

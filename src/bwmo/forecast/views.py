@@ -20,11 +20,12 @@ from .documents import SMALL, forecast_document, forecast_workbook
 from .forms import CompareForm, ForecastForm
 from .models import ForecastRun
 from .selectors import (
-    default_parameter_set,
     forecast_run_get,
     forecast_runs,
     forecast_states,
     municipality_names,
+    parameter_sets,
+    readable_regions,
     region_members,
 )
 from .services import forecast_run_create, forecast_run_start
@@ -32,16 +33,27 @@ from .services import forecast_run_create, forecast_run_start
 PERMISSION = "forecast.view_forecast"
 
 
-def _region(request: HttpRequest) -> Region:
-    region = default_region_for(request.user)
-    if region is None:
+def _regions(request: HttpRequest) -> list[Region]:
+    """The regions whose forecasts the reader may see, the one they start with first."""
+    regions = readable_regions(user=request.user)
+    default = default_region_for(request.user)
+    if default is not None:
+        regions = [default, *(r for r in regions if r.pk != default.pk)]
+    if not regions:
         raise Http404
-    return region
+    return regions
+
+
+def _region(request: HttpRequest) -> Region:
+    """The region chosen with ``regio`` (a form field or the query), else the first."""
+    regions = _regions(request)
+    wanted = request.POST.get("regio") or request.GET.get("regio")
+    return next((r for r in regions if str(r.pk) == wanted), regions[0])
 
 
 def _run(request: HttpRequest, pk: int) -> ForecastRun:
     try:
-        return forecast_run_get(pk=pk, regions=[_region(request)])
+        return forecast_run_get(pk=pk, regions=_regions(request))
     except ForecastRun.DoesNotExist:
         raise Http404 from None
 
@@ -65,7 +77,12 @@ def index(request: HttpRequest) -> HttpResponse:
     products = [
         (s.code, f"{s.name} ({s.code})") for s in forecast_states(region=region, cutoff=cutoff)
     ]
-    form = ForecastForm(request.POST or None, products=products)
+    sets = {item.pk: item for item in parameter_sets()}
+    form = ForecastForm(
+        request.POST or None,
+        products=products,
+        parameter_sets=[(pk, item.name) for pk, item in sets.items()],
+    )
     if request.method == "POST" and form.is_valid():
         try:
             scenario = forecast.parse_scenario(
@@ -76,11 +93,11 @@ def index(request: HttpRequest) -> HttpResponse:
                 cutoff=cutoff,
                 years=form.cleaned_data["jaren"],
                 runs=form.cleaned_data["simulaties"],
-                seed=0,
+                seed=form.cleaned_data["startwaarde"],
                 scenario=scenario,
                 indexation_pct=form.cleaned_data["indexatie"],
                 with_backtest=form.cleaned_data["backtest"],
-                parameter_set=default_parameter_set(),
+                parameter_set=sets.get(form.cleaned_data["budgetparameters"] or 0),
                 created_by=request.user,
             )
         except forecast.ScenarioError as error:
@@ -95,7 +112,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "forecast/index.html",
-        {"form": form, "runs": runs, "region": region, "compare": compare},
+        {
+            "form": form,
+            "runs": runs,
+            "region": region,
+            "regions": _regions(request),
+            "compare": compare,
+        },
     )
 
 
@@ -147,6 +170,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if r["product"] is None and r["municipality"] is not None and municipality is None
     ]
     budget = [r for r in document["budget"] if r["municipality"] == municipality]
+    # Capacity is the region's: it follows the region's audience whatever the filter.
+    region_document = (
+        document
+        if municipality is None
+        else forecast_document(run, audience=_audience(request, None))
+    )
+    capacity = [
+        {**r, "label": product_names.get(r["product"], r["product"])}
+        for r in region_document["capacity"]
+    ]
+    shortages = [
+        {**r, "label": product_names.get(r["product"], r["product"])}
+        for r in region_document["shortages"]
+    ]
     context.update(
         {
             "document": document,
@@ -160,6 +197,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "by_municipality": by_municipality,
             "budget": budget,
+            "capacity": capacity,
+            "shortages": shortages,
             "query": f"gemeente={municipality}" if municipality else "",
         }
     )
@@ -203,12 +242,39 @@ def excel(request: HttpRequest, pk: int) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     region = _region(request)
     runs = [r for r in forecast_runs(region=region) if r.status == ForecastRun.Status.DONE]
-    form = CompareForm(request.GET or None, runs=[(r.pk, _label(r)) for r in runs])
+    members = sorted(region_members(region))
+    names = municipality_names(codes=members)
+    cutoff = forecast.month_start(timezone.localdate())
+    places = [(code, f"{names.get(code, code)} ({code})") for code in members]
+    products = [
+        (s.code, f"{s.name} ({s.code})") for s in forecast_states(region=region, cutoff=cutoff)
+    ]
+    form = CompareForm(
+        request.GET or None,
+        runs=[(r.pk, _label(r)) for r in runs],
+        municipalities=places,
+        products=products,
+    )
     table: list[dict[str, Any]] = []
     chosen: list[ForecastRun] = []
+    heading = ""
     if request.GET and form.is_valid():
+        municipality = form.cleaned_data["gemeente"] or None
+        product = form.cleaned_data["product"] or None
+        product_names = {
+            "BW": _("Beschermd wonen (alle vormen)"),
+            "MO": _("Opvang (alle vormen)"),
+            **dict(products),
+        }
+        heading = "{}, {}".format(
+            dict(places).get(municipality, "") if municipality else _("Hele regio"),
+            product_names.get(product, product) if product else _("alle producten"),
+        )
         chosen = [_run(request, form.cleaned_data["a"]), _run(request, form.cleaned_data["b"])]
-        documents = [forecast_document(run, audience="external") for run in chosen]
+        audience = _audience(request, municipality)
+        documents = [
+            forecast_document(run, municipality=municipality, audience=audience) for run in chosen
+        ]
         years = sorted({r["year"] for d in documents for r in d["forecast"]})
         for year in years:
             line: dict[str, Any] = {"year": year, "cells": []}
@@ -217,7 +283,9 @@ def compare(request: HttpRequest) -> HttpResponse:
                     (
                         r
                         for r in document["forecast"]
-                        if r["year"] == year and r["municipality"] is None and r["product"] is None
+                        if r["year"] == year
+                        and r["municipality"] == municipality
+                        and r["product"] == product
                     ),
                     None,
                 )
@@ -225,7 +293,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                     (
                         r
                         for r in document["budget"]
-                        if r["year"] == year and r["municipality"] is None
+                        if r["year"] == year and r["municipality"] == municipality
                     ),
                     None,
                 )
@@ -234,5 +302,12 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "forecast/compare.html",
-        {"form": form, "table": table, "chosen": chosen, "labels": [_label(r) for r in chosen]},
+        {
+            "form": form,
+            "table": table,
+            "chosen": chosen,
+            "heading": heading,
+            "region": region,
+            "labels": [_label(r) for r in chosen],
+        },
     )

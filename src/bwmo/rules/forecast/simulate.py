@@ -7,16 +7,16 @@ Each run draws
   year-to-year drift of that rate (``parameter_draws`` sets of rates, shared by the runs in
   turn);
 * the **inflow**: per municipality the level and trend from their estimated uncertainty,
-  then the count noise of the new clients: negative binomial (variance μ + α μ², α the
-  estimated dispersion), in the normal approximation per calendar year of entry, so that a
-  national run draws per run, municipality and year instead of per month.
+  and per month one gamma factor shared by the region (variance μ + α μ² of a negative
+  binomial, α the dispersion estimated from the history).
 
-Given the rates, the stock is carried forward month by month in expectation (a linear
-system per municipality: the clients at the cut-off, and the response to one new client per
-month, are propagated once per set of rates). The yearly client-months of a run are then
-exactly that response applied to the run's inflow. The spread of the result comes from
-the rates and the inflow; the chance of which single client leaves in which month is not
-simulated (it is small next to those, except for a handful of clients).
+Given these, the clients are counted one by one: each month every occupied cell
+(municipality, run, product, duration band) draws how many of its clients leave the product
+(binomial), where those go — another product or out of care — (a multinomial, as sequential
+binomials), how many of those who stay reach the next band (binomial), and how many new
+clients arrive (Poisson on the run's mean) and in which product they start (multinomial).
+So the spread of the result holds the rates, the inflow and the chance of which single
+client leaves in which month; the draws are made only where there are clients.
 
 Cost is the care days (client-months × days of the year / 12) times the product's day rate
 at the cut-off, indexed by ``(1 + indexation)`` per year after the cut-off's year.
@@ -46,15 +46,20 @@ from bwmo.rules.forecast.scenario import BASE, Scenario
 
 __all__ = [
     "MODEL_VERSION",
+    "CapacityRow",
     "ForecastRow",
     "Simulation",
+    "capacity_caps",
+    "capacity_rows",
     "first_forecast_year",
+    "first_shortages",
     "no_places",
     "simulate",
     "summarize",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 PlacesLookup = Callable[[str, int], int | None]
 """Contracted places of a product (code) in a year, ``None`` when not known."""
 
@@ -82,6 +87,11 @@ class Simulation:
     """``[year, s]``: euros a year per average client (days × day rate × indexation)."""
     not_placed: npt.NDArray[np.float32]
     """``[run, year]``: average clients the capacity had no place for."""
+    demand: npt.NDArray[np.float32]
+    """``[run, year, s]``: the region's average clients before the capacity is applied."""
+    places: npt.NDArray[np.float64]
+    """``[year, s]``: the cap (contracted places plus the scenario's changes, averaged over
+    the year); NaN where it is not known."""
 
     @property
     def cost(self) -> npt.NDArray[np.float64]:
@@ -112,41 +122,109 @@ def _parameter_draws(runs: int, wanted: int) -> int:
     return 1
 
 
-def _propagate(
-    start: FloatArray,
-    stay: FloatArray,
-    factor: FloatArray,
+def _split(
+    rng: np.random.Generator, n: IntArray, probabilities: FloatArray, *, complete: bool = False
+) -> list[IntArray]:
+    """A multinomial draw by sequential binomials: ``n`` (any shape) over the categories on
+    the last axis of ``probabilities`` (broadcast against ``n``). The mass they leave over
+    is a last, unnamed category; with ``complete`` the probabilities sum to one and the last
+    category takes what is left. Returns one count array per named category."""
+    remaining = n.copy()
+    left = np.ones(np.broadcast_shapes(n.shape, probabilities.shape[:-1]))
+    out = []
+    last = probabilities.shape[-1] - 1
+    for k in range(last + 1):
+        if complete and k == last:
+            out.append(remaining)
+            break
+        q = probabilities[..., k]
+        if not q.any() or not remaining.any():
+            out.append(np.zeros_like(remaining))
+            continue
+        chance = np.clip(np.divide(q, left, out=np.zeros_like(left), where=left > 1e-12), 0, 1)
+        drawn = rng.binomial(remaining, chance)
+        remaining -= drawn
+        left = left - q
+        out.append(drawn)
+    return out
+
+
+def _simulate_counts(
+    rng: np.random.Generator,
+    *,
+    start: IntArray,
+    leave: FloatArray,
     moves: FloatArray,
     advance: FloatArray,
-    months: int,
-) -> npt.NDArray[np.float32]:
-    """Expected clients per state at each of ``months`` snapshots.
+    entry: FloatArray,
+    inflow_mean: FloatArray,
+    inflow_scale: FloatArray,
+    shock: FloatArray,
+    year_of: IntArray,
+    years: int,
+) -> npt.NDArray[np.float64]:
+    """Clients counted one by one: client-months per year ``[m, d, i, year, s]``.
 
-    ``start[m, p, v, s, b]`` (``v``: the start vectors), ``stay[m, p, s, b]`` the probability
-    to stay, ``factor[m, p, s]`` the rate set's factor on leaving, ``moves[m, s·b, s']`` the
-    estimated probability to move, ``advance[b]`` the monthly
-    chance of a staying client to reach the next band. Returns ``[m, p, v, t, s]``."""
-    n_m, n_p, n_v, n_s, n_b = start.shape
-    # Single precision: the counts need no more digits, and the arrays move half the bytes.
-    x = start.astype(np.float32)
-    out = np.empty((n_m, n_p, n_v, months, n_s), dtype=np.float32)
-    stay_ = stay[:, :, None].astype(np.float32)
-    factor_ = factor[:, :, None, :, None].astype(np.float32)
-    moves = moves.astype(np.float32)
-    advance = advance.astype(np.float32)
+    ``start[m, s, b]`` the clients at the cut-off; ``leave[m, d, s, b]`` the monthly
+    probability of leaving the product under rate set ``d``; ``moves[m, s, b, s']`` where a
+    client who leaves goes (another product; the rest leaves care); ``advance[b]`` the chance
+    of a staying client to reach the next band; ``entry[m, s]`` where new clients start;
+    ``inflow_mean[m, τ]`` the expected new clients in month τ, ``inflow_scale[m, d, i, τ]``
+    a run's level and trend, ``shock[d, i, τ]`` its gamma factor shared by the region.
+    ``year_of[t]`` the forecast year of snapshot ``t`` (−1 before the first).
+
+    Each month every cell (municipality, run, product, band) draws how many of its clients
+    leave the product (binomial), where the leavers go (sequential binomials), how many of
+    those who stay reach the next band (binomial), and how many new clients arrive (Poisson
+    on the run's mean: a negative binomial over the runs) and in which product (multinomial).
+    The draws are made only where there are clients, so an array of a national run holds the
+    occupied cells only."""
+    n_m, n_d, n_s, n_b = leave.shape
+    n_i = inflow_scale.shape[2]
+    months = len(year_of)
+    x = np.ascontiguousarray(
+        np.broadcast_to(start[:, None, None], (n_m, n_d, n_i, n_s, n_b)), dtype=np.int64
+    )
+    flat = x.reshape(-1)
+    leave_flat = leave.reshape(-1)
+    moves_flat = moves.reshape(n_m * n_s * n_b, n_s)
+    client_months = np.zeros((n_m, n_d, n_i, years, n_s))
+    sb = n_s * n_b
     for t in range(months):
-        out[:, :, :, t] = x.sum(axis=-1)
+        if year_of[t] >= 0:
+            client_months[:, :, :, year_of[t]] += x.sum(axis=-1)
         if t == months - 1:
             break
-        leaving = (x * factor_).reshape(n_m, n_p * n_v, n_s * n_b)
-        moved = np.matmul(leaving, moves).reshape(n_m, n_p, n_v, n_s)
-        x = x * stay_
-        if n_b > 1:
-            up = x[..., :-1] * advance[:-1]
-            x[..., :-1] -= up
-            x[..., 1:] += up
-        x[..., 0] += moved
-    return out
+        occupied = np.flatnonzero(flat)
+        n = flat[occupied]
+        band = occupied % n_b
+        cell = occupied // sb  # (m, d, i)
+        state = (occupied // n_b) % n_s
+        m = cell // (n_d * n_i)
+        d = (cell // n_i) % n_d
+        within = state * n_b + band
+        leaving = rng.binomial(n, leave_flat[(m * n_d + d) * sb + within])
+        staying = n - leaving
+        up = rng.binomial(staying, advance[band])
+        flat[occupied] = staying - up
+        climbing = up > 0
+        flat[occupied[climbing] + 1] += up[climbing]  # the next band of the same product
+        gone = leaving > 0
+        if gone.any():
+            source = (m[gone] * n_s * n_b) + within[gone]
+            to = _split(rng, leaving[gone], moves_flat[source])
+            base = cell[gone] * sb
+            for k, count in enumerate(to):
+                arrived = count > 0
+                if arrived.any():
+                    np.add.at(flat, base[arrived] + k * n_b, count[arrived])
+        # New clients of month t are in care from snapshot t + 1, in band 0.
+        mean = inflow_mean[:, t, None, None] * inflow_scale[..., t] * shock[None, ..., t]
+        new = rng.poisson(mean)
+        if new.any():
+            for k, count in enumerate(_split(rng, new, entry[:, None, None, :], complete=True)):
+                x[..., k, 0] += count
+    return client_months
 
 
 def simulate(
@@ -191,27 +269,18 @@ def simulate(
     drift = fitted.leave_drift[None, None, :]
     factor = factor * np.exp(drift * rng.standard_normal((1, draws, n_s)) - drift**2 / 2)
     factor = np.minimum(factor, 1 / np.maximum(leave.max(axis=2), 1e-12)[:, None, :])
-    stay = 1 - factor[..., None] * leave[:, None]  # m, p, s, b
-    moves_one = p[..., :n_s].copy()
-    moves_one[:, diag, :, diag] = 0.0
-    moves = moves_one.reshape(n_m, n_s * n_b, n_s)
+    leave_drawn = factor[..., None] * leave[:, None]  # m, d, s, b
+    # Where a client who leaves the product goes: another product (the rest leaves care).
+    moves = p[..., :n_s] / np.maximum(leave, 1e-12)[..., None]
+    moves[:, diag, :, diag] = 0.0
+    moves = np.where(leave[..., None] > 1e-12, moves, 0.0)
     widths = np.diff(np.array([*BANDS, BANDS[-1] + 1], dtype=float))
     advance = np.where(np.arange(n_b) < n_b - 1, 1 / widths, 0.0)
-
     entry = scenario.apply_to_entry_shares(fitted.entry_shares, states)
-    start = np.zeros((n_m, draws, 2, n_s, n_b))
-    start[:, :, 0] = history.stock[:, -1][:, None]
-    start[:, :, 1, :, 0] = entry[:, None]
-    paths = _propagate(start, stay, factor, moves, advance, months)  # m, p, v, t, s
-    stock_path, response = paths[:, :, 0], paths[:, :, 1]
-    # cumulative[..., j + 1] = Σ_{i ≤ j} response[i], laid out [m, p, s, t] for fast takes.
-    cumulative = np.zeros((n_m, draws, n_s, months + 1), dtype=np.float32)
-    np.cumsum(response.transpose(0, 1, 3, 2), axis=3, out=cumulative[..., 1:], dtype=np.float32)
 
-    # Inflow: entries in month τ are in care from snapshot τ + 1. The months are grouped in
-    # blocks (the calendar year of τ); per run and block the level and trend deviation scale
-    # the expected entries, and one standard normal per block carries the count noise of its
-    # months (variance μ + α μ², loaded on each forecast year by its response).
+    # Inflow: per run and municipality the level and trend deviate within their uncertainty;
+    # per run and month one gamma factor shared by the region carries the overdispersion
+    # (variance μ + α μ² of the region's count, α estimated from the history).
     tau = np.arange(months)
     month_of = (cutoff.month - 1 + tau) % 12
     mean = np.exp(
@@ -221,56 +290,44 @@ def simulate(
     ) * (1 + scenario.inflow_pct / 100)
     if not inflow:
         mean = np.zeros_like(mean)
-    variance = mean + fitted.dispersion * mean**2
-    block_years = sorted(set(snapshot_year.tolist()))
-    n_blocks = len(block_years)
-    block = np.zeros((months, n_blocks))
-    block[tau, np.searchsorted(block_years, snapshot_year)] = 1.0
-    block_mid = (block * tau[:, None]).sum(axis=0) / np.maximum(block.sum(axis=0), 1)
     z_level = rng.standard_normal((runs, n_m)) * fitted.inflow_level_se
     z_trend = rng.standard_normal((runs, n_m)) * fitted.inflow_trend_se
     # A run's trend stays within the cap of the model (± MAX_YEARLY_GROWTH a year).
     cap = np.log(MAX_YEARLY_GROWTH) / 12
     z_trend = np.clip(fitted.inflow_trend + z_trend, -cap, cap) - fitted.inflow_trend
-    scale = np.exp(z_level[..., None] + z_trend[..., None] * block_mid)  # r, m, block
-    noise = rng.standard_normal((runs, n_m, n_blocks))
+    scale = np.exp(z_level[..., None] + z_trend[..., None] * tau)  # r, m, τ
     # Runs in groups per rate set: run r uses rate set r // per_draw.
     scale = np.ascontiguousarray(
-        scale.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3), dtype=np.float32
-    )  # m, p, i, block
-    noise = np.ascontiguousarray(
-        noise.reshape(draws, per_draw, n_m, n_blocks).transpose(2, 0, 1, 3), dtype=np.float32
+        scale.reshape(draws, per_draw, n_m, months).transpose(2, 0, 1, 3)
+    )  # m, d, i, τ
+    if fitted.dispersion > 0:
+        shape = 1 / fitted.dispersion
+        shock = rng.gamma(shape, 1 / shape, size=(draws, per_draw, months))
+    else:
+        shock = np.ones((draws, per_draw, months))
+    year_index = {year: index for index, year in enumerate(year_list)}
+    year_of = np.array([year_index.get(int(year), -1) for year in snapshot_year])
+    client_months = _simulate_counts(
+        rng,
+        start=history.stock[:, -1].astype(np.int64),
+        leave=leave_drawn,
+        moves=moves,
+        advance=advance,
+        entry=entry,
+        inflow_mean=mean,
+        inflow_scale=scale,
+        shock=shock,
+        year_of=year_of,
+        years=years,
     )
+    clients = (
+        np.ascontiguousarray(client_months.transpose(1, 2, 0, 3, 4)).reshape(runs, n_m, years, n_s)
+        / 12
+    ).astype(np.float32)
 
-    mean32, variance32 = mean.astype(np.float32), variance.astype(np.float32)
-    block32 = block.astype(np.float32)
-    client_months = np.empty((n_m, draws, per_draw, years, n_s), dtype=np.float32)
-    for index, year in enumerate(year_list):
-        ts = np.nonzero(snapshot_year == year)[0]
-        lo, hi = int(ts[0]), int(ts[-1])
-        base = stock_path[:, :, lo : hi + 1].sum(axis=2)  # m, p, s
-        # g[τ] = Σ_{t=lo..hi, t ≥ τ+1} response[t − τ − 1]: one entry in month τ → client-months
-        upper = np.clip(hi - tau, 0, months)  # index into cumulative
-        lower = np.clip(lo - 1 - tau, 0, months)
-        g = np.take(cumulative, upper, axis=3)
-        g -= np.take(cumulative, lower, axis=3)  # m, p, s, τ
-        squared = g * g
-        squared *= variance32[:, None, None, :]
-        g *= mean32[:, None, None, :]
-        expected = (g.reshape(-1, months) @ block32).reshape(n_m, draws, n_s, n_blocks)
-        loading = np.sqrt(squared.reshape(-1, months) @ block32).reshape(n_m, draws, n_s, n_blocks)
-        client_months[:, :, :, index] = (
-            base[:, :, None]
-            + np.matmul(scale, expected.transpose(0, 1, 3, 2))
-            + np.matmul(noise, loading.transpose(0, 1, 3, 2))
-        )
-    np.maximum(client_months, 0.0, out=client_months)
-    client_months /= 12
-    clients = np.ascontiguousarray(client_months.transpose(1, 2, 0, 3, 4)).reshape(
-        runs, n_m, years, n_s
-    )
-
-    not_placed = _apply_capacity(clients, states, year_list, history, scenario, places)
+    demand = clients.sum(axis=1)  # run, year, s (a new array: before the cap)
+    caps = capacity_caps(states, year_list, history, scenario, places)
+    not_placed = _apply_capacity(clients, states, caps)
     index_factor = np.array(
         [(1 + indexation_pct / 100) ** (year - cutoff.year) for year in year_list]
     )
@@ -284,19 +341,24 @@ def simulate(
         clients=clients,
         cost_per_client=cost_per_client,
         not_placed=not_placed,
+        demand=demand,
+        places=caps,
     )
 
 
-def _apply_capacity(
-    clients: npt.NDArray[np.float32],
+def capacity_caps(
     states: tuple[State, ...],
     years: Sequence[int],
     history: History,
     scenario: Scenario,
     places: PlacesLookup,
-) -> npt.NDArray[np.float32]:
-    runs = clients.shape[0]
-    not_placed = np.zeros((runs, len(years)), dtype=np.float32)
+) -> FloatArray:
+    """``[year, s]``: the region's places per product and year, NaN where not known.
+
+    The contracted places plus the scenario's changes, each averaged over the year from its
+    date; a change to a product without known places is taken relative to its clients at
+    the cut-off. Never below 0."""
+    caps = np.full((len(years), len(states)), np.nan)
     at_cutoff = history.stock[:, -1].sum(axis=(0, 2))
     for s, state in enumerate(states):
         changes = [c for c in scenario.capacity if c.product == state.code]
@@ -312,7 +374,27 @@ def _apply_capacity(
                     year_days = 366 if calendar.isleap(year) else 365
                     remaining = (date(year, 12, 31) - change.start).days + 1
                     cap += change.places * remaining / year_days
-            cap = max(cap, 0.0)
+            caps[y, s] = max(cap, 0.0)
+    return caps
+
+
+def _apply_capacity(
+    clients: npt.NDArray[np.float32],
+    states: tuple[State, ...],
+    caps: FloatArray,
+) -> npt.NDArray[np.float32]:
+    """Move the clients above each cap to the next lighter product of the same kind (in
+    the order from heavy to light, so that a product filled from above is capped in turn),
+    or count them as not placed."""
+    runs = clients.shape[0]
+    not_placed = np.zeros((runs, caps.shape[0]), dtype=np.float32)
+    order = sorted(range(len(states)), key=lambda d: (states[d].kind, -states[d].rank))
+    for s in order:
+        state = states[s]
+        for y in range(caps.shape[0]):
+            cap = float(caps[y, s])
+            if np.isnan(cap):
+                continue
             total = clients[:, :, y, s].sum(axis=1)  # per run
             excess = np.maximum(total - cap, 0)
             if not excess.any():
@@ -401,5 +483,55 @@ def summarize(simulation: Simulation) -> list[ForecastRow]:
     return rows
 
 
-MODEL_VERSION = "2"
+@dataclass(frozen=True)
+class CapacityRow:
+    """The region's projected demand for one product in one year against its places."""
+
+    product: str
+    year: int
+    places: float | None
+    """The cap (contracted places plus the scenario's changes); ``None``: not known."""
+    demand_p50: float
+    demand_p90: float
+    """Average clients in the year before the cap: what the region would need."""
+    short_p50: float | None
+    """Places short at the P50 (``demand_p50 − places``, at least 0); ``None``: not known."""
+    short_p90: float | None
+
+
+def capacity_rows(simulation: Simulation) -> list[CapacityRow]:
+    """Demand (P50, P90) against places per product and year, for the whole region."""
+    q = _percentiles(simulation.demand.astype(np.float64))  # q, year, s
+    rows = []
+    for s, state in enumerate(simulation.states):
+        for y, year in enumerate(simulation.years):
+            cap = float(simulation.places[y, s])
+            known = not np.isnan(cap)
+            p50, p90 = float(q[1, y, s]), float(q[2, y, s])
+            rows.append(
+                CapacityRow(
+                    product=state.code,
+                    year=year,
+                    places=round(cap, 2) if known else None,
+                    demand_p50=round(p50, 2),
+                    demand_p90=round(p90, 2),
+                    short_p50=round(max(p50 - cap, 0.0), 2) if known else None,
+                    short_p90=round(max(p90 - cap, 0.0), 2) if known else None,
+                )
+            )
+    return rows
+
+
+def first_shortages(rows: Sequence[CapacityRow]) -> dict[str, CapacityRow]:
+    """Per product the first year whose P50 demand exceeds its places (by half a place or
+    more: a rounding difference is no shortage)."""
+    found: dict[str, CapacityRow] = {}
+    for row in sorted(rows, key=lambda r: r.year):
+        if row.product in found or row.short_p50 is None or row.short_p50 < 0.5:
+            continue
+        found[row.product] = row
+    return found
+
+
+MODEL_VERSION = "3"
 """Raised whenever a change to the model changes its numbers for the same inputs and seed."""
