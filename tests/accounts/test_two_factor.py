@@ -57,7 +57,9 @@ def test_without_a_device_beheer_and_auditor_reach_only_the_set_up_page(region_s
     response = browser.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor"))
-    assert browser.get(reverse("two_factor")).status_code == 200
+    page = browser.get(reverse("two_factor"))
+    assert page.status_code == 200
+    assert page.context["nav"] == {}  # no menu of screens that cannot be reached yet
 
 
 def test_a_user_who_need_not_have_it_goes_on_without(region_setup):

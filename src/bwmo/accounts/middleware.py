@@ -41,6 +41,8 @@ class TwoFactorMiddleware:
     @staticmethod
     def _to(request: HttpRequest, target: str, allowed: tuple[str, ...]) -> HttpResponse | None:
         if request.path_info in {reverse(name) for name in allowed}:
+            # The page is shown, without the menu of screens that are not reachable yet.
+            request.bwmo_two_factor_pending = True  # type: ignore[attr-defined]
             return None
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return HttpResponseRedirect(reverse(target) + (f"?{query}" if query else ""))

@@ -2,6 +2,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "bwmo_two_factor_pending", False):
+        # Between password and second factor (bwmo.accounts.middleware): no screens yet.
+        return {"nav": {}, "user_organisations": list(user.organisations.all())}
     return {
         "nav": {
             "clients": user.has_perm("clients.view_personal_data"),
