@@ -8,7 +8,7 @@ afterwards searched clients.
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from bwmo.accounts import services
 from bwmo.accounts.models import RightsChange, User
@@ -297,3 +297,24 @@ def test_the_record_is_append_only(users):
         RightsChange.objects.update(after=[])
     with pytest.raises(ValueError):
         RightsChange.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_the_beheer_screen_of_authenticator_devices_never_shows_a_secret(client, region_setup):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(
+        user=region_setup.users["beheer"], name="bwmo", confirmed=True
+    )
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    with pytest.raises(NoReverseMatch):  # django-otp's QR-code screen is not there
+        reverse("admin:otp_totp_totpdevice_config", args=[device.pk])
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    deleted = client.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302 and not TOTPDevice.objects.filter(pk=device.pk).exists()

@@ -68,6 +68,14 @@ MATRIX = {
     # url name: (kwargs kind, expected)
     "login": (None, everyone(302, anon=200)),
     "logout": (None, everyone(405)),
+    # Without an authenticator app the code step sends everyone on (tests/accounts/
+    # test_two_factor.py covers the step and the enforcement for beheer and auditor).
+    "login_code": (None, everyone(302)),
+    "two_factor": (None, everyone(200, anon=302)),
+    "password_reset": (None, everyone(200)),
+    "password_reset_done": (None, everyone(200)),
+    "password_reset_confirm": ("reset_link", per_client(200, anon=(200, 200, 200))),
+    "password_reset_complete": (None, everyone(200)),
     "set_language": (None, everyone(302)),
     "admin_login_redirect": (None, everyone(403, anon=302, beheer=302)),
     "web:home": (None, everyone(200, anon=302, beleid=302)),  # policy users land on the monitor
@@ -341,6 +349,8 @@ def world(region_setup):
 
 
 def kwargs_for(kind, client: Client):
+    if kind == "reset_link":  # a link that does not work: the page says so, to everyone
+        return {"uidb64": "MQ", "token": "ongeldig-ongeldig"}
     if kind == "client":
         return {"pseudonym": client.pseudonym}
     if kind == "melding":

@@ -17,4 +17,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Gebruikers en rollen")
 
     def ready(self):
+        from . import checks  # noqa: F401 — registers the deploy check
+
         post_migrate.connect(_ensure_roles_after_last_app, dispatch_uid="bwmo_ensure_roles")

@@ -20,7 +20,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         "throttled": _(
             "Te veel mislukte inlogpogingen vanaf dit apparaat. U kunt om %(time)s opnieuw "
             "inloggen. Weet u uw wachtwoord niet meer? Neem dan contact op met de functioneel "
-            "beheerder van uw organisatie: zelf een nieuw wachtwoord aanvragen kan (nog) niet."
+            "beheerder van uw organisatie, of vraag met ‘Wachtwoord vergeten?’ een nieuw "
+            "wachtwoord aan."
         ),
     }
 
@@ -40,3 +41,30 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         cleaned = super().clean()
         login_attempt_succeeded(reservation=reservation)
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    """The code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_(
+            "De 6 cijfers uit uw authenticator-app, of een van uw herstelcodes "
+            "(bijvoorbeeld abcd-efgh-jkmn)."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        error_messages={"required": _("Vul de code in: 6 cijfers uit uw authenticator-app.")},
+    )
+
+
+class TotpConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code uit de app"),
+        max_length=10,
+        help_text=_("De 6 cijfers die de app nu toont."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": _("Vul de 6 cijfers in die de app nu toont.")},
+    )

@@ -105,3 +105,26 @@ class RightsChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The record of rights changes is append-only.")
+
+
+class RecoveryCode(models.Model):
+    """A one-off code that stands in for the authenticator app (lost telephone).
+
+    Shown once when two-factor login is set up; only its SHA-256 is kept (the code itself
+    is 60 random bits, so a plain hash cannot be reversed by trying). A used code stays, with
+    the moment it was used, and never works again.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("gebruiker")
+    )
+    code_hash = models.CharField(_("code (hash)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    used_at = models.DateTimeField(_("gebruikt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("herstelcode")
+        verbose_name_plural = _("herstelcodes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.code_hash[:8]}…"

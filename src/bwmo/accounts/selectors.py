@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import User
-from .roles import PERSONAL_DATA_PERMISSIONS
+from .roles import PERSONAL_DATA_PERMISSIONS, Role
 
 
 @dataclass(frozen=True)
@@ -201,3 +202,24 @@ def monitor_reader_groups(codes: list[str]) -> list[tuple[str, ...]]:
         if mine:
             groups.add(mine)
     return sorted(groups, key=lambda group: (len(group), group))
+# The roles whose accounts must log in with a second factor (security.md: the functioneel
+# beheerder manages accounts and rights, the auditor reads the access log).
+TWO_FACTOR_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.AUDITOR})
+
+
+def two_factor_required(*, user: User) -> bool:
+    """Must this user log in with a code from an authenticator app (beheer and auditor)?"""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
+
+
+def totp_device_for(*, user: User, confirmed: bool = True) -> TOTPDevice | None:
+    """The user's authenticator-app device (confirmed, or the one being set up), or None."""
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return user.recovery_codes.filter(used_at__isnull=True).count()

@@ -1,6 +1,7 @@
 """Writes of the accounts app: login throttling and changes of users' rights."""
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,16 +11,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from bwmo.organisations.models import Organisation
 
-from .models import LoginThrottle, RightsChange, User
+from .models import LoginThrottle, RecoveryCode, RightsChange, User
 from .selectors import (
     RIGHTS_FIELDS,
     Rights,
     group_change_refusals,
     permission_names,
     rights_change_refusals,
+    totp_device_for,
     user_rights,
 )
 
@@ -161,3 +166,119 @@ def group_permissions_record(
             after=_readable("permissions", after),
             authority=_authority(editor),
         )
+
+
+# --- Two-factor login (TOTP from an authenticator app, recovery codes) -------------------
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _recovery_hash(code: str) -> str:
+    return hashlib.sha256(_normalise_code(code).encode()).hexdigest()
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+def _new_recovery_code() -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper, typed in
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def totp_new_secret() -> str:
+    """A fresh TOTP secret (hex, 20 bytes), for a device that is being set up.
+
+    Nothing is stored until the user confirms it with a code: the page that shows it keeps it
+    in the session, so opening that page writes nothing and re-opening it shows the same QR.
+    """
+    return random_hex(20)
+
+
+def recovery_codes_replace(*, user: User) -> list[str]:
+    """New recovery codes for ``user`` (the old ones stop working); returned once, kept hashed."""
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    with transaction.atomic():
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create(
+            [RecoveryCode(user=user, code_hash=_recovery_hash(code)) for code in codes]
+        )
+    return codes
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    """The outcome of a code: accepted (with the device to mark the session), wrong, or
+    refused because too many attempts failed (``retry_at``)."""
+
+    device: TOTPDevice | None = None
+    retry_at: datetime | None = None
+    recovery_code_used: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.device is not None
+
+
+def _code_matches(*, user: User, device: TOTPDevice, code: str) -> SecondFactor:
+    token = _normalise_code(code)
+    if token.isdigit() and device.verify_token(token):
+        return SecondFactor(device=device)
+    used = RecoveryCode.objects.filter(
+        user=user, code_hash=_recovery_hash(code), used_at__isnull=True
+    ).update(used_at=timezone.now())
+    if used and device.confirmed:
+        return SecondFactor(device=device, recovery_code_used=True)
+    return SecondFactor()
+
+
+def second_factor_check(*, user: User, code: str, address: str) -> SecondFactor:
+    """Check a code from the app, or a recovery code, after the password was right.
+
+    Counted by the same throttle as passwords (username + address, and address): a wrong
+    code is a failed login attempt, a right one gives its attempt back.
+    """
+    device = totp_device_for(user=user)
+    if device is None:
+        return SecondFactor()
+    reservation = login_attempt_reserve(username=user.get_username(), address=address)
+    if not reservation.allowed:
+        return SecondFactor(retry_at=reservation.retry_at)
+    with transaction.atomic():
+        outcome = _code_matches(user=user, device=device, code=code)
+    if outcome.accepted:
+        login_attempt_succeeded(reservation=reservation)
+    return outcome
+
+
+def totp_enrolment_confirm(
+    *, user: User, key: str, code: str, address: str
+) -> tuple[SecondFactor, list[str]]:
+    """Confirm the secret being set up with a code from the app: store the device, and return
+    the recovery codes (to be shown once). Throttled like a login: a wrong code counts."""
+    reservation = login_attempt_reserve(username=user.get_username(), address=address)
+    if not reservation.allowed:
+        return SecondFactor(retry_at=reservation.retry_at), []
+    token = _normalise_code(code)
+    check = TOTP(bytes.fromhex(key), step=30, t0=0, digits=6, drift=0)
+    if not (token.isdigit() and len(token) == 6 and check.verify(int(token), tolerance=1)):
+        return SecondFactor(), []
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        # last_t: the code just used cannot be used again for the next login.
+        device = TOTPDevice.objects.create(
+            user=user, name="bwmo", key=key, confirmed=True, last_t=check.t()
+        )
+        codes = recovery_codes_replace(user=user)
+    login_attempt_succeeded(reservation=reservation)
+    return SecondFactor(device=device), codes
+
+
+def password_reset_reserve(*, email: str, address: str) -> LoginReservation:
+    """Count a request for a password-reset e-mail, or refuse it (same limits as logins).
+
+    Counted whether or not the address belongs to an account, and never given back: the
+    answer must not tell which addresses exist, and nobody should be able to flood a mailbox.
+    """
+    return login_attempt_reserve(username=f"wachtwoord-vergeten:{email}", address=address)

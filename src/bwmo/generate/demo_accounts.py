@@ -1,14 +1,23 @@
 """The demo accounts: one per role, attached to the organisations of the demo region."""
 
+import base64
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bwmo.accounts.models import User
 from bwmo.accounts.roles import Role
+from bwmo.accounts.selectors import two_factor_required
 from bwmo.organisations.models import Organisation
 
 DEMO_PASSWORD = "demo-bwmo-2026"  # noqa: S105 — documented demo credential, demo data only
+# The demo's beheer and auditor accounts must log in with a second factor, as everywhere:
+# they come with an authenticator-app device on this documented secret (demo data only; add
+# it to an app, or ask `bwmo demo --totp-code` for the current code).
+DEMO_TOTP_KEY = b"bwmo-demo-2026-totp!"  # 20 bytes
+DEMO_TOTP_SECRET = base64.b32encode(DEMO_TOTP_KEY).decode()
 
 
 @dataclass(frozen=True)
@@ -125,4 +134,13 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             organisation = Organisation.objects.filter(name=account.organisation).first()
             if organisation:
                 user.organisations.add(organisation)
+        if two_factor_required(user=user) and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(
+                user=user, name="bwmo demo", key=DEMO_TOTP_KEY.hex(), confirmed=True
+            )
     return list(DEMO_ACCOUNTS)
+
+
+def demo_totp_code() -> str:
+    """The code an authenticator app with the demo secret shows now."""
+    return f"{totp(DEMO_TOTP_KEY):06d}"

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "bwmo.organisations",
     "bwmo.accounts",
     "bwmo.clients",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "bwmo.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -258,3 +262,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Two-factor login (docs/security.md, "Tweestapsverificatie"): beheer and auditor accounts
+# must set up an authenticator app before they reach anything. Always on, in the demo too
+# (its beheer and auditor accounts come with a device); only the test settings switch it off
+# for the bulk of the suite, and the tests of two-factor login switch it on again.
+BWMO_TWO_FACTOR_ENFORCED = True
+OTP_TOTP_ISSUER = "bwmo"
+
+# E-mail (the password-reset link): printed on the console in the demo and in development;
+# production sends through SMTP (docs/operations.md, "E-mail").
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bwmo <bwmo@localhost>")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # the e-mail says "3 dagen"

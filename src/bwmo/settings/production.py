@@ -35,3 +35,10 @@ if not (os.environ.get("BWMO_AUDIT_KEY") or os.environ.get("BWMO_AUDIT_KEY_FILE"
         "BWMO_AUDIT_KEY or BWMO_AUDIT_KEY_FILE must be set in production: the access log is "
         "signed with a key kept outside the database (see docs/security.md)."
     )
+
+# Never switched off in production, whatever the environment says.
+BWMO_TWO_FACTOR_ENFORCED = True
+
+# The password-reset link goes out by SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

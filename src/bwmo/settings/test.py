@@ -8,6 +8,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 BWMO_LOGIN_MAX_FAILURES = 5
+# Most tests log in staff users with force_login; tests/accounts/test_two_factor.py and the
+# browser journey switch enforcement on (override_settings) and test it.
+BWMO_TWO_FACTOR_ENFORCED = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, as in production, rather than SQLite's shared in-memory database: parallel

@@ -3,6 +3,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     organisations = list(user.organisations.all())
+    if getattr(request, "bwmo_two_factor_pending", False):
+        # Between password and second factor (bwmo.accounts.middleware): no screens yet.
+        return {"nav": {}, "user_organisations": list(user.organisations.all())}
     return {
         "nav": {
             "clients": user.has_perm("clients.view_personal_data"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 
 app_name = "web"
 
@@ -15,4 +15,26 @@ urlpatterns = [
 auth_urlpatterns = [
     path("inloggen/", views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inloggen/code/", two_factor_views.login_code, name="login_code"),
+    path("tweestapsverificatie/", two_factor_views.two_factor, name="two_factor"),
+    path(
+        "wachtwoord-vergeten/",
+        two_factor_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "wachtwoord-vergeten/verstuurd/",
+        two_factor_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "wachtwoord-herstellen/<uidb64>/<token>/",
+        two_factor_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "wachtwoord-herstellen/klaar/",
+        two_factor_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]
