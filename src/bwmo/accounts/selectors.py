@@ -202,6 +202,8 @@ def monitor_reader_groups(codes: list[str]) -> list[tuple[str, ...]]:
         if mine:
             groups.add(mine)
     return sorted(groups, key=lambda group: (len(group), group))
+
+
 # The roles whose accounts must log in with a second factor (security.md: the functioneel
 # beheerder manages accounts and rights, the auditor reads the access log).
 TWO_FACTOR_ROLES = frozenset({Role.FUNCTIONEEL_BEHEERDER, Role.AUDITOR})

@@ -70,6 +70,21 @@ def forecast_document(
             _suppress(row, ["demand_p50", "demand_p90"], ["short_p50", "short_p90"])
             for row in capacity
         ]
+        # Cost against budget: the budget is public, so its gap with the cost gives the cost
+        # back, and the cost the count. Where the BW clients of that municipality and year
+        # are hidden, the cost and the gap are hidden with them.
+        hidden = {
+            (row["municipality"], row["year"])
+            for row in rows
+            if row.get("product") == "BW" and row.get("clients_p50") == SMALL
+        }
+        budget_costs = ["cost_bw_p10", "cost_bw_p50", "cost_bw_p90", "gap_p50"]
+        budget = [
+            {**row, **dict.fromkeys(budget_costs, SMALL)}
+            if (row["municipality"], row["year"]) in hidden
+            else row
+            for row in budget
+        ]
     document: dict[str, Any] = {
         "inputs": {
             "run": run.pk,
