@@ -82,12 +82,13 @@ MATRIX = {
     "api:stays": ("clients", by_scope(SEES)),
     "api:allocations": ("clients", by_scope(SEES)),
     "api:messages": ("plain", by_scope(IWMO)),
-    # Assen's WMO301 for assen_bw: Assen's traffic, seen by those who act for Assen (the
-    # opvanginstelling holds its MO mandate) and by the region (messaging.selectors).
+    # Assen's WMO301 for assen_bw: Assen's traffic, seen by Assen and by the region
+    # (messaging.selectors); not by the opvanginstelling, whose MO mandate covers Assen's MO
+    # clients only.
     "api:message": (
         "message",
         by_scope(
-            {**IWMO, "assen": 200, "emmen": 404, "aanbieder": 404, "opvang": 200, "regio": 200}
+            {**IWMO, "assen": 200, "emmen": 404, "aanbieder": 404, "opvang": 404, "regio": 200}
         ),
     ),
     "api:declarations": ("plain", by_scope(IWMO)),
