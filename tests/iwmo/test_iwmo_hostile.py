@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 from bwmo.iwmo import validate_message
 from bwmo.iwmo._xml import MAX_DEPTH, XmlSyntaxError, parse_xml
 
-from .conftest import TODAY, XSD_DIR, example
+from .conftest import EXAMPLES, TODAY, XSD_DIR, example
 
-EX = example("WMO305")
 DECL = b'<?xml version="1.0" encoding="UTF-8"?>'
+# Without the standard beside the project these tests are skipped (conftest); the module must
+# still load, so a stand-in is read then.
+EX = example("WMO305") if EXAMPLES.is_dir() else DECL + b"<Bericht/>"
 BODY = EX[len(DECL) :]
 assert EX.startswith(DECL)
 
