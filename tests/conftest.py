@@ -73,3 +73,20 @@ def worker(client, region_setup):
     """Django's test client, logged in as the toegangsmedewerker of Assen."""
     client.force_login(region_setup.users["toegang_assen"])
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``iwmo_standard`` build or read iWmo files, which needs the standard's
+    XSDs beside the project (``BWMO_IWMO_XSD_DIR``). A checkout without them skips those
+    tests with the reason; in CI a missing standard must fail loudly."""
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    xsd_dir = Path(django_settings.BWMO_IWMO_XSD_DIR)
+    if xsd_dir.is_dir() or os.environ.get("CI"):
+        return
+    marker = pytest.mark.skip(reason=f"iWmo XSDs not found at {xsd_dir} (BWMO_IWMO_XSD_DIR)")
+    for item in items:
+        if item.get_closest_marker("iwmo_standard"):
+            item.add_marker(marker)

@@ -175,6 +175,7 @@ def _request_from_provider(client, tmp_path) -> AllocationRequest:
     return AllocationRequest.objects.get()
 
 
+@pytest.mark.iwmo_standard
 def test_access_worker_client_care_and_request_pages(
     a11y_page: Page, live_server, region_setup, tmp_path
 ):

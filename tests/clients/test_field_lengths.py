@@ -205,6 +205,7 @@ def test_changing_the_street_derives_a_new_short_form(region_setup):
     assert (client.street, client.street_short) == (LONG_STREET, "Burg. van Roijensingel")
 
 
+@pytest.mark.iwmo_standard
 def test_wmo301_for_a_long_street_is_xsd_valid_with_the_short_form(region_setup, tmp_path):
     client = granted_client(region_setup)
     services.client_update(

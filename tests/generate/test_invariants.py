@@ -133,6 +133,7 @@ def test_every_dossier_event_is_a_row_of_the_workflow_table(generated):
     assert histories == len(kinds)
 
 
+@pytest.mark.iwmo_standard
 @pytest.mark.django_db
 def test_every_zorg_in_natura_indication_has_its_allocation(generated):
     zin = Indication.objects.filter(financing=Financing.ZIN, provider__isnull=False)

@@ -209,6 +209,7 @@ def test_declarations_year_that_is_not_a_year_is_named(client, region_setup):
     assert any("twintig" in t for t in texts), texts
 
 
+@pytest.mark.iwmo_standard
 def test_a_pending_message_is_outgoing_and_ready_to_send_and_no_folder_path_is_shown(
     client, region_setup, settings, tmp_path
 ):
@@ -237,6 +238,7 @@ def test_a_pending_message_is_outgoing_and_ready_to_send_and_no_folder_path_is_s
         assert "DATA_DIR" in page
 
 
+@pytest.mark.iwmo_standard
 def test_declaration_amounts_are_euros_with_dutch_formatting(
     client, region_setup, tmp_path, settings
 ):
