@@ -25,14 +25,19 @@ def message_municipalities(user, *, today: date | None = None) -> frozenset[str]
     """The municipalities whose traffic a user sees: their own, those they hold a mandate
     for, and every member of a region organisation they belong to."""
     scope = user_scope(user, today=today)
-    codes = set(scope.acting_municipalities)
+    return frozenset(_own_and_region_municipalities(scope) | scope.acting_municipalities)
+
+
+def _own_and_region_municipalities(scope) -> set[str]:
+    """The municipalities a user works for directly, and every member of their region."""
+    codes = set(scope.municipalities)
     if scope.region_ids:
         codes |= set(
             RegionMembership.objects.filter(region_id__in=scope.region_ids).values_list(
                 "municipality_id", flat=True
             )
         )
-    return frozenset(codes)
+    return codes
 
 
 def _client_traffic_q(user, *, municipality: str, client: str) -> Q:
@@ -42,13 +47,7 @@ def _client_traffic_q(user, *, municipality: str, client: str) -> Q:
     mandate gives no sight of the grantor's BW clients, and traffic naming no client (a
     retour of a whole file, a declaration's header) stays with the grantor."""
     scope = user_scope(user)
-    full = set(scope.municipalities)
-    if scope.region_ids:
-        full |= set(
-            RegionMembership.objects.filter(region_id__in=scope.region_ids).values_list(
-                "municipality_id", flat=True
-            )
-        )
+    full = _own_and_region_municipalities(scope)
     q = Q(**{f"{municipality}__in": full})
     for grantor, kind in sorted(scope.mandates):
         if grantor in full:
