@@ -15,3 +15,22 @@ def test_deploy_check_warns_when_two_factor_is_switched_off():
         assert deploy_errors() == ["bwmo.accounts.W001"]
     with override_settings(BWMO_TWO_FACTOR_ENFORCED=True):
         assert deploy_errors() == []
+
+
+def test_deploy_check_warns_when_single_sign_on_is_not_https():
+    https = {
+        "BWMO_OIDC_ENABLED": True,
+        "BWMO_OIDC_ISSUER": "https://login.example/oidc",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://login.example/oidc/authorize",
+        "OIDC_OP_TOKEN_ENDPOINT": "https://login.example/oidc/token",
+        "OIDC_OP_USER_ENDPOINT": "https://login.example/oidc/userinfo",
+        "OIDC_OP_JWKS_ENDPOINT": "https://login.example/oidc/jwks",
+        "BWMO_OIDC_END_SESSION_ENDPOINT": "",
+    }
+    with override_settings(BWMO_TWO_FACTOR_ENFORCED=True, **https):
+        assert deploy_errors() == []
+    plain = {**https, "OIDC_OP_JWKS_ENDPOINT": "http://login.example/oidc/jwks"}
+    with override_settings(BWMO_TWO_FACTOR_ENFORCED=True, **plain):
+        assert deploy_errors() == ["bwmo.accounts.W002"]
+    with override_settings(BWMO_TWO_FACTOR_ENFORCED=True, **{**plain, "BWMO_OIDC_ENABLED": False}):
+        assert deploy_errors() == []

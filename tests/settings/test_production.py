@@ -64,3 +64,54 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+OIDC = {
+    "BWMO_OIDC_ISSUER": "https://login.gemeente.example/oidc",
+    "BWMO_OIDC_CLIENT_ID": "bwmo",
+    "BWMO_OIDC_CLIENT_SECRET": "s3cr3t-for-the-check-only",
+    "BWMO_OIDC_AUTHORIZATION_ENDPOINT": "https://login.gemeente.example/oidc/authorize",
+    "BWMO_OIDC_TOKEN_ENDPOINT": "https://login.gemeente.example/oidc/token",
+    "BWMO_OIDC_USERINFO_ENDPOINT": "https://login.gemeente.example/oidc/userinfo",
+    "BWMO_OIDC_JWKS_ENDPOINT": "https://login.gemeente.example/oidc/jwks",
+    "BWMO_OIDC_END_SESSION_ENDPOINT": "https://login.gemeente.example/oidc/logout",
+    "BWMO_OIDC_ORGANISATIONS": "GM0106=Gemeente Assen",
+    "BWMO_OIDC_ROLES": "toegang=Toegangsmedewerker",
+}
+
+
+def test_production_with_single_sign_on_passes_the_deploy_check(tmp_path):
+    result = run(
+        ["check", "--deploy", "--fail-level", "WARNING", "--settings", "bwmo.settings.production"],
+        tmp_path,
+        SECRET_KEY=SECRET,
+        BWMO_AUDIT_KEY="k" * 64,
+        **OIDC,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_single_sign_on_over_plain_http_fails_the_deploy_check(tmp_path):
+    result = run(
+        ["check", "--deploy", "--fail-level", "WARNING", "--settings", "bwmo.settings.production"],
+        tmp_path,
+        SECRET_KEY=SECRET,
+        BWMO_AUDIT_KEY="k" * 64,
+        **{**OIDC, "BWMO_OIDC_TOKEN_ENDPOINT": "http://login.gemeente.example/oidc/token"},
+    )
+    assert result.returncode != 0
+    assert "bwmo.accounts.W002" in result.stderr + result.stdout
+    assert "BWMO_OIDC_TOKEN_ENDPOINT" in result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_with_half_a_single_sign_on_configuration(tmp_path):
+    result = run(
+        ["check", "--settings", "bwmo.settings.production"],
+        tmp_path,
+        SECRET_KEY=SECRET,
+        BWMO_AUDIT_KEY="k" * 64,
+        BWMO_OIDC_ISSUER="https://login.gemeente.example/oidc",
+    )
+    assert result.returncode != 0
+    assert "BWMO_OIDC_ISSUER is set, so these must be set too" in result.stderr

@@ -76,6 +76,10 @@ MATRIX = {
     "password_reset_done": (None, everyone(200)),
     "password_reset_confirm": ("reset_link", per_client(200, anon=(200, 200, 200))),
     "password_reset_complete": (None, everyone(200)),
+    # Single sign-on is off in the test settings: both are a 404 (tests/accounts/test_sso.py
+    # runs them against a real identity provider).
+    "sso_start": (None, everyone(404)),
+    "sso_callback": (None, everyone(404)),
     "set_language": (None, everyone(302)),
     "admin_login_redirect": (None, everyone(403, anon=302, beheer=302)),
     "web:home": (None, everyone(200, anon=302, beleid=302)),  # policy users land on the monitor

@@ -16,3 +16,36 @@ def two_factor_enforced_check(app_configs, **kwargs):
             id="bwmo.accounts.W001",
         )
     ]
+
+
+OIDC_ENDPOINT_SETTINGS = (
+    ("BWMO_OIDC_ISSUER", "BWMO_OIDC_ISSUER"),
+    ("OIDC_OP_AUTHORIZATION_ENDPOINT", "BWMO_OIDC_AUTHORIZATION_ENDPOINT"),
+    ("OIDC_OP_TOKEN_ENDPOINT", "BWMO_OIDC_TOKEN_ENDPOINT"),
+    ("OIDC_OP_USER_ENDPOINT", "BWMO_OIDC_USERINFO_ENDPOINT"),
+    ("OIDC_OP_JWKS_ENDPOINT", "BWMO_OIDC_JWKS_ENDPOINT"),
+    ("BWMO_OIDC_END_SESSION_ENDPOINT", "BWMO_OIDC_END_SESSION_ENDPOINT"),
+)
+
+
+@register(Tags.security, deploy=True)
+def oidc_https_check(app_configs, **kwargs):
+    """Single sign-on talks to the identity provider over HTTPS only (codes, tokens)."""
+    if not getattr(settings, "BWMO_OIDC_ENABLED", False):
+        return []
+    plain = [
+        variable
+        for name, variable in OIDC_ENDPOINT_SETTINGS
+        if getattr(settings, name, "") and not getattr(settings, name).startswith("https://")
+    ]
+    if not plain:
+        return []
+    return [
+        Warning(
+            "Single sign-on is configured with addresses that are not HTTPS: "
+            + ", ".join(plain)
+            + ". Authorisation codes and tokens would travel unencrypted.",
+            hint="Use the identity provider's https:// addresses (docs/operations.md).",
+            id="bwmo.accounts.W002",
+        )
+    ]

@@ -58,6 +58,9 @@ class RightsChange(models.Model):
     class Authority(models.TextChoices):
         SUPERUSER = "superuser", _("superuser")
         SECOND_PERSON = "tweede persoon", _("tweede persoon")
+        # Single sign-on: the identity provider's claims, mapped by the installation's
+        # configuration (never superuser, never beheer together with personal data).
+        IDENTITY_PROVIDER = "identiteitsprovider", _("identiteitsprovider (single sign-on)")
 
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
     changed_by = models.ForeignKey(
@@ -128,3 +131,29 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.code_hash[:8]}…"
+
+
+class SsoIdentity(models.Model):
+    """The link between an account and a person at the identity provider (single sign-on).
+
+    Found by issuer and subject (``sub``), never by e-mail address or name: an address can
+    change hands or be unverified, the subject cannot. One account per subject.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="sso_identity", verbose_name=_("gebruiker")
+    )
+    issuer = models.CharField(_("identiteitsprovider (issuer)"), max_length=255)
+    subject = models.CharField(_("subject (sub)"), max_length=255)
+    created_at = models.DateTimeField(_("eerste login"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("laatste login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on-identiteit")
+        verbose_name_plural = _("single sign-on-identiteiten")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.subject[:12]}"

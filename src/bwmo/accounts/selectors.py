@@ -225,3 +225,95 @@ def totp_device_for(*, user: User, confirmed: bool = True) -> TOTPDevice | None:
 
 def recovery_codes_left(*, user: User) -> int:
     return user.recovery_codes.filter(used_at__isnull=True).count()
+
+
+# --- Single sign-on (OpenID Connect) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SsoGrant:
+    """What a single sign-on login gives the account: checked, ready to be written."""
+
+    organisation_id: int
+    group_ids: frozenset[int]
+    is_staff: bool
+
+
+def sso_account_for(*, issuer: str, subject: str) -> User | None:
+    """The account linked to this person at this identity provider, or None (a first login)."""
+    from .models import SsoIdentity
+
+    identity = (
+        SsoIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    )
+    return identity.user if identity is not None else None
+
+
+def sso_grant_refusals(
+    *, organisation: str, roles: tuple[str, ...], user: User | None
+) -> tuple[SsoGrant | None, list[str]]:
+    """The grant for a mapped organisation and roles, or why the login is refused (Dutch).
+
+    The mapping names organisations and roles that must exist in bwmo. It never makes a
+    superuser, and never a functioneel beheerder (beheer, staff) who reaches personal data:
+    the same rule as for a second person in the beheer screens, applied to the permissions
+    the roles have *now* (a role's permissions are data and may have been changed).
+    """
+    from bwmo.organisations.models import Organisation
+
+    refusals: list[str] = []
+    org = Organisation.objects.filter(name=organisation).first()
+    if org is None:
+        refusals.append(
+            _(
+                "De organisatie “%s” uit de instellingen voor single sign-on bestaat niet in "
+                "bwmo. Vraag de functioneel beheerder de instellingen na te kijken."
+            )
+            % organisation
+        )
+    groups = {group.name: group for group in Group.objects.filter(name__in=roles)}
+    for role in roles:
+        if role not in groups:
+            refusals.append(
+                _(
+                    "De rol “%s” uit de instellingen voor single sign-on bestaat niet in bwmo. "
+                    "Vraag de functioneel beheerder de instellingen na te kijken."
+                )
+                % role
+            )
+    if user is not None and user.is_superuser:
+        refusals.append(
+            _(
+                "Dit account is superuser. Een superuser logt in met gebruikersnaam, "
+                "wachtwoord en code, niet via single sign-on."
+            )
+        )
+    if refusals or org is None:
+        return None, refusals
+    is_staff = Role.FUNCTIONEEL_BEHEERDER in groups
+    granted = permission_names(
+        permission_ids=_group_permission_ids([g.pk for g in groups.values()])
+    )
+    if user is not None:
+        granted |= permission_names(
+            permission_ids=set(user.user_permissions.values_list("pk", flat=True))
+        )
+    personal = granted & PERSONAL_DATA_PERMISSIONS
+    if is_staff and personal:
+        return None, [
+            _(
+                "De rollen %(roles)s combineren functioneel beheer met toegang tot "
+                "persoonsgegevens van cliënten (%(perms)s). Dat kan niet via single sign-on: "
+                "een functioneel beheerder ziet nooit persoonsgegevens."
+            )
+            % {
+                "roles": ", ".join(f"“{name}”" for name in sorted(groups)),
+                "perms": ", ".join(sorted(personal)),
+            }
+        ]
+    grant = SsoGrant(
+        organisation_id=org.pk,
+        group_ids=frozenset(g.pk for g in groups.values()),
+        is_staff=is_staff,
+    )
+    return grant, []

@@ -17,10 +17,11 @@ from django_otp.util import random_hex
 
 from bwmo.organisations.models import Organisation
 
-from .models import LoginThrottle, RecoveryCode, RightsChange, User
+from .models import LoginThrottle, RecoveryCode, RightsChange, SsoIdentity, User
 from .selectors import (
     RIGHTS_FIELDS,
     Rights,
+    SsoGrant,
     group_change_refusals,
     permission_names,
     rights_change_refusals,
@@ -282,3 +283,82 @@ def password_reset_reserve(*, email: str, address: str) -> LoginReservation:
     answer must not tell which addresses exist, and nobody should be able to flood a mailbox.
     """
     return login_attempt_reserve(username=f"wachtwoord-vergeten:{email}", address=address)
+
+
+# --- Single sign-on (OpenID Connect) -------------------------------------------------------
+
+
+def _sso_username(claims: dict[str, object], subject: str) -> str:
+    """A free username for a first login: the provider's ``preferred_username`` (or the
+    subject), with a number added when a local account already has that name."""
+    wanted = claims.get("preferred_username")
+    base = (wanted if isinstance(wanted, str) and wanted.strip() else subject).strip()[:140]
+    name, number = base, 1
+    while User.objects.filter(username__iexact=name).exists():
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def _claim_text(claims: dict[str, object], name: str, max_length: int) -> str:
+    value = claims.get(name)
+    return value.strip()[:max_length] if isinstance(value, str) else ""
+
+
+def sso_account_sync(
+    *, issuer: str, subject: str, claims: dict[str, object], grant: SsoGrant
+) -> User:
+    """Create or update the account of a single sign-on login, with the checked grant.
+
+    The identity provider is the source of the account's organisation and roles: they become
+    exactly what the mapping gave (a role no longer claimed is withdrawn), and staff status
+    follows the role Functioneel beheerder. Every change of rights is appended to the record
+    of rights changes with the identity provider as the authority. All or nothing: a refusal
+    raised here leaves no account behind.
+    """
+    with transaction.atomic():
+        identity = (
+            SsoIdentity.objects.select_for_update()
+            .select_related("user")
+            .filter(issuer=issuer, subject=subject)
+            .first()
+        )
+        if identity is None:
+            user = User(username=_sso_username(claims, subject))
+            user.set_unusable_password()  # no local login, no password-reset mail
+            before = user_rights(user=user)
+        else:
+            user = identity.user
+            before = user_rights(user=user)
+        if user.is_superuser:
+            raise PermissionDenied("A superuser does not log in through single sign-on.")
+        user.first_name = _claim_text(claims, "given_name", 150) or user.first_name
+        user.last_name = _claim_text(claims, "family_name", 150) or user.last_name
+        user.email = _claim_text(claims, "email", 254) or user.email
+        user.is_staff = grant.is_staff
+        user.save()
+        if identity is None:
+            identity = SsoIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+        user.groups.set(grant.group_ids)
+        user.organisations.set([grant.organisation_id])
+        identity.last_login_at = timezone.now()
+        identity.save(update_fields=["last_login_at"])
+        after = user_rights(user=user)
+        authority_name = f"single sign-on ({issuer})"[:150]
+        RightsChange.objects.bulk_create(
+            [
+                RightsChange(
+                    changed_by=None,
+                    changed_by_name=authority_name,
+                    user=user,
+                    user_name=user.get_username(),
+                    field=field,
+                    before=_readable(field, getattr(before, field)),
+                    after=_readable(field, getattr(after, field)),
+                    authority=RightsChange.Authority.IDENTITY_PROVIDER,
+                )
+                for field in RIGHTS_FIELDS
+                if getattr(before, field) != getattr(after, field)
+            ]
+        )
+    return user

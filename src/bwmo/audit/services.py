@@ -52,8 +52,18 @@ def _head_is_trustworthy(head: ChainHead, *, key: bytes) -> bool:
 
 def access_log_record(*, user, clients, what: str, why: str) -> list[AccessLogEntry]:
     """Append one entry per client read by ``user`` (a view, search hit or export)."""
-    clients = list(clients)
-    if not clients:
+    return _append(user=user, targets=[(c, str(c.pseudonym)) for c in clients], what=what, why=why)
+
+
+def access_log_account_event(*, user, what: str, why: str) -> AccessLogEntry:
+    """Append one entry about ``user``'s account that concerns no client (a single sign-on
+    login): in the same keyed chain, with an empty client pseudonym."""
+    return _append(user=user, targets=[(None, "")], what=what, why=why)[0]
+
+
+def _append(*, user, targets, what: str, why: str) -> list[AccessLogEntry]:
+    targets = list(targets)
+    if not targets:
         return []
     key = audit_key()
     organisation = ", ".join(o.name for o in user.organisations.all())[:150]
@@ -70,7 +80,7 @@ def access_log_record(*, user, clients, what: str, why: str) -> list[AccessLogEn
         previous = head.last_hash
         at = timezone.now()
         entries = []
-        for client in clients:
+        for client, pseudonym in targets:
             digest = entry_digest(
                 version=ChainVersion.HMAC_SHA256,
                 key=key,
@@ -78,7 +88,7 @@ def access_log_record(*, user, clients, what: str, why: str) -> list[AccessLogEn
                 at=at,
                 username=user.get_username(),
                 organisation=organisation,
-                client_pseudonym=str(client.pseudonym),
+                client_pseudonym=pseudonym,
                 what=what,
                 why=why,
             )
@@ -89,7 +99,7 @@ def access_log_record(*, user, clients, what: str, why: str) -> list[AccessLogEn
                     username=user.get_username(),
                     organisation=organisation,
                     client=client,
-                    client_pseudonym=str(client.pseudonym),
+                    client_pseudonym=pseudonym,
                     what=what,
                     why=why,
                     version=ChainVersion.HMAC_SHA256,

@@ -162,7 +162,8 @@ def download(request):
     )
     if answer.kind == "user":
         # The workbook carries these clients' pseudonyms out of bwmo: one entry per client.
-        pseudonyms = {e.client_pseudonym for e in entries}
+        # (An entry about the account itself, such as a single sign-on login, has none.)
+        pseudonyms = {e.client_pseudonym for e in entries if e.client_pseudonym}
         clients = Client.objects.filter(pseudonym__in=pseudonyms).order_by("pk")
         access_log_read(
             request, clients, what="toegangslog gebruiker (Excel)", why=gettext_lazy("auditor")

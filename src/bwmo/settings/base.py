@@ -280,3 +280,21 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bwmo <bwmo@localhost>")
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # the e-mail says "3 dagen"
+
+# Single sign-on with OpenID Connect (docs/security.md, "Single sign-on"): off unless
+# BWMO_OIDC_ISSUER and the other BWMO_OIDC_* variables are set (docs/operations.md).
+from typing import cast  # noqa: E402
+
+from bwmo.rules.sso import ClaimMapping  # noqa: E402
+
+from .oidc import oidc_settings  # noqa: E402
+
+_oidc = oidc_settings(os.environ)
+globals().update(_oidc)
+# The ones bwmo's own code reads, spelled out for the type checker.
+BWMO_OIDC_ENABLED = bool(_oidc["BWMO_OIDC_ENABLED"])
+BWMO_OIDC_ISSUER = str(_oidc["BWMO_OIDC_ISSUER"])
+BWMO_OIDC_MAPPING = cast(ClaimMapping, _oidc["BWMO_OIDC_MAPPING"])
+BWMO_OIDC_LOGIN_LABEL = str(_oidc["BWMO_OIDC_LOGIN_LABEL"])
+BWMO_OIDC_END_SESSION_ENDPOINT = str(_oidc["BWMO_OIDC_END_SESSION_ENDPOINT"])
+OIDC_RP_CLIENT_ID = str(_oidc["OIDC_RP_CLIENT_ID"])

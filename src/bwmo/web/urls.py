@@ -1,7 +1,6 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import two_factor_views, views
+from . import sso_views, two_factor_views, views
 
 app_name = "web"
 
@@ -14,7 +13,7 @@ urlpatterns = [
 # Login and logout live outside the namespace so that LOGIN_URL = "login" works.
 auth_urlpatterns = [
     path("inloggen/", views.LoginView.as_view(), name="login"),
-    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("uitloggen/", sso_views.LogoutView.as_view(), name="logout"),
     path("inloggen/code/", two_factor_views.login_code, name="login_code"),
     path("tweestapsverificatie/", two_factor_views.two_factor, name="two_factor"),
     path(
@@ -37,4 +36,7 @@ auth_urlpatterns = [
         two_factor_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Single sign-on (OpenID Connect): a 404 while it is not configured.
+    path("inloggen/sso/", sso_views.SsoStartView.as_view(), name="sso_start"),
+    path("inloggen/sso/terug/", sso_views.SsoCallbackView.as_view(), name="sso_callback"),
 ]

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
@@ -36,6 +37,19 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.BWMO_OIDC_ENABLED:
+            # Single sign-on: the button on the login page (docs/security.md).
+            next_url = context.get("next") or ""
+            context["sso_url"] = reverse("sso_start") + (
+                "?" + urlencode({"next": next_url}) if next_url else ""
+            )
+            context["sso_label"] = settings.BWMO_OIDC_LOGIN_LABEL or _(
+                "Inloggen met het account van uw organisatie"
+            )
+        return context
 
 
 @dataclass(frozen=True)
