@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 
-from bwmo.accounts.models import RightsChange, SsoIdentity
+from bwmo.accounts.models import RightsChange, SsoIdentity, User
 from bwmo.accounts.roles import Role
 from bwmo.accounts.selectors import sso_account_for, sso_grant_refusals
 from bwmo.accounts.services import sso_account_sync
@@ -117,3 +117,31 @@ def test_an_organisation_that_does_not_exist_is_refused(region_setup):
     )
     assert grant is None
     assert "De organisatie “Gemeente Nergens”" in refusals[0]
+
+
+def test_an_account_switched_off_in_bwmo_stays_off(region_setup):
+    user = login("Gemeente Assen", Role.BELEIDSADVISEUR)
+    user.is_active = False
+    user.save()
+    changes = RightsChange.objects.count()
+    grant, refusals = sso_grant_refusals(
+        organisation="Gemeente Assen", roles=(Role.TOEGANGSMEDEWERKER,), user=user
+    )
+    assert grant is None
+    assert "Uw account in bwmo is uitgeschakeld" in refusals[0]
+    assert RightsChange.objects.count() == changes
+
+
+def test_the_service_refuses_beheer_with_personal_data_whatever_called_it(region_setup):
+    beheer = grant_for("Gemeente Assen", Role.FUNCTIONEEL_BEHEERDER)
+    toegang = grant_for("Gemeente Assen", Role.TOEGANGSMEDEWERKER)
+    forged = type(beheer)(
+        organisation_id=beheer.organisation_id,
+        group_ids=beheer.group_ids | toegang.group_ids,
+        is_staff=True,
+    )
+    users = User.objects.count()
+    with pytest.raises(PermissionDenied):
+        sso_account_sync(issuer=ISSUER, subject="sub-9", claims=CLAIMS, grant=forged)
+    assert User.objects.count() == users  # rolled back: no account, no identity
+    assert not SsoIdentity.objects.filter(subject="sub-9").exists()

@@ -288,6 +288,13 @@ def sso_grant_refusals(
                 "wachtwoord en code, niet via single sign-on."
             )
         )
+    if user is not None and not user.is_active:
+        refusals.append(
+            _(
+                "Uw account in bwmo is uitgeschakeld. Vraag de functioneel beheerder van uw "
+                "organisatie of het weer aan kan."
+            )
+        )
     if refusals or org is None:
         return None, refusals
     is_staff = Role.FUNCTIONEEL_BEHEERDER in groups

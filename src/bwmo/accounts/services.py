@@ -18,6 +18,7 @@ from django_otp.util import random_hex
 from bwmo.organisations.models import Organisation
 
 from .models import LoginThrottle, RecoveryCode, RightsChange, SsoIdentity, User
+from .roles import PERSONAL_DATA_PERMISSIONS
 from .selectors import (
     RIGHTS_FIELDS,
     Rights,
@@ -25,6 +26,7 @@ from .selectors import (
     group_change_refusals,
     permission_names,
     rights_change_refusals,
+    rights_permission_names,
     totp_device_for,
     user_rights,
 )
@@ -344,6 +346,9 @@ def sso_account_sync(
         identity.last_login_at = timezone.now()
         identity.save(update_fields=["last_login_at"])
         after = user_rights(user=user)
+        if after.is_staff and rights_permission_names(rights=after) & PERSONAL_DATA_PERMISSIONS:
+            # Checked again where it is written: beheer never comes with personal data.
+            raise PermissionDenied("Single sign-on never gives beheer with personal data.")
         authority_name = f"single sign-on ({issuer})"[:150]
         RightsChange.objects.bulk_create(
             [
