@@ -2,6 +2,7 @@
 
 import calendar
 import itertools
+import warnings
 from datetime import date
 
 import numpy as np
@@ -32,6 +33,9 @@ from bwmo.rules.forecast.synthetic import DEMO_STATES, synthetic_history
 
 STATES = DEMO_STATES
 S, B, K = len(STATES), len(BANDS), len(STATES) + len(EXITS)
+
+# A warning of the model (a 0/0, an overflow) is a defect: it fails the test.
+pytestmark = pytest.mark.filterwarnings(r"error:::bwmo\.rules\.forecast")
 
 
 def _stay(client, start, end, product, responsible="GM0106", reason=None):
@@ -173,6 +177,17 @@ def test_pooling_weight_goes_to_the_region_as_history_shrinks():
     assert np.allclose(weights[-1], 1.0)
     # Without history, the municipality gets exactly the region's probabilities.
     assert weights[0].mean() < 1.0
+
+
+def test_a_region_of_one_municipality_fits_without_a_warning():
+    """With one municipality there is no spread between municipalities: the trend's
+    between-municipality variance is 0 (it was 0/0, a RuntimeWarning, before)."""
+    history = synthetic_history(municipalities=1, months=36, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted = fit(history)
+    assert np.isfinite(fitted.inflow_trend).all() and np.isfinite(fitted.inflow_trend_se).all()
+    assert np.allclose(fitted.inflow_weight, 1.0)
 
 
 def test_inflow_trend_pooled_towards_the_region():
