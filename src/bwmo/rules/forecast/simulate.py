@@ -366,8 +366,11 @@ def _clients(
         k = chosen.stop - first
         block = slice(first * per_draw, chosen.stop * per_draw)
         run_sets = np.repeat(np.arange(first, chosen.stop), per_draw)
-        drawn = _stock_months(rng, owner, alive, run_sets, in_year)  # i, m, y
-        months_in_care = drawn.transpose(1, 0, 2)[..., None] * stock_share[:, run_sets]
+        drawn = _stock_months(rng, owner, alive[:, chosen], run_sets - first, in_year)
+        by_set = drawn.transpose(1, 0, 2).reshape(n_m, k, per_draw, years, 1)
+        months_in_care = (by_set * stock_share[:, chosen, None]).reshape(
+            n_m, k * per_draw, years, n_s
+        )
         counts = arrived[:, block].reshape(n_m, k, per_draw, n_g)  # m, d, i, g
         mean_new = np.matmul(counts, per_arrival[:, chosen].reshape(n_m, k, n_g, -1))
         mean_new = mean_new.reshape(n_m, k * per_draw, years, n_s)
