@@ -183,7 +183,7 @@ TABLE = 4096
 """The chance of a client at the cut-off to stay in care is resolved in steps of 1/4096."""
 
 
-CHUNK_RUNS = 250
+CHUNK_RUNS = 100
 """Runs computed together (bounds the memory of a national run)."""
 PARAMETER_CELLS = 8192
 """At most this many (municipality, set of rates) chains: a region's run draws its own
