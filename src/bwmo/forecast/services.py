@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -38,6 +38,33 @@ MAX_YEARS = 15
 MIN_RUNS, MAX_RUNS = 10, 10_000
 BACKTEST_RUNS = 200
 """The backtest fits and simulates once per year of history: it uses at most this many runs."""
+STALE_AFTER = timedelta(minutes=30)
+"""A run still pending or running this long after it was started has lost its thread (the
+server was restarted): it is marked failed, so that its page stops waiting."""
+
+
+def _failed_message(error: BaseException | None = None) -> str:
+    """The Dutch text a user sees for a failed run (no data of any client in it)."""
+    if error is None:
+        return _(
+            "De berekening is afgebroken: de server is herstart of de berekening duurde "
+            "langer dan %(minutes)d minuten. Start de prognose opnieuw."
+        ) % {"minutes": int(STALE_AFTER.total_seconds() // 60)}
+    return _(
+        "De berekening is mislukt door een fout in het programma (%(kind)s). Start de "
+        "prognose opnieuw; gaat het weer mis, meld dan het nummer van deze prognose bij de "
+        "functioneel beheerder."
+    ) % {"kind": type(error).__name__}
+
+
+def _mark_failed(pk: int, message: str) -> bool:
+    """Mark a run that is still pending or running as failed; ``True`` if it was."""
+    with transaction.atomic():
+        return bool(
+            ForecastRun.objects.filter(
+                pk=pk, status__in=[ForecastRun.Status.PENDING, ForecastRun.Status.RUNNING]
+            ).update(status=ForecastRun.Status.FAILED, error=message, finished_at=timezone.now())
+        )
 
 
 def code_version() -> str:
@@ -243,12 +270,7 @@ def forecast_run_execute(*, run: ForecastRun) -> ForecastRun:
     try:
         results = forecast_compute(run)
     except Exception as error:  # stored for the user; the traceback goes to the log
-        with transaction.atomic():
-            ForecastRun.objects.filter(pk=run.pk).update(
-                status=ForecastRun.Status.FAILED,
-                error=f"{type(error).__name__}",
-                finished_at=timezone.now(),
-            )
+        _mark_failed(run.pk, _failed_message(error))
         run.refresh_from_db()
         raise
     with transaction.atomic():
@@ -266,17 +288,38 @@ def forecast_run_start(*, run: ForecastRun) -> threading.Thread:
     """Compute the run in a background thread, so that a request never waits for it."""
 
     def work() -> None:
+        crash: BaseException | None = None
         try:
             forecast_run_execute(run=run)
-        except Exception:
-            # Stored on the run as failed; the traceback holds counts only, never a person.
+        except BaseException as error:
+            # The traceback holds counts only, never a person.
             logger.exception("forecast run %s failed", run.pk)
+            crash = error
         finally:
-            close_old_connections()
+            # Whatever stopped the thread, the run does not stay pending or running: its
+            # page would wait for ever. (A run this thread did not claim is left alone.)
+            try:
+                if crash is not None:
+                    _mark_failed(run.pk, _failed_message(crash))
+            finally:
+                close_old_connections()
 
     thread = threading.Thread(target=work, name=f"forecast-{run.pk}", daemon=True)
     thread.start()
     return thread
+
+
+def forecast_run_expire(*, run: ForecastRun, now: datetime | None = None) -> ForecastRun:
+    """Mark the run failed if it is still pending or running :data:`STALE_AFTER` after it
+    was started (its thread is gone); returns the run as it is now."""
+    now = now or timezone.now()
+    if run.status in (ForecastRun.Status.PENDING, ForecastRun.Status.RUNNING) and (
+        now - run.created_at >= STALE_AFTER
+    ):
+        if _mark_failed(run.pk, _failed_message()):
+            logger.warning("forecast run %s expired without finishing", run.pk)
+        run.refresh_from_db()
+    return run
 
 
 def forecast_run_reproduce(*, run: ForecastRun) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from .selectors import (
     readable_regions,
     region_members,
 )
-from .services import forecast_run_create, forecast_run_start
+from .services import forecast_run_create, forecast_run_expire, forecast_run_start
 
 PERMISSION = "forecast.view_forecast"
 
@@ -141,7 +141,7 @@ def _fan(document: dict[str, Any], municipality: str | None, key: str, unit: str
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(request, pk)
+    run = forecast_run_expire(run=_run(request, pk))
     context: dict[str, Any] = {"run": run, "label": _label(run)}
     if run.status != ForecastRun.Status.DONE:
         return render(request, "forecast/detail.html", context)
@@ -208,7 +208,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(request, pk)
+    run = forecast_run_expire(run=_run(request, pk))
     response = render(request, "forecast/_status.html", {"run": run})
     if run.status in (ForecastRun.Status.DONE, ForecastRun.Status.FAILED):
         response["HX-Refresh"] = "true"

@@ -241,7 +241,10 @@ def _fit_inflow(
     precision = 1 / trend_se**2
     pooled = float((precision * trend).sum() / precision.sum())
     q = float((precision * (trend - pooled) ** 2).sum())
-    tau2 = max(0.0, (q - (n_m - 1)) / (precision.sum() - (precision**2).sum() / precision.sum()))
+    # With one municipality there is no spread between municipalities to estimate (the
+    # denominator is 0): τ² = 0 and the trend is the region's, which is the municipality's.
+    denominator = float(precision.sum() - (precision**2).sum() / precision.sum())
+    tau2 = max(0.0, (q - (n_m - 1)) / denominator) if n_m > 1 and denominator > 0 else 0.0
     weight = trend_se**2 / (trend_se**2 + tau2) if tau2 > 0 else np.ones(n_m)
     trend = np.clip(weight * region_trend + (1 - weight) * trend, -cap, cap)
     # Uncertainty of the pooled trend: the region's, plus what the municipality may differ
