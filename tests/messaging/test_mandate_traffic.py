@@ -74,14 +74,16 @@ def test_an_mo_mandate_shows_no_declaration_line_of_a_bw_client(region_setup):
         submitted_cents=200_00,
         approved_cents=200_00,
     )
-    for n, client in enumerate((bw, mo), start=1):
+    for n, (client, category, code) in enumerate(
+        ((bw, "15", "BW001"), (mo, "16", "MO001")), start=1
+    ):
         DeclarationLine.objects.create(
             declaration=declaration,
             client=client,
             allocation_number=n,
             reference=f"R{n}",
-            category="15",
-            product_code="BW001",
+            category=category,
+            product_code=code,
             period_start=month,
             period_end=month,
             volume=1,
