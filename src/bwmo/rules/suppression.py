@@ -76,6 +76,7 @@ __all__ = [
     "suppress_matrix",
     "suppress_parts",
     "suppress_table",
+    "suppress_tables",
 ]
 
 THRESHOLD = 5
@@ -732,6 +733,43 @@ def suppress_table(rows: Mapping[str, int], total_key: str = TOTAL) -> dict[str,
     problem = _table_problem(rows, total_key)
     hidden = problem.protect()
     return {key: MARK if key in hidden else value for key, value in rows.items()}
+
+
+def suppress_tables(
+    tables: Mapping[Hashable, Mapping[Hashable, int]],
+) -> dict[Hashable, dict[Hashable, int | str]]:
+    """Several breakdowns that share cells, each published with its total (``TOTAL``, the sum
+    of its cells), protected together.
+
+    The same key in two tables is the same count (a provider's line at a location on the
+    screens of two regions that both contract it): a cell hidden in one table and shown in
+    the other would give the first table's hidden cells back. Here a cell is hidden in every
+    table or in none, and no combination of the tables gives a hidden cell back. Raises
+    ``ValueError`` when a shared key has two values.
+    """
+    values: dict[Key, int] = {}
+    equations: list[Equation] = []
+    priority: dict[Key, int] = {}
+    for name, table in tables.items():
+        equation: Equation = {}
+        for key, value in table.items():
+            cell = ("cell", key)
+            if values.setdefault(cell, value) != value:
+                raise ValueError(f"{key!r} has two values: {values[cell]} and {value}")
+            equation[cell] = 1
+        total = ("total", name)
+        values[total] = sum(table.values())
+        priority[total] = 1  # cells before totals
+        equation[total] = -1
+        equations.append(equation)
+    hidden = _Problem(values, equations, priority).protect()
+    return {
+        name: {
+            **{key: MARK if ("cell", key) in hidden else value for key, value in table.items()},
+            TOTAL: MARK if ("total", name) in hidden else values[("total", name)],
+        }
+        for name, table in tables.items()
+    }
 
 
 def _matrix_problem(matrix: Mapping[tuple[Any, Any], int]) -> _Problem:
