@@ -49,3 +49,32 @@ def test_a_reader_who_takes_the_marks_at_their_word():
         ("p", "instroom", "product", "x"),
         ("p", "instroom", "product", "y"),
     }
+
+
+# --- publications over time -------------------------------------------------------------------
+
+BEFORE = {"instroom": {"total": 14, "product": {"x": 4, "y": 10}}}
+AFTER = {"instroom": {"total": 15, "product": {"x": 5, "y": 10}}}  # one late registration
+
+
+def _hidden(published) -> set:
+    return {
+        (name, "instroom", "product", k)
+        for name, figures in published.items()
+        for k, v in figures["instroom"]["product"].items()
+        if v == MARK
+    }
+
+
+def test_a_cell_hidden_before_a_data_change_stays_hidden_after_it():
+    """Published on 1 March, x = 4 is hidden (with y). A late registration makes it 5: left
+    alone, the republished period shows x = 5 and y = 10, and a reader who compares the two
+    publications (total 14, then 15) knows x was 4. With the earlier pattern it stays hidden,
+    with the cell that protects it."""
+    first = suppress_parts({"p": BEFORE})
+    assert _hidden(first) == {("p", "instroom", "product", "x"), ("p", "instroom", "product", "y")}
+    naive = suppress_parts({"p": AFTER})
+    assert naive["p"]["instroom"]["product"]["x"] == 5  # shown: 15 − 14 gives 4 back
+    frozen = suppress_parts({"p": AFTER}, hidden_before=_hidden(first))
+    assert _hidden(frozen) >= _hidden(first)
+    assert not audit_parts({"p": AFTER}, frozen)["exposed"][None]

@@ -1076,6 +1076,7 @@ def suppress_parts(
     partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
     headline: Iterable[Hashable] = (),
     unshared: Iterable[Hashable] = (),
+    hidden_before: Iterable[tuple[Any, ...]] = (),
 ) -> dict[Hashable, dict[str, Any]]:
     """Several figure sets protected together, so that none gives a hidden cell of another back.
 
@@ -1100,6 +1101,11 @@ def suppress_parts(
     Secondary cells are taken from the cheapest place: cells of ``headline`` parts (the
     period's own figures) only when no cell of another part (quarters, years) will do, and
     their in-care totals last of all.
+
+    ``hidden_before`` are cells (``(part, *path)``) that an earlier publication of the same
+    period hid: they stay hidden (when not 0), so the hidden set of a published period only
+    grows and a later publication never shows what an earlier one hid (a cell that grew from
+    4 to 5 by one late registration would otherwise say it was 4).
     """
     values: dict[Key, int] = {}
     equations: list[Equation] = []
@@ -1142,6 +1148,7 @@ def suppress_parts(
     _equal_cost(priority, equations)
     problem = _Problem(values, equations, priority)
     primary = {key for key, value in values.items() if _primary(value)}
+    primary |= {key for key in map(tuple, hidden_before) if values.get(key, 0) > 0}
     hidden = problem.secure(primary, readers, shared)
     return {
         name: _render(
