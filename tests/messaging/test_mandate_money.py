@@ -229,6 +229,19 @@ def test_the_export_of_a_mandate_holder_sends_no_bw_wmo301(region_setup, world, 
     assert Message.objects.get(client=world["bw"], message_type="WMO301").pk in still
 
 
+def test_no_wmo301_to_the_bw_provider_of_a_client_with_both_kinds(region_setup, world):
+    """The client with MO at the opvanginstelling and BW at Testhuis: the WMO301 to Testhuis
+    carries the BW allocation, and is not the opvanginstelling's to see or send."""
+    to_bw = Message.objects.get(
+        client=world["both"], provider=region_setup.provider, message_type="WMO301"
+    )
+    assert not selectors.messages_visible_to(world["opvang"]).filter(pk=to_bw.pk).exists()
+    assert selectors.messages_visible_to(region_setup.users["contract"]).filter(pk=to_bw.pk)
+    http = HttpClient()
+    http.force_login(world["opvang"])
+    assert http.get(f"/berichten/{to_bw.pk}/").status_code == 404
+
+
 def test_a_mandate_for_one_kind_gives_the_grantors_figures_aggregated(region_setup, world):
     assert audience_for(world["opvang"], ["GM0106"]) == "external"
     assert audience_for(region_setup.users["toegang_assen"], ["GM0106"]) == "internal"

@@ -70,16 +70,22 @@ def _mandate_kind_q(
     municipality: str,
     client: str,
     product: tuple[str, str] | None = None,
+    provider: str | None = None,
 ) -> Q:
     """Rows of a partial mandate's grantor about clients with an indication of the mandate's
     kind under that grantor. With ``product`` (the row's iWmo category and product code
     fields: an allocation, a declaration line) the row's own product must be of that kind
-    too: an MO mandate never shows a BW line, also of a client who has both."""
+    too: an MO mandate never shows a BW line, also of a client who has both. With
+    ``provider`` (a message's provider field) the indication of that kind must be at the
+    row's provider: a WMO301 to the client's BW provider is BW traffic. (A provider that
+    delivers both kinds to one client gets one WMO301 with both: that one is shown.)"""
     q = Q(pk__in=[])
     for grantor, kind in partial:
         of_kind = Indication.objects.filter(
             client_id=OuterRef(client), responsible_municipality_id=grantor, product__kind=kind
         )
+        if provider is not None:
+            of_kind = of_kind.filter(provider_id=OuterRef(provider))
         row = Q(**{municipality: grantor}) & Q(Exists(of_kind))
         if product is not None:
             category, code = product
@@ -94,7 +100,7 @@ def _mandate_kind_q(
     return q
 
 
-def _client_traffic_q(user, *, municipality: str, client: str) -> Q:
+def _client_traffic_q(user, *, municipality: str, client: str, provider: str | None = None) -> Q:
     """Traffic about clients: all of it for the user's own municipalities and the members of
     their region; for a municipality they only hold a mandate of (for BW or for MO), only the
     traffic about clients with an indication of that kind under that municipality — an MO
@@ -102,7 +108,7 @@ def _client_traffic_q(user, *, municipality: str, client: str) -> Q:
     retour of a whole file, a declaration's header) stays with the grantor."""
     full, partial = _traffic_scope(user)
     return Q(**{f"{municipality}__in": full}) | _mandate_kind_q(
-        partial, municipality=municipality, client=client
+        partial, municipality=municipality, client=client, provider=provider
     )
 
 
@@ -110,7 +116,9 @@ def messages_visible_to(user) -> QuerySet[Message]:
     """The traffic of the user's municipalities (for a mandate: of its kind, see
     ``_client_traffic_q``), and any file the user read in themselves (a file that names no
     municipality we know is seen by its uploader only)."""
-    visible = _client_traffic_q(user, municipality="municipality_id", client="client_id")
+    visible = _client_traffic_q(
+        user, municipality="municipality_id", client="client_id", provider="provider_id"
+    )
     return Message.objects.filter(visible | Q(uploaded_by_id=user.pk)).select_related(
         "provider", "municipality", "client"
     )
@@ -151,7 +159,9 @@ def requests_visible_to(user) -> QuerySet[AllocationRequest]:
     municipality the user holds a mandate of for one kind, only those about clients of that
     kind."""
     codes = user_scope(user).acting_municipalities
-    visible = _client_traffic_q(user, municipality="municipality_id", client="client_id")
+    visible = _client_traffic_q(
+        user, municipality="municipality_id", client="client_id", provider="provider_id"
+    )
     return AllocationRequest.objects.filter(visible, municipality_id__in=codes).select_related(
         "provider", "municipality", "client", "message"
     )
@@ -288,7 +298,9 @@ def pending_exports_visible_to(user) -> QuerySet[Message]:
     """The pending outbound messages (WMO301/319) the user may build and send: those of the
     traffic they see (``messages_visible_to``; for a mandate of one kind, only the messages
     about clients of that kind)."""
-    visible = _client_traffic_q(user, municipality="municipality_id", client="client_id")
+    visible = _client_traffic_q(
+        user, municipality="municipality_id", client="client_id", provider="provider_id"
+    )
     return Message.objects.filter(visible, direction=Direction.OUT, status=MessageStatus.PENDING)
 
 
