@@ -232,8 +232,9 @@ def test_api_access_matrix(url_name, world, callers):
                 assert response.status_code == 200, (caller, response.content[:200])
                 assert clients_in(response.json(), world) == want, caller
             if kind == "monitor" and response.status_code == 200:
-                # Those who act for Assen (also under its mandate) get its figures in full.
-                internal = caller in ("assen", "assen_aggregates", "opvang")
+                # Assen's own staff get its figures in full; the opvanginstelling, whose
+                # mandate covers MO only, gets them aggregated (no BW money in full).
+                internal = caller in ("assen", "assen_aggregates")
                 audience = "internal" if internal else "external"
                 assert response.json()["audience"] == audience, caller
             continue

@@ -20,13 +20,13 @@ from tests.factories import granted_client, mo_client
 pytestmark = pytest.mark.django_db
 
 
-def _message(setup, client, identification):
+def _message(setup, client, identification, provider=None):
     return Message.objects.create(
         direction=Direction.OUT,
         message_type="WMO301",
         status=MessageStatus.PENDING,
         municipality=setup.assen,
-        provider=setup.provider,
+        provider=provider or setup.provider,
         client=client,
         identification=identification,
     )
@@ -36,7 +36,7 @@ def test_an_mo_mandate_shows_mo_traffic_of_the_grantor_and_no_bw_traffic(region_
     bw = granted_client(region_setup)
     mo = mo_client(region_setup)
     bw_message = _message(region_setup, bw, "BW1")
-    mo_message = _message(region_setup, mo, "MO1")
+    mo_message = _message(region_setup, mo, "MO1", provider=region_setup.opvang)
     file_message = _message(region_setup, None, "FILE1")
 
     opvang = region_setup.users["opvang"]
@@ -74,14 +74,16 @@ def test_an_mo_mandate_shows_no_declaration_line_of_a_bw_client(region_setup):
         submitted_cents=200_00,
         approved_cents=200_00,
     )
-    for n, client in enumerate((bw, mo), start=1):
+    for n, (client, category, code) in enumerate(
+        ((bw, "15", "BW001"), (mo, "16", "MO001")), start=1
+    ):
         DeclarationLine.objects.create(
             declaration=declaration,
             client=client,
             allocation_number=n,
             reference=f"R{n}",
-            category="15",
-            product_code="BW001",
+            category=category,
+            product_code=code,
             period_start=month,
             period_end=month,
             volume=1,

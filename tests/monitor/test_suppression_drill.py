@@ -362,3 +362,45 @@ def test_quarters_are_linked_across_municipalities():
         (("B", "q0"), "instroom", "total"): 1,
     }
     assert quarter in links
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("centrumgemeente", ["GM0106", "GM0114"])
+def test_no_hidden_cell_is_pinned_by_bounds_and_inequalities(demo, monkeypatch, centrumgemeente):
+    """The audit with bounds (``audit_bounds``): every relation of the joint audit, every
+    hidden cell ≥ 1 (and, for a reader who takes the marks at their word, ≤ 4), and the
+    inequality each part carries: verzilverd ≤ the indications granted. No hidden cell's
+    range comes down to its value, for the public, the trusting public or the staff of a
+    municipality (or of two, under a mandate)."""
+    from bwmo.monitor import services
+    from bwmo.rules.suppression import audit_bounds
+
+    seen = {}
+    real = services._suppressed_parts
+
+    def spy(raw, **kwargs):
+        seen["raw"], seen["inputs"] = raw, kwargs
+        return real(raw, **kwargs)
+
+    monkeypatch.setattr(services, "_suppressed_parts", spy)
+    region = Region.objects.get(centrumgemeente_id=centrumgemeente)
+    members, docs = _documents(region)
+    raw, inputs = seen["raw"], seen["inputs"]
+    inequalities = [
+        {(name, "indications", "total"): 1, (name, "indications", "verzilverd"): -1}
+        for name, figures in raw.items()
+        if "verzilverd" in figures.get("indications", {})
+    ]
+    result = audit_bounds(
+        raw,
+        _published_parts(region, members, docs),
+        nesting=inputs.get("nesting"),
+        links=inputs["links"],
+        inequalities=inequalities,
+        revealed=inputs["revealed"],
+        partitions=inputs.get("partitions", ()),
+    )
+    print(centrumgemeente, {k: v for k, v in result.items() if k != "exposed"})
+    assert result["cells"] > 1000 and result["hidden"] > 0 and result["inequalities"] > 0
+    leaks = {reader: cells for reader, cells in result["exposed"].items() if cells}
+    assert not leaks, {reader: sorted(map(repr, cells))[:5] for reader, cells in leaks.items()}

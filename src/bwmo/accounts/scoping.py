@@ -8,7 +8,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from bwmo.organisations.models import Mandate, Organisation
+from bwmo.organisations.models import Mandate, Organisation, ProductKind
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,24 @@ class Scope:
     def acting_municipalities(self) -> frozenset[str]:
         """Municipalities the user may act for: own plus any held mandate."""
         return self.municipalities | {code for code, _ in self.mandates}
+
+    @property
+    def full_municipalities(self) -> frozenset[str]:
+        """Municipalities the user sees everything of: their own, and a grantor whose
+        mandates cover every kind of care (BW and MO). A mandate for one kind gives sight of
+        that kind only, so its grantor is not among them (see ``partial_mandates``)."""
+        kinds = set(ProductKind.values)
+        held: dict[str, set[str]] = {}
+        for code, kind in self.mandates:
+            held.setdefault(code, set()).add(kind)
+        return self.municipalities | {code for code, of in held.items() if of >= kinds}
+
+    @property
+    def partial_mandates(self) -> frozenset[tuple[str, str]]:
+        """(grantor, kind) of the mandates whose grantor is not among ``full_municipalities``:
+        the user sees only that kind of the grantor's clients, traffic and money."""
+        full = self.full_municipalities
+        return frozenset((code, kind) for code, kind in self.mandates if code not in full)
 
 
 EMPTY_SCOPE = Scope(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False)

@@ -22,7 +22,7 @@ from bwmo.rules import capacity as rules
 from bwmo.rules import costs
 from bwmo.rules.contract_terms import DueKind
 from bwmo.rules.dates import add_months
-from bwmo.rules.suppression import TOTAL, mark_small, suppress_matrix, suppress_table
+from bwmo.rules.suppression import TOTAL, mark_small, suppress_matrix, suppress_tables
 
 from .models import Contract, ContractCapacity, Financing, Indication, Product, Stay, Tariff
 
@@ -246,6 +246,51 @@ def _waiting_counts(*, region_codes: list[str], on: date) -> dict[tuple[int, int
     }
 
 
+def _linked_regions(region: Region) -> tuple[list[Region], dict[int, set[int]]]:
+    """``region`` and every region whose occupancy screen can show one of its lines, directly
+    or through another (one provider contracted by both, with a location on both screens): a
+    line on two screens is one count, so their tables are suppressed together. Also the
+    providers each region contracts."""
+    providers: defaultdict[int, set[int]] = defaultdict(set)
+    for region_id, provider_id in Contract.objects.values_list("region_id", "provider_id"):
+        providers[region_id].add(provider_id)
+    if not any(providers[region.pk] & other for pk, other in providers.items() if pk != region.pk):
+        return [region], providers  # no provider of this region works for another
+    locations: defaultdict[int, set[str]] = defaultdict(set)
+    for region_id, code in RegionMembership.objects.values_list("region_id", "municipality_id"):
+        locations[region_id].add(code)
+    for region_id, code in ContractCapacity.objects.values_list(
+        "contract__region_id", "location__municipality_id"
+    ):
+        locations[region_id].add(code)
+    linked, todo = {region.pk}, [region.pk]
+    while todo:
+        current = todo.pop()
+        for other in providers:
+            if other in linked:
+                continue
+            if providers[current] & providers[other] and locations[current] & locations[other]:
+                linked.add(other)
+                todo.append(other)
+    if linked == {region.pk}:
+        return [region], providers
+    return list(Region.objects.filter(pk__in=linked).order_by("pk")), providers
+
+
+def _occupancy_tables(
+    region: Region, months: list[date], *, codes: list[str], contracted: set[int]
+) -> tuple[
+    dict[tuple[int, str, int], list[rules.Period]],
+    dict[tuple[int, str, int], dict[date, int]],
+    list[tuple[int, str, int]],
+]:
+    """A region's contracted places, its occupied counts per line and month, and its lines."""
+    periods = _capacity_periods(region=region)
+    locations = sorted(set(codes) | {k[1] for k in periods})
+    occupied = _occupied_counts(providers=sorted(contracted), locations=locations, months=months)
+    return periods, occupied, sorted(set(periods) | set(occupied))
+
+
 def capacity_document(*, region: Region, start: date, end: date, on: date) -> CapacityDocument:
     """Occupancy per provider, location and product for every month from ``start`` to
     ``end`` (stays in progress on the month's first day) against the places in force that
@@ -255,27 +300,40 @@ def capacity_document(*, region: Region, start: date, end: date, on: date) -> Ca
     would give a hidden count back): the stays at a provider are of residents of many
     municipalities, also from outside the region, so no reader of these screens is inside
     all of them — as the monitor suppresses rows of other municipalities' residents for
-    every reader.
+    every reader. A line that another region's screen shows too (a provider both regions
+    contract, at a location on both screens) is the same count there: each month, the
+    tables of such linked regions are suppressed together (``suppress_tables``), so that
+    one screen never gives back what the other hides.
     """
     months = rules.month_starts(start, end)
     codes = _region_codes(region)
-    periods = _capacity_periods(region=region)
-    contracted = set(Contract.objects.filter(region=region).values_list("provider_id", flat=True))
-    locations = sorted(set(codes) | {k[1] for k in periods})
-    occupied = _occupied_counts(providers=sorted(contracted), locations=locations, months=months)
-    keys = sorted(set(periods) | set(occupied))
-    providers = Provider.objects.in_bulk({k[0] for k in keys} | contracted)
-    places = Municipality.objects.in_bulk(set(locations))
+    regions, contracted = _linked_regions(region)
+    periods, occupied, keys = _occupancy_tables(
+        region, months, codes=codes, contracted=contracted[region.pk]
+    )
+    linked = {
+        other.pk: _occupancy_tables(
+            other, months, codes=_region_codes(other), contracted=contracted[other.pk]
+        )
+        for other in regions
+        if other.pk != region.pk
+    }
+    providers = Provider.objects.in_bulk({k[0] for k in keys})
+    places = Municipality.objects.in_bulk({k[1] for k in keys})
     products = Product.objects.in_bulk({k[2] for k in keys})
     keys.sort(key=lambda k: (providers[k[0]].name, places[k[1]].name, products[k[2]].name))
 
-    # Per month: the lines and the region's total, suppressed together.
+    # Per month: the lines and the region's total, suppressed together (with the linked
+    # regions' tables of that month).
     published: dict[tuple[int, str, int], list[int | str]] = {k: [] for k in keys}
     totals = []
     for month in months:
-        column = {repr(k): occupied.get(k, {}).get(month, 0) for k in keys}
-        column[TOTAL] = sum(column.values())
-        shown = suppress_table(column) if keys else {TOTAL: 0}
+        tables: dict[Hashable, dict[Hashable, int]] = {
+            region.pk: {repr(k): occupied.get(k, {}).get(month, 0) for k in keys}
+        }
+        for other, (_periods, other_occupied, other_keys) in linked.items():
+            tables[other] = {repr(k): other_occupied.get(k, {}).get(month, 0) for k in other_keys}
+        shown = suppress_tables(tables)[region.pk] if keys else {TOTAL: 0}
         for k in keys:
             published[k].append(shown[repr(k)])
         total_places = sum(rules.places_on(periods.get(k, []), month) for k in keys)

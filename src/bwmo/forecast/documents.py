@@ -4,7 +4,9 @@ Audience ``internal`` (the command line, and a municipality's own staff) shows e
 Audience ``external`` (readers outside the municipality) shows a forecast or history row
 with a client figure below the disclosure threshold (``rules.suppression.THRESHOLD``) as
 ``"<5"`` in all its client and cost figures, since the band and cost ÷ day rate would give
-the count back. Budget rows are amounts of money, not counts, and are shown.
+the count back. The history's region row is the sum of its municipalities' rows: each year's
+rows are suppressed together (``_suppress_history``). Budget rows are amounts of money, not
+counts, and are shown.
 """
 
 from typing import Any
@@ -31,6 +33,48 @@ def _suppress(row: dict[str, Any], client_keys: list[str], cost_keys: list[str])
     if not small:
         return row
     return {**row, **dict.fromkeys([*client_keys, *cost_keys], SMALL)}
+
+
+def _small(value: Any) -> bool:
+    return isinstance(value, (int, float)) and 0 < value < THRESHOLD
+
+
+def _suppress_history(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history rows of every municipality and the region (``municipality`` None), each
+    year's rows suppressed together: the region's clients and cost are the sum of its
+    municipalities', so one hidden municipality would be the region minus the others. Where
+    a year hides exactly one municipality and shows the region, the municipality with the
+    fewest clients (not 0) is hidden too, else the region; hidden rows hide clients and cost.
+    Decided on all rows at once, so a document of one municipality hides the same rows."""
+    years: dict[int, list[dict[str, Any]]] = {}
+    for row in history:
+        years.setdefault(row["year"], []).append(row)
+    hidden: set[tuple[str | None, int]] = set()
+    for year, rows in years.items():
+        small = {row["municipality"] for row in rows if _small(row.get("clients"))}
+        parts = [row for row in rows if row["municipality"] is not None]
+        has_region = any(row["municipality"] is None for row in rows)
+        alone = sum(1 for row in parts if row["municipality"] in small) == 1
+        if has_region and None not in small and alone:
+            others = [
+                row
+                for row in parts
+                if row["municipality"] not in small
+                and isinstance(row.get("clients"), (int, float))
+                and row["clients"] > 0
+            ]
+            if others:
+                pick = min(others, key=lambda r: (r["clients"], r["municipality"]))
+                small.add(pick["municipality"])
+            else:
+                small.add(None)
+        hidden |= {(code, year) for code in small}
+    return [
+        {**row, "clients": SMALL, "cost": SMALL}
+        if (row["municipality"], row["year"]) in hidden
+        else row
+        for row in history
+    ]
 
 
 def shortages(capacity: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -60,12 +104,14 @@ def forecast_document(
     clients = ["clients_p10", "clients_p50", "clients_p90"]
     costs = ["cost_p10", "cost_p50", "cost_p90"]
     rows = [row for row in results.get("forecast", []) if keep(row)]
-    history = [row for row in results.get("history", []) if keep(row)]
+    history = list(results.get("history", []))
+    if audience == "external":
+        history = _suppress_history(history)
+    history = [row for row in history if keep(row)]
     budget = [row for row in results.get("budget", []) if keep(row)]
     capacity = list(results.get("capacity", []))
     if audience == "external":
         rows = [_suppress(row, clients, costs) for row in rows]
-        history = [_suppress(row, ["clients"], ["cost"]) for row in history]
         capacity = [
             _suppress(row, ["demand_p50", "demand_p90"], ["short_p50", "short_p90"])
             for row in capacity

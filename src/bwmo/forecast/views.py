@@ -59,8 +59,9 @@ def _run(request: HttpRequest, pk: int) -> ForecastRun:
 
 
 def _audience(request: HttpRequest, municipality: str | None) -> str:
-    """A municipality's own figures in full; anything with other municipalities suppressed."""
-    own = user_scope(request.user).acting_municipalities
+    """A municipality's own figures in full; anything with other municipalities suppressed
+    (a mandate for one kind only does not count as the grantor's own: ``audience_for``)."""
+    own = user_scope(request.user).full_municipalities
     return "internal" if municipality and municipality in own else "external"
 
 

@@ -12,13 +12,28 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.scoping import user_scope
-from bwmo.care.models import Financing, Indication, Outflow, OutflowReason, WlzApplication
+from bwmo.care.models import (
+    Financing,
+    Indication,
+    Outflow,
+    OutflowReason,
+    Product,
+    WlzApplication,
+)
 from bwmo.clients.selectors import indications_visible_to
 from bwmo.organisations.models import RegionMembership
 from bwmo.rules import allocation_change as ac
 
 from .codelists import REASON_LABELS
-from .models import Allocation, AllocationRequest, Declaration, DeclarationLine, Message
+from .models import (
+    Allocation,
+    AllocationRequest,
+    Declaration,
+    DeclarationLine,
+    Direction,
+    Message,
+    MessageStatus,
+)
 
 
 def message_municipalities(user, *, today: date | None = None) -> frozenset[str]:
@@ -40,48 +55,114 @@ def _own_and_region_municipalities(scope) -> set[str]:
     return codes
 
 
-def _client_traffic_q(user, *, municipality: str, client: str) -> Q:
+def _traffic_scope(user) -> tuple[set[str], list[tuple[str, str]]]:
+    """The municipalities whose traffic and money a user sees in full (their own, their
+    region's members, a grantor of mandates for every kind), and the (grantor, kind) of the
+    mandates that give sight of one kind of the grantor's clients only."""
+    scope = user_scope(user)
+    full = _own_and_region_municipalities(scope) | set(scope.full_municipalities)
+    return full, sorted((g, k) for g, k in scope.mandates if g not in full)
+
+
+def _mandate_kind_q(
+    partial: list[tuple[str, str]],
+    *,
+    municipality: str,
+    client: str,
+    product: tuple[str, str] | None = None,
+    provider: str | None = None,
+) -> Q:
+    """Rows of a partial mandate's grantor about clients with an indication of the mandate's
+    kind under that grantor. With ``product`` (the row's iWmo category and product code
+    fields: an allocation, a declaration line) the row's own product must be of that kind
+    too: an MO mandate never shows a BW line, also of a client who has both. With
+    ``provider`` (a message's provider field) the indication of that kind must be at the
+    row's provider: a WMO301 to the client's BW provider is BW traffic. (A provider that
+    delivers both kinds to one client gets one WMO301 with both: that one is shown.)"""
+    q = Q(pk__in=[])
+    for grantor, kind in partial:
+        of_kind = Indication.objects.filter(
+            client_id=OuterRef(client), responsible_municipality_id=grantor, product__kind=kind
+        )
+        if provider is not None:
+            of_kind = of_kind.filter(provider_id=OuterRef(provider))
+        row = Q(**{municipality: grantor}) & Q(Exists(of_kind))
+        if product is not None:
+            category, code = product
+            row &= Q(
+                Exists(
+                    Product.objects.filter(
+                        iwmo_category=OuterRef(category), code=OuterRef(code), kind=kind
+                    )
+                )
+            )
+        q |= row
+    return q
+
+
+def _client_traffic_q(user, *, municipality: str, client: str, provider: str | None = None) -> Q:
     """Traffic about clients: all of it for the user's own municipalities and the members of
     their region; for a municipality they only hold a mandate of (for BW or for MO), only the
     traffic about clients with an indication of that kind under that municipality — an MO
     mandate gives no sight of the grantor's BW clients, and traffic naming no client (a
     retour of a whole file, a declaration's header) stays with the grantor."""
-    scope = user_scope(user)
-    full = _own_and_region_municipalities(scope)
-    q = Q(**{f"{municipality}__in": full})
-    for grantor, kind in sorted(scope.mandates):
-        if grantor in full:
-            continue
-        of_kind = Indication.objects.filter(
-            client_id=OuterRef(client), responsible_municipality_id=grantor, product__kind=kind
-        )
-        q |= Q(**{municipality: grantor}) & Q(Exists(of_kind))
-    return q
+    full, partial = _traffic_scope(user)
+    return Q(**{f"{municipality}__in": full}) | _mandate_kind_q(
+        partial, municipality=municipality, client=client, provider=provider
+    )
 
 
 def messages_visible_to(user) -> QuerySet[Message]:
     """The traffic of the user's municipalities (for a mandate: of its kind, see
     ``_client_traffic_q``), and any file the user read in themselves (a file that names no
     municipality we know is seen by its uploader only)."""
-    visible = _client_traffic_q(user, municipality="municipality_id", client="client_id")
+    visible = _client_traffic_q(
+        user, municipality="municipality_id", client="client_id", provider="provider_id"
+    )
     return Message.objects.filter(visible | Q(uploaded_by_id=user.pk)).select_related(
         "provider", "municipality", "client"
     )
 
 
 def allocations_visible_to(*, user) -> QuerySet[Allocation]:
-    """The allocations of the indications ``user`` sees on the clients' dossiers."""
-    return Allocation.objects.filter(indication__in=indications_visible_to(user=user))
+    """The allocations of the indications ``user`` sees on the clients' dossiers; of a
+    municipality the user only holds a mandate of for one kind, only the allocations of that
+    kind (a provider always sees its own)."""
+    allocations = Allocation.objects.filter(indication__in=indications_visible_to(user=user))
+    full, partial = _traffic_scope(user)
+    grantors = {grantor for grantor, _kind in partial}
+    if not grantors:
+        return allocations
+    return allocations.filter(
+        ~Q(municipality_id__in=grantors)
+        | Q(municipality_id__in=full)
+        | Q(provider_id__in=user_scope(user).provider_ids)
+        | _mandate_kind_q(
+            partial,
+            municipality="municipality_id",
+            client="client_id",
+            product=("category", "product_code"),
+        )
+    )
 
 
 def declarations_visible_to(*, user) -> QuerySet[Declaration]:
-    """The declarations (headers, no client data) of the user's municipalities."""
-    return Declaration.objects.filter(municipality_id__in=message_municipalities(user))
+    """The declarations (headers, no client data) of the municipalities whose money the user
+    sees in full: a declaration's total mixes every client and kind, so a mandate for one
+    kind does not show the grantor's headers (its lines of that kind: ``declaration_lines``)."""
+    full, _partial = _traffic_scope(user)
+    return Declaration.objects.filter(municipality_id__in=full)
 
 
 def requests_visible_to(user) -> QuerySet[AllocationRequest]:
+    """Providers' requests (WMO315/317) to the municipalities the user acts for; of a
+    municipality the user holds a mandate of for one kind, only those about clients of that
+    kind."""
     codes = user_scope(user).acting_municipalities
-    return AllocationRequest.objects.filter(municipality_id__in=codes).select_related(
+    visible = _client_traffic_q(
+        user, municipality="municipality_id", client="client_id", provider="provider_id"
+    )
+    return AllocationRequest.objects.filter(visible, municipality_id__in=codes).select_related(
         "provider", "municipality", "client", "message"
     )
 
@@ -108,46 +189,102 @@ class DeclarationMonth:
 
 
 def declaration_months(user, *, year: int | None = None) -> list[DeclarationMonth]:
-    """Per provider and month: declared, approved and rejected (euros), newest month first."""
-    declarations = Declaration.objects.filter(municipality_id__in=message_municipalities(user))
+    """Per provider and month: declared, approved and rejected (euros), newest month first.
+
+    For the municipalities whose money the user sees in full, the declarations' totals; for
+    a municipality the user holds a mandate of for one kind only, the sum of the lines of
+    that kind (``declaration_lines``), never the grantor's whole traffic."""
+    full, partial = _traffic_scope(user)
+    declarations = Declaration.objects.filter(municipality_id__in=full)
     if year:
         declarations = declarations.filter(period_start__year=year)
+    totals: dict[tuple[int, date], list] = {}
+
+    def add(provider_id, name, start, declared, approved, lines, rejected) -> None:
+        row = totals.setdefault((provider_id, start.replace(day=1)), [name, 0, 0, 0, 0])
+        row[1] += declared or 0
+        row[2] += approved or 0
+        row[3] += lines
+        row[4] += rejected
+
     # Amounts per declaration and line counts per line: two queries, so the join with the
     # lines cannot multiply the amounts.
-    rows = (
-        declarations.values("provider_id", "provider__name", "period_start")
-        .annotate(declared=Sum("submitted_cents"), approved=Sum("approved_cents"))
-        .order_by("-period_start", "provider__name")
-    )
     counts = {
         (c["declaration__provider_id"], c["declaration__period_start"]): c
         for c in DeclarationLine.objects.filter(declaration__in=declarations)
         .values("declaration__provider_id", "declaration__period_start")
         .annotate(n=Count("pk"), rejected=Count("pk", filter=Q(approved=False)))
     }
-    result = []
-    for r in rows:
+    for r in declarations.values("provider_id", "provider__name", "period_start").annotate(
+        declared=Sum("submitted_cents"), approved=Sum("approved_cents")
+    ):
         c = counts.get((r["provider_id"], r["period_start"]), {"n": 0, "rejected": 0})
-        result.append(
-            DeclarationMonth(
-                r["provider_id"],
-                r["provider__name"],
-                r["period_start"].replace(day=1),
-                Decimal(r["declared"] or 0) / 100,
-                Decimal(r["approved"] or 0) / 100,
-                c["n"],
-                c["rejected"],
+        add(
+            r["provider_id"],
+            r["provider__name"],
+            r["period_start"],
+            r["declared"],
+            r["approved"],
+            c["n"],
+            c["rejected"],
+        )
+    if partial:
+        lines = DeclarationLine.objects.filter(
+            _mandate_kind_q(
+                partial,
+                municipality="declaration__municipality_id",
+                client="client_id",
+                product=("category", "product_code"),
             )
         )
+        if year:
+            lines = lines.filter(declaration__period_start__year=year)
+        for r in lines.values(
+            "declaration__provider_id", "declaration__provider__name", "declaration__period_start"
+        ).annotate(
+            declared_cents=Sum("amount_cents"),
+            approved_cents=Sum("amount_cents", filter=Q(approved=True)),
+            n=Count("pk"),
+            rejected=Count("pk", filter=Q(approved=False)),
+        ):
+            add(
+                r["declaration__provider_id"],
+                r["declaration__provider__name"],
+                r["declaration__period_start"],
+                r["declared_cents"],
+                r["approved_cents"],
+                r["n"],
+                r["rejected"],
+            )
+    result = [
+        DeclarationMonth(
+            provider_id,
+            name,
+            month,
+            Decimal(declared) / 100,
+            Decimal(approved) / 100,
+            n,
+            rejected,
+        )
+        for (provider_id, month), (name, declared, approved, n, rejected) in totals.items()
+    ]
+    result.sort(key=lambda m: (-m.month.toordinal(), m.provider_name))
     return result
 
 
 def declaration_lines(user, *, provider_id: int, month: date) -> QuerySet[DeclarationLine]:
+    """The lines of a provider's month: every line of the municipalities whose traffic the
+    user sees in full; of a partial mandate's grantor, the lines of that kind only."""
+    full, partial = _traffic_scope(user)
+    visible = Q(declaration__municipality_id__in=full) | _mandate_kind_q(
+        partial,
+        municipality="declaration__municipality_id",
+        client="client_id",
+        product=("category", "product_code"),
+    )
     return (
         DeclarationLine.objects.filter(
-            _client_traffic_q(
-                user, municipality="declaration__municipality_id", client="client_id"
-            ),
+            visible,
             declaration__provider_id=provider_id,
             declaration__period_start__year=month.year,
             declaration__period_start__month=month.month,
@@ -155,6 +292,16 @@ def declaration_lines(user, *, provider_id: int, month: date) -> QuerySet[Declar
         .select_related("declaration", "client", "declaration__message")
         .order_by("approved", "declaration__number", "pk")
     )
+
+
+def pending_exports_visible_to(user) -> QuerySet[Message]:
+    """The pending outbound messages (WMO301/319) the user may build and send: those of the
+    traffic they see (``messages_visible_to``; for a mandate of one kind, only the messages
+    about clients of that kind)."""
+    visible = _client_traffic_q(
+        user, municipality="municipality_id", client="client_id", provider="provider_id"
+    )
+    return Message.objects.filter(visible, direction=Direction.OUT, status=MessageStatus.PENDING)
 
 
 def approved_cost_by_month(*, municipality_codes, year: int) -> dict[int, Decimal]:

@@ -249,6 +249,7 @@ def export(request):
         municipality_codes=selectors.message_municipalities(request.user),
         out_dir=folder,
         today=timezone.localdate(),
+        within=selectors.pending_exports_visible_to(request.user),
     )
     if result.written:
         n = len(result.written)

@@ -20,8 +20,10 @@ from .services import MonitorScope, data_gaps_of, monitor_document
 
 
 def audience_for(user, codes: list[str]) -> str:
-    """Own residents in full; anything that includes other municipalities aggregated."""
-    own = user_scope(user).acting_municipalities
+    """Own residents in full; anything that includes other municipalities aggregated. A
+    mandate for one kind of care (an opvanginstelling's MO mandate) does not open the
+    grantor's other kind: its holder sees the grantor's figures aggregated, as outsiders."""
+    own = user_scope(user).full_municipalities
     return "internal" if codes and set(codes) <= own else "external"
 
 

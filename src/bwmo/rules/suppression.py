@@ -69,6 +69,7 @@ __all__ = [
     "MARK",
     "THRESHOLD",
     "TOTAL",
+    "audit_bounds",
     "can_recompute",
     "is_small",
     "mark_small",
@@ -76,6 +77,7 @@ __all__ = [
     "suppress_matrix",
     "suppress_parts",
     "suppress_table",
+    "suppress_tables",
 ]
 
 THRESHOLD = 5
@@ -734,6 +736,43 @@ def suppress_table(rows: Mapping[str, int], total_key: str = TOTAL) -> dict[str,
     return {key: MARK if key in hidden else value for key, value in rows.items()}
 
 
+def suppress_tables(
+    tables: Mapping[Hashable, Mapping[Hashable, int]],
+) -> dict[Hashable, dict[Hashable, int | str]]:
+    """Several breakdowns that share cells, each published with its total (``TOTAL``, the sum
+    of its cells), protected together.
+
+    The same key in two tables is the same count (a provider's line at a location on the
+    screens of two regions that both contract it): a cell hidden in one table and shown in
+    the other would give the first table's hidden cells back. Here a cell is hidden in every
+    table or in none, and no combination of the tables gives a hidden cell back. Raises
+    ``ValueError`` when a shared key has two values.
+    """
+    values: dict[Key, int] = {}
+    equations: list[Equation] = []
+    priority: dict[Key, int] = {}
+    for name, table in tables.items():
+        equation: Equation = {}
+        for key, value in table.items():
+            cell = ("cell", key)
+            if values.setdefault(cell, value) != value:
+                raise ValueError(f"{key!r} has two values: {values[cell]} and {value}")
+            equation[cell] = 1
+        total = ("total", name)
+        values[total] = sum(table.values())
+        priority[total] = 1  # cells before totals
+        equation[total] = -1
+        equations.append(equation)
+    hidden = _Problem(values, equations, priority).protect()
+    return {
+        name: {
+            **{key: MARK if ("cell", key) in hidden else value for key, value in table.items()},
+            TOTAL: MARK if ("total", name) in hidden else values[("total", name)],
+        }
+        for name, table in tables.items()
+    }
+
+
 def _matrix_problem(matrix: Mapping[tuple[Any, Any], int]) -> _Problem:
     rows = list(dict.fromkeys(row for row, _ in matrix))
     cols = list(dict.fromkeys(col for _, col in matrix))
@@ -1037,6 +1076,7 @@ def suppress_parts(
     partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
     headline: Iterable[Hashable] = (),
     unshared: Iterable[Hashable] = (),
+    hidden_before: Iterable[tuple[Any, ...]] = (),
 ) -> dict[Hashable, dict[str, Any]]:
     """Several figure sets protected together, so that none gives a hidden cell of another back.
 
@@ -1061,6 +1101,11 @@ def suppress_parts(
     Secondary cells are taken from the cheapest place: cells of ``headline`` parts (the
     period's own figures) only when no cell of another part (quarters, years) will do, and
     their in-care totals last of all.
+
+    ``hidden_before`` are cells (``(part, *path)``) that an earlier publication of the same
+    period hid: they stay hidden (when not 0), so the hidden set of a published period only
+    grows and a later publication never shows what an earlier one hid (a cell that grew from
+    4 to 5 by one late registration would otherwise say it was 4).
     """
     values: dict[Key, int] = {}
     equations: list[Equation] = []
@@ -1103,6 +1148,7 @@ def suppress_parts(
     _equal_cost(priority, equations)
     problem = _Problem(values, equations, priority)
     primary = {key for key, value in values.items() if _primary(value)}
+    primary |= {key for key in map(tuple, hidden_before) if values.get(key, 0) > 0}
     hidden = problem.secure(primary, readers, shared)
     return {
         name: _render(
@@ -1212,6 +1258,150 @@ def audit_parts(
         "relations": len(problem.equations),
         "hidden": len(hidden),
         "exposed": {None: exposed[0], **dict(zip(groups, exposed[1:], strict=True))},
+    }
+
+
+def _ranges(
+    systems: list[tuple[list[tuple[Key, int]], float, float]],
+    variables: set[Key],
+    *,
+    upper: float,
+) -> dict[Key, tuple[float, float]] | None:
+    """Bounds of each integer variable, each in [1, ``upper``], given ``lo ≤ Σ c·x ≤ hi`` for
+    every system (an equation has lo = hi); ``None`` if no values fit. Sound (a bound found
+    holds for every solution), not complete: it proves a cell is determined when lo = hi."""
+    lo: dict[Key, float] = dict.fromkeys(variables, 1)
+    hi: dict[Key, float] = dict.fromkeys(variables, upper)
+    for _ in range(_MAX_PASSES):
+        changed = False
+        for terms, low_rhs, high_rhs in systems:
+            spans = [
+                (key, c, *((c * lo[key], c * hi[key]) if c > 0 else (c * hi[key], c * lo[key])))
+                for key, c in terms
+            ]
+            low_inf = sum(1 for *_k, a, _b in spans if a == -math.inf)
+            high_inf = sum(1 for *_k, _a, b in spans if b == math.inf)
+            low_sum = sum(a for *_k, a, _b in spans if a != -math.inf)
+            high_sum = sum(b for *_k, _a, b in spans if b != math.inf)
+            for key, c, a, b in spans:
+                rest_low = (
+                    -math.inf
+                    if low_inf - (a == -math.inf)
+                    else low_sum - (0 if a == -math.inf else a)
+                )
+                rest_high = (
+                    math.inf
+                    if high_inf - (b == math.inf)
+                    else high_sum - (0 if b == math.inf else b)
+                )
+                # c·x lies in [low_rhs − rest_high, high_rhs − rest_low].
+                low, high = low_rhs - rest_high, high_rhs - rest_low
+                if c < 0:
+                    low, high = high, low
+                new_lo, new_hi = _ceil_div(low, c), _floor_div(high, c)
+                if new_lo > lo[key]:
+                    lo[key], changed = new_lo, True
+                if new_hi < hi[key]:
+                    hi[key], changed = new_hi, True
+                if lo[key] > hi[key]:
+                    return None
+        if not changed:
+            break
+    return {key: (lo[key], hi[key]) for key in variables}
+
+
+def _determined(
+    values: Mapping[Key, int],
+    equations: Sequence[Mapping[Key, int]],
+    inequalities: Sequence[Mapping[Key, int]],
+    unknown: set[Key],
+    *,
+    upper: float,
+) -> set[Key]:
+    """Unknown cells whose range, from the equations, the inequalities ``Σ c·x ≥ 0`` and
+    every unknown in [1, ``upper``], is their true value alone."""
+    systems: list[tuple[list[tuple[Key, int]], float, float]] = []
+    for relations, equal in ((equations, True), (inequalities, False)):
+        for relation in relations:
+            terms = [(k, c) for k, c in relation.items() if c and k in unknown]
+            if not terms:
+                continue
+            rest = -sum(c * values[k] for k, c in relation.items() if k not in unknown)
+            systems.append((terms, rest, rest if equal else math.inf))
+    variables = {k for terms, _lo, _hi in systems for k, _c in terms}
+    bounds = _ranges(systems, variables, upper=upper)
+    if bounds is None:
+        return set()  # the assumption (say, every mark at most 4) does not fit: nothing learnt
+    return {k for k, (lo, hi) in bounds.items() if lo == hi == values[k]}
+
+
+def audit_bounds(
+    parts: Mapping[Hashable, Mapping[str, Any]],
+    published: Mapping[Hashable, Mapping[str, Any]],
+    *,
+    nesting: Nesting | None = None,
+    links: Iterable[Mapping[tuple[Any, ...], int]] = (),
+    inequalities: Iterable[Mapping[tuple[Any, ...], int]] = (),
+    revealed: Iterable[Iterable[Hashable]] = (),
+    partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
+    unshared: Iterable[Hashable] = (),
+) -> dict[str, Any]:
+    """``audit_parts`` with bounds: besides the equations, the inequalities a reader knows
+    (``{(part, *path): c, …}`` meaning ``Σ c·value ≥ 0``, say verzilverd ≤ total, or a
+    filtered figure ≤ the unfiltered one) and the bounds of a hidden cell (≥ 1, since 0 is
+    never hidden; and for a reader who takes every mark at its word, ≤ 4). A hidden cell is
+    exposed when its range comes down to its value (integer interval propagation: what it
+    finds holds, so a clean result is evidence, a finding is a proof). Per reader (``None``
+    the public, ``"trusting"`` the public taking every mark as at most 4, else the group,
+    who knows the group's cells; ``shared`` and ``unshared`` as in ``audit_parts``)."""
+    values: dict[Key, int] = {}
+    equations: list[Equation] = []
+    for name, figures in parts.items():
+        problem, _claimed = _figures_problem(figures, nesting)
+        for key, value in problem.values.items():
+            values[(name, *cast(tuple[Hashable, ...], key))] = value
+        equations += [
+            {(name, *cast(tuple[Hashable, ...], k)): c for k, c in eq.items()}
+            for eq in problem.equations
+        ]
+    relations = [dict(link) for link in links]
+    relations += [{whole: -1, **dict.fromkeys(cells, 1)} for whole, cells in partitions]
+    for link in relations:
+        link = {k: c for k, c in link.items() if c}
+        holds = link and all(k in values for k in link)
+        if holds and sum(c * values[k] for k, c in link.items()) == 0:
+            equations.append(link)
+    held: list[Equation] = []
+    for given in inequalities:
+        inequality: Equation = {k: c for k, c in given.items() if c}
+        known = inequality and all(k in values for k in inequality)
+        if known and sum(c * values[k] for k, c in inequality.items()) >= 0:
+            held.append(inequality)
+    hidden = {
+        key for key in values if _at(published.get(_path(key)[0], {}), _path(key)[1:]) == MARK
+    }
+    members: defaultdict[Hashable, set[Key]] = defaultdict(set)
+    for key in values:
+        members[_path(key)[0]].add(key)
+    exposed: dict[Any, set[Key]] = {
+        None: _determined(values, equations, held, hidden, upper=math.inf),
+        "trusting": _determined(values, equations, held, hidden, upper=THRESHOLD - 1),
+    }
+    groups = [list(group) for group in revealed]
+    # As in ``audit_parts``: a reader who derives a region figure (``shared``) learns the
+    # sum of the others behind it, no single one; a single one is found as that cell.
+    shared = _shared([*groups, list(unshared)], members)
+    for group in groups:
+        known = set().union(*(members.get(n, set()) for n in group))
+        exposed[tuple(group)] = (
+            _determined(values, equations, held, hidden - known, upper=math.inf) - shared
+        )
+    return {
+        "cells": len(values),
+        "relations": len(equations),
+        "inequalities": len(held),
+        "hidden": len(hidden),
+        "exposed": exposed,
     }
 
 

@@ -178,18 +178,29 @@ def _build_319(message: Message, today: date) -> bytes:
     )
 
 
-def pending_messages(municipality_codes: Iterable[str]):
-    return Message.objects.filter(
+def pending_messages(municipality_codes: Iterable[str], *, within=None):
+    """The pending outbound messages of these municipalities; with ``within`` (a queryset of
+    messages, say those a user may send) only those among them."""
+    pending = Message.objects.filter(
         direction=Direction.OUT,
         status=MessageStatus.PENDING,
         municipality_id__in=list(municipality_codes),
-    ).order_by("pk")
+    )
+    if within is not None:
+        pending = pending.filter(pk__in=within.values("pk"))
+    return pending.order_by("pk")
 
 
 def export_pending(
-    *, municipality_codes: Iterable[str], out_dir: Path, today: date, now: datetime | None = None
+    *,
+    municipality_codes: Iterable[str],
+    out_dir: Path,
+    today: date,
+    now: datetime | None = None,
+    within=None,
 ) -> ExportResult:
-    """Write every pending WMO301/319 of these municipalities into ``out_dir``.
+    """Write every pending WMO301/319 of these municipalities into ``out_dir`` (with
+    ``within``, only those among these messages: a user's export sends what they may see).
 
     Each message is its own transaction; a message that cannot be built (say, a client
     without address or telephone) stays pending with its findings, the others go out. The
@@ -201,7 +212,9 @@ def export_pending(
     folder = str(out_dir.resolve())
     write_recorded()
     result = ExportResult()
-    for pk in list(pending_messages(municipality_codes).values_list("pk", flat=True)):
+    for pk in list(
+        pending_messages(municipality_codes, within=within).values_list("pk", flat=True)
+    ):
         with transaction.atomic():
             # Lock the row first (PostgreSQL cannot lock the nullable side of the joins).
             locked = Message.objects.select_for_update().filter(pk=pk, status=MessageStatus.PENDING)
