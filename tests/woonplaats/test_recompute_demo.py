@@ -88,7 +88,7 @@ def test_recompute_decides_every_demo_case_as_the_case_by_case_reference(demo):
     assert report.changes == []  # the demo's stored decisions are the rules' own
     rules = set()
     for outcome in report.outcomes:
-        expected = _reference(outcome.melding, names)
+        expected = _reference(Melding.objects.get(pk=outcome.melding.pk), names)
         assert outcome.decision == expected, outcome.melding.pk
         rules.add(expected.rule)
     assert {"MO", "V", "W"} <= rules  # the demo exercises more than one rule
@@ -161,4 +161,31 @@ def test_a_changed_rule_set_writes_only_the_cases_and_indications_that_change(de
     assert dict(Melding.objects.values_list("pk", "responsible_municipality_id")) == responsible
     assert dict(Indication.objects.values_list("pk", "responsible_municipality_id")) == (
         on_indication
+    )
+
+
+@pytest.mark.django_db
+def test_the_stored_digest_stands_for_the_stored_decision(demo):
+    """Every stored digest is the digest of the stored fields, and a recompute over
+    decisions stored without one (computed from the fields) decides and writes as one over
+    stored digests: nothing when nothing changed, only the changed case when one did."""
+    fields = services._DECISION_FIELDS
+    for digest, *values in ResponsibilityDecision.objects.values_list("digest", *fields):
+        assert digest == engine.decision_digest(*values)
+    ResponsibilityDecision.objects.update(digest="")
+    with CaptureQueriesContext(connection) as queries:
+        report = services.responsibility_recompute()
+    assert report.changes == []
+    assert [q["sql"] for q in queries.captured_queries if WRITES.match(q["sql"])] == []
+    # One stored trace that no longer says what the rules say: that case alone is decided anew.
+    altered = ResponsibilityDecision.objects.filter(is_current=True).order_by("pk").first()
+    altered.trace = ["een onderbouwing van vroeger"]
+    altered.save()
+    before = ResponsibilityDecision.objects.count()
+    services.responsibility_recompute()
+    assert ResponsibilityDecision.objects.count() == before + 1
+    current = ResponsibilityDecision.objects.get(melding=altered.melding_id, is_current=True)
+    assert current.pk != altered.pk and current.trace != altered.trace
+    assert current.digest == engine.decision_digest(
+        *ResponsibilityDecision.objects.filter(pk=current.pk).values_list(*fields).get()
     )

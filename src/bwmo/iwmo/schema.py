@@ -11,6 +11,7 @@ import re
 import threading
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import xmlschema
 from lxml import etree
@@ -27,7 +28,9 @@ class SchemaNotFound(LookupError):
     """The directory holds no XSD for this message type."""
 
 
+@lru_cache(maxsize=64)
 def _dir(xsd_dir: str | Path) -> Path:
+    # Resolved once per name: every message asks, and resolving asks the file system.
     return Path(xsd_dir).resolve()
 
 
@@ -222,5 +225,9 @@ def is_valid_value(xsd_dir: str | Path, type_name: str, value: str) -> bool:
     in the directory: their values are checked against the basisschema types they are
     declared with.
     """
-    schema = _basisschema(_dir(xsd_dir) / _BASISSCHEMA)
-    return bool(schema.maps.types[f"{{{BASIS_NS}}}{type_name}"].is_valid(value))
+    return bool(_basis_type(_dir(xsd_dir), type_name).is_valid(value))
+
+
+@cache
+def _basis_type(folder: Path, type_name: str) -> Any:  # an xmlschema simple type
+    return _basisschema(folder / _BASISSCHEMA).maps.types[f"{{{BASIS_NS}}}{type_name}"]

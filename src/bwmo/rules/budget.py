@@ -247,9 +247,12 @@ def _objective(municipality: MunicipalityParams, year: int, om: Decimal) -> Deci
     return ZERO
 
 
+_EURO = Decimal(1)
+
+
 def round_euros(amount: Decimal) -> int:
     """Whole euros, half up (away from zero), as the output format prescribes."""
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(amount.quantize(_EURO, rounding=ROUND_HALF_UP))
 
 
 # A spreadsheet reads a CSV cell that begins like this as a formula (CSV injection).
@@ -268,15 +271,21 @@ def to_csv(rows: Iterable[BudgetRow]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
+    texts: dict[str, str] = {}  # a few hundred names, each on many rows: made safe once
     for row in rows:
+        region, municipality = row.region, row.municipality
+        if region not in texts:
+            texts[region] = csv_text(region)
+        if municipality not in texts:
+            texts[municipality] = csv_text(municipality)
         writer.writerow(
             (
                 row.year,
-                csv_text(row.region),
-                csv_text(row.municipality),
-                round_euros(row.historic),
-                round_euros(row.objective),
-                round_euros(row.total),
+                texts[region],
+                texts[municipality],
+                int(row.historic.quantize(_EURO, rounding=ROUND_HALF_UP)),
+                int(row.objective.quantize(_EURO, rounding=ROUND_HALF_UP)),
+                int(row.total.quantize(_EURO, rounding=ROUND_HALF_UP)),
             )
         )
     return buffer.getvalue()

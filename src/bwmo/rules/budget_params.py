@@ -69,6 +69,7 @@ _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 _MIN_PCT_TOLERANCE = Decimal("0.005")
 _CENT = Decimal("0.01")
 _ONE = Decimal(1)
+_YEAR_KEY = re.compile(r"\d{4}")
 _TOML_POSITION = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
@@ -600,7 +601,7 @@ class _Parser:
         result: dict[int, Decimal] = {}
         errors_before = len(self.errors)
         for key, raw in value.items():
-            if not re.fullmatch(r"\d{4}", key):
+            if not _YEAR_KEY.fullmatch(key):
                 self.error(f"{where}.{key}", f"{key!r} is not a year; expected e.g. {example}")
                 continue
             year = int(key)

@@ -14,6 +14,8 @@ remaining fields, so a decision never depends on the order records were stored i
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -277,6 +279,16 @@ def _bw_chains(periods: Iterable[CarePeriod], lookback_months: int) -> list[list
     return chains
 
 
+@functools.lru_cache(maxsize=256)
+def _rule_set_line(rules: RuleSet) -> str:
+    """The trace's line about the rule set: the same for every case under it, made once."""
+    version = f" {rules.version}" if rules.version else ""
+    return (
+        f"Regelset{version}: woonplaatsbeginsel vanaf {rules.start_date}, "
+        f"terugkijktermijn {rules.lookback_months} maanden."
+    )
+
+
 class _Deciding:
     """Collects the trace while the rules are tried in order."""
 
@@ -310,11 +322,7 @@ class _Deciding:
             f"Melding {self.day} bij {name(case.applied_to)} "
             f"(centrumgemeente {name(case.centrumgemeente)}), product {case.product}."
         )
-        version = f" {rules.version}" if rules.version else ""
-        self.note(
-            f"Regelset{version}: woonplaatsbeginsel vanaf {rules.start_date}, "
-            f"terugkijktermijn {rules.lookback_months} maanden."
-        )
+        self.note(_rule_set_line(rules))
 
         advice = case.dispute_advice
         if advice is not None:
@@ -552,3 +560,24 @@ def decide(
     for municipalities it does not name.
     """
     return _Deciding(case, rules, municipality_names).run()
+
+
+def decision_digest(
+    rule_set: int,
+    responsible: str,
+    category: str,
+    rule: str,
+    basis: str,
+    woonplaats_onbekend: bool,
+    trace: Iterable[str],
+) -> str:
+    """A short fingerprint of a stored decision: its rule set (a key), what it decides and its
+    whole trace. Two decisions have the same digest exactly when all of these are equal (a
+    128-bit hash: a collision is not to be expected), so a recompute compares digests
+    instead of reading and decoding every stored trace."""
+    # The repr of a tuple of str, int and bool spells every value out unambiguously (quoted
+    # and escaped strings), so different fields never give the same text.
+    text = repr(
+        (rule_set, responsible, category, rule, basis, bool(woonplaats_onbekend), tuple(trace))
+    )
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -82,6 +82,9 @@ class ResponsibilityDecision(models.Model):
     basis = models.CharField(_("grondslag"), max_length=200)
     woonplaats_onbekend = models.BooleanField(_("woonplaats onbekend"), default=False)
     trace = models.JSONField(_("onderbouwing"), default=list)
+    # bwmo.rules.woonplaats.decision_digest of the fields above: a recompute compares it
+    # instead of the whole trace. Empty for a decision stored without one (then computed).
+    digest = models.CharField(_("kenmerk"), max_length=32, blank=True, default="", editable=False)
     is_current = models.BooleanField(default=True, verbose_name=_("geldend"))
 
     class Meta:

@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bwmo.care.models import Stay
@@ -79,9 +79,26 @@ def _as_rules(rule_set: RuleSetVersion) -> engine.RuleSet:
     )
 
 
+@dataclass(slots=True)
+class CaseRow:
+    """A case (melding) as a recompute reads it: the values the rules and the report need,
+    nothing more (no personal data), without building a model instance for each."""
+
+    pk: int
+    client_id: int
+    product_kind: str
+    applied_to_id: str
+    received_on: date
+    responsible_municipality_id: str
+    client_pseudonym: object = None
+
+
+C = TypeVar("C", Melding, CaseRow)
+
+
 @dataclass(frozen=True)
-class Outcome:
-    melding: Melding
+class Outcome(Generic[C]):
+    melding: C
     rule_set: RuleSetVersion
     decision: engine.Decision
     previous: str  # responsible municipality before this computation
@@ -129,12 +146,12 @@ class _Regions:
 
 
 def compute(
-    meldingen: Iterable[Melding],
+    meldingen: Iterable[C],
     *,
     rule_set_for=None,
     names: dict[str, str] | None = None,
     scope: QuerySet | None = None,
-) -> list[Outcome]:
+) -> list[Outcome[C]]:
     """Decide every melding (set-based reads, pure decisions; nothing is written).
 
     ``scope``: the meldingen as a queryset (a region's, the country's), so that the facts
@@ -187,10 +204,14 @@ def compute(
             advice[melding_id] = engine.DisputeAdvice(responsible, cast(date, advice_date))
 
     regions = _Regions()
+    histories = {client: tuple(history) for client, history in brp.items()}
+    # The same earlier stay, provided by the same municipality, counts in each of a
+    # client's cases: one (immutable) period for all of them.
+    periods: dict[tuple, engine.CarePeriod] = {}
     rule_sets: dict[int, RuleSetVersion] = {}
     as_rules: dict[int, engine.RuleSet] = {}
     decided: dict[int, str] = {}
-    outcomes = []
+    outcomes: list[Outcome[C]] = []
     for melding in meldingen:
         region = regions.of(melding.applied_to_id, melding.received_on)
         if region.pk not in rule_sets:
@@ -201,20 +222,22 @@ def compute(
             )
             as_rules[region.pk] = _as_rules(rule_sets[region.pk])
         rule_set = rule_sets[region.pk]
-        care = [
-            engine.CarePeriod(
-                kind, start, end, decided.get(source_melding) or provided_by or "", location
-            )
-            for kind, start, end, location, source_melding, provided_by in stays[melding.client_id]
-            if source_melding != melding.pk
-        ]
+        care = []
+        for kind, start, end, location, source_melding, provided_by in stays[melding.client_id]:
+            if source_melding == melding.pk:
+                continue
+            key = (kind, start, end, decided.get(source_melding) or provided_by or "", location)
+            period = periods.get(key)
+            if period is None:
+                period = periods[key] = engine.CarePeriod(*key)
+            care.append(period)
         case = engine.Case(
             id=str(melding.pk),
             product=melding.product_kind,
             application_date=melding.received_on,
             applied_to=melding.applied_to_id,
             centrumgemeente=region.centrumgemeente_id,
-            brp=tuple(brp[melding.client_id]),
+            brp=histories.get(melding.client_id, ()),
             care=tuple(care),
             dispute_advice=advice.get(melding.pk),
         )
@@ -224,46 +247,56 @@ def compute(
     return outcomes
 
 
-def _decision_fields(outcome: Outcome) -> tuple:
-    """What a stored decision says, to tell a new outcome from the current decision."""
+_DECISION_FIELDS = (
+    "rule_set_id",
+    "responsible_id",
+    "category",
+    "rule",
+    "basis",
+    "woonplaats_onbekend",
+    "trace",
+)
+
+
+def _digest(outcome: Outcome) -> str:
+    """What a decision says (its rule set, outcome and trace) as stored, in short."""
     d = outcome.decision
-    return (
+    return engine.decision_digest(
         outcome.rule_set.pk,
         d.responsible,
         d.category,
         d.rule,
         d.basis[:200],
         d.woonplaats_onbekend,
-        list(d.trace),
+        d.trace,
     )
 
 
 def _current_decisions(
     melding_ids: list[int], scope: QuerySet | None = None
-) -> dict[int, tuple[int, tuple]]:
-    """melding id → (pk, fields) of its current decision."""
-    current: dict[int, tuple[int, tuple]] = {}
+) -> dict[int, tuple[int, str]]:
+    """melding id → (pk, digest) of its current decision. The stored digest is read, not
+    the trace; a decision stored without a digest has it computed from its fields."""
+    current: dict[int, tuple[int, str]] = {}
+    without: list[int] = []
     for chunk in _id_sets(melding_ids, None if scope is None else scope.values("pk")):
-        for pk, melding_id, *fields in ResponsibilityDecision.objects.filter(
+        for pk, melding_id, digest in ResponsibilityDecision.objects.filter(
             melding_id__in=chunk, is_current=True
-        ).values_list(
-            "pk",
-            "melding_id",
-            "rule_set_id",
-            "responsible_id",
-            "category",
-            "rule",
-            "basis",
-            "woonplaats_onbekend",
-            "trace",
-        ):
-            current[melding_id] = (pk, tuple(fields))
+        ).values_list("pk", "melding_id", "digest"):
+            current[melding_id] = (pk, digest)
+            if not digest:
+                without.append(pk)
+    for chunk in _chunks(without):
+        for pk, melding_id, *fields in ResponsibilityDecision.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "melding_id", *_DECISION_FIELDS):
+            current[melding_id] = (pk, engine.decision_digest(*fields))
     return current
 
 
 @transaction.atomic
 def store(
-    outcomes: list[Outcome],
+    outcomes: list[Outcome[Melding]] | list[Outcome[CaseRow]],
     *,
     user=None,
     always: Collection[int] = (),
@@ -281,12 +314,13 @@ def store(
         return 0
     now = timezone.now()
     current = _current_decisions([o.melding.pk for o in outcomes], scope)
+    digests = {o.melding.pk: _digest(o) for o in outcomes}
     new = [
         o
         for o in outcomes
         if o.melding.pk in always
         or o.melding.pk not in current
-        or current[o.melding.pk][1] != _decision_fields(o)
+        or current[o.melding.pk][1] != digests[o.melding.pk]
     ]
     replaced = [current[o.melding.pk][0] for o in new if o.melding.pk in current]
     for chunk in _chunks(replaced):
@@ -304,6 +338,7 @@ def store(
                 basis=o.decision.basis[:200],
                 woonplaats_onbekend=o.decision.woonplaats_onbekend,
                 trace=list(o.decision.trace),
+                digest=digests[o.melding.pk],
             )
             for o in new
         ],
@@ -350,11 +385,11 @@ def meldingen_in_region(region: Region | None):
 
 @dataclass
 class RecomputeReport:
-    outcomes: list[Outcome]
+    outcomes: list[Outcome[CaseRow]]
     written: bool
 
     @property
-    def changes(self) -> list[Outcome]:
+    def changes(self) -> list[Outcome[CaseRow]]:
         return [o for o in self.outcomes if o.changed]
 
 
@@ -379,17 +414,19 @@ def responsibility_recompute(
             return by_region[r.pk]
 
     scope = meldingen_in_region(region).filter(Q(product_kind="MO") | Q(product_kind="BW"))
-    meldingen = list(
+    meldingen = [
         # What the rules and the report need, nothing more: no personal data is read here.
-        scope.only(
+        CaseRow(*row)
+        for row in scope.order_by().values_list(
             "pk",
             "client_id",
             "product_kind",
             "applied_to_id",
             "received_on",
             "responsible_municipality_id",
-        ).annotate(client_pseudonym=F("client__pseudonym"))
-    )
+            "client__pseudonym",
+        )
+    ]
     with transaction.atomic():
         outcomes = compute(meldingen, rule_set_for=rule_set_for, scope=scope)
         if not dry_run:

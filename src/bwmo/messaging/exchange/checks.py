@@ -3,11 +3,9 @@ leaves to the receiver: identification, codes, start/stop sequence, requests, de
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, cast
-
-from django.db.models import Q
 
 from bwmo.care.models import Product as CatalogueProduct
 from bwmo.care.models import Tariff
@@ -26,18 +24,10 @@ from bwmo.iwmo import (
 from bwmo.iwmo import model as m
 from bwmo.organisations.models import Municipality, Provider
 
-from ..models import (
-    Allocation,
-    AllocationRequest,
-    Declaration,
-    DeclarationLine,
-    DeliveryEvent,
-    Direction,
-    Message,
-    MessageStatus,
-)
+from ..models import Allocation, AllocationRequest, DeliveryEvent
 from ..services import tariff_cents_per_etmaal
-from .records import _PRESTATIE_FIELDS, _event_product, _prestatie_from, toewijzing
+from .lookups import DatabaseLookups
+from .records import _event_product, _prestatie_from, toewijzing
 
 
 class CrossChecks:
@@ -48,6 +38,7 @@ class CrossChecks:
     municipality: Municipality | None
     provider: Provider | None
     cache: dict
+    lookups: DatabaseLookups
     _allocation_cache: dict[int, Allocation]
 
     def _cached(self, key, compute: Callable[[], Any]):
@@ -58,9 +49,16 @@ class CrossChecks:
     def _allocations(self, **filters) -> list[Allocation]:
         """This provider's allocations for this municipality (the provider is known)."""
         assert self.provider is not None and self.municipality is not None  # see _crosscheck
-        found = Allocation.objects.select_related("client").filter(**filters).order_by()
-        if "number__in" not in filters:  # by number the unique index is enough
-            found = found.filter(provider=self.provider, municipality=self.municipality)
+        found: Iterable[Allocation]
+        if set(filters) == {"number__in"}:  # by number the unique index is enough
+            found = self.lookups.allocations_by_number(filters["number__in"])
+        else:
+            found = (
+                Allocation.objects.select_related("client")
+                .filter(**filters)
+                .order_by()
+                .filter(provider=self.provider, municipality=self.municipality)
+            )
         mine = [
             a
             for a in found
@@ -75,16 +73,9 @@ class CrossChecks:
 
     def _crosscheck(self) -> list[m.IwmoError]:
         b, header = self.bericht, self.bericht.header
-        earlier = Message.objects.filter(
-            direction=Direction.IN, message_type=self.message_type, sender=header.afzender
-        ).exclude(status=MessageStatus.INVALID)
         errors = check_berichtidentificatie(
             header,
-            set(
-                earlier.filter(identification=header.identificatie).values_list(
-                    "identification", flat=True
-                )
-            ),
+            self.lookups.identifications(self.message_type, header.afzender, header.identificatie),
         )
         # The CBS list holds no history of mergers: every code in it counts as valid from
         # 1900 (only the sender's or receiver's code matters to TR378).
@@ -191,33 +182,20 @@ class CrossChecks:
                 )
             ],
         )
-        # Looked up by the indexed line columns; this provider's and municipality's lines are
-        # picked out here (a filter on the declaration would make the database scan those).
+        # This provider's and municipality's lines are picked out here (see line_rows).
         rows = {
             row[0]: row
-            for row in DeclarationLine.objects.filter(
-                Q(allocation_number__in=numbers) | Q(reference__in=references)
-            )
-            .order_by()
-            .values_list(
-                "pk", "declaration__provider_id", "declaration__municipality_id", *_PRESTATIE_FIELDS
-            )
+            for row in self.lookups.line_rows(numbers, references)
             if row[1] == self.provider.pk and row[2] == self.municipality.pk
         }
         eerder = [EerderePrestatie(_prestatie_from(row[3:-1]), row[-1]) for row in rows.values()]
-        used = (
-            Declaration.objects.filter(
-                provider=self.provider,
-                municipality=self.municipality,
-                number=b.declaratie.declaratie_nummer,
-            )
-            .order_by()
-            .values_list("number", flat=True)
+        used = self.lookups.declaration_numbers(
+            self.provider.pk, self.municipality.pk, b.declaratie.declaratie_nummer
         )
         return check_declaration_against_allocations(
             b,
             allocations,
             tariffs,
             eerdere_prestaties=eerder,
-            eerdere_declaratienummers=set(used),
+            eerdere_declaratienummers=used,
         )

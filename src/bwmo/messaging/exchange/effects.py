@@ -22,6 +22,7 @@ from ..models import (
     DeliveryEvent,
     Message,
 )
+from .lookups import DatabaseLookups
 from .records import _bsn_of, _errors_json
 
 # WMO588 (reden beëindiging) → bwmo's outflow reason; 20 (tijdelijk) ends no stay.
@@ -48,6 +49,7 @@ class Effects:
     _items: list[str]
     _groups: list[str]
     _allocation_cache: dict[int, Allocation]
+    lookups: DatabaseLookups
 
     def _blocked(self, item: str, group: str | None = None) -> bool:
         raise NotImplementedError
@@ -177,9 +179,20 @@ class Effects:
         )
 
     def _declaration(self, b: m.Declaratiebericht) -> int:
+        declaration, lines = self._declaration_rows(b, self.message)
+        declaration.save(force_insert=True)
+        for line in lines:
+            line.declaration = declaration
+        DeclarationLine.objects.bulk_create(lines)
+        return sum(1 for line in lines if line.approved)
+
+    def _declaration_rows(
+        self, b: m.Declaratiebericht, message: Message
+    ) -> tuple[Declaration, list[DeclarationLine]]:
+        """The declaration and its lines as they are to be stored (not written yet)."""
         d = b.declaratie
         declaration = Declaration(
-            message=self.message,
+            message=message,
             municipality=self.municipality,
             provider=self.provider,
             number=d.declaratie_nummer,
@@ -189,10 +202,10 @@ class Effects:
             approved_cents=0,
         )
         allocations = self._allocation_cache  # fetched by the cross-check
-        clients = {a.client.bsn: a.client for a in allocations.values()}
+        clients: dict[str | None, Client] = {a.client.bsn: a.client for a in allocations.values()}
         unknown = {c.bsn for c in d.clienten} - set(clients)
         if unknown:
-            clients.update({c.bsn: c for c in Client.objects.filter(bsn__in=unknown)})
+            clients.update(self.lookups.clients_by_bsn(unknown))
         lines, approved_total = [], 0
         index = 0
         for ci, dc in enumerate(d.clienten):
@@ -231,11 +244,7 @@ class Effects:
                     )
                 )
         declaration.approved_cents = approved_total
-        declaration.save(force_insert=True)
-        for line in lines:
-            line.declaration = declaration
-        DeclarationLine.objects.bulk_create(lines)
-        return sum(1 for line in lines if line.approved)
+        return declaration, lines
 
 
 def _product_fields(p: m.StartProduct | m.StopProduct) -> dict:

@@ -14,6 +14,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -83,29 +84,56 @@ def _deliver(message: Message) -> Path:
     return _deliver_all([message])[0]
 
 
+# Files written at the same time: each waits for the disk (fsync) on its own, and the file
+# system flushes files that wait together in one go.
+_WRITERS = 8
+
+
+def _put(target: Path, content: bytes, message: Message) -> Path | None:
+    """Write one recorded file unless it is there already; the folder written, or None."""
+    try:
+        existing = target.read_bytes()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, content)
+        return target.parent
+    if existing != content:
+        raise OutboxConflict(
+            f"{target} already exists with other content; message {message.pk} "
+            f"({message.message_type}) is not written over it"
+        )
+    return None
+
+
+def _attempt(item: tuple[Path, bytes, Message]) -> tuple[Path | None, Exception | None]:
+    try:
+        return _put(*item), None
+    except Exception as error:  # raised by the caller, after the marks
+        return None, error
+
+
 def _deliver_all(messages: Iterable[Message]) -> list[Path]:
-    """``_deliver`` for many files at once: each file written and flushed, each folder
-    flushed once, then one update marks them all written. Should one of them fail, the
-    files written before it are still marked (or the next run's ``write_recorded`` does)."""
+    """``_deliver`` for many files at once: the files written and flushed side by side,
+    each folder flushed once, then one update marks them all written. Should one of them
+    fail, the files that were written are still marked (or the next run's
+    ``write_recorded`` does) and the first failure is raised."""
+    todo = [(Path(m.folder) / m.filename, m.content.encode(), m) for m in messages]
     written: list[Path] = []
     pks: list[int] = []
     folders: set[Path] = set()
+    failure: Exception | None = None
     try:
-        for message in messages:
-            target = Path(message.folder) / message.filename
-            content = message.content.encode()
-            try:
-                existing = target.read_bytes()
-            except FileNotFoundError:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _write(target, content)
-                folders.add(target.parent)
-            else:
-                if existing != content:
-                    raise OutboxConflict(
-                        f"{target} already exists with other content; message {message.pk} "
-                        f"({message.message_type}) is not written over it"
-                    )
+        if len(todo) > 1:
+            with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+                outcomes = list(pool.map(_attempt, todo))
+        else:
+            outcomes = [_attempt(item) for item in todo]
+        for (target, _content, message), (folder, error) in zip(todo, outcomes, strict=True):
+            if error is not None:
+                failure = failure or error
+                continue
+            if folder is not None:
+                folders.add(folder)
             written.append(target)
             pks.append(message.pk)
     finally:
@@ -115,6 +143,8 @@ def _deliver_all(messages: Iterable[Message]) -> list[Path]:
             Message.objects.filter(pk__in=pks, written_at__isnull=True).update(
                 written_at=timezone.now()
             )
+    if failure is not None:
+        raise failure
     return written
 
 

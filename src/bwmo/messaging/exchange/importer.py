@@ -40,10 +40,11 @@ from bwmo.iwmo._xml import (
 from bwmo.iwmo.validate import xml_error
 from bwmo.organisations.models import Municipality, Provider
 
-from ..models import Allocation, Direction, Message, MessageStatus
+from ..models import Allocation, Declaration, DeclarationLine, Direction, Message, MessageStatus
 from .checks import CrossChecks
 from .effects import Effects
 from .export import _answer_filename, _deliver_all, write_recorded
+from .lookups import BatchLookups, DatabaseLookups
 from .records import _bsn_of, _errors_json, _identificatie, xsd_dir
 
 logger = logging.getLogger(__name__)
@@ -92,44 +93,249 @@ def import_directory(
     as *ongeldig* with its finding, and the run goes on with the next. Answers an earlier run
     recorded but did not write (killed after its commit) are written first.
 
-    The files are committed in batches (``BATCH_FILES``), each file inside its batch in a
-    savepoint of its own, and the answers of a batch are written after its commit. A run
-    killed halfway loses at most its last, uncommitted batch, which the next run reads in
-    again: nothing of a file is ever half applied."""
+    The files are committed in batches (``BATCH_FILES``) and the answers of a batch are
+    written after its commit. A run killed halfway loses at most its last, uncommitted
+    batch, which the next run reads in again: nothing of a file is ever half applied.
+
+    The declarations (WMO323) of a batch are checked against state read once for the batch
+    and written together (``_import_batch``). Should bwmo fail on any file of the batch, the
+    batch is rolled back whole and done again file by file, each file in a savepoint of its
+    own (``_import_files``): that file alone is then recorded as *ongeldig* (INTERN), the
+    others land as they would have."""
     write_recorded()
     files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
     cache: dict = {}  # reference data that does not change during one run
     results: list[FileResult] = []
     for first in range(0, len(files), BATCH_FILES):
-        answers: list[Message] = []
         batch = files[first : first + BATCH_FILES]
         reads: dict[Path, tuple[bytes, str, bool]] = {}
         for path in batch:
             with contextlib.suppress(OSError):  # unreadable: reported by the file's import
                 reads[path] = _read(path)
-        with transaction.atomic():
-            # Which of the batch's files were read in before: one query for the batch.
-            recorded = set(
-                Message.objects.filter(
-                    direction=Direction.IN, sha256__in=[sha for _c, sha, _b in reads.values()]
-                ).values_list("sha256", flat=True)
-            )
-            for path in batch:
-                read = reads.get(path)
-                result = _import_one(
-                    path,
-                    today=today,
-                    now=now,
-                    cache=cache,
-                    answers=answers,
-                    read=read,
-                    recorded=recorded if read else None,
+        answers: list[Message] = []
+        try:
+            with transaction.atomic():
+                done = _import_batch(
+                    batch, reads, today=today, now=now, cache=cache, answers=answers
                 )
-                if read and result.outcome == Outcome.PROCESSED:
-                    recorded.add(read[1])  # the same content later in the batch: a duplicate
-                results.append(result)
+        except Exception as error:
+            logger.warning(
+                "iWmo import: batch from %s again file by file (%s)",
+                batch[0].name,
+                type(error).__name__,
+            )
+            answers = []
+            with transaction.atomic():
+                done = _import_files(
+                    batch, reads, today=today, now=now, cache=cache, answers=answers
+                )
+        results += done
         _deliver_all(answers)  # committed: now the answers' files
     return results
+
+
+def _recorded(reads: dict[Path, tuple[bytes, str, bool]]) -> set[str]:
+    """Which of the batch's files were read in before: one query for the batch."""
+    return set(
+        Message.objects.filter(
+            direction=Direction.IN, sha256__in=[sha for _c, sha, _b in reads.values()]
+        ).values_list("sha256", flat=True)
+    )
+
+
+def _import_files(
+    batch: list[Path],
+    reads: dict[Path, tuple[bytes, str, bool]],
+    *,
+    today: date,
+    now: datetime | None,
+    cache: dict,
+    answers: list[Message],
+) -> list[FileResult]:
+    """The batch file by file, each in a savepoint of its own (in the caller's transaction)."""
+    recorded = _recorded(reads)
+    results = []
+    for path in batch:
+        read = reads.get(path)
+        result = _import_one(
+            path,
+            today=today,
+            now=now,
+            cache=cache,
+            answers=answers,
+            read=read,
+            recorded=recorded if read else None,
+        )
+        if read and result.outcome == Outcome.PROCESSED:
+            recorded.add(read[1])  # the same content later in the batch: a duplicate
+        results.append(result)
+    return results
+
+
+def _declaration_import(
+    path: Path,
+    read: tuple[bytes, str, bool] | None,
+    *,
+    today: date,
+    now: datetime | None,
+    cache: dict,
+    lookups: BatchLookups,
+) -> _Import | None:
+    """The import of a file that is an XSD-valid declaration (WMO323) from a known provider
+    to a known municipality, ready to be checked against the batch's state; None for any
+    other file (which takes the path of a single file)."""
+    if read is None or read[2]:
+        return None
+    content, sha, _too_big = read
+    try:
+        root = parse_xml(content, max_bytes=max_file_bytes())
+    except XmlSyntaxError:
+        return None
+    if message_type_of(root) != "WMO323":
+        return None
+    result = validate_root(root, xsd_dir(), today=today)
+    if result.bericht is None:
+        return None
+    run = _Import(
+        path,
+        content,
+        sha,
+        result.bericht,
+        list(result.errors),
+        today,
+        now or timezone.now(),
+        cache,
+        lookups,
+    )
+    if run.provider is None or run.municipality is None:
+        return None
+    return run
+
+
+def _import_batch(
+    batch: list[Path],
+    reads: dict[Path, tuple[bytes, str, bool]],
+    *,
+    today: date,
+    now: datetime | None,
+    cache: dict,
+    answers: list[Message],
+) -> list[FileResult]:
+    """``_import_files`` with the declarations checked against state read once for the
+    batch (kept current file by file) and written together; any other file is imported as
+    a single file, after what came before it is written, so the order of the files holds."""
+    recorded = _recorded(reads)
+    lookups = BatchLookups()
+    runs = {
+        path: run
+        for path in batch
+        if (
+            run := _declaration_import(
+                path, reads.get(path), today=today, now=now, cache=cache, lookups=lookups
+            )
+        )
+        is not None
+    }
+    stale = True  # the batch's state is to be read (again) before the next declaration
+    pending: list[_Pending] = []
+    results: list[FileResult] = []
+    for index, path in enumerate(batch):
+        read, run = reads.get(path), runs.get(path)
+        if read is not None and read[1] in recorded:
+            results.append(FileResult(path, Outcome.DUPLICATE))
+            continue
+        if run is None:
+            _write_pending(pending, answers)
+            result = _import_one(
+                path,
+                today=today,
+                now=now,
+                cache=cache,
+                answers=answers,
+                read=read,
+                recorded=recorded if read else None,
+            )
+            if read and result.outcome == Outcome.PROCESSED:
+                recorded.add(read[1])
+                stale = True  # it wrote something a later declaration may depend on
+            results.append(result)
+            continue
+        if stale:
+            _prefetch(lookups, [r for p in batch[index:] if (r := runs.get(p)) is not None])
+            stale = False
+        done = run.prepare()
+        pending.append(done)
+        recorded.add(run.sha)
+        results.append(done.result)
+    _write_pending(pending, answers)
+    return results
+
+
+def _prefetch(lookups: BatchLookups, runs: list[_Import]) -> None:
+    """Read what the declarations of ``runs`` can ask, once."""
+    numbers: set[int] = set()
+    references: set[str] = set()
+    bsns: set[str] = set()
+    identifications: set[tuple[str, str]] = set()
+    declarations: set[tuple[int, str, str]] = set()
+    for run in runs:
+        header, declaratie = run.bericht.header, run.bericht.declaratie
+        assert run.provider is not None and run.municipality is not None  # see above
+        identifications.add((header.afzender, header.identificatie))
+        declarations.add((run.provider.pk, run.municipality.pk, declaratie.declaratie_nummer))
+        for client in declaratie.clienten:
+            bsns.add(client.bsn)
+            for p in client.prestaties:
+                if p.toewijzing_nummer is not None:
+                    numbers.add(p.toewijzing_nummer)
+                references.add(p.referentie_nummer)
+                if p.vorig_referentie_nummer:
+                    references.add(p.vorig_referentie_nummer)
+    lookups.prefetch(
+        message_type="WMO323",
+        identifications=identifications,
+        numbers=numbers,
+        references=references,
+        declarations=declarations,
+        bsns=bsns,
+    )
+
+
+@dataclass
+class _Pending:
+    """A declaration checked and decided, to be written with the others of its batch."""
+
+    run: _Import
+    declaration: Declaration
+    lines: list[DeclarationLine]
+    returned: list[m.IwmoError]  # the findings its WMO325 returns
+    result: FileResult
+
+
+def _write_pending(pending: list[_Pending], answers: list[Message]) -> None:
+    """Write the checked declarations: their messages, declarations and lines, then their
+    answers (which carry the message's number), each kind with one insert."""
+    if not pending:
+        return
+    Message.objects.bulk_create([p.run.message for p in pending])
+    if any(p.run.message.pk is None for p in pending):
+        raise RuntimeError("the database did not return the new messages' keys")
+    for p in pending:
+        p.declaration.message = p.run.message
+    Declaration.objects.bulk_create([p.declaration for p in pending])
+    lines = []
+    for p in pending:
+        for line in p.lines:
+            line.declaration = p.declaration
+        lines += p.lines
+    DeclarationLine.objects.bulk_create(lines, batch_size=1000)
+    replies = []
+    for p in pending:
+        p.run.answer = p.run._answer(p.returned)
+        replies.append(p.run.answer)
+    Message.objects.bulk_create(replies)
+    answers += replies
+    pending.clear()
 
 
 def max_file_bytes() -> int:
@@ -347,10 +553,13 @@ def _import_file(
 class _Import(CrossChecks, Effects):
     """One valid-by-XSD message: cross-checks, effects, answer; inside one transaction."""
 
-    def __init__(self, path, content, sha, bericht, errors, today, now, cache=None) -> None:
+    def __init__(
+        self, path, content, sha, bericht, errors, today, now, cache=None, lookups=None
+    ) -> None:
         self.path, self.content, self.sha = path, content, sha
         self.bericht, self.errors, self.today, self.now = bericht, errors, today, now
         self.cache = {} if cache is None else cache
+        self.lookups = DatabaseLookups() if lookups is None else lookups
         header = bericht.header
         self.message_type = header.message_type
         self.municipality = self._cached(
@@ -388,33 +597,15 @@ class _Import(CrossChecks, Effects):
     # -- the run
 
     def run(self, *, uploaded_by=None) -> FileResult:
-        header = self.bericht.header
         # An in-message rule with retourcode 0001 (controleniveau 2) rejects the whole message
         # (IV028): nothing of it is applied. The others (TR135, TR319, TR346 carry their own
         # retourcode) leave the cross-checks to run, so no other item is approved unchecked.
         self._technical = any(e.retourcode == m.RETOURCODE_TECHNISCH for e in self.errors)
         if not self._technical:
             self.errors += self._crosscheck()
-        client_bsn = _bsn_of(self.bericht)
-        client = Client.objects.filter(bsn=client_bsn).first() if client_bsn else None
-        self.message = Message.objects.create(
-            direction=Direction.IN,
-            message_type=self.message_type,
-            status=MessageStatus.REJECTED,
-            municipality=self.municipality,
-            provider=self.provider,
-            client=client,
-            sender=header.afzender,
-            receiver=header.ontvanger,
-            identification=header.identificatie,
-            dated=header.dagtekening,
-            filename=self.path.name,
-            sha256=self.sha,
-            content=self.content.decode(),
-            processed_at=self.now,
-            created_at=self.now,
-            uploaded_by=uploaded_by,
-        )
+        client = self._client()
+        self.message = self._inbound(client, uploaded_by)
+        self.message.save(force_insert=True)
         self._items, self._groups = _item_paths(self.bericht)
         applied = 0
         if self.provider is not None and self.municipality is not None:
@@ -450,13 +641,89 @@ class _Import(CrossChecks, Effects):
             _errors_json(self.errors),
         )
 
+    def prepare(self) -> _Pending:
+        """``run`` for a declaration from a known provider to a known municipality, without
+        writing anything: the batch writes it (``_write_pending``) with the others."""
+        header = self.bericht.header
+        assert self.provider is not None and self.municipality is not None  # see the batch
+        self._technical = any(e.retourcode == m.RETOURCODE_TECHNISCH for e in self.errors)
+        if not self._technical:
+            self.errors += self._crosscheck()
+        self.message = self._inbound(self._client(), None)
+        self._items, self._groups = _item_paths(self.bericht)
+        declaration, lines = self._declaration_rows(self.bericht, self.message)
+        applied = sum(1 for line in lines if line.approved)
+        if not self.errors:
+            status = MessageStatus.ACCEPTED
+        elif applied:
+            status = MessageStatus.PARTIAL
+        else:
+            status = MessageStatus.REJECTED
+        returned = self._returned()
+        errors = _errors_json(self.errors)
+        self.message.status, self.message.errors = status, errors
+        self.message.retour_codes = self.retour_codes
+        assert isinstance(self.lookups, BatchLookups)  # a batch's state, kept current here
+        self.lookups.record(
+            message_type=self.message_type,
+            sender=header.afzender,
+            identification=header.identificatie,
+            declaration=declaration,
+            lines=lines,
+        )
+        name = _answer_filename("WMO325", header.ontvanger, header.afzender, self.sha)
+        result = FileResult(
+            self.path, Outcome.PROCESSED, self.message_type, status, self.path.parent / name, errors
+        )
+        return _Pending(self, declaration, lines, returned, result)
+
+    def _client(self) -> Client | None:
+        bsn = _bsn_of(self.bericht)
+        return self.lookups.clients_by_bsn([bsn]).get(bsn) if bsn else None
+
+    def _inbound(self, client: Client | None, uploaded_by) -> Message:
+        """The received message as it is recorded (not written yet); rejected until its
+        outcome is known."""
+        header = self.bericht.header
+        return Message(
+            direction=Direction.IN,
+            message_type=self.message_type,
+            status=MessageStatus.REJECTED,
+            municipality=self.municipality,
+            provider=self.provider,
+            client=client,
+            sender=header.afzender,
+            receiver=header.ontvanger,
+            identification=header.identificatie,
+            dated=header.dagtekening,
+            filename=self.path.name,
+            sha256=self.sha,
+            content=self.content.decode(),
+            processed_at=self.now,
+            created_at=self.now,
+            uploaded_by=uploaded_by,
+        )
+
+    def _returned(self) -> list[m.IwmoError]:
+        """The findings the answer returns, and ``retour_codes`` set from them. Findings
+        without a retourcode (bwmo's own, such as an unknown receiver) are not the
+        standard's; they stay on the message and in the screens."""
+        errors = [e for e in self.errors if e.retourcode]
+        self.retour_codes = sorted({e.retourcode for e in errors if e.retourcode}) or [
+            m.RETOURCODE_GOED
+        ]
+        return errors
+
     def _reply(self) -> Path | None:
         """The retour message or WMO325, recorded to be written next to the inbound file once
         the transaction commits."""
+        self.answer = self._answer(self._returned())
+        self.answer.save(force_insert=True)
+        return self.path.parent / self.answer.filename
+
+    def _answer(self, errors: list[m.IwmoError]) -> Message:
+        """The answer to the recorded inbound message (not written yet)."""
         reply_type = "WMO325" if self.message_type == "WMO323" else m.RETOUR_VOOR[self.message_type]
-        # Findings without a retourcode (bwmo's own, such as an unknown receiver) are not
-        # the standard's; they stay on the message and in the screens.
-        errors = [e for e in self.errors if e.retourcode]
         # One answer per received message: its identification is the received message's
         # number, so the answer is written with a single insert.
         ident = _identificatie(self.message)
@@ -478,9 +745,7 @@ class _Import(CrossChecks, Effects):
             )
         sender, receiver = self.bericht.header.ontvanger, self.bericht.header.afzender
         name = _answer_filename(reply_type, sender, receiver, self.sha)
-        returned = {e.retourcode for e in errors if e.retourcode}
-        self.retour_codes = sorted(returned) or [m.RETOURCODE_GOED]
-        self.answer = Message.objects.create(
+        return Message(
             direction=Direction.OUT,
             message_type=reply_type,
             status=MessageStatus.SENT,
@@ -500,7 +765,6 @@ class _Import(CrossChecks, Effects):
             processed_at=self.now,
             created_at=self.now,
         )
-        return self.path.parent / name
 
 
 def _item_paths(b) -> tuple[list[str], list[str]]:
