@@ -63,6 +63,15 @@ def test_provider_sees_allocations_starts_care_and_reads_the_325(
     expect(body).to_contain_text("Geen bevindingen")
     assert DeliveryEvent.objects.get(allocation__number=number).begin == indication.valid_from
 
+    # The stop offers only the reasons a provider may give itself (not 36, not 37).
+    page.goto(url(live_server, "portaal:allocation", number))
+    reason = page.get_by_label("Reden van beëindigen")
+    expect(reason.locator("option[value='19']")).to_have_count(1)
+    expect(reason.locator("option[value='36']")).to_have_count(0)
+    expect(reason.locator("option[value='37']")).to_have_count(0)
+    reason.scroll_into_view_if_needed()
+    screenshot(page, "portal-allocation-stop")
+
     # A declaration with last year's tariff: the WMO325 rejects the line, in words.
     path, _first, _last = _323_wrong_tariff(client, indication, tmp_path)
     page.get_by_role("navigation", name="Aanbiedersportaal").get_by_role(

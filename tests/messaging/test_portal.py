@@ -3,6 +3,7 @@ what it sends takes the import path of a file (all or nothing, findings recorded
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bwmo.care import services as care_services
 from bwmo.care.models import Indication
 from bwmo.iwmo import aanbieder
 from bwmo.iwmo import model as m
+from bwmo.messaging.codelists import stop_reason_choices
 from bwmo.messaging.models import (
     Allocation,
     AllocationRequest,
@@ -302,3 +304,33 @@ def test_a_file_that_is_not_xml_is_recorded_and_its_finding_shown(client, setup,
     # Another provider's user does not see it.
     client.force_login(setup.users["opvang"])
     assert client.get(response["Location"]).status_code == 404
+
+
+def _stop_reasons(page: str) -> list[str]:
+    select = page.split('name="stop-reason"', 1)[1].split("</select>", 1)[0]
+    return list(re.findall(r'<option value="(\d+)"', select))
+
+
+def test_the_stop_offers_only_the_reasons_the_code_list_lets_a_provider_give(client, setup, world):
+    """WMO588: 36 (by the municipality) and 37 (after a change request) are not the
+    provider's own initiative: offered only after the municipality's change with a reason
+    in their column (36 after 03, 05, 08, 10, 11; 37 after 12). A posted 36 is refused
+    before anything is sent."""
+    ours, _theirs = world
+    _login(client, setup)
+    allocation = Allocation.objects.get(client=ours[0])
+    url = reverse("portaal:allocation", args=[allocation.number])
+    offered = _stop_reasons(client.get(url).content.decode())
+    assert "36" not in offered and "37" not in offered
+    assert {"02", "19", "20", "38", "39"} <= set(offered)
+    assert offered == [c for c, _t in stop_reason_choices("")]
+    today = timezone.localdate().strftime("%d-%m-%Y")
+    refused = client.post(url, {"action": "stop", "stop-end": today, "stop-reason": "36"})
+    assert refused.status_code == 400
+    assert "Reden 36 past niet bij deze toewijzing" in refused.content.decode()
+    assert not Message.objects.filter(direction=Direction.IN).exists()
+    # After the municipality shortened the allocation (03) or answered a change request (12).
+    for reason_change, extra in (("03", "36"), ("12", "37")):
+        Allocation.objects.filter(pk=allocation.pk).update(reason_change=reason_change)
+        offered = _stop_reasons(client.get(url).content.decode())
+        assert extra in offered and ({"36", "37"} - {extra}).isdisjoint(offered)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bwmo.iwmo.model import FREQUENTIE_PER_MAAND, FREQUENTIE_PER_WEEK
 from bwmo.ui.forms import BwmoForm, DateInput
 
-from ..codelists import code_choices
+from ..codelists import code_choices, stop_reason_choices
 
 FREQUENCY_CHOICES = [
     (FREQUENTIE_PER_WEEK, _("etmalen per week")),
@@ -50,11 +50,16 @@ class CareStopForm(BwmoForm):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reason_change: str = "", **kwargs):
+        """``reason_change``: the allocation's RedenWijziging (WMO002), which decides whether
+        36 or 37 may follow it (``codelists.stop_reason_choices``)."""
         super().__init__(*args, **kwargs)
         field = self.fields["reason"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("— kies een reden —")), *code_choices("WMO588")]
+        field.choices = [("", _("— kies een reden —")), *stop_reason_choices(reason_change)]
+        field.error_messages["invalid_choice"] = _(
+            "Reden %(value)s past niet bij deze toewijzing: kies een van de redenen in de lijst."
+        )
 
 
 class _OmvangForm(BwmoForm):

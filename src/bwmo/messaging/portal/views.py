@@ -169,7 +169,10 @@ def _allocation_page(request, allocation: Allocation, forms: dict, status: int =
             "events": allocation.events.order_by("begin", "pk"),
             "start_form": forms.get("start")
             or CareStartForm(initial={"begin": today}, prefix="start"),
-            "stop_form": forms.get("stop") or CareStopForm(initial={"end": today}, prefix="stop"),
+            "stop_form": forms.get("stop")
+            or CareStopForm(
+                initial={"end": today}, prefix="stop", reason_change=allocation.reason_change
+            ),
             "change_form": forms.get("wijziging")
             or ChangeRequestForm(
                 initial={
@@ -215,7 +218,7 @@ def allocation_detail(request, number: int):
                 )
             return _allocation_page(request, allocation, {"start": form}, status=400)
         if action == "stop":
-            form = CareStopForm(request.POST, prefix="stop")
+            form = CareStopForm(request.POST, prefix="stop", reason_change=allocation.reason_change)
             start = selectors.allocation_last_start(allocation=allocation)
             if start is None:
                 form.add_error(
