@@ -113,9 +113,18 @@ def test_provider_portal_pages_are_accessible(a11y_page: Page, live_server, regi
         ("portaal:answers", ()),
         ("portaal:allocation", (number,)),
         ("portaal:request", (client.pseudonym,)),
+        ("portaal:new_client_request", ()),
     ):
         page.goto(url(live_server, name, *args))
         assert_accessible(page, name.replace(":", "-"))
+    screenshot(page, "portal-new-client-request")
+    # The request for a new client with a BSN that fails the elfproef: named at its field.
+    page.get_by_label("BSN").fill("999900123")
+    page.get_by_label("Achternaam").fill("Nieuwland")
+    page.get_by_role("button", name="Verzoek versturen").click()
+    expect(page.get_by_role("alert")).to_contain_text("elfproef")
+    assert_accessible(page, "portaal-new-client-request-errors")
+    screenshot(page, "portal-new-client-request-errors")
     # A form with its errors: the summary and the fields, in words.
     page.goto(url(live_server, "portaal:declarations"))
     page.get_by_role("button", name="Declaratie versturen").click()

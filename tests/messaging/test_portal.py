@@ -334,3 +334,69 @@ def test_the_stop_offers_only_the_reasons_the_code_list_lets_a_provider_give(cli
         Allocation.objects.filter(pk=allocation.pk).update(reason_change=reason_change)
         offered = _stop_reasons(client.get(url).content.decode())
         assert extra in offered and ({"36", "37"} - {extra}).isdisjoint(offered)
+
+
+def _new_client_data(**changes) -> dict:
+    start = timezone.localdate() + timedelta(days=7)
+    data = {
+        "bsn": "999900122",
+        "given_names": "Noor",
+        "surname_prefix": "van",
+        "surname": "Nieuwland",
+        "birth_date": "03-04-1990",
+        "gender": "2",
+        "municipality": "GM0106",
+        "reference": "NIEUW-1",
+        "product": "BW001",
+        "start": start.strftime("%d-%m-%Y"),
+        "end": (start + timedelta(days=180)).strftime("%d-%m-%Y"),
+        "volume": "7",
+        "frequency": "2",
+    }
+    return {**data, **changes}
+
+
+def test_a_request_for_someone_new_to_bwmo_is_read_in(client, setup, world):
+    from bwmo.clients.models import Client
+
+    _login(client, setup)
+    url = reverse("portaal:new_client_request")
+    page = client.get(url).content.decode()
+    assert "Voor wie vraagt u een toewijzing?" in page and "Assen" in page
+    assert (
+        reverse("portaal:new_client_request")
+        in client.get(reverse("portaal:clients")).content.decode()
+    )
+    response = client.post(url, _new_client_data())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    message = Message.objects.get(direction=Direction.IN, message_type="WMO315")
+    assert message.status == MessageStatus.ACCEPTED, message.errors
+    assert message.uploaded_by == setup.users["aanbieder"]
+    assert message.replies.get().message_type == "WMO316"
+    request = AllocationRequest.objects.get(kind="315", reference="NIEUW-1")
+    assert request.client is None  # joins the dossier when the municipality registers her
+    assert not Client.objects.filter(bsn="999900122").exists()
+    assert "Nieuwland" in message.content and "999900122" in message.content
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "text"),
+    [
+        ({"bsn": "999900123"}, "bsn", "elfproef"),
+        ({"bsn": "12345"}, "bsn", "precies 9 cijfers"),
+        ({"surname": ""}, "surname", ""),
+        ({"birth_date": "01-01-2999"}, "birth_date", "in de toekomst"),
+        ({"surname_prefix": "x" * 11}, "surname_prefix", "Hoogstens 10 tekens"),
+        ({"municipality": "GM9999"}, "municipality", ""),
+    ],
+)
+def test_a_new_client_request_with_bad_data_names_the_field_and_sends_nothing(
+    client, setup, world, changes, field, text
+):
+    _login(client, setup)
+    response = client.post(reverse("portaal:new_client_request"), _new_client_data(**changes))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert field in form.errors, form.errors
+    assert text in " ".join(form.errors[field])
+    assert not Message.objects.filter(direction=Direction.IN).exists()
