@@ -7,7 +7,7 @@ from django.test import Client as HttpClient
 
 from bwmo.accounts.models import User
 from bwmo.api.models import ApiClient
-from bwmo.api.scopes import AGGREGATES_READ, CLIENTS_READ, IWMO_READ
+from bwmo.api.scopes import AGGREGATES_READ, CLIENTS_READ, IWMO_READ, IWMO_WRITE
 from bwmo.api.services import api_client_register
 
 ALL = [CLIENTS_READ, IWMO_READ, AGGREGATES_READ]
@@ -21,6 +21,7 @@ API_CLIENTS = {
     "regio": ("regio", [AGGREGATES_READ, IWMO_READ]),
     "assen_aggregates": ("assen", [AGGREGATES_READ]),
     "assen_none": ("assen", []),
+    "aanbieder_write": ("aanbieder", [IWMO_WRITE]),
 }
 
 

@@ -5,34 +5,44 @@ An endpoint of the URL resolver without a row in ``MATRIX`` makes
 
 The clients are those of the screens' matrix: ``assen_bw`` (BW, Assen responsible, ZIN at
 Stichting Testhuis), ``emmen_bw`` (BW, Emmen responsible, ZIN at another provider) and
-``assen_mo`` (MO intake by the opvanginstelling under Assen's mandate). For a list, the
+``assen_mo`` (MO intake by the opvanginstelling under Assen's mandate), and ``assen_ended``
+(as ``assen_bw``, but its allocation to Stichting Testhuis ended yesterday while the
+indication runs on: the provider no longer sees it). For a list, the
 expectation is the set of clients whose data it returns (or the status when it is refused);
 for one client's resource, the status per client. No response carries the BSN of a client the
 caller may not see.
 """
 
 import json
+import os
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from bwmo.care import services as care_services
 from bwmo.care.models import Indication
-from bwmo.messaging.models import Declaration, Direction, Message, MessageStatus
+from bwmo.messaging.models import Allocation, Declaration, Direction, Message, MessageStatus
 from bwmo.toegang.models import Melding
 from tests.factories import granted_client, mo_client
 
 from .conftest import API_CLIENTS
 
+XSD_DIR = Path(django_settings.BWMO_IWMO_XSD_DIR)
+
 CALLERS = ["anon", "bad_token", *API_CLIENTS]
-CLIENTS = ["assen_bw", "emmen_bw", "assen_mo"]
+CLIENTS = ["assen_bw", "emmen_bw", "assen_mo", "assen_ended"]
 
 SEES = {
-    "assen": {"assen_bw", "assen_mo"},
+    "assen": {"assen_bw", "assen_mo", "assen_ended"},
     "emmen": {"emmen_bw"},
-    "aanbieder": {"assen_bw"},  # Stichting Testhuis: its current indication
+    # Stichting Testhuis: its current allocation; not assen_ended, whose allocation to it
+    # ended yesterday while the indication still runs.
+    "aanbieder": {"assen_bw"},
     "opvang": {"assen_mo"},  # the MO mandate of Assen
 }
 ACCESS_PROCESS = {**SEES, "aanbieder": set()}  # a provider sees no meldingen
@@ -73,6 +83,9 @@ MATRIX = {
     "api:openapi_yaml": ("plain", PUBLIC),
     "api:docs": ("plain", PUBLIC),
     "api:not_found": ("plain", dict.fromkeys(CALLERS, 404)),
+    # The OAuth2 token endpoint takes a POST with client credentials (tests/api/test_oauth.py):
+    # a GET is refused for everyone, whatever the token.
+    "api:oauth_token": ("plain", dict.fromkeys(CALLERS, 405)),
     "api:clients": ("clients", by_scope(SEES)),
     "api:client": ("client", per_client(SEES)),
     "api:client_search": ("search", by_scope(SEES)),
@@ -124,11 +137,18 @@ def world(region_setup, callers):
             region_setup, municipality="GM0114", provider=region_setup.other_provider
         ),
         "assen_mo": mo_client(region_setup),
+        "assen_ended": granted_client(region_setup),
     }
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Allocation.objects.filter(client=clients["assen_ended"]).update(end=yesterday)
     # Emmen's case is registered by Emmen's organisation; each BW client stays in its own
     # municipality (so the Assen side does not see the Emmen client as a stay municipality).
     clients["emmen_bw"].meldingen.update(organisation=region_setup.org["emmen"])
-    for name, location in (("assen_bw", region_setup.assen), ("emmen_bw", region_setup.emmen)):
+    for name, location in (
+        ("assen_bw", region_setup.assen),
+        ("emmen_bw", region_setup.emmen),
+        ("assen_ended", region_setup.assen),
+    ):
         indication = Indication.objects.get(client=clients[name])
         care_services.stay_start(
             indication=indication, location=location, start=indication.valid_from
@@ -198,6 +218,7 @@ def test_api_access_matrix(url_name, world, callers):
                 "api:openapi_yaml": "openapi.yaml",
                 "api:docs": "docs",
                 "api:not_found": "clients/",
+                "api:oauth_token": "oauth/token",
                 "api:clients": "clients",
                 "api:meldingen": "meldingen",
                 "api:indications": "indications",
@@ -259,3 +280,46 @@ def test_api_access_matrix(url_name, world, callers):
                     assert response["Content-Type"] == "application/problem+json"
                     assert body["status"] == status
                     assert "detail" in body
+
+
+# Writes: every endpoint that takes a POST (other than a search, which reads) × every caller.
+# ``iwmo-messages``: a WMO305 of Stichting Testhuis for assen_bw (its own file) and one of
+# Zorg Elders for emmen_bw (another provider's file). Only the provider's client with
+# ``iwmo:write`` sends, and only its own file; the file is read in once.
+WRITES = {
+    "api:messages": refused(403, aanbieder_write=(201, 403)),
+}
+SEARCHES = {name for name, (kind, _expected) in MATRIX.items() if kind == "search"}
+
+
+def test_every_api_endpoint_that_takes_a_post_is_in_the_write_matrix():
+    posting = {
+        name
+        for name, pattern in api_url_names().items()
+        if "post" in getattr(getattr(pattern.callback, "cls", None), "http_method_names", [])
+        and hasattr(getattr(pattern.callback, "cls", None), "post")
+        and name not in ("api:not_found", "api:oauth_token", *SEARCHES)
+    }
+    assert posting == set(WRITES), f"POST endpoints without write expectations: {posting}"
+
+
+@pytest.mark.skipif(
+    not XSD_DIR.is_dir() and not os.environ.get("CI"), reason=f"no iWmo XSDs at {XSD_DIR}"
+)
+@pytest.mark.parametrize("url_name", sorted(WRITES))
+def test_api_write_matrix(url_name, world, callers, settings, tmp_path):
+    from .test_iwmo_write import wmo305
+
+    settings.DATA_DIR = tmp_path
+    allocations = [Allocation.objects.get(client=world[n]) for n in ("assen_bw", "emmen_bw")]
+    files = [wmo305(a, begin=a.start) for a in allocations]
+    path = {"api:messages": "/api/v1/iwmo-messages"}[url_name]
+    for caller in CALLERS:
+        want = WRITES[url_name][caller]
+        for index, content in enumerate(files):
+            response = request(caller, callers, "post", path, {"content": content})
+            assert_no_foreign_bsn(response, caller, world)
+            status = want if isinstance(want, int) else want[index]
+            assert response.status_code == status, (caller, index, response.content[:300])
+    sent = Message.objects.filter(direction=Direction.IN, message_type="WMO305")
+    assert list(sent.values_list("sender", flat=True)) == ["73000001"]

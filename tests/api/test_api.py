@@ -188,7 +188,7 @@ def test_a_provider_gets_only_its_fields(callers, bw):
     assert {"street", "phone", "postcode", "place"} <= set(municipality)
     assert not {"street", "phone", "postcode", "place", "houseNumber"} & set(provider)
     assert provider["bsn"] == bw.bsn
-    assert provider["relation"] == "aanbieder met lopende indicatie"
+    assert provider["relation"] == "aanbieder met lopende toewijzing"
     # and no access process: its meldingen are not the provider's to see
     assert callers["aanbieder"].get("/api/v1/meldingen").json()["results"] == []
 
@@ -210,6 +210,42 @@ def test_the_rate_limit_is_per_client_with_retry_after(callers, superuser):
     assert int(throttled["Retry-After"]) >= 1
     # another client is not affected
     assert callers["emmen"].get("/api/v1/clients").status_code == 200
+
+
+def test_the_rate_limit_is_counted_in_the_database_for_every_process(callers, superuser):
+    """Two server processes share nothing but the database: the count lives there, so a
+    process that never saw the client's requests (no cache, a new throttle) refuses the
+    next one too, and a request counted elsewhere counts here."""
+    from datetime import timedelta
+
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    from bwmo.api.models import ApiRequestWindow
+    from bwmo.api.services import api_request_count
+
+    caller = callers["assen"]
+    api_client_update(
+        api_client=caller.api_client,
+        name="Koppeling assen",
+        scopes=caller.api_client.scopes,
+        is_active=True,
+        rate_per_minute=3,
+        by=superuser,
+    )
+    assert caller.get("/api/v1/clients").status_code == 200
+    # "The other process": counts one request of the same client through the database.
+    api_request_count(api_client=caller.api_client, now=timezone.now())
+    for cache in caches.all():
+        cache.clear()
+    assert caller.get("/api/v1/clients").status_code == 200
+    assert_problem(caller.get("/api/v1/clients"), 429)
+    window = ApiRequestWindow.objects.get(api_client=caller.api_client)
+    assert window.count == 4
+    # A new minute starts from zero and removes the earlier one.
+    later = window.starts_at + timedelta(minutes=1)
+    assert api_request_count(api_client=caller.api_client, now=later) == 1
+    assert ApiRequestWindow.objects.filter(api_client=caller.api_client).count() == 1
 
 
 def test_only_a_superuser_grants_a_personal_data_scope(region_setup, users, superuser):

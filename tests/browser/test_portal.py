@@ -63,6 +63,15 @@ def test_provider_sees_allocations_starts_care_and_reads_the_325(
     expect(body).to_contain_text("Geen bevindingen")
     assert DeliveryEvent.objects.get(allocation__number=number).begin == indication.valid_from
 
+    # The stop offers only the reasons a provider may give itself (not 36, not 37).
+    page.goto(url(live_server, "portaal:allocation", number))
+    reason = page.get_by_label("Reden van beëindigen")
+    expect(reason.locator("option[value='19']")).to_have_count(1)
+    expect(reason.locator("option[value='36']")).to_have_count(0)
+    expect(reason.locator("option[value='37']")).to_have_count(0)
+    reason.scroll_into_view_if_needed()
+    screenshot(page, "portal-allocation-stop")
+
     # A declaration with last year's tariff: the WMO325 rejects the line, in words.
     path, _first, _last = _323_wrong_tariff(client, indication, tmp_path)
     page.get_by_role("navigation", name="Aanbiedersportaal").get_by_role(
@@ -104,9 +113,18 @@ def test_provider_portal_pages_are_accessible(a11y_page: Page, live_server, regi
         ("portaal:answers", ()),
         ("portaal:allocation", (number,)),
         ("portaal:request", (client.pseudonym,)),
+        ("portaal:new_client_request", ()),
     ):
         page.goto(url(live_server, name, *args))
         assert_accessible(page, name.replace(":", "-"))
+    screenshot(page, "portal-new-client-request")
+    # The request for a new client with a BSN that fails the elfproef: named at its field.
+    page.get_by_label("BSN").fill("999900123")
+    page.get_by_label("Achternaam").fill("Nieuwland")
+    page.get_by_role("button", name="Verzoek versturen").click()
+    expect(page.get_by_role("alert")).to_contain_text("elfproef")
+    assert_accessible(page, "portaal-new-client-request-errors")
+    screenshot(page, "portal-new-client-request-errors")
     # A form with its errors: the summary and the fields, in words.
     page.goto(url(live_server, "portaal:declarations"))
     page.get_by_role("button", name="Declaratie versturen").click()

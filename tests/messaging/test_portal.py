@@ -3,6 +3,7 @@ what it sends takes the import path of a file (all or nothing, findings recorded
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bwmo.care import services as care_services
 from bwmo.care.models import Indication
 from bwmo.iwmo import aanbieder
 from bwmo.iwmo import model as m
+from bwmo.messaging.codelists import stop_reason_choices
 from bwmo.messaging.models import (
     Allocation,
     AllocationRequest,
@@ -302,3 +304,99 @@ def test_a_file_that_is_not_xml_is_recorded_and_its_finding_shown(client, setup,
     # Another provider's user does not see it.
     client.force_login(setup.users["opvang"])
     assert client.get(response["Location"]).status_code == 404
+
+
+def _stop_reasons(page: str) -> list[str]:
+    select = page.split('name="stop-reason"', 1)[1].split("</select>", 1)[0]
+    return list(re.findall(r'<option value="(\d+)"', select))
+
+
+def test_the_stop_offers_only_the_reasons_the_code_list_lets_a_provider_give(client, setup, world):
+    """WMO588: 36 (by the municipality) and 37 (after a change request) are not the
+    provider's own initiative: offered only after the municipality's change with a reason
+    in their column (36 after 03, 05, 08, 10, 11; 37 after 12). A posted 36 is refused
+    before anything is sent."""
+    ours, _theirs = world
+    _login(client, setup)
+    allocation = Allocation.objects.get(client=ours[0])
+    url = reverse("portaal:allocation", args=[allocation.number])
+    offered = _stop_reasons(client.get(url).content.decode())
+    assert "36" not in offered and "37" not in offered
+    assert {"02", "19", "20", "38", "39"} <= set(offered)
+    assert offered == [c for c, _t in stop_reason_choices("")]
+    today = timezone.localdate().strftime("%d-%m-%Y")
+    refused = client.post(url, {"action": "stop", "stop-end": today, "stop-reason": "36"})
+    assert refused.status_code == 400
+    assert "Reden 36 past niet bij deze toewijzing" in refused.content.decode()
+    assert not Message.objects.filter(direction=Direction.IN).exists()
+    # After the municipality shortened the allocation (03) or answered a change request (12).
+    for reason_change, extra in (("03", "36"), ("12", "37")):
+        Allocation.objects.filter(pk=allocation.pk).update(reason_change=reason_change)
+        offered = _stop_reasons(client.get(url).content.decode())
+        assert extra in offered and ({"36", "37"} - {extra}).isdisjoint(offered)
+
+
+def _new_client_data(**changes) -> dict:
+    start = timezone.localdate() + timedelta(days=7)
+    data = {
+        "bsn": "999900122",
+        "given_names": "Noor",
+        "surname_prefix": "van",
+        "surname": "Nieuwland",
+        "birth_date": "03-04-1990",
+        "gender": "2",
+        "municipality": "GM0106",
+        "reference": "NIEUW-1",
+        "product": "BW001",
+        "start": start.strftime("%d-%m-%Y"),
+        "end": (start + timedelta(days=180)).strftime("%d-%m-%Y"),
+        "volume": "7",
+        "frequency": "2",
+    }
+    return {**data, **changes}
+
+
+def test_a_request_for_someone_new_to_bwmo_is_read_in(client, setup, world):
+    from bwmo.clients.models import Client
+
+    _login(client, setup)
+    url = reverse("portaal:new_client_request")
+    page = client.get(url).content.decode()
+    assert "Voor wie vraagt u een toewijzing?" in page and "Assen" in page
+    assert (
+        reverse("portaal:new_client_request")
+        in client.get(reverse("portaal:clients")).content.decode()
+    )
+    response = client.post(url, _new_client_data())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    message = Message.objects.get(direction=Direction.IN, message_type="WMO315")
+    assert message.status == MessageStatus.ACCEPTED, message.errors
+    assert message.uploaded_by == setup.users["aanbieder"]
+    assert message.replies.get().message_type == "WMO316"
+    request = AllocationRequest.objects.get(kind="315", reference="NIEUW-1")
+    assert request.client is None  # joins the dossier when the municipality registers her
+    assert not Client.objects.filter(bsn="999900122").exists()
+    assert "Nieuwland" in message.content and "999900122" in message.content
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "text"),
+    [
+        ({"bsn": "999900123"}, "bsn", "elfproef"),
+        ({"bsn": "12345"}, "bsn", "precies 9 cijfers"),
+        ({"surname": ""}, "surname", ""),
+        ({"birth_date": "01-01-2999"}, "birth_date", "in de toekomst"),
+        ({"surname_prefix": "x" * 11}, "surname_prefix", "Hoogstens 10 tekens"),
+        ({"municipality": "GM9999"}, "municipality", ""),
+    ],
+)
+def test_a_new_client_request_with_bad_data_names_the_field_and_sends_nothing(
+    client, setup, world, changes, field, text
+):
+    _login(client, setup)
+    response = client.post(reverse("portaal:new_client_request"), _new_client_data(**changes))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert field in form.errors, form.errors
+    assert text in " ".join(form.errors[field])
+    assert not Message.objects.filter(direction=Direction.IN).exists()

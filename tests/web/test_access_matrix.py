@@ -214,6 +214,7 @@ MATRIX = {
     ),
     "portaal:clients": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
     "portaal:request": ("client", per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE)),
+    "portaal:new_client_request": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
     "portaal:declarations": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
     "portaal:answers": (None, everyone(403, anon=302, aanbieder=200, opvang=200)),
     "portaal:answer": ("inbound", per_client(403, aanbieder=(200, 404, 404), opvang=OPVANG_SIDE)),

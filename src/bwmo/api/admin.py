@@ -37,6 +37,18 @@ class ApiClientForm(forms.ModelForm):
     def clean_scopes(self) -> list[str]:
         return api_client_check_scopes(scopes=self.cleaned_data["scopes"], by=self.editor)
 
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        organisation = data.get("organisation") or getattr(self.instance, "organisation", None)
+        if "scopes" in data and organisation is not None:
+            try:
+                api_client_check_scopes(
+                    scopes=data["scopes"], by=self.editor, organisation=organisation
+                )
+            except forms.ValidationError as error:
+                self.add_error("scopes", error)
+        return data
+
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):

@@ -1,12 +1,15 @@
+from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from .models import ApiClient
-from .selectors import api_client_authenticate
+from .selectors import api_access_token_authenticate, api_client_authenticate
 
 
 class BearerAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <client-id>.<secret>``: the API client's account is the user."""
+    """``Authorization: Bearer <client-id>.<secret>`` (the static token from beheer) or
+    ``Bearer <access token>`` (from the OAuth2 token endpoint, without a dot): the API
+    client's account is the user."""
 
     keyword = "Bearer"
 
@@ -22,7 +25,10 @@ class BearerAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Het token is ongeldig.") from None
-        client = api_client_authenticate(token=token)
+        if "." in token:
+            client = api_client_authenticate(token=token)
+        else:
+            client = api_access_token_authenticate(token=token, now=timezone.now())
         if client is None:
             raise exceptions.AuthenticationFailed("Het token is ongeldig of ingetrokken.")
         return client.account, client

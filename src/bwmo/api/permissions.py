@@ -5,7 +5,8 @@ from .models import ApiClient
 
 
 class HasScope(BasePermission):
-    """The API client holds the view's ``required_scope`` (its account's permissions follow)."""
+    """The API client holds the scope the view asks for this request (``required_scope``, or
+    ``scope_for`` when a method asks another); its account's permissions follow."""
 
     message = "Deze API-client heeft niet de scope die dit endpoint vraagt."
 
@@ -13,4 +14,6 @@ class HasScope(BasePermission):
         client = request.auth
         if not isinstance(client, ApiClient):
             return False
-        return view.required_scope in client.scopes
+        scope_for = getattr(view, "scope_for", None)
+        scope = scope_for(request) if scope_for is not None else view.required_scope
+        return scope in client.request_scopes

@@ -3,19 +3,50 @@ header on every answer and the problem-details answers (RFC 9457) an operation c
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from .problems import PROBLEM_CONTENT_TYPE
+from .scopes import SCOPES
+from .services import ACCESS_TOKEN_SECONDS
 from .views import API_VERSION
 
 
 class BearerScheme(OpenApiAuthenticationExtension):
-    target_class = "bwmo.api.authentication.BearerAuthentication"
-    name = "bearer"
+    """Two ways to the same bearer: the static token from beheer, or an access token from
+    the OAuth2 token endpoint (client credentials) for the operation's scope."""
 
-    def get_security_definition(self, auto_schema) -> dict:
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "Het token `<client-id>.<geheim>` uit beheer.",
-        }
+    target_class = "bwmo.api.authentication.BearerAuthentication"
+    name = ["bearer", "oauth2"]
+
+    def get_security_definition(self, auto_schema) -> list[dict]:
+        return [
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Het token `<client-id>.<geheim>` uit beheer.",
+            },
+            {
+                "type": "oauth2",
+                "description": (
+                    "OAuth2 client credentials (RFC 6749 §4.4): client-id en geheim uit "
+                    "beheer (HTTP Basic of formulier) geven een toegangstoken van "
+                    f"{ACCESS_TOKEN_SECONDS // 60} minuten voor de gevraagde scopes."
+                ),
+                "flows": {
+                    "clientCredentials": {
+                        "tokenUrl": "/api/v1/oauth/token",
+                        "scopes": {name: str(scope.label) for name, scope in SCOPES.items()},
+                    }
+                },
+            },
+        ]
+
+    def get_security_requirement(self, auto_schema) -> list[dict]:
+        view = auto_schema.view
+        scope_for = getattr(view, "scope_for", None)
+        if scope_for is not None:
+            scope = scope_for(type("SchemaRequest", (), {"method": auto_schema.method})())
+        else:
+            scope = getattr(view, "required_scope", "")
+        return [{"bearer": []}, {"oauth2": [scope] if scope else []}]
 
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -85,6 +116,10 @@ def postprocess(result: dict, generator, request, public) -> dict:
                         "content": {"application/problem+json": {"schema": PROBLEM}},
                     },
                 )
-            for response in responses.values():
+            for code, response in responses.items():
+                content = response.get("content", {})
+                if str(code).startswith(("4", "5")) and "application/json" in content:
+                    # An error an operation documents itself is a problem too (RFC 9457).
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
                 response.setdefault("headers", {})["API-Version"] = VERSION_HEADER
     return result

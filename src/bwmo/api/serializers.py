@@ -5,7 +5,9 @@ import re
 
 from rest_framework import serializers
 
-from .scopes import CLIENT_FIELDS_FULL, CLIENT_FIELDS_PROVIDER
+from bwmo.messaging.exchange.importer import max_file_bytes
+
+from .scopes import client_fields
 
 _NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
@@ -16,7 +18,8 @@ def masked(text: str) -> str:
 
 
 class ClientSerializer(serializers.Serializer):
-    """A client; a provider gets only the fields of ``CLIENT_FIELDS_PROVIDER``."""
+    """A client, with the properties the API client's scopes give (``scopes.client_fields``):
+    a provider gets only those of ``CLIENT_FIELDS_PROVIDER``."""
 
     id = serializers.UUIDField(source="pseudonym", help_text="Pseudoniem van de cliënt.")
     bsn = serializers.CharField(
@@ -46,7 +49,7 @@ class ClientSerializer(serializers.Serializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         relation = self.context["relations"][instance.pk]
-        fields = CLIENT_FIELDS_FULL if relation.name != "PROVIDER" else CLIENT_FIELDS_PROVIDER
+        fields = client_fields(scopes=self.context["scopes"], provider=relation.name == "PROVIDER")
         return {k: v for k, v in data.items() if k in fields}
 
 
@@ -212,3 +215,45 @@ class BudgetSerializer(serializers.Serializer):
     parameterSet = serializers.CharField()
     years = serializers.ListField(child=serializers.IntegerField())
     results = BudgetRowSerializer(many=True)
+
+
+class IwmoFileSerializer(serializers.Serializer):
+    """An iWmo file a provider sends: the XML as text (UTF-8), as it would lie in the inbox."""
+
+    fileName = serializers.RegexField(
+        r"^[A-Za-z0-9._-]{1,80}$",
+        required=False,
+        help_text="Naam van het bestand (letters, cijfers, punt, streep, liggend streepje).",
+        error_messages={
+            "invalid": "Verwacht een bestandsnaam van 1–80 letters, cijfers, '.', '-' of '_'."
+        },
+    )
+    content = serializers.CharField(
+        trim_whitespace=False,
+        help_text="Het iWmo-bericht (WMO305, 307, 315, 317 of 323) als XML-tekst.",
+    )
+
+    def validate_content(self, value: str) -> str:
+        try:
+            size = len(value.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise serializers.ValidationError("Verwacht tekst in UTF-8.") from None
+        if size > max_file_bytes():
+            raise serializers.ValidationError(
+                f"Het bestand is groter dan {max_file_bytes()} bytes, de grens voor één "
+                "iWmo-bestand."
+            )
+        return value
+
+
+class IwmoFileRefusedSerializer(serializers.Serializer):
+    """The problem details of a file that was read in but refused (RFC 9457, with the
+    recorded message and its findings)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField()
+    message = MessageSerializer(help_text="Het vastgelegde bericht met zijn bevindingen.")
+    findings = FindingSerializer(many=True)

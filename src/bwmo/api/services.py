@@ -1,29 +1,52 @@
 """The one writer of API clients (and of the accounts they act through)."""
 
+import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.selectors import user_rights
 from bwmo.accounts.services import user_rights_record
 from bwmo.organisations.models import Organisation
 
-from .models import DEFAULT_RATE_PER_MINUTE, ApiClient, new_key
-from .scopes import SCOPES
+from .models import (
+    DEFAULT_RATE_PER_MINUTE,
+    ApiAccessToken,
+    ApiClient,
+    ApiRequestWindow,
+    new_key,
+)
+from .scopes import PROVIDER_ONLY, SCOPES
 
 
-def api_client_check_scopes(*, scopes: list[str], by) -> list[str]:
+def api_client_check_scopes(
+    *, scopes: list[str], by, organisation: Organisation | None = None
+) -> list[str]:
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         raise ValidationError(
             _("Onbekende scope: %(scopes)s. Kies uit: %(known)s.")
             % {"scopes": ", ".join(unknown), "known": ", ".join(SCOPES)}
+        )
+    provider_only = sorted(set(scopes) & PROVIDER_ONLY)
+    if (
+        provider_only
+        and organisation is not None
+        and (organisation.kind != Organisation.Kind.AANBIEDER or organisation.provider_id is None)
+    ):
+        raise ValidationError(
+            _(
+                "De scope %(scopes)s is alleen voor een API-client van een aanbieder; "
+                "%(organisation)s is geen aanbieder."
+            )
+            % {"scopes": ", ".join(provider_only), "organisation": organisation.name}
         )
     personal = [s for s in scopes if SCOPES[s].personal_data]
     if personal and not getattr(by, "is_superuser", False):
@@ -77,7 +100,7 @@ def api_client_register(
 ) -> tuple[ApiClient, str]:
     """Register an API client; returns it with its token ``<client-id>.<secret>``, which is
     shown once: only the secret's hash is kept."""
-    scopes = api_client_check_scopes(scopes=scopes, by=by)
+    scopes = api_client_check_scopes(scopes=scopes, by=by, organisation=organisation)
     key = new_key()
     secret = _secret()
     with transaction.atomic():
@@ -114,7 +137,7 @@ def api_client_update(
     by,
 ) -> ApiClient:
     """Change an API client's name, scopes, rate or status; its account follows."""
-    scopes = api_client_check_scopes(scopes=scopes, by=by)
+    scopes = api_client_check_scopes(scopes=scopes, by=by, organisation=api_client.organisation)
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=api_client.pk)
         client.name = name
@@ -139,3 +162,51 @@ def api_client_new_secret(*, api_client: ApiClient) -> str:
     with transaction.atomic():
         ApiClient.objects.filter(pk=api_client.pk).update(secret_hash=make_password(secret))
     return f"{api_client.key}.{secret}"
+
+
+def api_request_count(*, api_client: ApiClient, now: datetime) -> int:
+    """Count one request of the client in the minute of ``now``; returns the minute's count.
+
+    The count is one ``UPDATE … SET count = count + 1`` in the database, so server processes
+    that run side by side count against the same limit. The client's earlier minutes are
+    removed when its next minute begins."""
+    window = now.replace(second=0, microsecond=0)
+    this_minute = ApiRequestWindow.objects.filter(api_client=api_client, starts_at=window)
+    with transaction.atomic():
+        if not this_minute.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    ApiRequestWindow.objects.create(
+                        api_client=api_client, starts_at=window, count=1
+                    )
+            except IntegrityError:  # another process began the minute at the same moment
+                this_minute.update(count=F("count") + 1)
+            ApiRequestWindow.objects.filter(api_client=api_client, starts_at__lt=window).delete()
+        return this_minute.values_list("count", flat=True).get()
+
+
+# How long an access token of the OAuth2 token endpoint lasts.
+ACCESS_TOKEN_SECONDS = 600
+
+
+def access_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_access_token_issue(
+    *, api_client: ApiClient, scopes: list[str], now: datetime
+) -> tuple[str, ApiAccessToken]:
+    """A short-lived access token (OAuth2 client credentials) for these scopes, which the
+    caller has checked are the client's. Only the token's hash is stored; the client's
+    expired tokens are removed."""
+    token = secrets.token_urlsafe(32)  # no '.': never taken for a static token
+    with transaction.atomic():
+        ApiAccessToken.objects.filter(api_client=api_client, expires_at__lte=now).delete()
+        record = ApiAccessToken.objects.create(
+            api_client=api_client,
+            token_hash=access_token_hash(token),
+            scopes=sorted(set(scopes)),
+            created_at=now,
+            expires_at=now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
+        )
+    return token, record

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import oauth, views
 
 app_name = "api"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         name="openapi_yaml",
     ),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:openapi_json"), name="docs"),
+    path("oauth/token", oauth.OAuthToken.as_view(), name="oauth_token"),
     path("clients", views.ClientList.as_view(), name="clients"),
     path("clients/_zoek", views.ClientSearch.as_view(), name="client_search"),
     path("clients/<uuid:pseudonym>", views.ClientDetail.as_view(), name="client"),

@@ -7,9 +7,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -28,6 +30,9 @@ from bwmo.clients.selectors import (
 )
 from bwmo.finance.models import BudgetParameterSet
 from bwmo.finance.services import finance_overview
+from bwmo.messaging.exchange import Outcome
+from bwmo.messaging.models import MessageStatus
+from bwmo.messaging.portal.services import portal_file_submit
 from bwmo.messaging.selectors import (
     allocations_visible_to,
     declarations_visible_to,
@@ -41,16 +46,25 @@ from bwmo.toegang.models import Melding
 from bwmo.toegang.selectors import melding_get_visible, meldingen_visible_to
 
 from . import serializers as out
+from .models import ApiClient
 from .pagination import Pagination
 from .permissions import HasScope
-from .scopes import AGGREGATES_READ, CLIENTS_READ, IWMO_READ
+from .problems import problem
+from .scopes import AGGREGATES_READ, CLIENTS_READ, IWMO_READ, IWMO_WRITE
+from .selectors import api_client_provider
 from .throttling import ApiClientRateThrottle
 
 API_VERSION = "1.0.0"
 
+# Why the access log names the client of a file a provider sent through the API.
+WHY_SENDER = gettext_lazy("iWmo-bericht van de aanbieder zelf")
+
 
 class ApiSchema(AutoSchema):
     def get_operation_id(self) -> str:
+        by_method = getattr(self.view, "operation_ids", {})
+        if self.method in by_method:
+            return by_method[self.method]
         return getattr(self.view, "operation_id", "") or super().get_operation_id()
 
     def _is_list_view(self, serializer=None) -> bool:
@@ -83,6 +97,13 @@ class ApiView(GenericAPIView):
         parsed = self.filters(data=self.request.query_params)
         parsed.is_valid(raise_exception=True)
         return dict(parsed.validated_data)
+
+    def client_context(self, relations: dict) -> dict:
+        """What ``ClientSerializer`` needs: the relation per client and the caller's scopes
+        (which decide the fields)."""
+        auth = self.request.auth
+        scopes = auth.request_scopes if isinstance(auth, ApiClient) else []
+        return {"relations": relations, "scopes": scopes}
 
     def log(self, clients, *, what: str) -> None:
         """One access-log entry per client shown, with the relation as the reason."""
@@ -122,7 +143,7 @@ class ClientList(ApiView):
         relations = {c.pk: client_relation(user=request.user, client=c) for c in page}
         page = [c for c in page if relations[c.pk] is not None]
         self.log(page, what="cliënten")
-        data = out.ClientSerializer(page, many=True, context={"relations": relations}).data
+        data = out.ClientSerializer(page, many=True, context=self.client_context(relations)).data
         return self.get_paginated_response(data)
 
 
@@ -139,7 +160,7 @@ class ClientDetail(ApiView):
         except Client.DoesNotExist:
             raise exceptions.NotFound("Geen cliënt met dit id die u mag zien.") from None
         access_log_read(request, [visible.client], what="API: cliënt", why=visible.relation.value)
-        context = {"relations": {visible.client.pk: visible.relation}}
+        context = self.client_context({visible.client.pk: visible.relation})
         return Response(out.ClientSerializer(visible.client, context=context).data)
 
 
@@ -158,7 +179,7 @@ class ClientSearch(ApiView):
         relations = {c.pk: client_relation(user=request.user, client=c) for c in found}
         found = [c for c in found if relations[c.pk] is not None]
         self.log(found, what="zoeken op BSN")
-        data = out.ClientSerializer(found, many=True, context={"relations": relations}).data
+        data = out.ClientSerializer(found, many=True, context=self.client_context(relations)).data
         return Response({"results": data})
 
 
@@ -299,14 +320,18 @@ class MessageFilters(serializers.Serializer):
     status = serializers.CharField(required=False, max_length=12)
 
 
-@extend_schema(tags=["iwmo"], summary="iWmo-berichten met hun bevindingen")
+@extend_schema(tags=["iwmo"])
 class MessageList(ApiView):
     operation_id = "listIwmoMessages"
+    operation_ids = {"POST": "sendIwmoFile"}
     required_scope = IWMO_READ
     filters = MessageFilters
     serializer_class = out.MessageSerializer
 
-    @extend_schema(parameters=[MessageFilters])
+    def scope_for(self, request: Request) -> str:
+        return IWMO_WRITE if request.method == "POST" else IWMO_READ
+
+    @extend_schema(summary="iWmo-berichten met hun bevindingen", parameters=[MessageFilters])
     def get(self, request: Request) -> Response:
         q = self.query()
         messages = messages_visible_to(request.user)
@@ -317,6 +342,94 @@ class MessageList(ApiView):
         if "status" in q:
             messages = messages.filter(status=q["status"])
         return self.page_of(messages.order_by("-pk"), out.MessageSerializer, what="iWmo-berichten")
+
+    @extend_schema(
+        summary="Een iWmo-bestand van de eigen aanbieder versturen",
+        description=(
+            "Het bestand (WMO305, 307, 315, 317 of 323) gaat door dezelfde inlees als een "
+            "bestand in de uitwisselmap of het portaal: XSD, de regels van de standaard en de "
+            "controles tegen bwmo, alles of niets per bestand, met een retourbericht of "
+            "WMO325 als antwoord. Alleen als de eigen aanbieder (Afzender = de AGB-code van "
+            "de organisatie van de API-client). 201: het bericht is ingelezen (goedgekeurd "
+            "of deels afgekeurd); 422: het bestand is ingelezen maar geweigerd (ongeldig of "
+            "afgekeurd), met de bevindingen; 409: hetzelfde bestand is al eerder ingelezen."
+        ),
+        request=out.IwmoFileSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                location=OpenApiParameter.HEADER,
+                response=[201],
+                description="Het adres van het vastgelegde bericht.",
+            )
+        ],
+        responses={
+            201: out.MessageSerializer,
+            409: OpenApiResponse(description="Dit bestand is al eerder ingelezen."),
+            422: OpenApiResponse(
+                out.IwmoFileRefusedSerializer,
+                description="Ingelezen maar geweigerd: het bericht en zijn bevindingen.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        form = out.IwmoFileSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        api_client = request.auth
+        assert isinstance(api_client, ApiClient)  # HasScope let only an API client through
+        provider = api_client_provider(api_client=api_client)
+        if provider is None:
+            raise exceptions.PermissionDenied(
+                "Deze API-client hoort niet bij een aanbieder; alleen een aanbieder verstuurt "
+                "iWmo-bestanden."
+            )
+        content = form.validated_data["content"].encode("utf-8")
+        try:
+            submitted = portal_file_submit(
+                user=request.user,
+                provider=provider,
+                content=content,
+                filename=form.validated_data.get("fileName") or "bericht.xml",
+                today=timezone.localdate(),
+            )
+        except DjangoValidationError as error:
+            # Another provider's file: refused before anything is read in.
+            raise exceptions.PermissionDenied(" ".join(error.messages)) from None
+        result, message = submitted.result, submitted.message
+        if result.outcome == Outcome.SKIPPED:
+            raise exceptions.ValidationError(
+                {
+                    "content": [
+                        f"Dit is een {result.message_type}: een bericht dat de gemeente "
+                        "verstuurt, geen bericht van een aanbieder. Er is niets ingelezen."
+                    ]
+                }
+            )
+        if message is None:
+            return problem(
+                status_code=409,
+                detail="Dit bestand is al eerder ingelezen; het is niet opnieuw verwerkt.",
+                instance=request.path,
+            )
+        if message.client is not None:
+            access_log_read(
+                request, [message.client], what="API: iWmo-bestand verstuurd", why=WHY_SENDER
+            )
+        data = out.MessageSerializer(message).data
+        if message.status in (MessageStatus.INVALID, MessageStatus.REJECTED):
+            refused = problem(
+                status_code=422,
+                detail=(
+                    f"Het bestand is ingelezen en geweigerd ({message.get_status_display()}); "
+                    "zie findings."
+                ),
+                instance=request.path,
+            )
+            assert isinstance(refused.data, dict)
+            refused.data.update({"message": data, "findings": data["findings"]})
+            return refused
+        location = reverse("api:message", kwargs={"pk": message.pk})
+        return Response(data, status=201, headers={"Location": location})
 
 
 @extend_schema(tags=["iwmo"], summary="Eén iWmo-bericht met zijn bevindingen")

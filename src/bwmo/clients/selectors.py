@@ -6,7 +6,8 @@ of these relations to the client (security.md):
 - the **responsible municipality** of one of the client's cases or indications;
 - an organisation holding a current **mandate** of that municipality for that domain;
 - the municipality where the client **currently stays** (care coordination, read-only);
-- a **provider** with a current indication for the client (only the fields it needs);
+- a **provider** with a current allocation (toewijzing) for the client (only the fields it
+  needs);
 - the organisation that **registered** the client, as long as no case exists yet.
 
 Everyone else gets a 404 from the views, never a hint that the client exists.
@@ -34,7 +35,7 @@ class Relation(Enum):
     HANDLING = _("behandelende organisatie van een melding")
     REGISTERED = _("registrerende organisatie (nog geen melding)")
     STAY_MUNICIPALITY = _("gemeente van verblijf (alleen inzage)")
-    PROVIDER = _("aanbieder met lopende indicatie")
+    PROVIDER = _("aanbieder met lopende toewijzing")
 
     @property
     def may_edit(self) -> bool:
@@ -79,6 +80,16 @@ def _current_stay_q(today: date) -> Q:
     return Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today))
 
 
+def _current_allocation_q(scope: Scope, today: date) -> Q:
+    """On an indication: its allocation (toewijzing) is the provider's and has not ended. An
+    indication alone (a PGB, or one whose allocation ended) shows the provider nothing. The
+    allocation is reached through the indication's reverse relation, so this app does not
+    import messaging (which owns allocations)."""
+    return Q(allocation__provider_id__in=scope.provider_ids) & (
+        Q(allocation__end__isnull=True) | Q(allocation__end__gte=today)
+    )
+
+
 def clients_visible_to(
     *, user, today: date | None = None, as_provider: bool = True
 ) -> QuerySet[Client]:
@@ -104,13 +115,7 @@ def clients_visible_to(
         | (Q(registered_by_id__in=scope.organisation_ids) & ~Q(Exists(meldingen)))
     )
     if as_provider:
-        conditions |= Q(
-            Exists(
-                indications.filter(provider_id__in=scope.provider_ids).filter(
-                    Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-                )
-            )
-        )
+        conditions |= Q(Exists(indications.filter(_current_allocation_q(scope, today))))
     # A provisional identity merged into a client with BSN is closed: its pseudonym leads to
     # that client (client_merged_target), its own record is no longer listed or shown.
     return Client.objects.filter(conditions, merged_into__isnull=True)
@@ -150,11 +155,7 @@ def client_relation(*, user, client: Client, today: date | None = None) -> Relat
         _current_stay_q(today), client=client, location_id__in=scope.municipalities
     ).exists():
         return Relation.STAY_MUNICIPALITY
-    if (
-        indications.filter(provider_id__in=scope.provider_ids)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .exists()
-    ):
+    if scope.provider_ids and indications.filter(_current_allocation_q(scope, today)).exists():
         return Relation.PROVIDER
     return None
 

@@ -70,7 +70,7 @@ DEMO_ACCOUNTS = (
         "Smit",
         Role.AANBIEDER,
         "Stichting Het Baken",
-        "aanbieder: alleen eigen cliënten met lopende indicatie",
+        "aanbieder: alleen eigen cliënten met lopende toewijzing",
     ),
     DemoAccount(
         "beleid.assen",

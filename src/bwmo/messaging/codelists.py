@@ -30,6 +30,43 @@ def _read(folder: str, prefix: str) -> dict[str, str]:
     return meanings
 
 
+@cache
+def _columns(folder: str, prefix: str) -> dict[str, dict[str, str]]:
+    """Every code's row of a code list, by column name: ``{"36": {"Initiatief aanbieder":
+    "nee", …}}``; empty when the folder is missing."""
+    files = sorted(Path(folder).glob(f"{prefix}_*.md"))
+    if not files:
+        return {}
+    header: list[str] = []
+    rows: dict[str, dict[str, str]] = {}
+    for line in files[0].read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|"):
+            header = [] if not line.strip() else header
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0] == "Code":
+            header = cells
+        elif header and cells and re.fullmatch(r"[0-9A-Z]{1,4}", cells[0]):
+            rows.setdefault(cells[0], dict(zip(header, cells, strict=False)))
+    return rows
+
+
+def stop_reason_choices(reason_change: str) -> list[tuple[str, str]]:
+    """The WMO588 reasons a provider may give for stopping care on an allocation, as the code
+    list says: every code with *Initiatief aanbieder* = ja, and a code with *nee* (36, 37)
+    only when the municipality's last change of the allocation had one of the reasons in its
+    *Reden wijziging toewijzing* column (36 after 03, 05, 08, 10 or 11; 37 after 12)."""
+    rows = _columns(str(settings.BWMO_IWMO_CODELIST_DIR), "WMO588")
+    choices = []
+    for code, text in code_choices("WMO588"):
+        row = rows.get(code, {})
+        own = row.get("Initiatief aanbieder", "ja").strip().lower() != "nee"
+        after = {c.strip() for c in row.get("Reden wijziging toewijzing", "").split(";")}
+        if own or (reason_change and reason_change in after):
+            choices.append((code, text))
+    return choices
+
+
 def meaning(codelist: str, code: str) -> str:
     """E.g. ``meaning("WJ001", "8001")``; empty when unknown."""
     return _read(str(settings.BWMO_IWMO_CODELIST_DIR), codelist).get(code, "")

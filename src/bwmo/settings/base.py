@@ -238,7 +238,9 @@ SPECTACULAR_SETTINGS = {
         "Leestoegang tot bwmo (Beschermd Wonen en Maatschappelijke Opvang) voor geregistreerde "
         "API-clients, volgens de NL API Design Rules. Authenticatie: "
         "`Authorization: Bearer <client-id>.<geheim>`. Persoonsgegevens alleen binnen de "
-        "scope van de organisatie van de API-client; elke inzage komt in het toegangslog."
+        "scope van de organisatie van de API-client; elke inzage komt in het toegangslog. "
+        "Of: een toegangstoken via OAuth2 client credentials (`POST /api/v1/oauth/token`). "
+        "Een aanbieder verstuurt zijn iWmo-bestanden met `POST /api/v1/iwmo-messages`."
     ),
     "VERSION": "1.0.0",
     "CONTACT": {

@@ -8,10 +8,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from bwmo.clients.models import Gender, validate_bsn
 from bwmo.iwmo.model import FREQUENTIE_PER_MAAND, FREQUENTIE_PER_WEEK
 from bwmo.ui.forms import BwmoForm, DateInput
 
-from ..codelists import code_choices
+from ..codelists import code_choices, stop_reason_choices
 
 FREQUENCY_CHOICES = [
     (FREQUENTIE_PER_WEEK, _("etmalen per week")),
@@ -50,11 +51,16 @@ class CareStopForm(BwmoForm):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reason_change: str = "", **kwargs):
+        """``reason_change``: the allocation's RedenWijziging (WMO002), which decides whether
+        36 or 37 may follow it (``codelists.stop_reason_choices``)."""
         super().__init__(*args, **kwargs)
         field = self.fields["reason"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("— kies een reden —")), *code_choices("WMO588")]
+        field.choices = [("", _("— kies een reden —")), *stop_reason_choices(reason_change)]
+        field.error_messages["invalid_choice"] = _(
+            "Reden %(value)s past niet bij deze toewijzing: kies een van de redenen in de lijst."
+        )
 
 
 class _OmvangForm(BwmoForm):
@@ -163,3 +169,64 @@ class DeclarationBuildForm(BwmoForm):
         raise forms.ValidationError(
             _("'%(v)s' is geen maand: vul mm-jjjj in, bijvoorbeeld 10-2026.") % {"v": text[:20]}
         )
+
+
+class NewClientRequestForm(AllocationRequestForm):
+    """A WMO315 for someone bwmo does not know yet: the personal data the message needs,
+    typed by the provider (checked by ``services.new_client_basis``), and the municipality
+    the request goes to."""
+
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=9,
+        min_length=9,
+        help_text=_("Burgerservicenummer: 9 cijfers, wordt gecontroleerd met de elfproef."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "min_length": _("Een BSN bestaat uit precies 9 cijfers."),
+            "max_length": _("Een BSN bestaat uit precies 9 cijfers."),
+        },
+    )
+    given_names = forms.CharField(
+        label=_("Voornamen"), required=False, help_text=_("Zoals in de BRP, hoogstens 200 tekens.")
+    )
+    surname_prefix = forms.CharField(
+        label=_("Tussenvoegsel"), required=False, help_text=_("Hoogstens 10 tekens.")
+    )
+    surname = forms.CharField(label=_("Achternaam"), help_text=_("Hoogstens 200 tekens."))
+    birth_date = forms.DateField(
+        label=_("Geboortedatum"), widget=DateInput(), help_text=_("dd-mm-jjjj.")
+    )
+    gender = forms.ChoiceField(label=_("Geslacht"), choices=Gender.choices, initial=Gender.ONBEKEND)
+    municipality = forms.ChoiceField(
+        label=_("Gemeente"),
+        help_text=_("De gemeente die de toewijzing geeft: waar de cliënt woont of zich meldt."),
+    )
+
+    field_order = [
+        "bsn",
+        "given_names",
+        "surname_prefix",
+        "surname",
+        "birth_date",
+        "gender",
+        "municipality",
+        "reference",
+        "product",
+        "start",
+        "end",
+        "volume",
+        "frequency",
+    ]
+
+    def __init__(self, *args, municipalities: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["municipality"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("— kies een gemeente —")), *municipalities]
+
+    def clean_bsn(self) -> str:
+        # Checked here too, so that a wrong BSN is named together with the other fields.
+        bsn = self.cleaned_data["bsn"].strip()
+        validate_bsn(bsn)
+        return bsn

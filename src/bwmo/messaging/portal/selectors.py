@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bwmo.accounts.scoping import user_scope
+from bwmo.care.models import Contract
 from bwmo.clients.selectors import clients_visible_to
 from bwmo.iwmo import model as m
-from bwmo.organisations.models import Municipality, Provider
+from bwmo.organisations.models import Municipality, Provider, RegionMembership
 
 from ..models import Allocation, DeliveryEvent, Direction, Message, MessageStatus
 
@@ -279,3 +280,15 @@ def portal_counts(*, user, today: date) -> PortalCounts:
         .filter(pk__in=allocations.values("client_id"))
         .count(),
     )
+
+
+def portal_request_municipalities(*, provider: Provider, today: date) -> list[Municipality]:
+    """The municipalities a provider can ask for an allocation: those of the regions it has
+    a contract with, today."""
+    regions = Contract.objects.filter(provider=provider).values_list("region_id", flat=True)
+    codes = (
+        RegionMembership.objects.valid_on(today)
+        .filter(region_id__in=regions)
+        .values_list("municipality_id", flat=True)
+    )
+    return list(Municipality.objects.filter(code__in=codes).order_by("name"))

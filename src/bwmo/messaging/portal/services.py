@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bwmo.care.models import Stay, Tariff
-from bwmo.clients.models import Client
+from bwmo.clients.models import Client, validate_bsn
 from bwmo.iwmo import aanbieder
 from bwmo.iwmo import model as m
 from bwmo.organisations.models import Municipality, Provider
@@ -239,12 +239,87 @@ def portal_request_allocation(
 ) -> Submitted:
     """Build the WMO315 (a request for an allocation for a client of this provider) and read
     it in. No verwijzer (type 06, zelfverwijzer/geen verwijzer)."""
+    return portal_request_allocation_for(
+        user=user,
+        provider=provider,
+        basis=_basis(client),
+        municipality=municipality,
+        reference=reference,
+        category=category,
+        product_code=product_code,
+        start=start,
+        end=end,
+        volume=volume,
+        frequency=frequency,
+    )
+
+
+def new_client_basis(
+    *,
+    bsn: str,
+    birth_date: date,
+    gender: str,
+    surname: str,
+    surname_prefix: str = "",
+    given_names: str = "",
+) -> m.ClientBasis:
+    """A client new to bwmo as the provider typed it, checked as bwmo checks a client: the
+    BSN (nine digits, elfproef), a birth date not in the future, the lengths iWmo allows.
+    ``ValidationError`` per field otherwise; nothing is written."""
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_bsn(bsn)
+    except ValidationError as error:
+        errors["bsn"] = error.messages
+    if birth_date > timezone.localdate():
+        errors["birth_date"] = [_("De geboortedatum ligt in de toekomst.")]
+    for name, value, limit in (
+        ("surname", surname, 200),
+        ("surname_prefix", surname_prefix, 10),
+        ("given_names", given_names, 200),
+    ):
+        if len(value) > limit:
+            errors[name] = [
+                _("Hoogstens %(n)s tekens; dit zijn er %(m)s.") % {"n": limit, "m": len(value)}
+            ]
+    if not surname.strip():
+        errors["surname"] = [_("Vul de achternaam in.")]
+    if errors:
+        raise ValidationError(errors)
+    return m.ClientBasis(
+        bsn=bsn,
+        geboortedatum=m.Geboortedatum(birth_date),
+        geslacht=gender or "0",
+        naam=m.Naam(
+            m.Achternaam(surname.strip(), surname_prefix.strip() or None),
+            voornamen=given_names.strip() or None,
+        ),
+    )
+
+
+def portal_request_allocation_for(
+    *,
+    user,
+    provider: Provider,
+    basis: m.ClientBasis,
+    municipality: Municipality,
+    reference: str,
+    category: str,
+    product_code: str,
+    start: date,
+    end: date | None,
+    volume: int,
+    frequency: str,
+) -> Submitted:
+    """The WMO315 for a client as ``basis`` names it (one bwmo knows, or one new to bwmo:
+    the request joins the client's dossier once the municipality registers the client),
+    read in through the import."""
     content = aanbieder.build_wmo315(
         afzender=provider.agb_code,
         ontvanger=municipality.code[2:],
         identificatie=_identificatie(provider, "WMO315"),
         dagtekening=timezone.localdate(),
-        client=_basis(client),
+        client=basis,
         aangevraagde_producten=[
             m.AangevraagdProduct(
                 referentie_aanbieder=reference,

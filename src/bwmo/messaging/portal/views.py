@@ -35,6 +35,7 @@ from .forms import (
     ClientSearchForm,
     DeclarationBuildForm,
     DeclarationUploadForm,
+    NewClientRequestForm,
 )
 from .selectors import WHY_PROVIDER, AllocationFilters
 
@@ -169,7 +170,10 @@ def _allocation_page(request, allocation: Allocation, forms: dict, status: int =
             "events": allocation.events.order_by("begin", "pk"),
             "start_form": forms.get("start")
             or CareStartForm(initial={"begin": today}, prefix="start"),
-            "stop_form": forms.get("stop") or CareStopForm(initial={"end": today}, prefix="stop"),
+            "stop_form": forms.get("stop")
+            or CareStopForm(
+                initial={"end": today}, prefix="stop", reason_change=allocation.reason_change
+            ),
             "change_form": forms.get("wijziging")
             or ChangeRequestForm(
                 initial={
@@ -215,7 +219,7 @@ def allocation_detail(request, number: int):
                 )
             return _allocation_page(request, allocation, {"start": form}, status=400)
         if action == "stop":
-            form = CareStopForm(request.POST, prefix="stop")
+            form = CareStopForm(request.POST, prefix="stop", reason_change=allocation.reason_change)
             start = selectors.allocation_last_start(allocation=allocation)
             if start is None:
                 form.add_error(
@@ -375,6 +379,74 @@ def allocation_request(request, pseudonym):
             "municipality": municipality,
             "current": [(a, product_label(a.category, a.product_code, names)) for a in current],
         },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _contract_products(provider) -> list[tuple[str, str]]:
+    return [
+        (code, f"{name} ({code})")
+        for code, name in Product.objects.filter(tariffs__contract__provider=provider)
+        .values_list("code", "name")
+        .distinct()
+        .order_by("code")
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_client_request(request):
+    """A request for an allocation (WMO315) for someone bwmo does not know yet: the provider
+    types the personal data the message needs; it goes through the same import."""
+    _provider_ids(request)
+    provider = selectors.portal_providers(request.user).first()
+    assert provider is not None
+    today = timezone.localdate()
+    municipalities = selectors.portal_request_municipalities(provider=provider, today=today)
+    form = NewClientRequestForm(
+        request.POST or None,
+        products=_contract_products(provider),
+        municipalities=[(mun.code, mun.name) for mun in municipalities],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        product = Product.objects.filter(code=data["product"]).first()
+        municipality = next(mun for mun in municipalities if mun.code == data["municipality"])
+        if product is None:  # pragma: no cover - the form's choices come from products
+            raise Http404
+        try:
+            basis = services.new_client_basis(
+                bsn=data["bsn"],
+                birth_date=data["birth_date"],
+                gender=data["gender"],
+                surname=data["surname"],
+                surname_prefix=data["surname_prefix"],
+                given_names=data["given_names"],
+            )
+            submitted = services.portal_request_allocation_for(
+                user=request.user,
+                provider=provider,
+                basis=basis,
+                municipality=municipality,
+                reference=data["reference"],
+                category=product.iwmo_category,
+                product_code=product.code,
+                start=data["start"],
+                end=data["end"],
+                volume=data["volume"],
+                frequency=data["frequency"],
+            )
+        except (ValidationError, IwmoBuildError) as error:
+            if isinstance(error, ValidationError):
+                add_service_errors(form, error)
+            else:
+                form.add_error(None, str(error))
+        else:
+            return _report(request, submitted)
+    return render(
+        request,
+        "messaging/portal/new_client_request.html",
+        {"form": form, "provider": provider},
         status=400 if form.is_bound and form.errors else 200,
     )
 
