@@ -298,6 +298,10 @@ def test_beheer_shows_the_token_once(region_setup, superuser):
     assert token not in again
     api = HttpClient().get("/api/v1/clients", HTTP_AUTHORIZATION=f"Bearer {client.key}.{token}")
     assert api.status_code == 200
+    # The list names the scopes in words, not as the stored list of codes.
+    listing = http.get("/beheer/api/apiclient/").content.decode()
+    assert "cliënten, meldingen, indicaties" in listing
+    assert "[&#x27;clients:read&#x27;]" not in listing and '["clients:read"]' not in listing
 
 
 def test_the_documentation_page_uses_only_installed_assets(db):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import ApiClient
-from .scopes import SCOPE_CHOICES
+from .scopes import SCOPE_CHOICES, SCOPES
 from .services import (
     api_client_check_scopes,
     api_client_new_secret,
@@ -53,12 +53,19 @@ class ApiClientForm(forms.ModelForm):
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
     form = ApiClientForm
-    list_display = ["name", "key", "organisation", "scopes", "rate_per_minute", "is_active"]
+    list_display = ["name", "key", "organisation", "scope_labels", "rate_per_minute", "is_active"]
     list_filter = ["is_active", "organisation"]
     search_fields = ["name", "key"]
     search_help_text = gettext_lazy("Zoek op naam of client-id.")
     readonly_fields = ["key", "created_at", "created_by"]
     actions = ["new_secret"]
+
+    @admin.display(description=gettext_lazy("scopes"))
+    def scope_labels(self, obj: ApiClient) -> str:
+        """The scopes in words, as the form offers them (not the stored list)."""
+        return "; ".join(
+            str(SCOPES[name].label) if name in SCOPES else name for name in obj.scopes or []
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
