@@ -21,6 +21,7 @@ from bwmo.rules.budget_params import BudgetParameterError, parse_budget_paramete
 
 from .gaps import no_budget_gap, no_members_gap, tariff_gaps
 from .models import BudgetParameterSet, NonClientCost
+from .param_errors import problem_text
 from .selectors import care_stays, known_municipalities, parameters_of, region_members, tariffs
 
 DEFAULT_RISK_THRESHOLD = Decimal(50000)
@@ -267,7 +268,7 @@ def parameter_set_upload(*, name: str, text: str, user) -> BudgetParameterSet:
     except BudgetParameterError as error:
         errors["file"] = [
             _("Het parameterbestand is niet ingelezen; er is niets opgeslagen."),
-            *error.errors,
+            *map(problem_text, error.problems),
         ]
     if errors:
         raise ValidationError(errors)
