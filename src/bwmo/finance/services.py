@@ -281,7 +281,7 @@ def scenario_create(
 ) -> BudgetParameterSet:
     if BudgetParameterSet.objects.filter(name=name).exists():
         raise ValidationError({"name": _("Er is al een parameterset met deze naam.")})
-    if not 1 <= delay_years <= 10:
+    if delay_years is None or not 1 <= delay_years <= 10:
         raise ValidationError({"delay_years": _("Kies een uitstel van 1 tot en met 10 jaar.")})
     return BudgetParameterSet.objects.create(
         name=name,
