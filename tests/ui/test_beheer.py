@@ -385,3 +385,14 @@ def test_the_authenticator_devices_have_dutch_names(superuser_client, devices):
         assert header in html, header
     page = superuser_client.get(reverse("admin:otp_totp_totpdevice_change", args=[devices.pk]))
     assert "Laatst gebruikt op" in page.content.decode()
+
+
+def test_a_tariff_is_named_with_a_dutch_amount(users):
+    from bwmo.care.models import Tariff
+
+    tariff = Tariff.objects.filter(amount=900).first() or Tariff.objects.first()
+    with translation.override("nl"):
+        name = str(tariff)
+    # Found on the beheer screens: "BW Intramuraal € 900.00 per week".
+    amount = name.split("€ ")[1].split(" ")[0]
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{2}", amount), name
