@@ -105,3 +105,22 @@ def test_controller_sees_which_tariff_is_missing_without_any_client(
     assert client.short_pseudonym not in body and client.bsn not in body
     assert client.surname not in body
     screenshot(page, "finance-missing-tariff")
+
+
+@pytest.mark.browser
+def test_controller_sees_the_problems_of_a_bad_parameter_file_in_dutch(
+    page: Page, live_server, region_setup, tmp_path
+):
+    text = _params_text().replace("year = 2023", 'year = "2023"', 1)
+    path = tmp_path / "circulaire.toml"
+    path.write_text('title = "x"\n' + text, encoding="utf-8")
+    login(page, live_server, "controller")
+    page.goto(url(live_server, "finance:parameters"))
+    page.get_by_label("Naam", exact=True).first.fill("Meicirculaire")
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="Inlezen").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Het parameterbestand is niet ingelezen")
+    expect(summary).to_contain_text("onbekende sleutel 'title'")
+    expect(page.locator("body")).not_to_contain_text("expected")
+    screenshot(page, "finance-parameter-errors")

@@ -894,3 +894,18 @@ def test_csv_never_starts_a_text_cell_like_a_formula(name: str) -> None:
     cells = list(csv.reader(io.StringIO(to_csv([row]))))[1]
     assert cells[1] == cells[2] == "'" + name
     assert cells[3:] == ["1", "2", "3"]  # numbers stay numbers, even negative ones
+
+
+def test_each_error_has_a_code_a_place_and_parameters() -> None:
+    # A screen renders the problem in its own language from these; the English text the
+    # command line shows is made from the same code and parameters.
+    from bwmo.rules.budget_params import ENGLISH, Where
+
+    text = edit("macro_bw = 1426377000.00", "macro_bw = -1426377000.00")
+    with pytest.raises(BudgetParameterError) as caught:
+        parse_budget_parameters(text, KNOWN)
+    (problem,) = caught.value.problems
+    assert problem.code == "number_negative" and problem.code in ENGLISH
+    assert problem.where == Where(macro=2, year=2023, key="macro_bw")
+    assert problem.params == {"what": "amount", "value": Decimal("-1426377000.00")}
+    assert caught.value.errors == [str(problem)]

@@ -236,3 +236,163 @@ def test_the_beheer_screens_carry_bwmo_s_look_and_a_way_back(client, users):
     assert f'href="{reverse("web:home")}"' in body
     assert "Terug naar bwmo" in body
     assert "<title>Site-beheer | bwmo beheer</title>" in body or "bwmo beheer</title>" in body
+
+
+# -- every text of every beheer page, as the beheerder and as a superuser ------------------
+
+# English that Django or a third-party app puts on a page when bwmo gives no Dutch name.
+ENGLISH_ANYWHERE = [
+    *ENGLISH,
+    "TOTP",
+    "device",
+    "devices",
+    "Created at",
+    "Last used",
+    "Confirmed",
+    "relationship",
+    "object (",
+    "Group_",
+    "User_",
+    "Is this",
+    "The user",
+    "Action",
+    "Go",
+    "selected",
+    "Show counts",
+    "Clear all filters",
+    "Recent actions",
+    "My actions",
+    "None available",
+    "Yes",
+    "No",
+    "Unknown",
+    "Today",
+    "Now",
+    "Enabled",
+    "Disabled",
+    "Password",
+    "Username",
+    "Permissions",
+    "Groups",
+    "Are you sure",
+    "Summary",
+]
+ENGLISH_ANYWHERE_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH_ANYWHERE) + r")(?![\w-])"
+)
+
+
+class PageText(HTMLParser):
+    """Every text a user can read on a page: its text and the names of its controls."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "style", "template"}:
+            self._skip += 1
+        attrs = dict(attrs)
+        for name in LABEL_ATTRS:
+            if attrs.get(name):
+                self.texts.append(attrs[name])
+        if tag == "input" and attrs.get("type") in {"submit", "button"} and attrs.get("value"):
+            self.texts.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style", "template"}:
+            self._skip = max(0, self._skip - 1)
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.texts.append(data.strip())
+
+
+def every_admin_page():
+    """The index and, for every registered model, its list, add form and, for its first
+    object, its change form, history and delete confirmation."""
+    yield reverse("admin:index")
+    for model in admin.site._registry:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        yield reverse(f"{name}_changelist")
+        yield reverse(f"{name}_add")
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            for view in ("change", "history", "delete"):
+                yield reverse(f"{name}_{view}", args=[first.pk])
+
+
+def english_anywhere(client) -> dict[str, list[str]]:
+    translation.activate("nl")
+    found: dict[str, list[str]] = {}
+    pages = list(every_admin_page())
+    shown = 0
+    for path in pages:
+        response = client.get(path)
+        if response.status_code in (403, 302):  # not this account's screen
+            continue
+        assert response.status_code == 200, (path, response.status_code)
+        shown += 1
+        page = PageText()
+        page.feed(response.content.decode())
+        english = sorted({t for t in page.texts if ENGLISH_ANYWHERE_RE.search(t)})
+        if english:
+            found[path] = english
+    # The bulk delete's confirmation of the users list (Django's "delete_selected" action).
+    users = list(User.objects.exclude(is_superuser=True).values_list("pk", flat=True)[:2])
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": users},
+    )
+    if response.status_code == 200:
+        page = PageText()
+        page.feed(response.content.decode())
+        english = sorted({t for t in page.texts if ENGLISH_ANYWHERE_RE.search(t)})
+        if english:
+            found["delete_selected users"] = english
+    assert shown > 20
+    return found
+
+
+@pytest.fixture
+def devices(users):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # Of another account than the one looking, which would otherwise be asked for its code.
+    return TOTPDevice.objects.create(user=users["controller"], name="Telefoon", confirmed=True)
+
+
+def test_every_text_of_every_beheer_page_is_dutch_for_the_beheerder(client, users, devices):
+    """Found by municipal users: the two-factor devices were "TOTP devices" with English
+    columns and help texts, and deleting a user listed "User-group-relatie: User_groups
+    object (1)"."""
+    client.force_login(users["beheer"])
+    assert english_anywhere(client) == {}
+
+
+def test_every_text_of_every_beheer_page_is_dutch_for_a_superuser(superuser_client, devices):
+    assert english_anywhere(superuser_client) == {}
+
+
+def test_the_authenticator_devices_have_dutch_names(superuser_client, devices):
+    translation.activate("nl")
+    index = superuser_client.get(reverse("admin:index")).content.decode()
+    assert "Tweestapsverificatie" in index and "Authenticator-apps" in index
+    listing = superuser_client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    html = listing.content.decode()
+    for header in ("Gebruiker", "Naam", "In gebruik genomen", "Aangemaakt op"):
+        assert header in html, header
+    page = superuser_client.get(reverse("admin:otp_totp_totpdevice_change", args=[devices.pk]))
+    assert "Laatst gebruikt op" in page.content.decode()
+
+
+def test_a_tariff_is_named_with_a_dutch_amount(users):
+    from bwmo.care.models import Tariff
+
+    tariff = Tariff.objects.filter(amount=900).first() or Tariff.objects.first()
+    with translation.override("nl"):
+        name = str(tariff)
+    # Found on the beheer screens: "BW Intramuraal € 900.00 per week".
+    amount = name.split("€ ")[1].split(" ")[0]
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{2}", amount), name

@@ -9,6 +9,7 @@ in the error summary, with nothing written.
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -243,3 +244,41 @@ def test_a_wlz_application_in_the_future_shows_with_a_wrong_decision_date(toegan
     assert errors["decided_on"]  # not a date
     assert "ligt in de toekomst" in errors["applied_on"][0]
     assert not person.wlz_applications.exists()
+
+
+def test_stay_start_with_an_impossible_date_still_says_a_stay_is_running(toegang, region_setup):
+    """Found by municipal users: a refused start date stopped the dry run (a TypeError in the
+    date rules), so "a stay is already running" showed only one submit later."""
+    person = factories.granted_client(region_setup)
+    indication = Indication.objects.get(client=person)
+    care_services.stay_start(
+        indication=indication, location=region_setup.assen, start=TODAY - timedelta(days=3)
+    )
+    response = toegang.post(
+        reverse("care:stay_start", args=[indication.pk]),
+        {"start": "31-02-2026", "location": region_setup.assen.pk},
+    )
+    assert response.status_code == 200
+    errors = _errors(response)
+    assert errors["start"] == ["31-02-2026 bestaat niet: februari 2026 heeft 28 dagen."]
+    assert errors["__all__"] == ["Er loopt al een verblijf op deze indicatie; beëindig dat eerst."]
+    _in_summary(response, "bestaat niet", "Er loopt al een verblijf")
+    assert Stay.objects.filter(client=person).count() == 1
+
+
+def test_stay_start_reports_every_rule_at_once(region_setup):
+    person = factories.granted_client(region_setup)
+    indication = Indication.objects.get(client=person)
+    care_services.stay_start(
+        indication=indication, location=region_setup.assen, start=TODAY - timedelta(days=3)
+    )
+    with pytest.raises(ValidationError) as caught:
+        care_services.stay_start(
+            indication=Indication.objects.get(pk=indication.pk),
+            location=None,
+            start=TODAY + timedelta(days=2),
+        )
+    errors = caught.value.message_dict
+    assert errors["__all__"] == ["Er loopt al een verblijf op deze indicatie; beëindig dat eerst."]
+    assert "ligt in de toekomst" in errors["start"][0]
+    assert errors["location"] == ["Kies de locatie (gemeente) van het verblijf."]

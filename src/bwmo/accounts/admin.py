@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bwmo.ui.admin_forms import label_inputs, permission_label
+from bwmo.ui.admin_forms import WithoutLinkRows, label_inputs, permission_label
 
 from . import services
 from .models import RightsChange, User
@@ -51,7 +51,7 @@ def _rights_from_form(cleaned: dict, before: Rights) -> Rights:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(WithoutLinkRows, BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (_("Organisaties"), {"fields": ("organisations",)}),
@@ -129,7 +129,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(BaseGroupAdmin):
+class GroupAdmin(WithoutLinkRows, BaseGroupAdmin):
     search_help_text = _("Zoek op naam van de rol.")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -209,10 +209,34 @@ if admin.site.is_registered(TOTPDevice):
 
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(admin.ModelAdmin):
+    # The model's names are Dutch (``apps.TotpDevicesConfig``); its help texts are
+    # django-otp's English ones, so the change page shows the values through methods.
     list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
-    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    fields = ("device_user", "device_name", "device_confirmed", "device_created", "device_used")
     readonly_fields = fields
     search_fields = ("user__username",)
+    search_help_text = _("Zoek op gebruikersnaam.")
+
+    @admin.display(description=_("Gebruiker"))
+    def device_user(self, obj):
+        return obj.user
+
+    @admin.display(description=_("Naam"))
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("In gebruik genomen"), boolean=True)
+    def device_confirmed(self, obj):
+        return obj.confirmed
+
+    @admin.display(description=_("Aangemaakt op"))
+    def device_created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("Laatst gebruikt op"))
+    def device_used(self, obj):
+        return obj.last_used_at
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

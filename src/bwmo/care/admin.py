@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from bwmo.ui.admin_forms import LabelledInlineFormSet
+from bwmo.ui.admin_forms import LabelledInlineFormSet, WithoutLinkRows
 
 from . import services
 from .models import (
@@ -97,7 +97,7 @@ class TariffInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(WithoutLinkRows, admin.ModelAdmin):
     list_display = [
         "reference",
         "provider",

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.organisations.models import CurrentQuerySet, ProductKind
@@ -305,7 +306,9 @@ class Tariff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product} € {self.amount} {self.get_unit_display()}"
+        # "€ 900,00 per week" on the Dutch screens, not Python's "900.00".
+        amount = number_format(self.amount, 2, use_l10n=True, force_grouping=True)
+        return f"{self.product} € {amount} {self.get_unit_display()}"
 
     def clean(self):
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
-from bwmo.core.validation import not_before, not_in_future, period_ordered
+from bwmo.core.validation import not_before, not_in_future, period_ordered, required
 from bwmo.organisations.models import ProductKind, RegionMembership
 from bwmo.rules import allocation_change as ac
 from bwmo.rules import contract_terms
@@ -167,48 +167,74 @@ def indication_start_correct(*, indication: Indication, first: date | None) -> N
 def stay_start(
     *, indication: Indication, location, start: date, placement_reason: str = ""
 ) -> Stay:
-    """The client starts with the provider: the indication is verzilverd from ``start``."""
-    not_in_future("start", start, _("De begindatum van het verblijf"))
-    not_before(
-        "start",
-        start,
-        indication.valid_from,
-        _("De begindatum"),
-        _("de ingangsdatum van de indicatie"),
-    )
-    if indication.valid_to and start > indication.valid_to:
-        raise ValidationError({"start": _("De begindatum ligt na de einddatum van de indicatie.")})
+    """The client starts with the provider: the indication is verzilverd from ``start``.
+
+    Every rule is checked and all refusals are raised together. A missing ``start`` or
+    ``location`` (a field the form refused, in its dry run) skips the rules that need it.
+    """
+    errors: dict[str | None, list] = {}
+
+    def refuse(field: str | None, error: ValidationError | str) -> None:
+        if isinstance(error, ValidationError):
+            for name, items in error.message_dict.items():
+                errors.setdefault(None if name == NON_FIELD_ERRORS else name, []).extend(items)
+        else:
+            errors.setdefault(field, []).append(error)
+
     if indication.provider_id is None:
-        raise ValidationError(
+        refuse(
+            None,
             _(
                 "Deze indicatie is een PGB zonder gecontracteerde aanbieder; "
                 "verblijven worden alleen bij zorg in natura geregistreerd."
-            )
+            ),
         )
     if Stay.objects.filter(indication=indication, end__isnull=True).exists():
-        raise ValidationError(_("Er loopt al een verblijf op deze indicatie; beëindig dat eerst."))
-    if Stay.objects.filter(indication=indication).filter(Q(end__gte=start)).exists():
-        raise ValidationError({"start": _("Het verblijf overlapt met een eerder verblijf.")})
+        refuse(None, _("Er loopt al een verblijf op deze indicatie; beëindig dat eerst."))
+    if start is not None:
+        try:
+            not_in_future("start", start, _("De begindatum van het verblijf"))
+            not_before(
+                "start",
+                start,
+                indication.valid_from,
+                _("De begindatum"),
+                _("de ingangsdatum van de indicatie"),
+            )
+        except ValidationError as error:
+            refuse("start", error)
+        else:
+            if indication.valid_to and start > indication.valid_to:
+                refuse("start", _("De begindatum ligt na de einddatum van de indicatie."))
+            if Stay.objects.filter(indication=indication, end__gte=start).exists():
+                refuse("start", _("Het verblijf overlapt met een eerder verblijf."))
     if location is None:
         # Before the region check: without a location, "outside the region" would be wrong.
-        raise ValidationError({"location": _("Kies de locatie (gemeente) van het verblijf.")})
-    in_region = (
-        RegionMembership.objects.valid_on(start)
-        .filter(
-            municipality=location,
-            region__memberships__municipality_id=indication.responsible_municipality_id,
+        refuse("location", _("Kies de locatie (gemeente) van het verblijf."))
+    in_region = True
+    if location is not None and start is not None:
+        in_region = (
+            RegionMembership.objects.valid_on(start)
+            .filter(
+                municipality=location,
+                region__memberships__municipality_id=indication.responsible_municipality_id,
+            )
+            .exists()
         )
-        .exists()
-    )
-    if not in_region and not placement_reason.strip():
-        raise ValidationError(
-            {
-                "placement_reason": _(
+        if not in_region and not placement_reason.strip():
+            refuse(
+                "placement_reason",
+                _(
                     "Deze plek ligt buiten de regio van de verantwoordelijke gemeente. "
                     "Motiveer waarom dit de beste plek voor herstel is."
-                )
-            }
+                ),
+            )
+    if errors:
+        raise ValidationError(
+            {NON_FIELD_ERRORS if name is None else name: items for name, items in errors.items()}
         )
+    required(start=start)
+    assert indication.provider_id is not None  # refused above
     stay = Stay.objects.create(
         client=indication.client,
         indication=indication,
@@ -259,6 +285,7 @@ def stay_end(*, stay: Stay, expected_version: int, end: date, reason: str) -> Ou
     period_ordered("start", stay.start, "end", end)
     if reason not in OutflowReason.values:
         raise ValidationError({"reason": _("Kies de reden van uitstroom.")})
+    required(end=end)
     updated = Stay.objects.filter(pk=stay.pk, version=expected_version, end__isnull=True).update(
         end=end, version=F("version") + 1
     )
@@ -321,6 +348,7 @@ def wlz_application_record(
         raise ValidationError({"decided_on": _("Vul de datum van het CIZ-besluit in.")})
     not_in_future("decided_on", decided_on, _("De besluitdatum"))
     period_ordered("applied_on", applied_on, "decided_on", decided_on)
+    required(applied_on=applied_on)
     return WlzApplication.objects.create(
         client=client, applied_on=applied_on, status=status, decided_on=decided_on
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
-from bwmo.core.validation import not_in_future, period_ordered
+from bwmo.core.validation import not_in_future, period_ordered, required
 from bwmo.messaging.services import requests_attach_client
 
 from .address import (
@@ -294,8 +294,9 @@ def brp_registration_add(
         raise ValidationError({"municipality": _("Kies de gemeente van inschrijving.")})
     not_in_future("valid_from", valid_from, _("De begindatum"))
     period_ordered("valid_from", valid_from, "valid_to", valid_to)
-    if client.birth_date and valid_from < client.birth_date:
+    if client.birth_date and valid_from and valid_from < client.birth_date:
         raise ValidationError({"valid_from": _("De begindatum ligt vóór de geboortedatum.")})
+    required(valid_from=valid_from)  # the overlap below needs it
     _bump_version(client, expected_version)
 
     existing = BrpRegistration.objects.select_for_update().filter(client=client)

@@ -49,3 +49,16 @@ def not_before(field: str, value: date | None, reference: date, label: str, ref_
             },
             code="before_reference",
         )
+
+
+def required(**values: object) -> None:
+    """Refuse the values a service cannot do without when they are missing.
+
+    A form's dry run (``ui.forms.add_rule_refusals``) passes a refused field as ``None`` or
+    ''; the service checks the rules that do not need it first, and calls this just before
+    the rules or the write that do, so the dry run ends in this ValidationError (left out on
+    the screen, where the form's own message for the field shows) instead of a crash.
+    """
+    missing = {name: _("Dit veld is verplicht.") for name, v in values.items() if v in (None, "")}
+    if missing:
+        raise ValidationError(missing, code="required")

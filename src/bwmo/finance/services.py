@@ -21,6 +21,7 @@ from bwmo.rules.budget_params import BudgetParameterError, parse_budget_paramete
 
 from .gaps import no_budget_gap, no_members_gap, tariff_gaps
 from .models import BudgetParameterSet, NonClientCost
+from .param_errors import problem_text
 from .selectors import care_stays, known_municipalities, parameters_of, region_members, tariffs
 
 DEFAULT_RISK_THRESHOLD = Decimal(50000)
@@ -267,7 +268,7 @@ def parameter_set_upload(*, name: str, text: str, user) -> BudgetParameterSet:
     except BudgetParameterError as error:
         errors["file"] = [
             _("Het parameterbestand is niet ingelezen; er is niets opgeslagen."),
-            *error.errors,
+            *map(problem_text, error.problems),
         ]
     if errors:
         raise ValidationError(errors)
@@ -280,7 +281,7 @@ def scenario_create(
 ) -> BudgetParameterSet:
     if BudgetParameterSet.objects.filter(name=name).exists():
         raise ValidationError({"name": _("Er is al een parameterset met deze naam.")})
-    if not 1 <= delay_years <= 10:
+    if delay_years is None or not 1 <= delay_years <= 10:
         raise ValidationError({"delay_years": _("Kies een uitstel van 1 tot en met 10 jaar.")})
     return BudgetParameterSet.objects.create(
         name=name,

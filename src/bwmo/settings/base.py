@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "bwmo.accounts.devices.TotpDevicesConfig",  # django_otp.plugins.otp_totp, named in Dutch
     "bwmo.organisations",
     "bwmo.accounts",
     "bwmo.clients",

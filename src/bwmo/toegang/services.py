@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from bwmo.care import services as care_services
 from bwmo.care.models import Financing, MoType, Product
 from bwmo.core.errors import StaleVersionError
-from bwmo.core.validation import not_before, not_in_future, period_ordered
+from bwmo.core.validation import not_before, not_in_future, period_ordered, required
 from bwmo.organisations.models import ProductKind
 from bwmo.woonplaats.services import responsibility_decide
 
@@ -93,6 +93,7 @@ def melding_register(
     not_in_future("received_on", received_on, _("De datum van de melding"))
     if product_kind not in ProductKind.values:
         raise ValidationError({"product_kind": _("Kies BW of MO.")})
+    required(applied_to=applied_to, received_on=received_on)
     # Provisionally the municipality the client turned to; the woonplaats rules decide below.
     melding = Melding.objects.create(
         client=client,
@@ -160,6 +161,7 @@ def onderzoek_start(
         user=user,
         expected_version=expected_version,
     )
+    required(started_on=started_on)
     return Onderzoek.objects.create(
         melding=melding,
         started_on=started_on,
@@ -459,6 +461,11 @@ def mo_intake_record(
         raise ValidationError({"decision": _("Kies toekenning of afwijzing.")})
     if decision == Decision.AFWIJZING and not motivation.strip():
         raise ValidationError({"motivation": _("Motiveer de afwijzing.")})
+    # The product catalogue and the melding need the date and the centrumgemeente, the stay
+    # of a toekenning its location.
+    required(intake_on=intake_on, centrumgemeente=centrumgemeente)
+    if decision == Decision.TOEKENNING:
+        required(location=location)
     product = None
     if decision == Decision.TOEKENNING:
         product = (

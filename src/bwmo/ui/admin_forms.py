@@ -7,6 +7,7 @@ which row it is in (``Bedrag (€), tarief 3``).
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib.admin.widgets import AdminSplitDateTime, RelatedFieldWidgetWrapper
 from django.forms.models import BaseInlineFormSet
 from django.templatetags.static import static
@@ -94,3 +95,37 @@ def boolean_icon(value) -> str:
     name = {True: "yes", False: "no", None: "unknown"}[value]
     text = {True: _("ja"), False: _("nee"), None: _("onbekend")}[value]
     return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), text)
+
+
+class WithoutLinkRows:
+    """A ModelAdmin mixin: the deletion summary leaves out the rows that only link two records.
+
+    Deleting a user, a role or a contract also deletes the rows of its many-to-many links
+    (the user's roles, the contract's products). Django lists them by the names it gives the
+    link tables itself, in English and with Django's own object numbers ("User-group-relatie:
+    User_groups object (1)"); the records they point to are not deleted, so the summary says
+    nothing useful with them.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deleted = super().get_deleted_objects(objs, request)
+        to_delete, model_count, perms_needed, protected = deleted
+        links = [
+            m._meta for m in apps.get_models(include_auto_created=True) if m._meta.auto_created
+        ]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in links)
+        plurals = {str(opts.verbose_name_plural) for opts in links}
+
+        def keep(items: list) -> list:
+            kept: list = []
+            for item in items:
+                if isinstance(item, list):
+                    nested = keep(item)
+                    if nested:
+                        kept.append(nested)
+                elif not str(item).startswith(prefixes):
+                    kept.append(item)
+            return kept
+
+        counts = {name: n for name, n in model_count.items() if str(name) not in plurals}
+        return keep(to_delete), counts, perms_needed, protected

@@ -441,13 +441,14 @@ def dispute_record(
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from bwmo.core.validation import not_in_future
+    from bwmo.core.validation import not_in_future, required
 
     not_in_future("opened_on", opened_on, _("De datum van het geschil"))
-    if claimant == respondent:
+    if claimant is not None and claimant == respondent:
         raise ValidationError(
             {"respondent": _("Een geschil gaat tussen twee verschillende gemeenten.")}
         )
+    required(claimant=claimant, respondent=respondent, opened_on=opened_on)
     return Dispute.objects.create(
         melding=melding,
         claimant=claimant,
