@@ -254,15 +254,56 @@ def test_capacity_caps_the_product_and_moves_the_rest_down():
     cap = history.stock[:, -1, 0].sum() - 10
     assert (closed.clients[..., 0].sum(axis=1) <= cap + 1e-3).all()
     assert np.isclose(closed.clients.sum(), base.clients.sum(), rtol=1e-5)
-    # A known contracted capacity applies without any scenario.
-    capped = simulate(
-        history, fitted, years=2, runs=50, seed=1, places=lambda p, y: 5 if p == "BW002" else None
-    )
-    assert (capped.clients[..., 1].sum(axis=1) <= 5 + 1e-3).all()
     # The demand is what the region would need before the cap; the cap is recorded.
-    assert np.allclose(capped.demand, base.demand)
-    assert (capped.demand[..., 1] > 5).any()
-    assert np.allclose(capped.places[:, 1], 5) and np.isnan(capped.places[:, 0]).all()
+    assert np.allclose(closed.demand, base.demand)
+    assert (closed.demand[..., 0].sum(axis=1) > cap).any()
+    assert np.allclose(closed.places[:, 0], cap) and np.isnan(closed.places[:, 1]).all()
+
+
+def test_contracted_places_alone_cap_nothing():
+    """The forecast is the demand: contracted places (here 5, and 0 once the contracts have
+    ended) are set against it, but cap no client: a contract that ends without a decision
+    on its extension does not end the care."""
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    first = first_forecast_year(history.cutoff)
+    base = simulate(history, fitted, years=3, runs=50, seed=1)
+
+    def ending(product, year):
+        return (5 if year == first else 0) if product in ("BW001", "BW002") else None
+
+    contracted = simulate(history, fitted, years=3, runs=50, seed=1, places=ending)
+    assert np.array_equal(contracted.clients, base.clients)
+    assert not contracted.not_placed.any()
+    totals = summarize(contracted)
+    region = [r for r in totals if r.municipality is None and r.product is None]
+    assert len(region) == 3 and all(r.clients_p50 > 0 and r.cost_p50 > 0 for r in region)
+    # The places are set against the demand, so the shortage shows.
+    assert np.allclose(contracted.places[:, 0], [5, 0, 0])
+    short = first_shortages(capacity_rows(contracted))
+    assert short["BW001"].year == first and short["BW001"].short_p50 > 0
+
+
+def test_a_closing_after_the_contracts_end_works_on_the_last_known_places():
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    first = first_forecast_year(history.cutoff)
+    closing = parse_scenario(
+        {"capacity": [{"product": "BW001", "places": -10, "from": f"{first + 1}-01-01"}]},
+        products=[s.code for s in STATES],
+    )
+    # 40 places until the contracts end after the first year; then not known.
+    run = simulate(
+        history,
+        fitted,
+        years=3,
+        runs=20,
+        seed=1,
+        scenario=closing,
+        places=lambda p, y: (40 if y == first else None) if p == "BW001" else None,
+    )
+    assert np.allclose(run.places[:, 0], [40, 30, 30])
+    assert (run.clients[:, :, 1:, 0].sum(axis=1) <= 30 + 1e-3).all()
 
 
 def _hand_made(demand_by_year, places):

@@ -7,6 +7,7 @@ with a client figure below the disclosure threshold (``rules.suppression.THRESHO
 the count back. Budget rows are amounts of money, not counts, and are shown.
 """
 
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -197,6 +198,14 @@ def forecast_workbook(document: dict[str, Any], *, made_by: str, organisation: s
         def figure(value: Any) -> Any:
             return "—" if value is None else value
 
+        def places(row: dict[str, Any]) -> Any:
+            if row["places"] is None and row.get("contract_end"):
+                end = date.fromisoformat(row["contract_end"])
+                return _("onbekend na einde contract (%(end)s)") % {
+                    "end": f"{end.day}-{end.month}-{end.year}"
+                }
+            return figure(row["places"])
+
         sheets.append(
             (
                 _("Capaciteit tegen vraag"),
@@ -213,7 +222,7 @@ def forecast_workbook(document: dict[str, Any], *, made_by: str, organisation: s
                     [
                         product(r["product"]),
                         r["year"],
-                        figure(r["places"]),
+                        places(r),
                         r["demand_p50"],
                         r["demand_p90"],
                         figure(r["short_p50"]),
