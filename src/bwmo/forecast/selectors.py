@@ -151,10 +151,11 @@ def contracted_places_by_year(
 
 
 def contract_ends(*, region: Region, products: list[str]) -> dict[str, date]:
-    """Per product of ``products``: the first day on which some of its contracted places end
+    """Per product of ``products``: the last day on which some of its contracted places end
     because their contract ends (its current end, with the extensions taken so far), not
     because the places were ended themselves. After that day the product's places are not
-    known: the region has not decided on extending or procuring again. Products whose
+    known: the region extends or procures again. (Before it, a contract that ended earlier
+    simply has no places: the region sees the shortage and what to procure.) Products whose
     places never run into a contract's end are left out."""
     ends = {
         contract.pk: contract.terms_state().current_end
@@ -168,7 +169,7 @@ def contract_ends(*, region: Region, products: list[str]) -> dict[str, date]:
         end = ends[contract_id]
         if valid_from > end or (valid_to is not None and valid_to <= end):
             continue
-        found[code] = min(found.get(code, end), end)
+        found[code] = max(found.get(code, end), end)
     return found
 
 
