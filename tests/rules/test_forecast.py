@@ -1,6 +1,7 @@
 """The forecast model: counts from episodes, pooling, Monte Carlo, scenarios, backtest."""
 
 import calendar
+import dataclasses
 import itertools
 import warnings
 from datetime import date
@@ -501,3 +502,30 @@ def test_time_in_care_of_the_clients_at_the_cutoff_drawn_one_by_one():
             np.add.at(expected[i], owner, in_year[last])
         assert np.array_equal(drawn, expected)
         assert (np.diff(drawn, axis=2) <= 0).all()  # a cohort's count never rises
+
+
+def test_the_inflow_trend_is_damped():
+    from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, TREND_HALF_LIFE, damped_months
+
+    months = np.arange(0, 121)
+    carried = damped_months(months)
+    phi = 0.5 ** (1 / TREND_HALF_LIFE)
+    assert carried[0] == 0 and np.all(np.diff(carried) > 0)
+    assert np.all(carried[1:] < months[1:]) and carried[-1] < phi / (1 - phi)
+    # Each month's step is the one before times φ: it halves every half-life.
+    assert np.allclose(np.diff(carried)[1:] / np.diff(carried)[:-1], phi)
+    assert np.array_equal(damped_months(months, half_life=float("inf")), months)
+
+    # A region whose inflow grew at the cap (25% a year) up to the cut-off: the forecast
+    # carries the growth on for a while, then the inflow levels off (a straight trend would
+    # grow it 25% every year, for ten years).
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    growing = dataclasses.replace(
+        fitted,
+        inflow_trend=np.full_like(fitted.inflow_trend, np.log(MAX_YEARLY_GROWTH) / 12),
+        inflow_trend_se=np.zeros_like(fitted.inflow_trend_se),
+    )
+    run = simulate(history, growing, years=6, runs=50, seed=1)
+    region = run.clients.sum(axis=(1, 3)).mean(axis=0)  # per year
+    assert region[5] / region[4] < 1.02

@@ -33,6 +33,9 @@ together); the time in care of the clients at the cut-off is drawn from their co
 curve, not from each one's own product and band; the chance of new clients' time in care is
 normal (clipped at 0); a run's inflow trend is taken at the middle of each year.
 
+The inflow's trend is damped (model 5): τ months after the cut-off it carries
+``damped_months(τ)`` months of growth, not τ (:data:`~bwmo.rules.forecast.fit.TREND_HALF_LIFE`).
+
 Cost is the care days (client-months × days of the year / 12) times the product's day rate
 at the cut-off, indexed by ``(1 + indexation)`` per year after the cut-off's year.
 
@@ -59,7 +62,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bwmo.rules.dates import add_months
-from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, Fitted
+from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, Fitted, damped_months
 from bwmo.rules.forecast.history import BANDS, History, State
 from bwmo.rules.forecast.scenario import BASE, Scenario
 
@@ -346,7 +349,9 @@ def _clients(
     # A run's count per group: Poisson on its mean (level and trend at the group's middle)
     # times one gamma factor per group shared by the region, with the variance of the mean
     # of the monthly factors (α Σ w², w the months' shares of the region's inflow).
-    expected = mass * np.exp(level_shift[..., None] + trend_shift[..., None] * middle)
+    expected = mass * np.exp(
+        level_shift[..., None] + trend_shift[..., None] * damped_months(middle)
+    )
     if dispersion > 0:
         region = mean.sum(axis=0)
         share = region / np.maximum(np.add.reduceat(region, starts)[group], 1e-12)
@@ -448,9 +453,10 @@ def simulate(
     # (variance μ + α μ² of the region's count, α estimated from the history).
     tau = np.arange(months)
     month_of = (cutoff.month - 1 + tau) % 12
+    # The trend is damped: τ months ahead it carries damped_months(τ) months of growth.
     mean = np.exp(
         fitted.inflow_level[:, None]
-        + fitted.inflow_trend[:, None] * tau[None]
+        + fitted.inflow_trend[:, None] * damped_months(tau)[None]
         + fitted.season[month_of][None]
     ) * (1 + scenario.inflow_pct / 100)
     if not inflow:
@@ -725,5 +731,5 @@ def first_shortages(rows: Sequence[CapacityRow]) -> dict[str, CapacityRow]:
     return found
 
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 """Raised whenever a change to the model changes its numbers for the same inputs and seed."""
