@@ -22,22 +22,31 @@ RUN_TIMEOUT_MS = 90_000  # the run is computed in the background; the page polls
 
 
 def _history(region_setup) -> None:
-    """Sixteen clients over five years, eight still in care: enough that the region's band
-    (which now holds the chance of each client) stays above the disclosure threshold."""
+    """Forty clients in Assen over six and a half years, twenty still in care, and two in
+    Tynaarlo, both in care: the region's and Assen's figures are well above the disclosure
+    threshold (the journey checks real numbers), Tynaarlo's stay below it (hidden as "<5"
+    from a controller of Assen)."""
     today = timezone.localdate()
-    for index in range(16):
-        client = granted_client(region_setup)
+    for index in range(42):
+        tynaarlo = index >= 40
+        client = granted_client(region_setup, municipality="GM1730" if tynaarlo else "GM0106")
         indication = Indication.objects.get(client=client)
-        start = today - timedelta(days=90 + 120 * index)
+        start = today - timedelta(days=300 if tynaarlo else 90 + 60 * index)
         Stay.objects.create(
             client=client,
             indication=indication,
             provider=indication.provider,
             product=indication.product,
-            location=region_setup.assen,
+            location=region_setup.tynaarlo if tynaarlo else region_setup.assen,
             start=start,
-            end=None if index % 2 == 0 else start + timedelta(days=200),
+            end=None if tynaarlo or index % 2 == 0 else start + timedelta(days=200),
         )
+
+
+def _figure(text: str) -> float:
+    """A shown number of clients ("21,4") as a float; a hidden one fails the test."""
+    assert text.strip() != "<5", "a figure the journey checks is hidden"
+    return float(text.strip().replace(".", "").replace(",", "."))
 
 
 def _start_run(page: Page, name: str, afschalen: str) -> None:
@@ -80,6 +89,19 @@ def test_controller_defines_a_scenario_compares_and_downloads(
     expect(budget.get_by_role("row")).not_to_have_count(1)
     capacity = page.get_by_role("table", name="Capaciteit tegen vraag")
     expect(capacity).to_contain_text("BW Intramuraal")
+    # Real numbers for the region's municipalities with enough clients; Tynaarlo's two
+    # clients are hidden from a controller of Assen (the region's audience).
+    by_municipality = page.get_by_role("table", name="Prognose per gemeente")
+    assen = by_municipality.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="Assen", exact=True)
+    )
+    assen_first = _figure(assen.first.locator("td").nth(1).inner_text())
+    assert 10 <= assen_first <= 40
+    tynaarlo = by_municipality.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="Tynaarlo", exact=True)
+    )
+    expect(tynaarlo.first.locator("td").nth(1)).to_have_text("<5")
+    expect(tynaarlo.first.locator("td").nth(3)).to_have_text("<5")
     screenshot(page, "forecast-detail")
 
     with page.expect_download() as download_info:
@@ -104,6 +126,12 @@ def test_controller_defines_a_scenario_compares_and_downloads(
     table = page.get_by_role("table", name="Vergelijking")
     expect(table).to_contain_text("afschalen 20% sneller")
     expect(table.get_by_role("row")).not_to_have_count(1)
+    # The region's clients P50 and cost P50 of both runs are shown (not hidden) every year.
+    for row in table.get_by_role("row").all()[1:]:
+        cells = row.locator("td")
+        base_clients, faster_clients = (_figure(cells.nth(i).inner_text()) for i in (0, 3))
+        assert base_clients >= 5 and faster_clients >= 5
+        assert cells.nth(1).inner_text().strip() not in ("<5", "—")
     screenshot(page, "forecast-compare")
 
 

@@ -64,9 +64,12 @@ def test_a_run_sets_demand_against_the_contracted_places(places):
     run = forecast_run_create(
         region=places.region, cutoff=date(2025, 1, 1), years=2, runs=20, seed=3
     )
-    assert ["BW001", 2025, 11] in run.places and ["BW001", 2026, 17] in run.places
-    assert ["BW004", 2026, 2] in run.places
-    assert not any(code == "MO001" for code, _year, _n in run.places)
+    # [product, year, places, end]: the Assen places run until the contract ends (31
+    # December 2028); the Tynaarlo places were ended themselves, not by the contract.
+    assert ["BW001", 2025, 11, "2028-12-31"] in run.places
+    assert ["BW001", 2026, 17, "2028-12-31"] in run.places
+    assert ["BW004", 2026, 2, None] in run.places
+    assert not any(entry[0] == "MO001" for entry in run.places)
     run = forecast_run_execute(run=run)
     document = forecast_document(run)
     rows = {(r["product"], r["year"]): r for r in document["capacity"]}
@@ -92,3 +95,23 @@ def test_the_first_year_short_per_product():
     assert [(r["product"], r["year"], r["short_p50"]) for r in shortages(capacity)] == [
         ("BW001", 2028, 3.2)
     ]
+
+
+def test_places_after_the_contract_ends_are_unknown_and_cap_nothing(places):
+    """Contract T-1 ends on 31 December 2028 without a decision on its extension: from 2029
+    its places are not known (not 0), and the forecast is the demand in every year."""
+    run = forecast_run_create(
+        region=places.region, cutoff=date(2027, 1, 1), years=4, runs=20, seed=3
+    )
+    assert ["BW001", 2028, 12, "2028-12-31"] in run.places
+    assert ["BW001", 2029, None, "2028-12-31"] in run.places
+    assert ["BW004", 2029, 0, None] in run.places  # ended itself: known to be 0
+    run = forecast_run_execute(run=run)
+    document = forecast_document(run)
+    rows = {(r["product"], r["year"]): r for r in document["capacity"]}
+    assert rows[("BW001", 2028)]["places"] == 12
+    after = rows[("BW001", 2029)]
+    assert after["places"] is None and after["short_p50"] is None
+    assert after["contract_end"] == "2028-12-31"
+    assert rows[("BW004", 2029)]["places"] == 0 and rows[("BW004", 2029)]["contract_end"] is None
+    assert all(row["clients_p50"] == 0 for row in document["not_placed"])

@@ -110,3 +110,27 @@ def test_bad_parameters_are_refused_with_every_error(demo):
         forecast_run_create(region=_region(), cutoff=date(2026, 12, 5), years=0, runs=5, seed=1)
     assert len(caught.value.messages) == 3
     assert not ForecastRun.objects.filter(runs=5).exists()
+
+
+def test_the_demo_forecasts_clients_and_cost_after_its_contracts_end(demo):
+    """The demo's contracts end within the forecast (no decision on the next extension):
+    the forecast stays the demand in every year, and the places after the end are unknown,
+    not 0."""
+    run = forecast_run_execute(
+        run=forecast_run_create(region=_region(), cutoff=demo, years=5, runs=50, seed=1)
+    )
+    region = [
+        r for r in run.results["forecast"] if r["municipality"] is None and r["product"] is None
+    ]
+    assert [r["year"] for r in region] == [2027, 2028, 2029, 2030, 2031]
+    assert all(r["clients_p50"] > 0 and r["cost_p50"] > 0 for r in region)
+    # No year collapses: the fifth year holds at least half the first year's clients.
+    assert region[-1]["clients_p50"] > region[0]["clients_p50"] / 2
+    assert all(r["clients_p50"] == 0 for r in run.results["not_placed"])
+    contracted = [r for r in run.results["capacity"] if r["contract_end"] is not None]
+    assert contracted
+    for row in contracted:
+        ended = date.fromisoformat(row["contract_end"]) < date(row["year"], 12, 31)
+        assert (row["places"] is None) == ended, row
+        assert (row["short_p50"] is None) == ended, row
+        assert row["demand_p50"] > 0

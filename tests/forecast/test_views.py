@@ -117,8 +117,16 @@ def test_detail_shows_the_fan_backtest_and_budget(client, controller, demo):
             assert value == "<5" or not 0 < value < 5
     # The demo contracts places: demand is set against them per product and year.
     assert "Capaciteit tegen vraag (hele regio)" in text
-    known = [row for row in page.context["capacity"] if row["places"] is not None]
-    assert known and all(row["label"] for row in known)
+    contracted = [
+        row
+        for row in page.context["capacity"]
+        if row["places"] is not None or row["end"] is not None
+    ]
+    assert contracted and all(row["label"] for row in contracted)
+    # After the contracts' end the places are not known (not 0): the end date is shown.
+    for row in contracted:
+        if row["places"] is None:
+            assert f"onbekend na einde contract ({row['end']:%-d-%-m-%Y})" in text
     for row in page.context["shortages"]:
         assert f"tekort vanaf {row['year']}" in text
     own = client.get(reverse("forecast:detail", args=[run.pk]), {"gemeente": "GM0106"})

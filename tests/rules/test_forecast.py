@@ -1,6 +1,7 @@
 """The forecast model: counts from episodes, pooling, Monte Carlo, scenarios, backtest."""
 
 import calendar
+import dataclasses
 import itertools
 import warnings
 from datetime import date
@@ -254,15 +255,56 @@ def test_capacity_caps_the_product_and_moves_the_rest_down():
     cap = history.stock[:, -1, 0].sum() - 10
     assert (closed.clients[..., 0].sum(axis=1) <= cap + 1e-3).all()
     assert np.isclose(closed.clients.sum(), base.clients.sum(), rtol=1e-5)
-    # A known contracted capacity applies without any scenario.
-    capped = simulate(
-        history, fitted, years=2, runs=50, seed=1, places=lambda p, y: 5 if p == "BW002" else None
-    )
-    assert (capped.clients[..., 1].sum(axis=1) <= 5 + 1e-3).all()
     # The demand is what the region would need before the cap; the cap is recorded.
-    assert np.allclose(capped.demand, base.demand)
-    assert (capped.demand[..., 1] > 5).any()
-    assert np.allclose(capped.places[:, 1], 5) and np.isnan(capped.places[:, 0]).all()
+    assert np.allclose(closed.demand, base.demand)
+    assert (closed.demand[..., 0].sum(axis=1) > cap).any()
+    assert np.allclose(closed.places[:, 0], cap) and np.isnan(closed.places[:, 1]).all()
+
+
+def test_contracted_places_alone_cap_nothing():
+    """The forecast is the demand: contracted places (here 5, and 0 once the contracts have
+    ended) are set against it, but cap no client: a contract that ends without a decision
+    on its extension does not end the care."""
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    first = first_forecast_year(history.cutoff)
+    base = simulate(history, fitted, years=3, runs=50, seed=1)
+
+    def ending(product, year):
+        return (5 if year == first else 0) if product in ("BW001", "BW002") else None
+
+    contracted = simulate(history, fitted, years=3, runs=50, seed=1, places=ending)
+    assert np.array_equal(contracted.clients, base.clients)
+    assert not contracted.not_placed.any()
+    totals = summarize(contracted)
+    region = [r for r in totals if r.municipality is None and r.product is None]
+    assert len(region) == 3 and all(r.clients_p50 > 0 and r.cost_p50 > 0 for r in region)
+    # The places are set against the demand, so the shortage shows.
+    assert np.allclose(contracted.places[:, 0], [5, 0, 0])
+    short = first_shortages(capacity_rows(contracted))
+    assert short["BW001"].year == first and short["BW001"].short_p50 > 0
+
+
+def test_a_closing_after_the_contracts_end_works_on_the_last_known_places():
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    first = first_forecast_year(history.cutoff)
+    closing = parse_scenario(
+        {"capacity": [{"product": "BW001", "places": -10, "from": f"{first + 1}-01-01"}]},
+        products=[s.code for s in STATES],
+    )
+    # 40 places until the contracts end after the first year; then not known.
+    run = simulate(
+        history,
+        fitted,
+        years=3,
+        runs=20,
+        seed=1,
+        scenario=closing,
+        places=lambda p, y: (40 if y == first else None) if p == "BW001" else None,
+    )
+    assert np.allclose(run.places[:, 0], [40, 30, 30])
+    assert (run.clients[:, :, 1:, 0].sum(axis=1) <= 30 + 1e-3).all()
 
 
 def _hand_made(demand_by_year, places):
@@ -460,3 +502,30 @@ def test_time_in_care_of_the_clients_at_the_cutoff_drawn_one_by_one():
             np.add.at(expected[i], owner, in_year[last])
         assert np.array_equal(drawn, expected)
         assert (np.diff(drawn, axis=2) <= 0).all()  # a cohort's count never rises
+
+
+def test_the_inflow_trend_is_damped():
+    from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, TREND_HALF_LIFE, damped_months
+
+    months = np.arange(0, 121)
+    carried = damped_months(months)
+    phi = 0.5 ** (1 / TREND_HALF_LIFE)
+    assert carried[0] == 0 and np.all(np.diff(carried) > 0)
+    assert np.all(carried[1:] < months[1:]) and carried[-1] < phi / (1 - phi)
+    # Each month's step is the one before times φ: it halves every half-life.
+    assert np.allclose(np.diff(carried)[1:] / np.diff(carried)[:-1], phi)
+    assert np.array_equal(damped_months(months, half_life=float("inf")), months)
+
+    # A region whose inflow grew at the cap (25% a year) up to the cut-off: the forecast
+    # carries the growth on for a while, then the inflow levels off (a straight trend would
+    # grow it 25% every year, for ten years).
+    history = synthetic_history(municipalities=3, months=48, seed=4)
+    fitted = fit(history)
+    growing = dataclasses.replace(
+        fitted,
+        inflow_trend=np.full_like(fitted.inflow_trend, np.log(MAX_YEARLY_GROWTH) / 12),
+        inflow_trend_se=np.zeros_like(fitted.inflow_trend_se),
+    )
+    run = simulate(history, growing, years=6, runs=50, seed=1)
+    region = run.clients.sum(axis=(1, 3)).mean(axis=0)  # per year
+    assert region[5] / region[4] < 1.02

@@ -9,6 +9,7 @@ rows are suppressed together (``_suppress_history``). Budget rows are amounts of
 counts, and are shown.
 """
 
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -243,6 +244,14 @@ def forecast_workbook(document: dict[str, Any], *, made_by: str, organisation: s
         def figure(value: Any) -> Any:
             return "—" if value is None else value
 
+        def places(row: dict[str, Any]) -> Any:
+            if row["places"] is None and row.get("contract_end"):
+                end = date.fromisoformat(row["contract_end"])
+                return _("onbekend na einde contract (%(end)s)") % {
+                    "end": f"{end.day}-{end.month}-{end.year}"
+                }
+            return figure(row["places"])
+
         sheets.append(
             (
                 _("Capaciteit tegen vraag"),
@@ -259,7 +268,7 @@ def forecast_workbook(document: dict[str, Any], *, made_by: str, organisation: s
                     [
                         product(r["product"]),
                         r["year"],
-                        figure(r["places"]),
+                        places(r),
                         r["demand_p50"],
                         r["demand_p90"],
                         figure(r["short_p50"]),

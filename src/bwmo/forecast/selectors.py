@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
 
-from bwmo.care.models import ContractCapacity, Outflow, Product, Stay
+from bwmo.care.models import Contract, ContractCapacity, Outflow, Product, Stay
 from bwmo.care.selectors import contracted_capacity, regions_for
 from bwmo.finance.models import BudgetParameterSet
 from bwmo.finance.selectors import parameters_of, region_members, tariffs
@@ -148,6 +148,29 @@ def contracted_places_by_year(
     for row in contracted_capacity(region=region, years=years, products=sorted(recorded)):
         totals[(row.product, row.year)] += row.places_average
     return {key: int(total.quantize(Decimal("1"), ROUND_HALF_UP)) for key, total in totals.items()}
+
+
+def contract_ends(*, region: Region, products: list[str]) -> dict[str, date]:
+    """Per product of ``products``: the last day on which some of its contracted places end
+    because their contract ends (its current end, with the extensions taken so far), not
+    because the places were ended themselves. After that day the product's places are not
+    known: the region extends or procures again. (Before it, a contract that ended earlier
+    simply has no places: the region sees the shortage and what to procure.) Products whose
+    places never run into a contract's end are left out."""
+    ends = {
+        contract.pk: contract.terms_state().current_end
+        for contract in Contract.objects.filter(region=region).prefetch_related("extensions")
+    }
+    found: dict[str, date] = {}
+    rows = ContractCapacity.objects.filter(contract__region=region, product__code__in=products)
+    for contract_id, code, valid_from, valid_to in rows.values_list(
+        "contract_id", "product__code", "valid_from", "valid_to"
+    ):
+        end = ends[contract_id]
+        if valid_from > end or (valid_to is not None and valid_to <= end):
+            continue
+        found[code] = max(found.get(code, end), end)
+    return found
 
 
 def contracted_places(*, region: Region, product: str, year: int) -> int | None:

@@ -26,6 +26,7 @@ from bwmo.rules import forecast
 
 from .models import ForecastRun
 from .selectors import (
+    contract_ends,
     contracted_places_by_year,
     forecast_history,
     region_budget,
@@ -115,8 +116,18 @@ def forecast_run_create(
         products=[state.code for state in history.states],
         years=list(range(first, first + years)),
     )
+    ends = contract_ends(region=region, products=[state.code for state in history.states])
+
+    def entry(code: str, year: int) -> list[Any]:
+        # [product, year, places, contract end]: places None in a year that ends after the
+        # contracts do (not known yet: extended or procured again, not zero).
+        end = ends.get(code)
+        if end is not None and end < date(year, 12, 31):
+            return [code, year, None, end.isoformat()]
+        return [code, year, known[(code, year)], end.isoformat() if end else None]
+
     places = [
-        [state.code, year, known[(state.code, year)]]
+        entry(state.code, year)
         for state in history.states
         for year in range(first, first + years)
         if (state.code, year) in known
@@ -185,7 +196,12 @@ def forecast_compute(run: ForecastRun) -> dict[str, Any]:
     indexation = (
         scenario.indexation_pct if scenario.indexation_pct is not None else run.indexation_pct
     )
-    known = {(product, int(year)): int(n) for product, year, n in run.places}
+    # Stored as [product, year, places] (older runs) or [product, year, places | None, end].
+    known = {
+        (entry[0], int(entry[1])): None if entry[2] is None else int(entry[2])
+        for entry in run.places
+    }
+    ends = {entry[0]: entry[3] for entry in run.places if len(entry) > 3 and entry[3]}
     fitted = forecast.fit(history)
     simulation = forecast.simulate(
         history,
@@ -246,7 +262,10 @@ def forecast_compute(run: ForecastRun) -> dict[str, Any]:
             {"year": year, "clients_p50": round(float(np.median(simulation.not_placed[:, y])), 2)}
             for y, year in enumerate(simulation.years)
         ],
-        "capacity": [asdict(row) for row in forecast.capacity_rows(simulation)],
+        "capacity": [
+            {**asdict(row), "contract_end": ends.get(row.product)}
+            for row in forecast.capacity_rows(simulation)
+        ],
         "indexation_pct": indexation,
     }
     if run.with_backtest:

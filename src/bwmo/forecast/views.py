@@ -1,5 +1,6 @@
 """The prognose screens: start a run (scenario form), follow it, read it, compare two."""
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +32,11 @@ from .selectors import (
 from .services import forecast_run_create, forecast_run_expire, forecast_run_start
 
 PERMISSION = "forecast.view_forecast"
+
+
+def _iso_date(value: Any) -> date | None:
+    """A stored ISO date (``"2028-12-31"``) as a date, for the template; ``None`` stays."""
+    return date.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _regions(request: HttpRequest) -> list[Region]:
@@ -178,7 +184,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         else forecast_document(run, audience=_audience(request, None))
     )
     capacity = [
-        {**r, "label": product_names.get(r["product"], r["product"])}
+        {
+            **r,
+            "label": product_names.get(r["product"], r["product"]),
+            "end": _iso_date(r.get("contract_end")),
+        }
         for r in region_document["capacity"]
     ]
     shortages = [

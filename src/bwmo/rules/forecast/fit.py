@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from bwmo.rules.forecast.history import BANDS, EXITS, History
 
-__all__ = ["Fitted", "concentration", "fit"]
+__all__ = ["Fitted", "concentration", "damped_months", "fit"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -53,6 +53,25 @@ DEFAULT_STAY_MONTHS = 48.0
 """Mean months in a state that has no history at all (it then only ends with ``overig``)."""
 TREND_WINDOW = 60
 """The inflow model reads at most the last five years."""
+TREND_HALF_LIFE = 6.0
+"""Months after which the fitted inflow trend's monthly step has halved (a damped trend,
+fixed, the same for every municipality): growth seen in the history is carried on, but
+fades, so a growth that has stopped is not extrapolated for years. In total the trend adds
+at most φ / (1 − φ) months of growth, φ = 0.5^(1/6): 8.2 months. Chosen on the backtests
+(docs/forecast.md: half-lives of 3, 6, 12 months and none)."""
+
+
+def damped_months(months: npt.ArrayLike, half_life: float | None = None) -> FloatArray:
+    """The months of trend a forecast ``months`` after the cut-off carries: Σ φ^k for
+    k = 1 .. months, φ = 0.5^(1/half_life) (a damped trend; without damping it would be
+    ``months``). Non-decreasing, below ``months`` for months ≥ 1, and never above
+    φ / (1 − φ)."""
+    life = TREND_HALF_LIFE if half_life is None else half_life
+    t = np.asarray(months, dtype=np.float64)
+    if not math.isfinite(life):
+        return t
+    phi = 0.5 ** (1 / life)
+    return np.asarray(phi * (1 - phi**t) / (1 - phi), dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -33,14 +33,21 @@ together); the time in care of the clients at the cut-off is drawn from their co
 curve, not from each one's own product and band; the chance of new clients' time in care is
 normal (clipped at 0); a run's inflow trend is taken at the middle of each year.
 
+The inflow's trend is damped (model 5): τ months after the cut-off it carries
+``damped_months(τ)`` months of growth, not τ (:data:`~bwmo.rules.forecast.fit.TREND_HALF_LIFE`).
+
 Cost is the care days (client-months × days of the year / 12) times the product's day rate
 at the cut-off, indexed by ``(1 + indexation)`` per year after the cut-off's year.
 
-**Capacity.** ``places(product, year)`` (the contracted places, or ``None``: unknown) plus
-the scenario's capacity changes (averaged over the year from their date) caps the region's
-average clients of that product; the clients above it go to the next lighter product of the
-same kind, or, if there is none, are counted as not placed. A change to a product whose
-places are unknown is taken relative to its clients at the cut-off.
+**Capacity.** The forecast is the demand: the contracted places do not cap it (a contract
+that ends without a decision on its extension leaves the places *not yet known*, not
+zero: the region extends or procures again). ``places(product, year)`` (the contracted
+places, or ``None``: unknown) is set against the demand in :func:`capacity_rows`. Only a
+scenario's capacity change caps a product: from the contracted places (in a year they are
+not known, the last known ones of the forecast, as if extended; without any, the clients at
+the cut-off) plus the changes, averaged over the year from their date. The clients above
+that cap go to the next lighter product of the same kind, or, if there is none, are counted
+as not placed.
 """
 
 from __future__ import annotations
@@ -55,7 +62,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bwmo.rules.dates import add_months
-from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, Fitted
+from bwmo.rules.forecast.fit import MAX_YEARLY_GROWTH, Fitted, damped_months
 from bwmo.rules.forecast.history import BANDS, History, State
 from bwmo.rules.forecast.scenario import BASE, Scenario
 
@@ -66,6 +73,7 @@ __all__ = [
     "Simulation",
     "capacity_caps",
     "capacity_rows",
+    "contracted_places",
     "first_forecast_year",
     "first_shortages",
     "no_places",
@@ -105,8 +113,11 @@ class Simulation:
     demand: npt.NDArray[np.float32]
     """``[run, year, s]``: the region's average clients before the capacity is applied."""
     places: npt.NDArray[np.float64]
-    """``[year, s]``: the cap (contracted places plus the scenario's changes, averaged over
-    the year); NaN where it is not known."""
+    """``[year, s]``: the places set against the demand: the cap where the scenario changes
+    the product's places, else the contracted places; NaN where they are not known."""
+    caps: npt.NDArray[np.float64] | None = None
+    """``[year, s]``: the cap the scenario's capacity changes put on the clients; NaN where
+    nothing caps them (``None``: nothing anywhere)."""
 
     @property
     def cost(self) -> npt.NDArray[np.float64]:
@@ -338,7 +349,9 @@ def _clients(
     # A run's count per group: Poisson on its mean (level and trend at the group's middle)
     # times one gamma factor per group shared by the region, with the variance of the mean
     # of the monthly factors (α Σ w², w the months' shares of the region's inflow).
-    expected = mass * np.exp(level_shift[..., None] + trend_shift[..., None] * middle)
+    expected = mass * np.exp(
+        level_shift[..., None] + trend_shift[..., None] * damped_months(middle)
+    )
     if dispersion > 0:
         region = mean.sum(axis=0)
         share = region / np.maximum(np.add.reduceat(region, starts)[group], 1e-12)
@@ -440,9 +453,10 @@ def simulate(
     # (variance μ + α μ² of the region's count, α estimated from the history).
     tau = np.arange(months)
     month_of = (cutoff.month - 1 + tau) % 12
+    # The trend is damped: τ months ahead it carries damped_months(τ) months of growth.
     mean = np.exp(
         fitted.inflow_level[:, None]
-        + fitted.inflow_trend[:, None] * tau[None]
+        + fitted.inflow_trend[:, None] * damped_months(tau)[None]
         + fitted.season[month_of][None]
     ) * (1 + scenario.inflow_pct / 100)
     if not inflow:
@@ -470,6 +484,7 @@ def simulate(
     )
 
     demand = clients.sum(axis=1)  # run, year, s (a new array: before the cap)
+    contracted = contracted_places(states, year_list, places)
     caps = capacity_caps(states, year_list, history, scenario, places)
     not_placed = _apply_capacity(clients, states, caps)
     index_factor = np.array(
@@ -486,8 +501,22 @@ def simulate(
         cost_per_client=cost_per_client,
         not_placed=not_placed,
         demand=demand,
-        places=caps,
+        places=np.where(np.isnan(caps), contracted, caps),
+        caps=caps,
     )
+
+
+def contracted_places(
+    states: tuple[State, ...], years: Sequence[int], places: PlacesLookup
+) -> FloatArray:
+    """``[year, s]``: the contracted places per product and year, NaN where not known."""
+    out = np.full((len(years), len(states)), np.nan)
+    for s, state in enumerate(states):
+        for y, year in enumerate(years):
+            known = places(state.code, year)
+            if known is not None:
+                out[y, s] = float(known)
+    return out
 
 
 def capacity_caps(
@@ -497,20 +526,26 @@ def capacity_caps(
     scenario: Scenario,
     places: PlacesLookup,
 ) -> FloatArray:
-    """``[year, s]``: the region's places per product and year, NaN where not known.
+    """``[year, s]``: the cap the scenario's capacity changes put on each product, NaN where
+    the scenario changes nothing (the contracted places alone cap nothing).
 
     The contracted places plus the scenario's changes, each averaged over the year from its
-    date; a change to a product without known places is taken relative to its clients at
-    the cut-off. Never below 0."""
+    date. In a year whose places are not known (the contracts have ended, no decision on
+    extension yet) the last known places of an earlier forecast year stand in (as if
+    extended); a product without any known places is taken from its clients at the cut-off.
+    Never below 0."""
     caps = np.full((len(years), len(states)), np.nan)
     at_cutoff = history.stock[:, -1].sum(axis=(0, 2))
     for s, state in enumerate(states):
         changes = [c for c in scenario.capacity if c.product == state.code]
+        if not changes:
+            continue
+        base = float(at_cutoff[s])
         for y, year in enumerate(years):
             known = places(state.code, year)
-            if known is None and not changes:
-                continue
-            cap = float(known if known is not None else at_cutoff[s])
+            if known is not None:
+                base = float(known)
+            cap = base
             for change in changes:
                 if change.start.year < year:
                     cap += change.places
@@ -696,5 +731,5 @@ def first_shortages(rows: Sequence[CapacityRow]) -> dict[str, CapacityRow]:
     return found
 
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 """Raised whenever a change to the model changes its numbers for the same inputs and seed."""
