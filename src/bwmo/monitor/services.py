@@ -2,14 +2,21 @@
 period, computed set-based from pseudonymised rows, with suppression for external use."""
 
 import copy
+import functools
 import hashlib
+import importlib.metadata
 import itertools
+import json
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.selectors import monitor_reader_groups
@@ -20,7 +27,8 @@ from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
-from .selectors import RegionRows, region_codes, stay_records
+from .models import StoredDocument
+from .selectors import RegionRows, data_version, region_codes, stay_records
 
 AUDIENCES = ("internal", "external")
 
@@ -68,6 +76,57 @@ def _quarter_label(day: date) -> str:
 
 
 def monitor_document(
+    *,
+    scope: MonitorScope,
+    start: date,
+    end: date,
+    audience: str = "internal",
+    today: date | None = None,
+    stay_rows: list | None = None,
+    series: monitor.Step | None = None,
+    product: str | None = None,
+    provider: str | None = None,
+) -> dict:
+    """The document of :func:`computed_document`, taken from the documents stored for the
+    region's current data version when one is there, else computed and stored (see
+    ``stored``). Given ``stay_rows`` it is always computed: those rows are the caller's."""
+    compute = functools.partial(
+        computed_document,
+        scope=scope,
+        start=start,
+        end=end,
+        audience=audience,
+        today=today,
+        series=series,
+        product=product,
+        provider=provider,
+    )
+    if stay_rows is not None:
+        return compute(stay_rows=stay_rows)
+    members = region_codes(scope.region)
+    key = (
+        "monitor_document",
+        scope.region.pk,
+        scope.municipality.code if scope.municipality else None,
+        start.isoformat(),
+        end.isoformat(),
+        audience,
+        today.isoformat() if today else None,
+        series,
+        product,
+        provider,
+        tuple(sorted(members)),
+        tuple(monitor_reader_groups(members)),
+    )
+    return stored(
+        region=scope.region.centrumgemeente_id,
+        codes=members,
+        key=key,
+        compute=compute,
+    )
+
+
+def computed_document(
     *,
     scope: MonitorScope,
     start: date,
@@ -247,6 +306,66 @@ def _published_matrix(matrix: dict, published: dict) -> dict:
         result[(TOTAL, location)] = value
     result[(TOTAL, TOTAL)] = margins["total"]
     return result
+
+
+STORE_FORMAT = 1
+"""Part of every stored document's key: raise it when a change of bwmo changes what a document
+holds for the same data, so that no document of the earlier code is used."""
+_VERSION = importlib.metadata.version("bwmo")
+
+
+def stored(
+    *, region: str, codes: list[str] | None, key: tuple, compute: Callable[[], dict]
+) -> dict:
+    """``compute()``, a pure function of the data of the municipalities ``codes`` (``None``:
+    of every municipality) and of ``key``, kept in the database for the data version of
+    ``codes``: the next request for the same ``key`` — from any thread or process — is
+    answered from there until a write touches one of ``codes`` (``bwmo.monitor.changes``),
+    and a stale document is never used.
+
+    The version is read before the data: a document stored under a version was computed from
+    data at least as new as that version, so it never shows a figure that version's data does
+    not support."""
+    version = data_version(codes)
+    digest = hashlib.sha256(
+        repr((STORE_FORMAT, _VERSION, translation.get_language(), version, key)).encode()
+    ).hexdigest()
+    found = StoredDocument.objects.filter(key=digest).values_list("document", flat=True).first()
+    if found is not None:
+        return found
+    document = compute()
+    try:
+        with transaction.atomic():
+            StoredDocument.objects.filter(region=region, version__lt=version).delete()
+            StoredDocument.objects.create(
+                key=digest, region=region, version=version, document=document
+            )
+    except IntegrityError:
+        pass  # another request stored the same document meanwhile
+    # What a reader gets is the stored form (JSON), whether it was computed now or before.
+    return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+
+
+def compact_changes() -> int:
+    """Replace the recorded changes of each scope by one row of their summed weight: every
+    data version stays what it is (so every stored document stays usable), the table small.
+    Exactly the rows that were summed are removed: one that a transaction commits meanwhile
+    stays, and counts. Returns the number of rows removed."""
+    from .models import DataChange
+
+    removed = 0
+    scopes = list(DataChange.objects.values_list("scope", flat=True).distinct().order_by())
+    for scope in scopes:
+        with transaction.atomic():
+            rows = list(DataChange.objects.filter(scope=scope).values_list("pk", "weight"))
+            if len(rows) < 2:
+                continue
+            ids = [pk for pk, _weight in rows]
+            for i in range(0, len(ids), 10_000):
+                DataChange.objects.filter(pk__in=ids[i : i + 10_000]).delete()
+            DataChange.objects.create(scope=scope, weight=sum(w for _pk, w in rows))
+            removed += len(rows) - 1
+    return removed
 
 
 _REMEMBERED: OrderedDict[str, object] = OrderedDict()
@@ -586,6 +705,18 @@ NATIONAL_TABLES = ("in_care_at_end", "instroom", "uitstroom")
 
 
 def national_overview(*, start: date, end: date, today: date | None = None) -> dict:
+    """The overview of :func:`computed_national_overview`, stored for the data version of
+    every municipality (see ``stored``)."""
+    key = ("national_overview", start.isoformat(), end.isoformat(), today and today.isoformat())
+    return stored(
+        region="*",
+        codes=None,
+        key=key,
+        compute=lambda: computed_national_overview(start=start, end=end, today=today),
+    )
+
+
+def computed_national_overview(*, start: date, end: date, today: date | None = None) -> dict:
     """All regions side by side — clients in care on ``end``, instroom and uitstroom over
     ``[start, end]`` by kind (BW/MO), and the cost against the budget where a budget exists —
     for a national reader (the Rijk, the VNG): always suppressed as for an external audience.
