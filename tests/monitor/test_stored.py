@@ -224,3 +224,33 @@ def test_the_bulk_loader_of_generate_moves_the_version(empty_database):
     after = monitor_document(scope=scope, start=date(2025, 1, 1), end=end)
     assert after == _as_stored(computed_document(scope=scope, start=date(2025, 1, 1), end=end))
     assert after["in_care_at_end"]["total"] > before["in_care_at_end"]["total"]
+
+
+def test_warming_stores_what_the_dashboard_asks_first(client, region_setup, monkeypatch):
+    from bwmo.monitor import services
+    from tests.commands import run_command
+
+    _in_care(region_setup, 6)
+    result = run_command("monitor", "--warm", "--region", "GM0106")
+    assert result.returncode == 0, result.stderr
+    assert "documents" in result.stdout
+    members = len(region_codes(region_setup.region))
+    assert StoredDocument.objects.count() == 2 * (1 + members)
+
+    def not_again(**kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(services, "computed_document", not_again)
+    today = timezone.localdate()
+    client.force_login(region_setup.users["beleid"])
+    query = {"regio": region_setup.region.pk, "van": str(date(today.year - 1, 1, 1))}
+    page = client.get(reverse("monitor:dashboard"), {**query, "tot": str(today)})
+    assert page.status_code == 200
+
+
+def test_warming_refuses_a_bad_period(region_setup):
+    from tests.commands import run_command
+
+    result = run_command("monitor", "--warm", "--from", "2026-05-01", "--to", "2026-01-01")
+    assert result.returncode == 2
+    assert "lies after" in result.stderr

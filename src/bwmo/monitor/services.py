@@ -346,6 +346,37 @@ def stored(
     return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
 
 
+def warm_documents(
+    *, start: date, end: date, regions: list[Region] | None = None, municipalities: bool = True
+) -> int:
+    """Compute and store the documents that the dashboards of ``[start, end]`` ask first — of
+    every region (or ``regions``) for both audiences, and with ``municipalities`` of each
+    member municipality too — and the national overview, so that after a nightly run the
+    first reader does not wait. A request is correct without it: it computes what is not
+    stored. Returns the number of documents asked for."""
+    done = 0
+    chosen = regions if regions is not None else list(Region.objects.order_by("pk"))
+    for region in chosen:
+        members = (
+            list(Municipality.objects.filter(code__in=region_codes(region)).order_by("code"))
+            if municipalities
+            else []
+        )
+        for municipality in [None, *members]:
+            for audience in AUDIENCES:
+                monitor_document(
+                    scope=MonitorScope(region, municipality),
+                    start=start,
+                    end=end,
+                    audience=audience,
+                )
+                done += 1
+    if regions is None:
+        national_overview(start=start, end=end)
+        done += 1
+    return done
+
+
 def compact_changes() -> int:
     """Replace the recorded changes of each scope by one row of their summed weight: every
     data version stays what it is (so every stored document stays usable), the table small.
