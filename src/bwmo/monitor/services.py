@@ -11,7 +11,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -371,8 +371,18 @@ def warm_documents(
                     audience=audience,
                 )
                 done += 1
+        # The council report compares the period with the one of the same length before it.
+        length = (end - start).days
+        monitor_document(
+            scope=MonitorScope(region, None),
+            start=start - timedelta(days=length + 1),
+            end=start - timedelta(days=1),
+            audience="external",
+        )
+        done += 1
     if regions is None:
-        national_overview(start=start, end=end)
+        # As the national page asks it: the period up to ``end`` as today.
+        national_overview(start=start, end=end, today=end)
         done += 1
     return done
 
