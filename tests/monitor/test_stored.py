@@ -254,3 +254,25 @@ def test_warming_refuses_a_bad_period(region_setup):
     result = run_command("monitor", "--warm", "--from", "2026-05-01", "--to", "2026-01-01")
     assert result.returncode == 2
     assert "lies after" in result.stderr
+
+
+def test_the_suppression_is_shared_through_the_database(region_setup, monkeypatch):
+    """Another process (here: an emptied memory) gets the suppression from the database."""
+    from bwmo.monitor import services
+    from bwmo.monitor.models import StoredSuppression
+
+    _in_care(region_setup, 6)
+    _in_care(region_setup, 2, municipality="GM1730")
+    first = _document(region_setup)
+    assert StoredSuppression.objects.exists()
+    StoredDocument.objects.all().delete()
+    services._REMEMBERED.clear()
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("suppressed again")
+
+    # The same name as the suppression's (the key holds the function's name and module).
+    not_again.__module__ = services.suppress_parts.__module__
+    not_again.__qualname__ = services.suppress_parts.__qualname__
+    monkeypatch.setattr(services, "suppress_parts", not_again)
+    assert _document(region_setup) == first

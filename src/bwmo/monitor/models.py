@@ -59,3 +59,21 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} v{self.version}"
+
+
+class StoredSuppression(models.Model):
+    """The result of the suppression for one set of inputs, kept by the hash of those inputs
+    and of the suppression's code: a pure function, so the same inputs give the same result in
+    every process, and other figures (changed data) or other code have another key."""
+
+    key = models.CharField(max_length=64, unique=True)
+    result = models.JSONField()
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bewaarde afscherming")
+        verbose_name_plural = _("bewaarde afschermingen")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.key[:12]

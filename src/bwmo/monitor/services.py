@@ -4,6 +4,7 @@ period, computed set-based from pseudonymised rows, with suppression for externa
 import copy
 import functools
 import hashlib
+import importlib
 import importlib.metadata
 import itertools
 import json
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -27,7 +29,7 @@ from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
-from .models import StoredDocument
+from .models import StoredDocument, StoredSuppression
 from .selectors import RegionRows, data_version, region_codes, stay_records
 
 AUDIENCES = ("internal", "external")
@@ -328,7 +330,16 @@ def stored(
     not support."""
     version = data_version(codes)
     digest = hashlib.sha256(
-        repr((STORE_FORMAT, _VERSION, translation.get_language(), version, key)).encode()
+        repr(
+            (
+                STORE_FORMAT,
+                _VERSION,
+                _code_fingerprint(*FIGURES_CODE),
+                translation.get_language(),
+                version,
+                key,
+            )
+        ).encode()
     ).hexdigest()
     found = StoredDocument.objects.filter(key=digest).values_list("document", flat=True).first()
     if found is not None:
@@ -414,20 +425,93 @@ _REMEMBERED_LOCK = threading.Lock()
 _REMEMBER_AT_MOST = 64
 
 
+@functools.cache
+def _code_fingerprint(*names: str) -> str:
+    """A hash of the source of the modules ``names`` (a package: all its files), read once
+    per process: a result stored by other code is never used."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = Path(str(importlib.import_module(name).__file__))
+        files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+        for file in files:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+FIGURES_CODE = (
+    "bwmo.rules.suppression",
+    "bwmo.rules.monitor",
+    "bwmo.rules.costs",
+    "bwmo.monitor.services",
+    "bwmo.monitor.selectors",
+    "bwmo.finance.gaps",
+    "bwmo.finance.selectors",
+)
+"""The modules whose code a stored document depends on (its key holds their hash)."""
+
+
+def _encoded(value: object) -> object:
+    """``value`` as JSON can hold it: tuples and dicts whose keys are not all strings are
+    tagged, so that :func:`_decoded` gives them back as they were."""
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encoded(v) for v in value]}
+    if isinstance(value, list):
+        return [_encoded(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("__") for k in value):
+            return {k: _encoded(v) for k, v in value.items()}
+        return {"__pairs__": [[_encoded(k), _encoded(v)] for k, v in value.items()]}
+    return value
+
+
+def _decoded(value: object) -> object:
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    if isinstance(value, dict):
+        if "__tuple__" in value:
+            return tuple(_decoded(v) for v in value["__tuple__"])
+        if "__pairs__" in value:
+            return {_decoded(k): _decoded(v) for k, v in value["__pairs__"]}
+        return {k: _decoded(v) for k, v in value.items()}
+    return value
+
+
 def _remembered(function, *args, **kwargs):
     """``function(*args, **kwargs)`` for a pure function of its arguments, remembered by the
-    content of those arguments: the same figures give the same suppression, so a request for
-    the same region, period and filter does not suppress it all again, and changed data
-    (other figures) is never answered from memory. A copy is returned: callers change it."""
+    content of those arguments and the source of the function's module: the same figures give
+    the same suppression, so a request for the same region, period and filter does not
+    suppress it all again — in this process from memory, in any other from the database
+    (``StoredSuppression``) — and changed data (other figures) or changed code is never
+    answered from memory. A copy is returned: callers change it."""
     key = hashlib.sha256(
-        repr((function.__module__, function.__qualname__, args, sorted(kwargs.items()))).encode()
+        repr(
+            (
+                _code_fingerprint(function.__module__),
+                function.__module__,
+                function.__qualname__,
+                args,
+                sorted(kwargs.items()),
+            )
+        ).encode()
     ).hexdigest()
     with _REMEMBERED_LOCK:
         result = _REMEMBERED.get(key)
         if result is not None:
             _REMEMBERED.move_to_end(key)
     if result is None:
-        result = function(*args, **kwargs)
+        found = StoredSuppression.objects.filter(key=key).values_list("result", flat=True).first()
+        if found is not None:
+            result = _decoded(found)
+        else:
+            result = function(*args, **kwargs)
+            encoded = _encoded(result)
+            # Stored only when JSON gives exactly this result back.
+            if _decoded(json.loads(json.dumps(encoded))) == result:
+                try:
+                    with transaction.atomic():
+                        StoredSuppression.objects.create(key=key, result=encoded)
+                except IntegrityError:
+                    pass  # another process stored it meanwhile
         with _REMEMBERED_LOCK:
             _REMEMBERED[key] = result
             while len(_REMEMBERED) > _REMEMBER_AT_MOST:
