@@ -276,3 +276,35 @@ def test_the_suppression_is_shared_through_the_database(region_setup, monkeypatc
     not_again.__qualname__ = services.suppress_parts.__qualname__
     monkeypatch.setattr(services, "suppress_parts", not_again)
     assert _document(region_setup) == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_asking_the_same_suppression_at_once_compute_it_once():
+    import threading
+    import time
+
+    from django.db import connections
+
+    from bwmo.monitor import services
+
+    calls: list[int] = []
+
+    def slow(n: int) -> dict:
+        calls.append(n)
+        time.sleep(0.3)
+        return {("regio", "main"): {"total": n}}
+
+    def ask(results: list) -> None:
+        try:
+            results.append(services._remembered(slow, 41))
+        finally:
+            connections.close_all()
+
+    results: list = []
+    threads = [threading.Thread(target=ask, args=(results,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert calls == [41]
+    assert results == [{("regio", "main"): {"total": 41}}] * 4

@@ -423,6 +423,7 @@ def compact_changes() -> int:
 _REMEMBERED: OrderedDict[str, object] = OrderedDict()
 _REMEMBERED_LOCK = threading.Lock()
 _REMEMBER_AT_MOST = 64
+_COMPUTING: dict[str, threading.Lock] = {}
 
 
 @functools.cache
@@ -498,6 +499,20 @@ def _remembered(function, *args, **kwargs):
         result = _REMEMBERED.get(key)
         if result is not None:
             _REMEMBERED.move_to_end(key)
+        else:
+            computing = _COMPUTING.setdefault(key, threading.Lock())
+    if result is None:
+        # One thread computes; the others asking the same wait for its result.
+        with computing:
+            result = _computed_once(key, function, *args, **kwargs)
+        with _REMEMBERED_LOCK:
+            _COMPUTING.pop(key, None)
+    return copy.deepcopy(result)
+
+
+def _computed_once(key: str, function, *args, **kwargs):
+    with _REMEMBERED_LOCK:
+        result = _REMEMBERED.get(key)
     if result is None:
         found = StoredSuppression.objects.filter(key=key).values_list("result", flat=True).first()
         if found is not None:
@@ -516,7 +531,7 @@ def _remembered(function, *args, **kwargs):
             _REMEMBERED[key] = result
             while len(_REMEMBERED) > _REMEMBER_AT_MOST:
                 _REMEMBERED.popitem(last=False)
-    return copy.deepcopy(result)
+    return result
 
 
 def _suppression_inputs(raw: dict, records: list, members: list[str]) -> dict:
