@@ -672,7 +672,8 @@ def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]
                 if _at(raw.get((code, section)), path) is not None:
                     link[((code, section), *path)] = 1
             links.append(link)
-    names = {name for name, _section in raw}
+    # In a fixed order: the links are part of the suppression's key, in every process alike.
+    names = sorted({name for name, _section in raw})
     for name in names:
         for prefix in ("q", "y"):
             periods = sorted_parts(raw, name, prefix)
