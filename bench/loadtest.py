@@ -206,11 +206,13 @@ def _quantile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
-def run(url: str, users: int, duration: float, seed: int = 2026) -> dict:
+def run(url: str, users: int, duration: float, seed: int = 2026, regions_at_most: int = 0) -> dict:
     parsed = urllib.parse.urlparse(url)
     base = (parsed.hostname or "127.0.0.1", parsed.port or 80)
     _wait_for(base)
     regions = _regions(base)
+    if regions_at_most:
+        regions = regions[:regions_at_most]
     totals = Totals()
     names = list(MIX)
     until = time.monotonic() + duration
@@ -261,10 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--json", help="also write the summary to this file")
+    parser.add_argument(
+        "--regions",
+        type=int,
+        default=0,
+        help="only the first N regions of the dashboard's list (default: every region)",
+    )
     args = parser.parse_args(argv)
     if args.users < 1 or args.duration <= 0:
         parser.error("--users must be at least 1 and --duration positive")
-    summary = run(args.url, args.users, args.duration)
+    summary = run(args.url, args.users, args.duration, regions_at_most=args.regions)
     print(
         f"{summary['users']} users, {summary['duration_s']} s: {summary['requests']} requests, "
         f"{summary['throughput_rps']} req/s, p50 {summary['p50_ms']} ms, "

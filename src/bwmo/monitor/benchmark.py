@@ -107,12 +107,21 @@ def _regional_reader():
     return user
 
 
-def measure(*, repeat: int, today: date | None = None, external: bool = True) -> list[Timing]:
+def measure(
+    *,
+    repeat: int,
+    today: date | None = None,
+    external: bool = True,
+    regions_at_most: int | None = None,
+    woonplaats: bool = True,
+) -> list[Timing]:
     """Time the monitor pages of every region, and their baselines, ``repeat`` times each.
 
     Two readers: a regional team that sees the region's own figures in full (no suppression:
     the figures themselves), and — with ``external`` — the policy adviser of one municipality,
-    for whom the other municipalities' figures are suppressed (the suppression's own cost)."""
+    for whom the other municipalities' figures are suppressed (the suppression's own cost).
+    ``regions_at_most`` limits the dashboards to the first so many regions (by key: the two
+    of Drenthe first); ``woonplaats`` false leaves out the recompute."""
     from django.test import Client as WebClient
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
@@ -135,8 +144,9 @@ def measure(*, repeat: int, today: date | None = None, external: bool = True) ->
                 User.objects.get(username="beleid.assen"),
             )
         )
-    regions = list(Region.objects.order_by("pk"))
-    members = {region.pk: region_codes(region) for region in regions}
+    every_region = list(Region.objects.order_by("pk"))
+    members = {region.pk: region_codes(region) for region in every_region}
+    regions = every_region[:regions_at_most] if regions_at_most else every_region
     query = {"van": start.isoformat(), "tot": today.isoformat()}
     timings = []
     for label, user in readers:
@@ -206,7 +216,8 @@ def measure(*, repeat: int, today: date | None = None, external: bool = True) ->
                 note=_statuses(answers),
             )
         )
-    timings.append(_woonplaats(repeat))
+    if woonplaats:
+        timings.append(_woonplaats(repeat))
     return timings
 
 
@@ -265,6 +276,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-external", action="store_true", help="leave out the suppressed dashboard"
     )
+    parser.add_argument(
+        "--regions",
+        type=int,
+        default=int(os.environ.get("BWMO_BENCH_REGIONS", "0")) or None,
+        help="only the first N regions' dashboards (default: every region)",
+    )
+    parser.add_argument(
+        "--no-woonplaats",
+        action="store_true",
+        default=os.environ.get("BWMO_BENCH_WOONPLAATS", "1") == "0",
+        help="leave out the woonplaats recompute",
+    )
     args = parser.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="bwmo-bench-")
     os.environ["DATABASE_URL"] = os.environ.get(
@@ -282,7 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     today = args.reference_date or timezone.localdate()
     loaded = prepare(profile=args.profile, clients=args.clients, today=today)
     timings = ([loaded] if loaded else []) + measure(
-        repeat=args.repeat, today=today, external=not args.no_external
+        repeat=args.repeat,
+        today=today,
+        external=not args.no_external,
+        regions_at_most=args.regions,
+        woonplaats=not args.no_woonplaats,
     )
     args.json.write_text(json.dumps([t.to_dict() for t in timings], indent=1, default=str))
     return 0

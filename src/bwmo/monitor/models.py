@@ -14,3 +14,66 @@ class MonitorAccess(models.Model):
 
     def __str__(self) -> str:
         return "monitor"
+
+
+class DataChange(models.Model):
+    """One change of data that the monitor's figures are computed from, written by the
+    database itself (triggers, ``bwmo.monitor.changes``) in the transaction of the change: by
+    a service, the admin, the bulk loader of ``generate`` or anything else that writes.
+
+    ``scope`` is the CBS code of a municipality whose figures the change touches (the
+    responsible municipality or the location of a stay, …), or ``*`` for a change that can
+    touch every region (a product, tariff, contract, provider or region membership). The data
+    version of a region is the sum of ``weight`` over its members and ``*``: it grows with
+    every committed change, and compacting rows into one of their summed weight keeps it."""
+
+    scope = models.CharField(max_length=8)
+    weight = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("wijziging voor de monitor")
+        verbose_name_plural = _("wijzigingen voor de monitor")
+        default_permissions = ()
+        indexes = [models.Index(fields=["scope", "weight"], name="monitor_change_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} +{self.weight}"
+
+
+class StoredDocument(models.Model):
+    """A computed monitor document (already suppressed for its audience), kept for the data
+    version it was computed at: shared by every thread and process of the server, and used
+    only while that version is current (the key contains it)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    region = models.CharField(max_length=8)
+    version = models.BigIntegerField()
+    document = models.JSONField()
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bewaard monitordocument")
+        verbose_name_plural = _("bewaarde monitordocumenten")
+        default_permissions = ()
+        indexes = [models.Index(fields=["region", "version"], name="monitor_stored_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region} v{self.version}"
+
+
+class StoredSuppression(models.Model):
+    """The result of the suppression for one set of inputs, kept by the hash of those inputs
+    and of the suppression's code: a pure function, so the same inputs give the same result in
+    every process, and other figures (changed data) or other code have another key."""
+
+    key = models.CharField(max_length=64, unique=True)
+    result = models.JSONField()
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bewaarde afscherming")
+        verbose_name_plural = _("bewaarde afschermingen")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.key[:12]

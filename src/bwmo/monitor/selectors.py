@@ -9,6 +9,22 @@ from bwmo.toegang.models import Melding
 from bwmo.woonplaats.models import ResponsibilityDecision
 
 
+def data_version(codes: list[str] | None) -> int:
+    """The data version of the figures of the municipalities ``codes`` (``None``: of every
+    municipality): it grows with every committed write that touches one of them or every
+    region (``bwmo.monitor.changes``)."""
+    from django.db.models import Sum
+
+    from .changes import EVERYTHING
+    from .models import DataChange
+
+    changes = DataChange.objects.all()
+    if codes is not None:
+        changes = changes.filter(scope__in=[*codes, EVERYTHING])
+    total = changes.aggregate(v=Sum("weight"))
+    return int(total["v"] or 0)
+
+
 def region_codes(region) -> list[str]:
     return list(
         RegionMembership.objects.filter(region=region).values_list("municipality_id", flat=True)

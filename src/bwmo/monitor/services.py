@@ -2,14 +2,23 @@
 period, computed set-based from pseudonymised rows, with suppression for external use."""
 
 import copy
+import functools
 import hashlib
+import importlib
+import importlib.metadata
 import itertools
+import json
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.selectors import monitor_reader_groups
@@ -20,7 +29,8 @@ from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
-from .selectors import RegionRows, region_codes, stay_records
+from .models import StoredDocument, StoredSuppression
+from .selectors import RegionRows, data_version, region_codes, stay_records
 
 AUDIENCES = ("internal", "external")
 
@@ -68,6 +78,57 @@ def _quarter_label(day: date) -> str:
 
 
 def monitor_document(
+    *,
+    scope: MonitorScope,
+    start: date,
+    end: date,
+    audience: str = "internal",
+    today: date | None = None,
+    stay_rows: list | None = None,
+    series: monitor.Step | None = None,
+    product: str | None = None,
+    provider: str | None = None,
+) -> dict:
+    """The document of :func:`computed_document`, taken from the documents stored for the
+    region's current data version when one is there, else computed and stored (see
+    ``stored``). Given ``stay_rows`` it is always computed: those rows are the caller's."""
+    compute = functools.partial(
+        computed_document,
+        scope=scope,
+        start=start,
+        end=end,
+        audience=audience,
+        today=today,
+        series=series,
+        product=product,
+        provider=provider,
+    )
+    if stay_rows is not None:
+        return compute(stay_rows=stay_rows)
+    members = region_codes(scope.region)
+    key = (
+        "monitor_document",
+        scope.region.pk,
+        scope.municipality.code if scope.municipality else None,
+        start.isoformat(),
+        end.isoformat(),
+        audience,
+        today.isoformat() if today else None,
+        series,
+        product,
+        provider,
+        tuple(sorted(members)),
+        tuple(monitor_reader_groups(members)),
+    )
+    return stored(
+        region=scope.region.centrumgemeente_id,
+        codes=members,
+        key=key,
+        compute=compute,
+    )
+
+
+def computed_document(
     *,
     scope: MonitorScope,
     start: date,
@@ -249,30 +310,228 @@ def _published_matrix(matrix: dict, published: dict) -> dict:
     return result
 
 
+STORE_FORMAT = 1
+"""Part of every stored document's key: raise it when a change of bwmo changes what a document
+holds for the same data, so that no document of the earlier code is used."""
+_VERSION = importlib.metadata.version("bwmo")
+
+
+def stored(
+    *, region: str, codes: list[str] | None, key: tuple, compute: Callable[[], dict]
+) -> dict:
+    """``compute()``, a pure function of the data of the municipalities ``codes`` (``None``:
+    of every municipality) and of ``key``, kept in the database for the data version of
+    ``codes``: the next request for the same ``key`` — from any thread or process — is
+    answered from there until a write touches one of ``codes`` (``bwmo.monitor.changes``),
+    and a stale document is never used.
+
+    The version is read before the data: a document stored under a version was computed from
+    data at least as new as that version, so it never shows a figure that version's data does
+    not support."""
+    version = data_version(codes)
+    digest = hashlib.sha256(
+        repr(
+            (
+                STORE_FORMAT,
+                _VERSION,
+                _code_fingerprint(*FIGURES_CODE),
+                translation.get_language(),
+                version,
+                key,
+            )
+        ).encode()
+    ).hexdigest()
+    found = StoredDocument.objects.filter(key=digest).values_list("document", flat=True).first()
+    if found is not None:
+        return found
+    document = compute()
+    try:
+        with transaction.atomic():
+            StoredDocument.objects.filter(region=region, version__lt=version).delete()
+            StoredDocument.objects.create(
+                key=digest, region=region, version=version, document=document
+            )
+    except IntegrityError:
+        pass  # another request stored the same document meanwhile
+    # What a reader gets is the stored form (JSON), whether it was computed now or before.
+    return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+
+
+def warm_documents(
+    *, start: date, end: date, regions: list[Region] | None = None, municipalities: bool = True
+) -> int:
+    """Compute and store the documents that the dashboards of ``[start, end]`` ask first — of
+    every region (or ``regions``) for both audiences, and with ``municipalities`` of each
+    member municipality too — and the national overview, so that after a nightly run the
+    first reader does not wait. A request is correct without it: it computes what is not
+    stored. Returns the number of documents asked for."""
+    done = 0
+    chosen = regions if regions is not None else list(Region.objects.order_by("pk"))
+    for region in chosen:
+        members = (
+            list(Municipality.objects.filter(code__in=region_codes(region)).order_by("code"))
+            if municipalities
+            else []
+        )
+        for municipality in [None, *members]:
+            for audience in AUDIENCES:
+                monitor_document(
+                    scope=MonitorScope(region, municipality),
+                    start=start,
+                    end=end,
+                    audience=audience,
+                )
+                done += 1
+        # The council report compares the period with the one of the same length before it.
+        length = (end - start).days
+        monitor_document(
+            scope=MonitorScope(region, None),
+            start=start - timedelta(days=length + 1),
+            end=start - timedelta(days=1),
+            audience="external",
+        )
+        done += 1
+    if regions is None:
+        # As the national page asks it: the period up to ``end`` as today.
+        national_overview(start=start, end=end, today=end)
+        done += 1
+    return done
+
+
+def compact_changes() -> int:
+    """Replace the recorded changes of each scope by one row of their summed weight: every
+    data version stays what it is (so every stored document stays usable), the table small.
+    Exactly the rows that were summed are removed: one that a transaction commits meanwhile
+    stays, and counts. Returns the number of rows removed."""
+    from .models import DataChange
+
+    removed = 0
+    scopes = list(DataChange.objects.values_list("scope", flat=True).distinct().order_by())
+    for scope in scopes:
+        with transaction.atomic():
+            rows = list(DataChange.objects.filter(scope=scope).values_list("pk", "weight"))
+            if len(rows) < 2:
+                continue
+            ids = [pk for pk, _weight in rows]
+            for i in range(0, len(ids), 10_000):
+                DataChange.objects.filter(pk__in=ids[i : i + 10_000]).delete()
+            DataChange.objects.create(scope=scope, weight=sum(w for _pk, w in rows))
+            removed += len(rows) - 1
+    return removed
+
+
 _REMEMBERED: OrderedDict[str, object] = OrderedDict()
 _REMEMBERED_LOCK = threading.Lock()
 _REMEMBER_AT_MOST = 64
+_COMPUTING: dict[str, threading.Lock] = {}
+
+
+@functools.cache
+def _code_fingerprint(*names: str) -> str:
+    """A hash of the source of the modules ``names`` (a package: all its files), read once
+    per process: a result stored by other code is never used."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = Path(str(importlib.import_module(name).__file__))
+        files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+        for file in files:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+FIGURES_CODE = (
+    "bwmo.rules.suppression",
+    "bwmo.rules.monitor",
+    "bwmo.rules.costs",
+    "bwmo.monitor.services",
+    "bwmo.monitor.selectors",
+    "bwmo.finance.gaps",
+    "bwmo.finance.selectors",
+)
+"""The modules whose code a stored document depends on (its key holds their hash)."""
+
+
+def _encoded(value: object) -> object:
+    """``value`` as JSON can hold it: tuples and dicts whose keys are not all strings are
+    tagged, so that :func:`_decoded` gives them back as they were."""
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encoded(v) for v in value]}
+    if isinstance(value, list):
+        return [_encoded(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("__") for k in value):
+            return {k: _encoded(v) for k, v in value.items()}
+        return {"__pairs__": [[_encoded(k), _encoded(v)] for k, v in value.items()]}
+    return value
+
+
+def _decoded(value: object) -> object:
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    if isinstance(value, dict):
+        if "__tuple__" in value:
+            return tuple(_decoded(v) for v in value["__tuple__"])
+        if "__pairs__" in value:
+            return {_decoded(k): _decoded(v) for k, v in value["__pairs__"]}
+        return {k: _decoded(v) for k, v in value.items()}
+    return value
 
 
 def _remembered(function, *args, **kwargs):
     """``function(*args, **kwargs)`` for a pure function of its arguments, remembered by the
-    content of those arguments: the same figures give the same suppression, so a request for
-    the same region, period and filter does not suppress it all again, and changed data
-    (other figures) is never answered from memory. A copy is returned: callers change it."""
+    content of those arguments and the source of the function's module: the same figures give
+    the same suppression, so a request for the same region, period and filter does not
+    suppress it all again — in this process from memory, in any other from the database
+    (``StoredSuppression``) — and changed data (other figures) or changed code is never
+    answered from memory. A copy is returned: callers change it."""
     key = hashlib.sha256(
-        repr((function.__module__, function.__qualname__, args, sorted(kwargs.items()))).encode()
+        repr(
+            (
+                _code_fingerprint(function.__module__),
+                function.__module__,
+                function.__qualname__,
+                args,
+                sorted(kwargs.items()),
+            )
+        ).encode()
     ).hexdigest()
     with _REMEMBERED_LOCK:
         result = _REMEMBERED.get(key)
         if result is not None:
             _REMEMBERED.move_to_end(key)
+        else:
+            computing = _COMPUTING.setdefault(key, threading.Lock())
     if result is None:
-        result = function(*args, **kwargs)
+        # One thread computes; the others asking the same wait for its result.
+        with computing:
+            result = _computed_once(key, function, *args, **kwargs)
+        with _REMEMBERED_LOCK:
+            _COMPUTING.pop(key, None)
+    return copy.deepcopy(result)
+
+
+def _computed_once(key: str, function, *args, **kwargs):
+    with _REMEMBERED_LOCK:
+        result = _REMEMBERED.get(key)
+    if result is None:
+        found = StoredSuppression.objects.filter(key=key).values_list("result", flat=True).first()
+        if found is not None:
+            result = _decoded(found)
+        else:
+            result = function(*args, **kwargs)
+            encoded = _encoded(result)
+            # Stored only when JSON gives exactly this result back.
+            if _decoded(json.loads(json.dumps(encoded))) == result:
+                try:
+                    with transaction.atomic():
+                        StoredSuppression.objects.create(key=key, result=encoded)
+                except IntegrityError:
+                    pass  # another process stored it meanwhile
         with _REMEMBERED_LOCK:
             _REMEMBERED[key] = result
             while len(_REMEMBERED) > _REMEMBER_AT_MOST:
                 _REMEMBERED.popitem(last=False)
-    return copy.deepcopy(result)
+    return result
 
 
 def _suppression_inputs(raw: dict, records: list, members: list[str]) -> dict:
@@ -413,7 +672,8 @@ def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]
                 if _at(raw.get((code, section)), path) is not None:
                     link[((code, section), *path)] = 1
             links.append(link)
-    names = {name for name, _section in raw}
+    # In a fixed order: the links are part of the suppression's key, in every process alike.
+    names = sorted({name for name, _section in raw})
     for name in names:
         for prefix in ("q", "y"):
             periods = sorted_parts(raw, name, prefix)
@@ -586,6 +846,18 @@ NATIONAL_TABLES = ("in_care_at_end", "instroom", "uitstroom")
 
 
 def national_overview(*, start: date, end: date, today: date | None = None) -> dict:
+    """The overview of :func:`computed_national_overview`, stored for the data version of
+    every municipality (see ``stored``)."""
+    key = ("national_overview", start.isoformat(), end.isoformat(), today and today.isoformat())
+    return stored(
+        region="*",
+        codes=None,
+        key=key,
+        compute=lambda: computed_national_overview(start=start, end=end, today=today),
+    )
+
+
+def computed_national_overview(*, start: date, end: date, today: date | None = None) -> dict:
     """All regions side by side — clients in care on ``end``, instroom and uitstroom over
     ``[start, end]`` by kind (BW/MO), and the cost against the budget where a budget exists —
     for a national reader (the Rijk, the VNG): always suppressed as for an external audience.

@@ -1,0 +1,311 @@
+"""The stored monitor documents: shared by every request, used only while the region's data
+version is the one they were computed at, and that version moves with every write that
+touches the region — through a service, a plain UPDATE, the bulk loader of ``generate``."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from bwmo.care.models import Stay, Tariff, WlzApplication
+from bwmo.care.services import stay_end, wlz_application_record
+from bwmo.monitor.changes import TOUCHED
+from bwmo.monitor.models import DataChange, StoredDocument
+from bwmo.monitor.selectors import data_version, region_codes
+from bwmo.monitor.services import MonitorScope, computed_document, monitor_document
+from bwmo.organisations.models import Region
+from tests.monitor.test_monitor import _in_care
+
+pytestmark = pytest.mark.django_db
+
+
+def _as_stored(document: dict) -> dict:
+    return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+
+
+def _document(setup, audience: str = "external", **kwargs) -> dict:
+    today = timezone.localdate()
+    return monitor_document(
+        scope=MonitorScope(setup.region, None),
+        start=today - timedelta(days=60),
+        end=today,
+        audience=audience,
+        **kwargs,
+    )
+
+
+def test_the_stored_document_is_the_computed_one_and_is_used_again(region_setup):
+    _in_care(region_setup, 6)
+    _in_care(region_setup, 2, municipality="GM1730")
+    today = timezone.localdate()
+    arguments = {
+        "scope": MonitorScope(region_setup.region, None),
+        "start": today - timedelta(days=60),
+        "end": today,
+        "audience": "external",
+    }
+    first = monitor_document(**arguments)
+    assert StoredDocument.objects.count() == 1
+    assert first == _as_stored(computed_document(**arguments))
+    # The second request reads the stored one (it is not computed again).
+    StoredDocument.objects.update(document={"marker": True})
+    assert monitor_document(**arguments) == {"marker": True}
+
+
+def test_a_change_through_a_service_shows_at_the_next_request(region_setup):
+    clients = _in_care(region_setup, 7)
+    before = _document(region_setup, audience="internal")
+    assert before["in_care_at_end"]["total"] == 7
+    version = data_version(region_codes(region_setup.region))
+    stay = Stay.objects.get(client=clients[0])
+    stay_end(
+        stay=stay,
+        expected_version=stay.version,
+        end=timezone.localdate() - timedelta(days=2),
+        reason="zelfstandig",
+    )
+    assert data_version(region_codes(region_setup.region)) > version
+    after = _document(region_setup, audience="internal")
+    assert after["in_care_at_end"]["total"] == 6
+    assert after["uitstroom"]["reason"] == {"zelfstandig": 1}
+    # The document of the old version is gone; the new one is stored.
+    assert StoredDocument.objects.count() == 1
+
+
+def test_the_dashboard_page_shows_a_new_figure_after_a_change(client, region_setup):
+    _in_care(region_setup, 6)
+    today = timezone.localdate()
+    client.force_login(region_setup.users["beleid"])
+    query = {
+        "van": str(today - timedelta(days=60)),
+        "tot": str(today),
+        "regio": region_setup.region.pk,
+        "gemeente": region_setup.assen.pk,
+    }
+    url = reverse("monitor:dashboard")
+    assert client.get(url, query).context["headline"]["in_care"] == 6
+    assert client.get(url, query).context["headline"]["in_care"] == 6  # stored
+    _in_care(region_setup, 1)
+    assert client.get(url, query).context["headline"]["in_care"] == 7
+
+
+def test_a_wlz_application_shows_at_the_next_request(region_setup):
+    clients = _in_care(region_setup, 6)
+    assert _document(region_setup, audience="internal")["indications"]["wlz_pending"] == 0
+    wlz_application_record(
+        client=clients[0],
+        applied_on=timezone.localdate() - timedelta(days=1),
+        status=WlzApplication.Status.AANGEVRAAGD,
+    )
+    assert _document(region_setup, audience="internal")["indications"]["wlz_pending"] == 1
+
+
+def test_a_write_past_the_services_moves_the_version_too(region_setup):
+    """A plain SQL UPDATE (a repair, a restore): the database records the change itself."""
+    clients = _in_care(region_setup, 6)
+    assert _document(region_setup, audience="internal")["in_care_at_end"]["total"] == 6
+    stay = Stay.objects.get(client=clients[0])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'UPDATE care_stay SET "end" = %s WHERE id = %s',
+            [timezone.localdate() - timedelta(days=1), stay.pk],
+        )
+    assert _document(region_setup, audience="internal")["in_care_at_end"]["total"] == 5
+
+
+def test_a_price_change_moves_every_region(region_setup):
+    _in_care(region_setup, 6)
+    codes = region_codes(region_setup.region)
+    others = [c for r in Region.objects.exclude(pk=region_setup.region.pk) for c in region_codes(r)]
+    mine, theirs = data_version(codes), data_version(others)
+    cost = _document(region_setup, audience="internal")["costs"]["total"]
+    Tariff.objects.update(amount=Tariff.objects.first().amount * 2)
+    assert data_version(codes) > mine and data_version(others) > theirs
+    assert _document(region_setup, audience="internal")["costs"]["total"] == pytest.approx(2 * cost)
+
+
+def test_a_change_in_another_region_leaves_this_regions_documents_in_use(region_setup):
+    _in_care(region_setup, 6)
+    emmen = _in_care(region_setup, 3, municipality="GM0114")  # Emmen, in the other region
+    Stay.objects.filter(client__in=emmen).update(location=region_setup.emmen)
+    codes = region_codes(region_setup.region)
+    theirs = region_codes(Region.objects.get(centrumgemeente="GM0114"))
+    _document(region_setup)
+    mine, other = data_version(codes), data_version(theirs)
+    stay = Stay.objects.get(client=emmen[0])
+    stay_end(
+        stay=stay,
+        expected_version=stay.version,
+        end=timezone.localdate() - timedelta(days=2),
+        reason="zelfstandig",
+    )
+    assert data_version(codes) == mine
+    assert data_version(theirs) > other
+    _document(region_setup)
+    assert StoredDocument.objects.count() == 1
+
+
+def test_the_reader_groups_are_part_of_the_key(region_setup):
+    """A new mandate changes what a reader sees in full, so what must be suppressed."""
+    from bwmo.organisations.models import Mandate, Organisation
+
+    _in_care(region_setup, 6)
+    _in_care(region_setup, 2, municipality="GM1730")
+    _document(region_setup)
+    holder = Organisation.objects.filter(kind=Organisation.Kind.GEMEENTE).first()
+    Mandate.objects.create(
+        grantor_id="GM1730",
+        holder=holder,
+        product_kind="BW",
+        valid_from=date(2020, 1, 1),
+    )
+    _document(region_setup)
+    assert StoredDocument.objects.count() == 2
+
+
+def test_compacting_the_changes_keeps_every_version(region_setup):
+    from bwmo.monitor.services import compact_changes
+
+    _in_care(region_setup, 6)
+    _in_care(region_setup, 2, municipality="GM0114")
+    versions = {r.pk: data_version(region_codes(r)) for r in Region.objects.all()}
+    rows = DataChange.objects.count()
+    compact_changes()
+    assert DataChange.objects.count() < rows
+    assert {r.pk: data_version(region_codes(r)) for r in Region.objects.all()} == versions
+
+
+def test_every_table_the_figures_come_from_has_its_triggers():
+    tables = {t.table for t in TOUCHED}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT event_object_table, event_manipulation FROM "
+                "information_schema.triggers WHERE trigger_name LIKE %s",
+                ["%_monitor_%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+                ["%_monitor_%"],
+            )
+        found = cursor.fetchall()
+    for table in tables:
+        kinds = {str(kind).upper() for name, kind in found if name == table}
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            assert any(event in kind for kind in kinds), (table, event)
+
+
+@pytest.fixture
+def empty_database(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def test_the_bulk_loader_of_generate_moves_the_version(empty_database):
+    """``generate`` writes past the services (COPY on PostgreSQL): its rows move the versions
+    of the regions they touch as well, so a document stored before is not used after."""
+    from bwmo.generate.demo import generate_demo
+
+    region = Region.objects.order_by("pk").first()
+    if region is None:
+        pytest.skip("no region before generate")
+    end = date(2026, 11, 1)
+    scope = MonitorScope(region, None)
+    before = monitor_document(scope=scope, start=date(2025, 1, 1), end=end)
+    version = data_version(region_codes(region))
+    generate_demo(seed=5, reference_date=end, clients=40)
+    assert data_version(region_codes(region)) > version
+    after = monitor_document(scope=scope, start=date(2025, 1, 1), end=end)
+    assert after == _as_stored(computed_document(scope=scope, start=date(2025, 1, 1), end=end))
+    assert after["in_care_at_end"]["total"] > before["in_care_at_end"]["total"]
+
+
+def test_warming_stores_what_the_dashboard_asks_first(client, region_setup, monkeypatch):
+    from bwmo.monitor import services
+    from tests.commands import run_command
+
+    _in_care(region_setup, 6)
+    result = run_command("monitor", "--warm", "--region", "GM0106")
+    assert result.returncode == 0, result.stderr
+    assert "documents" in result.stdout
+    members = len(region_codes(region_setup.region))
+    assert StoredDocument.objects.count() == 2 * (1 + members) + 1  # + the council's before
+
+    def not_again(**kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(services, "computed_document", not_again)
+    today = timezone.localdate()
+    client.force_login(region_setup.users["beleid"])
+    query = {"regio": region_setup.region.pk, "van": str(date(today.year - 1, 1, 1))}
+    page = client.get(reverse("monitor:dashboard"), {**query, "tot": str(today)})
+    assert page.status_code == 200
+
+
+def test_warming_refuses_a_bad_period(region_setup):
+    from tests.commands import run_command
+
+    result = run_command("monitor", "--warm", "--from", "2026-05-01", "--to", "2026-01-01")
+    assert result.returncode == 2
+    assert "lies after" in result.stderr
+
+
+def test_the_suppression_is_shared_through_the_database(region_setup, monkeypatch):
+    """Another process (here: an emptied memory) gets the suppression from the database."""
+    from bwmo.monitor import services
+    from bwmo.monitor.models import StoredSuppression
+
+    services._REMEMBERED.clear()  # an earlier test may have suppressed the same figures
+    _in_care(region_setup, 6)
+    _in_care(region_setup, 2, municipality="GM1730")
+    first = _document(region_setup)
+    assert StoredSuppression.objects.exists()
+    StoredDocument.objects.all().delete()
+    services._REMEMBERED.clear()
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("suppressed again")
+
+    # The same name as the suppression's (the key holds the function's name and module).
+    not_again.__module__ = services.suppress_parts.__module__
+    not_again.__qualname__ = services.suppress_parts.__qualname__
+    monkeypatch.setattr(services, "suppress_parts", not_again)
+    assert _document(region_setup) == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_asking_the_same_suppression_at_once_compute_it_once():
+    import threading
+    import time
+
+    from django.db import connections
+
+    from bwmo.monitor import services
+
+    calls: list[int] = []
+
+    def slow(n: int) -> dict:
+        calls.append(n)
+        time.sleep(0.3)
+        return {("regio", "main"): {"total": n}}
+
+    def ask(results: list) -> None:
+        try:
+            results.append(services._remembered(slow, 41))
+        finally:
+            connections.close_all()
+
+    results: list = []
+    threads = [threading.Thread(target=ask, args=(results,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert calls == [41]
+    assert results == [{("regio", "main"): {"total": 41}}] * 4
