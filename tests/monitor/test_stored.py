@@ -200,6 +200,41 @@ def test_every_table_the_figures_come_from_has_its_triggers():
             assert any(event in kind for kind in kinds), (table, event)
 
 
+def _monitor_triggers_on(table: str) -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.triggers "
+                "WHERE trigger_name LIKE %s AND event_object_table = %s",
+                ["%_monitor_%", table],
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? "
+                "AND tbl_name = ?",
+                ["%_monitor_%", table],
+            )
+        return int(cursor.fetchone()[0])
+
+
+def test_a_migrate_lays_triggers_lost_to_a_table_rebuild_again():
+    """SQLite rebuilds a table for most column changes, and the rebuild drops its triggers:
+    every ``migrate`` lays them again, so a later migration can never switch them off."""
+    from django.core.management import call_command
+
+    from bwmo.monitor.changes import drop_trigger_sql
+
+    touches = next(t for t in TOUCHED if t.table == "woonplaats_responsibilitydecision")
+    before = _monitor_triggers_on(touches.table)
+    assert before >= 3
+    with connection.cursor() as cursor:
+        for statement in drop_trigger_sql(connection.vendor, touches):
+            cursor.execute(statement)
+    assert _monitor_triggers_on(touches.table) == 0
+    call_command("migrate", verbosity=0)
+    assert _monitor_triggers_on(touches.table) == before
+
+
 @pytest.fixture
 def empty_database(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
@@ -279,7 +314,7 @@ def test_the_suppression_is_shared_through_the_database(region_setup, monkeypatc
     assert _document(region_setup) == first
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_requests_asking_the_same_suppression_at_once_compute_it_once():
     import threading
     import time

@@ -215,3 +215,33 @@ def drop_triggers(schema_editor) -> None:
     for touches in TOUCHED:
         for statement in drop_trigger_sql(vendor, touches):
             schema_editor.execute(statement, params=None)
+
+
+TRIGGERS_MIGRATION = ("monitor", "0004_change_triggers")
+
+
+def ensure_triggers(*, using: str = "default", **_: object) -> None:
+    """Lay the triggers anew after every ``migrate`` (a ``post_migrate`` receiver).
+
+    SQLite cannot alter most columns in place: a later migration that changes a table listed
+    in ``TOUCHED`` rebuilds it (new table, copy, drop, rename), and the rebuild drops the
+    table's triggers without a word. So the triggers are not only made by their migration but
+    dropped and made again whenever migrations have run, as long as that migration is applied
+    (a database migrated back before it has no change log to write to)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
+    if TRIGGERS_MIGRATION not in MigrationRecorder(connection).applied_migrations():
+        return
+    # A plain cursor, not the schema editor: SQLite's refuses to run inside a transaction,
+    # and these statements change no table.
+    with connection.cursor() as cursor:
+        for touches in TOUCHED:
+            for statement in [
+                *drop_trigger_sql(connection.vendor, touches),
+                *trigger_sql(connection.vendor, touches),
+            ]:
+                cursor.execute(statement)
