@@ -9,7 +9,11 @@ from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
 from bwmo.clients.models import Client
-from bwmo.clients.selectors import client_get_visible_or_404, clients_visible_to
+from bwmo.clients.selectors import (
+    client_get_visible_or_404,
+    indications_visible_to,
+    stays_visible_to,
+)
 from bwmo.ui.forms import add_rule_refusals, add_service_errors
 
 from . import services
@@ -26,8 +30,14 @@ def editable(request, client):
 
 
 def in_scope(request, queryset, pk):
-    """The object of this queryset with this pk, when its client is in the user's scope."""
-    obj = queryset.filter(client__in=clients_visible_to(user=request.user), pk=pk).first()
+    """The object of this queryset with this pk, when the user may see it (its client in
+    scope and, under a mandate for one kind, of that kind)."""
+    visible = (
+        indications_visible_to(user=request.user)
+        if queryset.model is Indication
+        else stays_visible_to(user=request.user)
+    )
+    obj = queryset.filter(pk__in=visible.values("pk"), pk=pk).first()
     if obj is None:
         raise Http404
     return obj

@@ -90,21 +90,22 @@ def _current_allocation_q(scope: Scope, today: date) -> Q:
     )
 
 
-def clients_visible_to(
-    *, user, today: date | None = None, as_provider: bool = True
-) -> QuerySet[Client]:
-    """The clients ``user`` may see; without ``as_provider`` only those seen through a
-    relation other than a provider's (the ones whose access process the user may see)."""
-    scope = user_scope(user)
-    if not scope.can_view_personal_data:
-        return Client.objects.none()
-    today = today or timezone.localdate()
+def _sight_conditions(scope: Scope, today: date) -> tuple[Q, dict[str, Q]]:
+    """The conditions on a client under which the user sees its care records (indications,
+    stays, meldingen), apart from a provider's own: every kind, and per kind only.
+
+    A mandate for one kind (``Scope.partial_mandates``) gives sight of that kind only, also
+    of a client who has the other kind too; for a holder of such a mandate, handling a
+    melding gives sight of that melding's kind only. Everything else (responsible
+    municipality, a full mandate, current stay, registration) shows every kind."""
     client_ref = OuterRef("pk")
     meldingen = Melding.objects.filter(client=client_ref)
     indications = Indication.objects.filter(client=client_ref)
-    conditions = (
-        Q(Exists(meldingen.filter(_melding_scope_q(scope))))
-        | Q(Exists(indications.filter(_indication_scope_q(scope))))
+    full = scope.full_municipalities
+    partial = scope.partial_mandates
+    every_kind = (
+        Q(Exists(meldingen.filter(responsible_municipality_id__in=full)))
+        | Q(Exists(indications.filter(responsible_municipality_id__in=full)))
         | Q(
             Exists(
                 Stay.objects.filter(client=client_ref, location_id__in=scope.municipalities).filter(
@@ -114,11 +115,64 @@ def clients_visible_to(
         )
         | (Q(registered_by_id__in=scope.organisation_ids) & ~Q(Exists(meldingen)))
     )
+    handled = meldingen.filter(organisation_id__in=scope.organisation_ids)
+    if not partial:
+        every_kind |= Q(Exists(handled))
+    per_kind: dict[str, Q] = {}
+    for grantor, kind in partial:
+        per_kind[kind] = (
+            per_kind.get(kind, Q(Exists(handled.filter(product_kind=kind))))
+            | Q(Exists(meldingen.filter(responsible_municipality_id=grantor, product_kind=kind)))
+            | Q(Exists(indications.filter(responsible_municipality_id=grantor, product__kind=kind)))
+        )
+    return every_kind, per_kind
+
+
+def clients_visible_to(
+    *, user, today: date | None = None, as_provider: bool = True
+) -> QuerySet[Client]:
+    """The clients ``user`` may see; without ``as_provider`` only those seen through a
+    relation other than a provider's (the ones whose access process the user may see)."""
+    scope = user_scope(user)
+    if not scope.can_view_personal_data:
+        return Client.objects.none()
+    today = today or timezone.localdate()
+    every_kind, per_kind = _sight_conditions(scope, today)
+    conditions = every_kind
+    for q in per_kind.values():
+        conditions |= q
     if as_provider:
-        conditions |= Q(Exists(indications.filter(_current_allocation_q(scope, today))))
+        conditions |= Q(
+            Exists(
+                Indication.objects.filter(client=OuterRef("pk")).filter(
+                    _current_allocation_q(scope, today)
+                )
+            )
+        )
     # A provisional identity merged into a client with BSN is closed: its pseudonym leads to
     # that client (client_merged_target), its own record is no longer listed or shown.
     return Client.objects.filter(conditions, merged_into__isnull=True)
+
+
+def _care_records_q(*, user, kind_field: str, provider_field: str | None) -> Q:
+    """Which care records (indications, stays, meldingen) of visible clients ``user`` sees:
+    every record of a client seen in full, the records of the mandate's kind of a client
+    seen through a mandate for one kind, and a provider's own."""
+    scope = user_scope(user)
+    if not scope.can_view_personal_data:
+        return Q(pk__in=[])
+    today = timezone.localdate()
+    every_kind, per_kind = _sight_conditions(scope, today)
+    live = Client.objects.filter(merged_into__isnull=True)
+    q = Q(client__in=live.filter(every_kind))
+    for kind, condition in per_kind.items():
+        q |= Q(**{kind_field: kind}, client__in=live.filter(condition))
+    if provider_field is not None:
+        q |= Q(
+            client__in=clients_visible_to(user=user),
+            **{f"{provider_field}__in": scope.provider_ids},
+        )
+    return q
 
 
 def client_merged_target(*, user, pseudonym) -> Client | None:
@@ -177,20 +231,25 @@ def client_get_visible(*, user, pseudonym) -> VisibleClient:
 
 def indications_visible_to(*, user) -> QuerySet[Indication]:
     """The indications the dossiers of ``user``'s clients show: all of a client seen through
-    another relation, only the provider's own for a client seen as its provider."""
-    scope = user_scope(user)
+    another relation, only the mandate's kind under a mandate for one kind, only the
+    provider's own for a client seen as its provider."""
     return Indication.objects.filter(
-        Q(client__in=clients_visible_to(user=user, as_provider=False))
-        | Q(client__in=clients_visible_to(user=user), provider_id__in=scope.provider_ids)
+        _care_records_q(user=user, kind_field="product__kind", provider_field="provider_id")
     )
 
 
 def stays_visible_to(*, user) -> QuerySet[Stay]:
     """The stays the dossiers of ``user``'s clients show (as ``indications_visible_to``)."""
-    scope = user_scope(user)
     return Stay.objects.filter(
-        Q(client__in=clients_visible_to(user=user, as_provider=False))
-        | Q(client__in=clients_visible_to(user=user), provider_id__in=scope.provider_ids)
+        _care_records_q(user=user, kind_field="product__kind", provider_field="provider_id")
+    )
+
+
+def meldingen_visible_to(*, user) -> QuerySet[Melding]:
+    """The meldingen (access process) of ``user``'s clients: all of a client seen through a
+    relation other than a provider's, only the mandate's kind under a mandate for one kind."""
+    return Melding.objects.filter(
+        _care_records_q(user=user, kind_field="product_kind", provider_field=None)
     )
 
 

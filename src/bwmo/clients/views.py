@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
-from bwmo.care.models import Indication, Stay, WlzApplication
+from bwmo.care.models import WlzApplication
 from bwmo.clients.selectors import client_get_visible_or_404
 from bwmo.messaging.selectors import indication_has_ended
-from bwmo.toegang.models import Melding
 from bwmo.ui.forms import add_rule_refusals, add_service_errors
 from bwmo.woonplaats.models import ResponsibilityDecision
 
@@ -26,7 +25,14 @@ from .forms import (
     ProvisionalRegisterForm,
 )
 from .models import CONTACT_FIELDS, BrpKind, Client
-from .selectors import Relation, client_merged_target, client_search, clients_visible_to
+from .selectors import (
+    client_merged_target,
+    client_search,
+    clients_visible_to,
+    indications_visible_to,
+    meldingen_visible_to,
+    stays_visible_to,
+)
 
 BRP_FIELD_NAMES = {
     "municipality": "brp_municipality",
@@ -169,22 +175,26 @@ def detail(request, pseudonym):
     client, relation = visible.client, visible.relation
     access_log_read(request, [client], what="dossier", why=relation.value)
     today = timezone.localdate()
-    indications = Indication.objects.filter(client=client).select_related(
-        "product", "provider", "responsible_municipality", "allocation__last_message"
+    # What of the dossier this user sees is decided by the selectors: a provider its own
+    # indications and stays, a mandate for one kind that kind only.
+    indications = (
+        indications_visible_to(user=request.user)
+        .filter(client=client)
+        .select_related(
+            "product", "provider", "responsible_municipality", "allocation__last_message"
+        )
     )
     stays = (
-        Stay.objects.filter(client=client)
+        stays_visible_to(user=request.user)
+        .filter(client=client)
         .select_related("product", "provider", "location")
         .prefetch_related("outflows")
     )
-    if relation is Relation.PROVIDER:
-        provider_ids = {o.provider_id for o in request.user.organisations.all() if o.provider_id}
-        indications = indications.filter(provider_id__in=provider_ids)
-        stays = stays.filter(provider_id__in=provider_ids)
     meldingen = []
     if relation.sees_access_process:
         meldingen = (
-            Melding.objects.filter(client=client)
+            meldingen_visible_to(user=request.user)
+            .filter(client=client)
             .select_related("applied_to", "responsible_municipality", "organisation", "mo_intake")
             .prefetch_related(
                 "events__actor",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.selectors import monitor_reader_groups
@@ -29,7 +29,7 @@ from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
-from .models import StoredDocument, StoredSuppression
+from .models import MonitorPublication, StoredDocument, StoredSuppression
 from .selectors import RegionRows, data_version, region_codes, stay_records
 
 AUDIENCES = ("internal", "external")
@@ -198,7 +198,21 @@ def computed_document(
     # Residents of municipalities outside the region are nobody's own: their rows are always
     # suppressed, whoever reads.
     inputs["unshared"] = [origin for origin, _m in matrix_parts if origin not in {*members, REGION}]
-    joint_published = _suppressed_parts(joint, **inputs)
+    # A closed period (ended before today) keeps hidden what an earlier publication of it hid.
+    closed = end < timezone.localdate()
+    joint_published = _suppressed_parts(
+        joint,
+        **inputs,
+        hidden_before=_hidden_before(scope.region, start, end, ALL_FIGURES) if closed else [],
+    )
+    if closed:
+        publication_record(
+            region=scope.region,
+            start=start,
+            end=end,
+            figure_set=ALL_FIGURES,
+            hidden=hidden_cells(joint_published),
+        )
     published_matrix = _published_matrix(matrix, joint_published)
     own = scope.codes
     if audience == "internal":
@@ -210,7 +224,22 @@ def computed_document(
         published = raw
     else:
         if filtered:
-            published = _suppressed_parts(raw, **_suppression_inputs(raw, records, members))
+            figure_set = _figure_set(product, provider)
+            published = _suppressed_parts(
+                raw,
+                **_suppression_inputs(raw, records, members),
+                hidden_before=(
+                    _hidden_before(scope.region, start, end, figure_set) if closed else []
+                ),
+            )
+            if closed:
+                publication_record(
+                    region=scope.region,
+                    start=start,
+                    end=end,
+                    figure_set=figure_set,
+                    hidden=hidden_cells(published),
+                )
         else:
             published = {key: joint_published[key] for key in raw}
         if audience == "internal":
@@ -254,6 +283,77 @@ def computed_document(
         "filters": {"product": product, "provider": provider},
         **document,
     }
+
+
+ALL_FIGURES = "alle"
+"""The figure set of the unfiltered monitor (a filtered one is named by its filter)."""
+
+Cell = tuple  # (part, *path): a part's name (a tuple) and the path of a figure in it
+
+
+def _figure_set(product: str | None, provider: str | None) -> str:
+    if product is None and provider is None:
+        return ALL_FIGURES
+    return f"product={product or ''};aanbieder={provider or ''}"
+
+
+def _marked_paths(tree: object, prefix: tuple = ()) -> list[tuple]:
+    if isinstance(tree, dict):
+        return [p for key, value in tree.items() for p in _marked_paths(value, (*prefix, key))]
+    if isinstance(tree, list):
+        return [p for i, value in enumerate(tree) for p in _marked_paths(value, (*prefix, i))]
+    return [prefix] if tree == MARK else []
+
+
+def hidden_cells(parts: dict) -> list[Cell]:
+    """The cells (``(part, *path)``) that suppressed ``parts`` show as hidden."""
+    return [(name, *path) for name, tree in parts.items() for path in _marked_paths(tree)]
+
+
+def _cell_to_json(cell: Cell) -> list:
+    name, *path = cell
+    return [list(name) if isinstance(name, tuple) else name, *path]
+
+
+def _cell_from_json(item: list) -> Cell:
+    name, *path = item
+    return (tuple(name) if isinstance(name, list) else name, *path)
+
+
+def _hidden_before(region: Region, start: date, end: date, figure_set: str) -> list[Cell]:
+    """What earlier publications of this closed period and figure set hid."""
+    stored = (
+        MonitorPublication.objects.filter(
+            region=region, period_start=start, period_end=end, figure_set=figure_set
+        )
+        .values_list("hidden", flat=True)
+        .first()
+    )
+    return sorted((_cell_from_json(item) for item in stored or []), key=repr)
+
+
+def publication_record(
+    *, region: Region, start: date, end: date, figure_set: str, hidden: list[Cell]
+) -> MonitorPublication:
+    """Remember the cells a publication of a closed period hid: added to what earlier
+    publications of the same region, period and figure set hid (the set only grows)."""
+    cells = {json.dumps(_cell_to_json(cell)): _cell_to_json(cell) for cell in hidden}
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                publication, created = MonitorPublication.objects.select_for_update().get_or_create(
+                    region=region, period_start=start, period_end=end, figure_set=figure_set
+                )
+                known = {json.dumps(item): item for item in publication.hidden}
+                merged = {**known, **cells}
+                if created or len(merged) != len(known):
+                    publication.hidden = [merged[k] for k in sorted(merged)]
+                    publication.save()
+                return publication
+        except IntegrityError:  # a simultaneous first publication: read the one stored
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _raw_parts(

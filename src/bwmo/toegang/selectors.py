@@ -25,9 +25,9 @@ from bwmo.accounts.scoping import user_scope
 from bwmo.clients.selectors import (
     Relation,
     client_relation,
-    clients_visible_to,
     melding_scope_q,
 )
+from bwmo.clients.selectors import meldingen_visible_to as _meldingen_visible_to
 from bwmo.organisations.models import Municipality, Organisation
 from bwmo.woonplaats.models import ResponsibilityDecision
 
@@ -84,8 +84,9 @@ def _in_action_scope(*, user, pk: int) -> bool:
 
 def meldingen_visible_to(*, user) -> QuerySet[Melding]:
     """Every melding whose page ``user`` may open (``melding_get_visible``): those of the
-    clients the user sees through a relation other than a provider's."""
-    return Melding.objects.filter(client__in=clients_visible_to(user=user, as_provider=False))
+    clients the user sees through a relation other than a provider's, of the mandate's kind
+    only under a mandate for one kind (``bwmo.clients.selectors.meldingen_visible_to``)."""
+    return _meldingen_visible_to(user=user)
 
 
 def melding_get_visible(*, user, pk: int) -> VisibleMelding:
@@ -96,6 +97,8 @@ def melding_get_visible(*, user, pk: int) -> VisibleMelding:
     relation = client_relation(user=user, client=melding.client)
     if relation is None or not relation.sees_access_process:
         raise Melding.DoesNotExist
+    if not meldingen_visible_to(user=user).filter(pk=pk).exists():
+        raise Melding.DoesNotExist  # a melding of the other kind under a one-kind mandate
     may_act = (
         relation.may_edit
         and user.has_perm(PROCESS_PERMISSION)
