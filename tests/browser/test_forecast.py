@@ -9,10 +9,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from bwmo.care import services as care_services
-from bwmo.care.models import Contract, Indication, Stay
+from bwmo.care.models import Contract
 from bwmo.finance import services
-from tests.factories import granted_client
 from tests.finance.test_finance import _params_text
+from tests.forecast.stepdown import stepdown_history
 
 from .conftest import login, screenshot, url
 
@@ -22,31 +22,36 @@ RUN_TIMEOUT_MS = 90_000  # the run is computed in the background; the page polls
 
 
 def _history(region_setup) -> None:
-    """Forty clients in Assen over six and a half years, twenty still in care, and two in
-    Tynaarlo, both in care: the region's and Assen's figures are well above the disclosure
-    threshold (the journey checks real numbers), Tynaarlo's stay below it (hidden as "<5"
-    from a controller of Assen)."""
-    today = timezone.localdate()
-    for index in range(42):
-        tynaarlo = index >= 40
-        client = granted_client(region_setup, municipality="GM1730" if tynaarlo else "GM0106")
-        indication = Indication.objects.get(client=client)
-        start = today - timedelta(days=300 if tynaarlo else 90 + 60 * index)
-        Stay.objects.create(
-            client=client,
-            indication=indication,
-            provider=indication.provider,
-            product=indication.product,
-            location=region_setup.tynaarlo if tynaarlo else region_setup.assen,
-            start=start,
-            end=None if tynaarlo or index % 2 == 0 else start + timedelta(days=200),
-        )
+    """Forty clients in Assen over six and a half years, half of them stepping down from BW
+    Intramuraal to the cheaper Thuis Plus, many stays ending (zelfstandig, Wlz, overleden,
+    verhuisd), and two in Tynaarlo, both in care: the region's and Assen's figures are well
+    above the disclosure threshold (the journey checks real numbers), Tynaarlo's stay below
+    it (hidden as "<5" from a controller of Assen)."""
+    stepdown_history(region_setup)
+
+
+def _region_p50(path) -> dict[tuple[int, str], tuple[float, float]]:
+    """The region's (clients P50, cost P50) per (year, product) on the workbook's forecast
+    sheet; rows hidden as "<5" (a product with few clients) are left out."""
+    rows = list(load_workbook(path)["Prognose"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Gemeente")
+    return {
+        (int(row[1]), str(row[2])): (float(row[4]), float(row[7]))
+        for row in rows[header + 1 :]
+        if row and row[0] == "hele regio" and not isinstance(row[4], str)
+    }
 
 
 def _figure(text: str) -> float:
     """A shown number of clients ("21,4") as a float; a hidden one fails the test."""
     assert text.strip() != "<5", "a figure the journey checks is hidden"
     return float(text.strip().replace(".", "").replace(",", "."))
+
+
+def _euros(text: str) -> float:
+    """A shown amount ("€ 1.234.567") as a float; a hidden one fails the test."""
+    assert text.strip() not in ("<5", "—"), "an amount the journey checks is hidden"
+    return float(text.replace("€", "").strip().replace(".", "").replace(",", "."))
 
 
 def _start_run(page: Page, name: str, afschalen: str) -> None:
@@ -115,6 +120,19 @@ def test_controller_defines_a_scenario_compares_and_downloads(
 
     page.goto(url(live_server, "forecast:index"))
     _start_run(page, "basis", "0")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download Excel").click()
+    base_path = tmp_path / "prognose-basis.xlsx"
+    download_info.value.save_as(base_path)
+    # The same seed and history: faster afschalen means fewer clients in BW Intramuraal and
+    # a lower cost, every year, in the Excel files too.
+    faster_p50, base_p50 = _region_p50(path), _region_p50(base_path)
+    heavy = "BW Intramuraal (BW001)"
+    years = sorted({year for year, _product in base_p50})
+    assert years
+    for year in years:
+        assert faster_p50[(year, heavy)][0] < base_p50[(year, heavy)][0], year
+        assert faster_p50[(year, "alle producten")][1] < base_p50[(year, "alle producten")][1]
 
     page.goto(url(live_server, "forecast:index"))
     labels = page.get_by_label("Prognose A").locator("option").all_inner_texts()
@@ -127,12 +145,23 @@ def test_controller_defines_a_scenario_compares_and_downloads(
     expect(table).to_contain_text("afschalen 20% sneller")
     expect(table.get_by_role("row")).not_to_have_count(1)
     # The region's clients P50 and cost P50 of both runs are shown (not hidden) every year.
+    # The compared scenario costs less than the base every year.
     for row in table.get_by_role("row").all()[1:]:
         cells = row.locator("td")
         base_clients, faster_clients = (_figure(cells.nth(i).inner_text()) for i in (0, 3))
         assert base_clients >= 5 and faster_clients >= 5
         assert cells.nth(1).inner_text().strip() not in ("<5", "—")
+        assert _euros(cells.nth(4).inner_text()) < _euros(cells.nth(1).inner_text())
     screenshot(page, "forecast-compare")
+    # In the heavier product it has fewer clients every year.
+    page.get_by_label("Product", exact=True).select_option("BW001")
+    page.get_by_role("button", name="Vergelijk").click()
+    expect(page.get_by_role("heading", name="Hele regio, BW Intramuraal (BW001)")).to_be_visible()
+    rows = page.get_by_role("table", name="Vergelijking").get_by_role("row").all()[1:]
+    assert rows
+    for row in rows:
+        cells = row.locator("td")
+        assert _figure(cells.nth(3).inner_text()) < _figure(cells.nth(0).inner_text())
 
 
 @pytest.mark.browser

@@ -201,3 +201,27 @@ def test_a_reader_of_several_regions_chooses_the_region(client, controller, demo
     assert page.context["region"].centrumgemeente_id == "GM0106"
     assert 'name="regio" id="id_regio"' not in page.content.decode()
     assert client.get(reverse("forecast:detail", args=[run.pk])).status_code == 404
+
+
+def test_the_fan_chart_shows_the_cut_off_year_without_a_gap(client, controller, demo):
+    # The demo's cut-off is 1 December 2026: its history ends in 2025, the forecast starts
+    # in 2027; 2026 is drawn as the year so far (marked 2026*), on one unbroken axis.
+    run = _run(demo)
+    client.force_login(controller)
+    response = client.get(reverse("forecast:detail", args=[run.pk]))
+    assert response.status_code == 200
+    for key in ("clients_chart", "cost_chart"):
+        chart = response.context[key]
+        texts = [label["text"] for label in chart["labels"]]
+        years = [int(text.rstrip("*")) for text in texts]
+        assert years == list(range(years[0], years[-1] + 1)), texts
+        assert "2026*" in texts and texts[-2:] == ["2027", "2028"]
+        partial = [p for p in chart["points"] if p["partial"]]
+        assert len(partial) == 1 and partial[0]["title"].startswith("2026*: ")
+    html = response.content.decode()
+    assert "2026* is het lopende jaar" in html and "12 maandstanden" in html
+    assert 'class="chart__partial"' in html
+    table = response.context["year_table"]
+    assert [r["year"] for r in table] == sorted(r["year"] for r in table)
+    assert [r["kind"] for r in table if r["year"] == 2026] == ["partial"]
+    assert {r["year"] for r in table} >= {2025, 2026, 2027, 2028}

@@ -529,3 +529,31 @@ def test_the_inflow_trend_is_damped():
     run = simulate(history, growing, years=6, runs=50, seed=1)
     region = run.clients.sum(axis=(1, 3)).mean(axis=0)  # per year
     assert region[5] / region[4] < 1.02
+
+
+def test_the_cut_off_year_so_far_joins_the_history_to_the_forecast():
+    from bwmo.rules.forecast import actual_year, current_year
+
+    # 2017-01-01 + 107 months: cut-off 1 December 2025, 12 snapshots of 2025 known.
+    history = synthetic_history(municipalities=3, months=107, seed=4)
+    assert history.cutoff == date(2025, 12, 1)
+    year, snapshots, clients, cost = current_year(history)
+    assert (year, snapshots) == (2025, 12) and first_forecast_year(history.cutoff) == 2026
+    t0 = history.snapshot(date(2025, 1, 1))
+    expected = history.stock[:, t0:].sum(axis=(1, 2, 3)) / 12
+    assert np.allclose(clients, expected)
+    # Up to 1 May: the average of five monthly counts, the cost on a yearly basis.
+    may = history.truncated(date(2025, 5, 1))
+    year, snapshots, clients, cost = current_year(may)
+    assert (year, snapshots) == (2025, 5)
+    by_state = may.stock[:, t0 : t0 + 5].sum(axis=(1, 3)) / 5
+    rates = np.array([s.day_rate for s in may.states])
+    assert np.allclose(cost, (by_state * rates * 365).sum(axis=1))
+    # A cut-off on 1 January: the forecast starts that year, nothing is partial.
+    january = history.truncated(date(2025, 1, 1))
+    assert current_year(january) is None and first_forecast_year(january.cutoff) == 2025
+    full_clients, _cost = actual_year(history, 2024)
+    assert full_clients.shape == clients.shape
+    # A history that starts after 1 January of the cut-off year has no such year.
+    short = synthetic_history(municipalities=1, months=3, seed=1, start=date(2025, 2, 1))
+    assert current_year(short) is None

@@ -163,7 +163,10 @@ def _scenario_of(run: ForecastRun) -> forecast.Scenario:
 
 def _history_years(history: forecast.History) -> list[dict[str, Any]]:
     """Average clients in care and their cost per complete past year (all products), per
-    municipality and for the region: the history drawn in front of the fan."""
+    municipality and for the region: the history drawn in front of the fan. The year of the
+    cut-off follows, when the cut-off is not 1 January, as far as it is known (``partial``:
+    the monthly counts from 1 January up to the cut-off, cost on a yearly basis), so that
+    the history reaches the first forecast year without a gap."""
     rows = []
     for year in range(history.start.year, history.cutoff.year):
         if date(year, 1, 1) < history.start:
@@ -182,6 +185,29 @@ def _history_years(history: forecast.History) -> list[dict[str, Any]]:
             {
                 "municipality": None,
                 "year": year,
+                "clients": round(float(clients.sum()), 2),
+                "cost": round(float(cost.sum()), 2),
+            }
+        )
+    current = forecast.current_year(history)
+    if current is not None:
+        # The cut-off year so far: the line runs on to the first forecast year, marked as a
+        # part of a year (``snapshots`` of its 12 monthly counts).
+        year, snapshots, clients, cost = current
+        base = {"year": year, "partial": True, "snapshots": snapshots}
+        for code, c, k in zip(history.municipalities, clients, cost, strict=True):
+            rows.append(
+                {
+                    **base,
+                    "municipality": code,
+                    "clients": round(float(c), 2),
+                    "cost": round(float(k), 2),
+                }
+            )
+        rows.append(
+            {
+                **base,
+                "municipality": None,
                 "clients": round(float(clients.sum()), 2),
                 "cost": round(float(cost.sum()), 2),
             }

@@ -142,7 +142,54 @@ def _fan(document: dict[str, Any], municipality: str | None, key: str, unit: str
         and row["product"] is None
         and not isinstance(row[f"{key}_p50"], str)
     ]
-    return fan_chart(history=history, fan=fan, unit=unit)
+    partial = _partial_year(document, municipality)
+    return fan_chart(
+        history=history,
+        fan=fan,
+        unit=unit,
+        partial_year=partial["year"] if partial else None,
+        partial_label=f"{partial['year']}*" if partial else "",
+    )
+
+
+def _partial_year(document: dict[str, Any], municipality: str | None) -> dict[str, Any] | None:
+    """The history row of the cut-off year, not over yet (``None``: no such row)."""
+    return next(
+        (
+            row
+            for row in document["history"]
+            if row["municipality"] == municipality and row.get("partial")
+        ),
+        None,
+    )
+
+
+def _year_table(document: dict[str, Any], municipality: str | None) -> list[dict[str, Any]]:
+    """The chart's figures per year: the history (the cut-off year marked as a part of a
+    year), then the forecast's P10, P50 and P90 of all products."""
+    rows: list[dict[str, Any]] = [
+        {
+            "year": row["year"],
+            "kind": "partial" if row.get("partial") else "history",
+            "clients": row["clients"],
+            "cost": row["cost"],
+        }
+        for row in document["history"]
+        if row["municipality"] == municipality
+    ]
+    rows += [
+        {
+            "year": row["year"],
+            "kind": "forecast",
+            "clients": row["clients_p50"],
+            "clients_band": (row["clients_p10"], row["clients_p90"]),
+            "cost": row["cost_p50"],
+            "cost_band": (row["cost_p10"], row["cost_p90"]),
+        }
+        for row in document["forecast"]
+        if row["municipality"] == municipality and row["product"] is None
+    ]
+    return rows
 
 
 @login_required
@@ -204,6 +251,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "municipality_name": names.get(municipality or "", ""),
             "members": [(code, names.get(code, code)) for code in members],
             "clients_chart": _fan(document, municipality, "clients", "count"),
+            "partial_year": _partial_year(document, municipality),
+            "year_table": _year_table(document, municipality),
             "cost_chart": _fan(document, municipality, "cost", "euro"),
             "rows": rows,
             "by_municipality": by_municipality,

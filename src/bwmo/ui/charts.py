@@ -111,10 +111,14 @@ def fan_chart(
     width: int = 900,
     height: int = 320,
     unit: str = "count",
+    partial_year: int | None = None,
+    partial_label: str = "",
 ) -> dict:
     """Geometry for a fan chart: the past as a line, the forecast as a P10–P90 band with its
     P50 line. ``history``: (year, value); ``fan``: (year, p10, p50, p90). The template draws
-    it; the same figures are in a table next to it for screen readers."""
+    it; the same figures are in a table next to it for screen readers. ``partial_year``: a
+    year of the history that is not over yet; its point is drawn open and its axis label
+    reads ``partial_label`` (for example "2026*")."""
     left, right, top, bottom = 80, 20, 10, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     years = sorted({y for y, _v in history} | {y for y, *_rest in fan})
@@ -159,9 +163,23 @@ def fan_chart(
         "median": " ".join(f"{x(yr)},{y(p50)}" for yr, _a, p50, _c in joined),
         "history": " ".join(f"{x(yr)},{y(v)}" for yr, v in history),
         "points": [
-            {"x": x(yr), "y": y(v), "title": f"{yr}: {v:,.0f}".replace(",", ".")}
+            {
+                "x": x(yr),
+                "y": y(v),
+                "title": f"{partial_label if yr == partial_year else yr}: {v:,.0f}".replace(
+                    ",", "."
+                ),
+                "partial": yr == partial_year,
+            }
             for yr, v in history
         ],
         "ticks": ticks,
-        "labels": [{"x": x(yr), "y": top + plot_h + 18, "text": str(yr)} for yr in years],
+        "labels": [
+            {
+                "x": x(yr),
+                "y": top + plot_h + 18,
+                "text": partial_label if yr == partial_year and partial_label else str(yr),
+            }
+            for yr in years
+        ],
     }

@@ -11,7 +11,7 @@
 Plain Python and numpy: counts in, counts out; no person and no Django.
 """
 
-from bwmo.rules.forecast.backtest import BacktestRow, actual_year, backtest
+from bwmo.rules.forecast.backtest import BacktestRow, actual_year, backtest, current_year
 from bwmo.rules.forecast.fit import Fitted, concentration, fit
 from bwmo.rules.forecast.history import (
     BANDS,
@@ -64,6 +64,7 @@ __all__ = [
     "band_of",
     "capacity_rows",
     "concentration",
+    "current_year",
     "first_forecast_year",
     "first_shortages",
     "fit",

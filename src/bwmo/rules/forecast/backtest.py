@@ -25,7 +25,7 @@ from bwmo.rules.forecast.fit import fit
 from bwmo.rules.forecast.history import History
 from bwmo.rules.forecast.simulate import simulate
 
-__all__ = ["BacktestRow", "actual_year", "backtest"]
+__all__ = ["BacktestRow", "actual_year", "backtest", "current_year"]
 
 MIN_FIT_MONTHS = 24
 
@@ -49,6 +49,24 @@ def actual_year(history: History, year: int) -> tuple[np.ndarray, np.ndarray]:
     days = 366.0 if calendar.isleap(year) else 365.0
     rates = np.array([state.day_rate for state in history.states])
     return by_state.sum(axis=1), (by_state * rates * days).sum(axis=1)
+
+
+def current_year(history: History) -> tuple[int, int, np.ndarray, np.ndarray] | None:
+    """The year the cut-off falls in, as far as it is known at the cut-off: ``(year,
+    snapshots, clients, cost)`` per municipality, from the snapshots of 1 January up to and
+    including the cut-off. Clients are their average in care over those snapshots; cost is
+    that average at the day rates over the whole year (on a yearly basis, as
+    :func:`actual_year` counts a full year). ``None`` when the cut-off is 1 January (the
+    forecast starts that year) or the history does not reach back to 1 January of it."""
+    cutoff = history.cutoff
+    if (cutoff.month, cutoff.day) == (1, 1) or history.start > date(cutoff.year, 1, 1):
+        return None
+    t0 = history.snapshot(date(cutoff.year, 1, 1))
+    snapshots = history.months + 1 - t0
+    by_state = history.stock[:, t0:].sum(axis=(1, 3)) / snapshots  # m, s
+    days = 366.0 if calendar.isleap(cutoff.year) else 365.0
+    rates = np.array([state.day_rate for state in history.states])
+    return cutoff.year, snapshots, by_state.sum(axis=1), (by_state * rates * days).sum(axis=1)
 
 
 def backtest(history: History, *, runs: int, seed: int, horizon: int = 2) -> list[BacktestRow]:
