@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
-from bwmo.core.validation import not_in_future, period_ordered, required
+from bwmo.core.validation import Refusals, not_in_future, period_ordered, required
 from bwmo.messaging.services import requests_attach_client
 
 from .address import (
@@ -287,15 +287,22 @@ def brp_registration_add(
     """
     if kind not in BrpKind.values:
         raise ValidationError({"kind": _("Onbekende soort inschrijving.")})
+    # The municipality's rule and the dates' are independent: refused together.
+    refusals = Refusals()
     if kind == BrpKind.BUITENLAND and municipality is not None:
-        raise ValidationError({"municipality": _("Bij 'buitenland' hoort geen gemeente.")})
+        refusals.add("municipality", _("Bij 'buitenland' hoort geen gemeente."))
     # "Geen inschrijving" may name the municipality where the person was last known.
     if kind not in (BrpKind.BUITENLAND, BrpKind.GEEN) and municipality is None:
-        raise ValidationError({"municipality": _("Kies de gemeente van inschrijving.")})
-    not_in_future("valid_from", valid_from, _("De begindatum"))
-    period_ordered("valid_from", valid_from, "valid_to", valid_to)
+        refusals.add("municipality", _("Kies de gemeente van inschrijving."))
+    refusals.check(
+        "valid_from", lambda: not_in_future("valid_from", valid_from, _("De begindatum"))
+    )
+    refusals.check(
+        "valid_to", lambda: period_ordered("valid_from", valid_from, "valid_to", valid_to)
+    )
     if client.birth_date and valid_from and valid_from < client.birth_date:
-        raise ValidationError({"valid_from": _("De begindatum ligt vóór de geboortedatum.")})
+        refusals.add("valid_from", _("De begindatum ligt vóór de geboortedatum."))
+    refusals.raise_any()
     required(valid_from=valid_from)  # the overlap below needs it
     _bump_version(client, expected_version)
 
