@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bwmo.care.models import Indication
+from bwmo.clients.models import Client
 from bwmo.toegang import services as toegang_services
 from bwmo.toegang.models import CaseEvent, Melding
 from tests import factories
@@ -171,3 +172,55 @@ def test_mo_intake_refused_in_the_future_without_motivation(client, region_setup
     assert "ligt in de toekomst" in errors["intake_on"][0]
     assert errors["motivation"] == ["Motiveer de afwijzing."]
     assert not Melding.objects.filter(client=person).exists()
+
+
+LONG_STREET = "Zuiderzeewegrondomdehavenbijdekerkstraat"  # 40 characters, no short form
+
+
+def test_a_known_bsn_and_a_street_without_its_short_form(toegang, region_setup):
+    known = factories.register_client(region_setup)
+    count = Client.objects.count()
+    response = toegang.post(
+        reverse("clients:register"),
+        {
+            "bsn": known.bsn,
+            "given_names": "Femke",
+            "surname": "Wolters",
+            "birth_date": "12-04-1986",
+            "street": LONG_STREET,
+            "house_number": "12",
+            "postcode": "9401 AB",
+            "place": "Assen",
+            "brp_municipality": region_setup.assen.pk,
+            "brp_kind": "woonadres",
+            "brp_valid_from": "01-03-2015",
+        },
+    )
+    errors = _errors(response)
+    assert "Er is al een cliënt met dit BSN" in errors["bsn"][0]
+    assert "Vul de korte straatnaam (NEN) in" in errors["street_short"][0]
+    assert Client.objects.count() == count
+
+
+def test_an_edit_with_a_future_birth_date_and_a_street_without_its_short_form(
+    toegang, region_setup
+):
+    person = factories.register_client(region_setup)
+    response = toegang.post(
+        reverse("clients:edit", args=[person.pseudonym]),
+        {
+            "version": person.version,
+            "given_names": person.given_names,
+            "surname": "Wolters",
+            "birth_date": _day(TODAY + timedelta(days=30)),
+            "street": LONG_STREET,
+            "house_number": "12",
+            "postcode": "9401 AB",
+            "place": "Assen",
+        },
+    )
+    errors = _errors(response)
+    assert "ligt in de toekomst" in errors["birth_date"][0]
+    assert "Vul de korte straatnaam (NEN) in" in errors["street_short"][0]
+    person.refresh_from_db()
+    assert person.surname != "Wolters" and person.street != LONG_STREET

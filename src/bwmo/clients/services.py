@@ -205,9 +205,22 @@ def client_register(
     **contact,
 ) -> Client:
     bsn = bsn.strip()
-    _check_personal_data(bsn=bsn, birth_date=birth_date)
-    names = _clean_names(given_names=given_names, surname_prefix=surname_prefix, surname=surname)
-    contact = _clean_contact(contact)
+    # The personal data, the names and the contact details are checked independently and
+    # their refusals raised together.
+    refusals = Refusals()
+    refusals.check(None, lambda: _check_personal_data(bsn=bsn, birth_date=birth_date))
+    names: dict = {}
+    try:
+        names = _clean_names(
+            given_names=given_names, surname_prefix=surname_prefix, surname=surname
+        )
+    except ValidationError as error:
+        refusals.add(None, error)
+    try:
+        contact = _clean_contact(contact)
+    except ValidationError as error:
+        refusals.add(None, error)
+    refusals.raise_any()
     client = Client.objects.create(
         **contact,
         **names,
@@ -244,22 +257,40 @@ def client_update(
     birth_date: date | None,
     **contact,
 ) -> Client:
-    _check_personal_data(bsn=client.bsn, birth_date=birth_date, exclude_pk=client.pk)
-    names = _clean_names(
-        given_names=given_names,
-        surname_prefix=surname_prefix,
-        surname=surname,
-        provisional=client.is_provisional,
+    # The personal data, the names and the contact details are checked independently and
+    # their refusals raised together.
+    refusals = Refusals()
+    refusals.check(
+        None,
+        lambda: _check_personal_data(bsn=client.bsn, birth_date=birth_date, exclude_pk=client.pk),
     )
-    if client.is_provisional is False and birth_date is None:
-        raise ValidationError({"birth_date": _("Vul de geboortedatum in.")})
+    names: dict = {}
+    try:
+        names = _clean_names(
+            given_names=given_names,
+            surname_prefix=surname_prefix,
+            surname=surname,
+            provisional=client.is_provisional,
+        )
+    except ValidationError as error:
+        refusals.add(None, error)
+    if (
+        client.is_provisional is False
+        and birth_date is None
+        and "birth_date" not in refusals.errors
+    ):
+        refusals.add("birth_date", _("Vul de geboortedatum in."))
     if (
         "street" in contact
         and " ".join((contact["street"] or "").split()) != client.street
         and contact.get("street_short", client.street_short) == client.street_short
     ):
         contact["street_short"] = ""  # a new street gets its own short form
-    contact = _clean_contact({**client.contact_fields, **contact})
+    try:
+        contact = _clean_contact({**client.contact_fields, **contact})
+    except ValidationError as error:
+        refusals.add(None, error)
+    refusals.raise_any()
     _bump_version(client, expected_version)
     Client.objects.filter(pk=client.pk).update(
         **contact,
