@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bwmo.care.models import Indication
+from bwmo.care.models import Indication, WlzApplication
 from bwmo.clients.models import Client
 from bwmo.toegang import services as toegang_services
 from bwmo.toegang.models import CaseEvent, Melding
@@ -224,3 +224,15 @@ def test_an_edit_with_a_future_birth_date_and_a_street_without_its_short_form(
     assert "Vul de korte straatnaam (NEN) in" in errors["street_short"][0]
     person.refresh_from_db()
     assert person.surname != "Wolters" and person.street != LONG_STREET
+
+
+def test_a_wlz_decision_without_its_date_on_an_application_in_the_future(toegang, region_setup):
+    person = factories.granted_client(region_setup)
+    response = toegang.post(
+        reverse("care:wlz_add", args=[person.pseudonym]),
+        {"applied_on": _day(TODAY + timedelta(days=3)), "status": "toegekend", "decided_on": ""},
+    )
+    errors = _errors(response)
+    assert "ligt in de toekomst" in errors["applied_on"][0]
+    assert errors["decided_on"] == ["Vul de datum van het CIZ-besluit in."]
+    assert not WlzApplication.objects.filter(client=person).exists()

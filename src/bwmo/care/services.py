@@ -338,13 +338,23 @@ def stay_end_undo(
 def wlz_application_record(
     *, client, applied_on: date, status: str, decided_on: date | None = None
 ) -> WlzApplication:
-    not_in_future("applied_on", applied_on, _("De aanvraagdatum"))
+    # The application's date and the decision's are checked independently: refused together.
+    refusals = Refusals()
+    refusals.check(
+        "applied_on", lambda: not_in_future("applied_on", applied_on, _("De aanvraagdatum"))
+    )
     if status not in WlzApplication.Status.values:
-        raise ValidationError({"status": _("Kies een status.")})
-    if status != WlzApplication.Status.AANGEVRAAGD and not decided_on:
-        raise ValidationError({"decided_on": _("Vul de datum van het CIZ-besluit in.")})
-    not_in_future("decided_on", decided_on, _("De besluitdatum"))
-    period_ordered("applied_on", applied_on, "decided_on", decided_on)
+        refusals.add("status", _("Kies een status."))
+    elif status != WlzApplication.Status.AANGEVRAAGD and not decided_on:
+        refusals.add("decided_on", _("Vul de datum van het CIZ-besluit in."))
+    if refusals.check(
+        "decided_on", lambda: not_in_future("decided_on", decided_on, _("De besluitdatum"))
+    ):
+        refusals.check(
+            "decided_on",
+            lambda: period_ordered("applied_on", applied_on, "decided_on", decided_on),
+        )
+    refusals.raise_any()
     required(applied_on=applied_on)
     return WlzApplication.objects.create(
         client=client, applied_on=applied_on, status=status, decided_on=decided_on
