@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,7 +18,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
-from bwmo.core.validation import not_before, not_in_future, period_ordered, required
+from bwmo.core.validation import (
+    Refusals,
+    not_before,
+    not_in_future,
+    period_ordered,
+    required,
+)
 from bwmo.organisations.models import ProductKind, RegionMembership
 from bwmo.rules import allocation_change as ac
 from bwmo.rules import contract_terms
@@ -172,14 +178,8 @@ def stay_start(
     Every rule is checked and all refusals are raised together. A missing ``start`` or
     ``location`` (a field the form refused, in its dry run) skips the rules that need it.
     """
-    errors: dict[str | None, list] = {}
-
-    def refuse(field: str | None, error: ValidationError | str) -> None:
-        if isinstance(error, ValidationError):
-            for name, items in error.message_dict.items():
-                errors.setdefault(None if name == NON_FIELD_ERRORS else name, []).extend(items)
-        else:
-            errors.setdefault(field, []).append(error)
+    refusals = Refusals()
+    refuse = refusals.add
 
     if indication.provider_id is None:
         refuse(
@@ -229,10 +229,7 @@ def stay_start(
                     "Motiveer waarom dit de beste plek voor herstel is."
                 ),
             )
-    if errors:
-        raise ValidationError(
-            {NON_FIELD_ERRORS if name is None else name: items for name, items in errors.items()}
-        )
+    refusals.raise_any()
     required(start=start)
     assert indication.provider_id is not None  # refused above
     stay = Stay.objects.create(
@@ -341,13 +338,23 @@ def stay_end_undo(
 def wlz_application_record(
     *, client, applied_on: date, status: str, decided_on: date | None = None
 ) -> WlzApplication:
-    not_in_future("applied_on", applied_on, _("De aanvraagdatum"))
+    # The application's date and the decision's are checked independently: refused together.
+    refusals = Refusals()
+    refusals.check(
+        "applied_on", lambda: not_in_future("applied_on", applied_on, _("De aanvraagdatum"))
+    )
     if status not in WlzApplication.Status.values:
-        raise ValidationError({"status": _("Kies een status.")})
-    if status != WlzApplication.Status.AANGEVRAAGD and not decided_on:
-        raise ValidationError({"decided_on": _("Vul de datum van het CIZ-besluit in.")})
-    not_in_future("decided_on", decided_on, _("De besluitdatum"))
-    period_ordered("applied_on", applied_on, "decided_on", decided_on)
+        refusals.add("status", _("Kies een status."))
+    elif status != WlzApplication.Status.AANGEVRAAGD and not decided_on:
+        refusals.add("decided_on", _("Vul de datum van het CIZ-besluit in."))
+    if refusals.check(
+        "decided_on", lambda: not_in_future("decided_on", decided_on, _("De besluitdatum"))
+    ):
+        refusals.check(
+            "decided_on",
+            lambda: period_ordered("applied_on", applied_on, "decided_on", decided_on),
+        )
+    refusals.raise_any()
     required(applied_on=applied_on)
     return WlzApplication.objects.create(
         client=client, applied_on=applied_on, status=status, decided_on=decided_on

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bwmo.core.errors import StaleVersionError
-from bwmo.core.validation import not_in_future, period_ordered, required
+from bwmo.core.validation import Refusals, not_in_future, period_ordered, required
 from bwmo.messaging.services import requests_attach_client
 
 from .address import (
@@ -205,9 +205,22 @@ def client_register(
     **contact,
 ) -> Client:
     bsn = bsn.strip()
-    _check_personal_data(bsn=bsn, birth_date=birth_date)
-    names = _clean_names(given_names=given_names, surname_prefix=surname_prefix, surname=surname)
-    contact = _clean_contact(contact)
+    # The personal data, the names and the contact details are checked independently and
+    # their refusals raised together.
+    refusals = Refusals()
+    refusals.check(None, lambda: _check_personal_data(bsn=bsn, birth_date=birth_date))
+    names: dict = {}
+    try:
+        names = _clean_names(
+            given_names=given_names, surname_prefix=surname_prefix, surname=surname
+        )
+    except ValidationError as error:
+        refusals.add(None, error)
+    try:
+        contact = _clean_contact(contact)
+    except ValidationError as error:
+        refusals.add(None, error)
+    refusals.raise_any()
     client = Client.objects.create(
         **contact,
         **names,
@@ -244,22 +257,40 @@ def client_update(
     birth_date: date | None,
     **contact,
 ) -> Client:
-    _check_personal_data(bsn=client.bsn, birth_date=birth_date, exclude_pk=client.pk)
-    names = _clean_names(
-        given_names=given_names,
-        surname_prefix=surname_prefix,
-        surname=surname,
-        provisional=client.is_provisional,
+    # The personal data, the names and the contact details are checked independently and
+    # their refusals raised together.
+    refusals = Refusals()
+    refusals.check(
+        None,
+        lambda: _check_personal_data(bsn=client.bsn, birth_date=birth_date, exclude_pk=client.pk),
     )
-    if client.is_provisional is False and birth_date is None:
-        raise ValidationError({"birth_date": _("Vul de geboortedatum in.")})
+    names: dict = {}
+    try:
+        names = _clean_names(
+            given_names=given_names,
+            surname_prefix=surname_prefix,
+            surname=surname,
+            provisional=client.is_provisional,
+        )
+    except ValidationError as error:
+        refusals.add(None, error)
+    if (
+        client.is_provisional is False
+        and birth_date is None
+        and "birth_date" not in refusals.errors
+    ):
+        refusals.add("birth_date", _("Vul de geboortedatum in."))
     if (
         "street" in contact
         and " ".join((contact["street"] or "").split()) != client.street
         and contact.get("street_short", client.street_short) == client.street_short
     ):
         contact["street_short"] = ""  # a new street gets its own short form
-    contact = _clean_contact({**client.contact_fields, **contact})
+    try:
+        contact = _clean_contact({**client.contact_fields, **contact})
+    except ValidationError as error:
+        refusals.add(None, error)
+    refusals.raise_any()
     _bump_version(client, expected_version)
     Client.objects.filter(pk=client.pk).update(
         **contact,
@@ -287,15 +318,22 @@ def brp_registration_add(
     """
     if kind not in BrpKind.values:
         raise ValidationError({"kind": _("Onbekende soort inschrijving.")})
+    # The municipality's rule and the dates' are independent: refused together.
+    refusals = Refusals()
     if kind == BrpKind.BUITENLAND and municipality is not None:
-        raise ValidationError({"municipality": _("Bij 'buitenland' hoort geen gemeente.")})
+        refusals.add("municipality", _("Bij 'buitenland' hoort geen gemeente."))
     # "Geen inschrijving" may name the municipality where the person was last known.
     if kind not in (BrpKind.BUITENLAND, BrpKind.GEEN) and municipality is None:
-        raise ValidationError({"municipality": _("Kies de gemeente van inschrijving.")})
-    not_in_future("valid_from", valid_from, _("De begindatum"))
-    period_ordered("valid_from", valid_from, "valid_to", valid_to)
+        refusals.add("municipality", _("Kies de gemeente van inschrijving."))
+    refusals.check(
+        "valid_from", lambda: not_in_future("valid_from", valid_from, _("De begindatum"))
+    )
+    refusals.check(
+        "valid_to", lambda: period_ordered("valid_from", valid_from, "valid_to", valid_to)
+    )
     if client.birth_date and valid_from and valid_from < client.birth_date:
-        raise ValidationError({"valid_from": _("De begindatum ligt vóór de geboortedatum.")})
+        refusals.add("valid_from", _("De begindatum ligt vóór de geboortedatum."))
+    refusals.raise_any()
     required(valid_from=valid_from)  # the overlap below needs it
     _bump_version(client, expected_version)
 

@@ -1,8 +1,10 @@
 """Checks shared by services; each raises a ValidationError on the field it concerns."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -62,3 +64,50 @@ def required(**values: object) -> None:
     missing = {name: _("Dit veld is verplicht.") for name, v in values.items() if v in (None, "")}
     if missing:
         raise ValidationError(missing, code="required")
+
+
+class Refusals:
+    """Collects a service's independent rule refusals so they are raised together.
+
+    A user with two rule problems sees both in one response instead of one per submit.
+    ``add`` takes a message for a field (``None``: the whole form) or a ValidationError (its
+    fields are kept); ``check`` runs a check and keeps its refusal; ``raise_any`` raises
+    everything collected, before the service writes anything. A rule that depends on an
+    earlier one passing is checked only when that one did (``check`` returns whether it
+    passed).
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str | None, list[Any]] = {}
+
+    def add(self, field: str | None, error: ValidationError | str) -> None:
+        if isinstance(error, ValidationError):
+            if hasattr(error, "error_dict"):
+                for name, items in error.error_dict.items():
+                    key = None if name == NON_FIELD_ERRORS else name
+                    self.errors.setdefault(key, []).extend(items)
+            else:
+                self.errors.setdefault(field, []).extend(error.error_list)
+        else:
+            self.errors.setdefault(field, []).append(error)
+
+    def check(self, field: str | None, check: Callable[[], object]) -> bool:
+        """Run ``check``; keep its ValidationError (on ``field`` when it names none)."""
+        try:
+            check()
+        except ValidationError as error:
+            self.add(field, error)
+            return False
+        return True
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS if name is None else name: items
+                    for name, items in self.errors.items()
+                }
+            )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from bwmo.care import services as care_services
 from bwmo.care.models import Financing, MoType, Product
 from bwmo.core.errors import StaleVersionError
-from bwmo.core.validation import not_before, not_in_future, period_ordered, required
+from bwmo.core.validation import Refusals, not_before, not_in_future, period_ordered, required
 from bwmo.organisations.models import ProductKind
 from bwmo.woonplaats.services import responsibility_decide
 
@@ -138,22 +138,39 @@ def onderzoek_start(
         Status.GEMELD,
         message=_("Het onderzoek is al gestart of de melding is afgesloten."),
     )
-    not_in_future("started_on", started_on, _("De startdatum van het onderzoek"))
-    not_before(
+    # The two dates' rules are independent: refused together.
+    refusals = Refusals()
+    if refusals.check(
         "started_on",
-        started_on,
-        melding.received_on,
-        _("De startdatum"),
-        _("de datum van de melding"),
-    )
-    not_in_future("conversation_on", conversation_on, _("De datum van het keukentafelgesprek"))
-    not_before(
+        lambda: not_in_future("started_on", started_on, _("De startdatum van het onderzoek")),
+    ):
+        refusals.check(
+            "started_on",
+            lambda: not_before(
+                "started_on",
+                started_on,
+                melding.received_on,
+                _("De startdatum"),
+                _("de datum van de melding"),
+            ),
+        )
+    if refusals.check(
         "conversation_on",
-        conversation_on,
-        melding.received_on,
-        _("Het keukentafelgesprek"),
-        _("de datum van de melding"),
-    )
+        lambda: not_in_future(
+            "conversation_on", conversation_on, _("De datum van het keukentafelgesprek")
+        ),
+    ):
+        refusals.check(
+            "conversation_on",
+            lambda: not_before(
+                "conversation_on",
+                conversation_on,
+                melding.received_on,
+                _("Het keukentafelgesprek"),
+                _("de datum van de melding"),
+            ),
+        )
+    refusals.raise_any()
     melding_transition(
         melding=melding,
         target=Status.IN_ONDERZOEK,
@@ -189,37 +206,53 @@ def advies_record(
         message=_("Een advies volgt op het onderzoek; start eerst het onderzoek."),
     )
     onderzoek = melding.onderzoek
-    not_in_future("issued_on", issued_on, _("De datum van het advies"))
-    not_before(
-        "issued_on",
-        issued_on,
-        onderzoek.started_on,
-        _("De datum van het advies"),
-        _("de start van het onderzoek"),
-    )
+    # Independent rules, refused together; a field's later rule only when its first passed.
+    refusals = Refusals()
+    if refusals.check(
+        "issued_on", lambda: not_in_future("issued_on", issued_on, _("De datum van het advies"))
+    ):
+        refusals.check(
+            "issued_on",
+            lambda: not_before(
+                "issued_on",
+                issued_on,
+                onderzoek.started_on,
+                _("De datum van het advies"),
+                _("de start van het onderzoek"),
+            ),
+        )
     if advised_product is not None and advised_product.kind != melding.product_kind:
-        raise ValidationError(
-            {
-                "advised_product": _("Kies een product voor %(kind)s.")
-                % {"kind": melding.get_product_kind_display()}
-            }
+        refusals.add(
+            "advised_product",
+            _("Kies een product voor %(kind)s.") % {"kind": melding.get_product_kind_display()},
         )
     if signed_by_client and not signed_on:
-        raise ValidationError({"signed_on": _("Vul in wanneer de cliënt het advies ondertekende.")})
+        refusals.add("signed_on", _("Vul in wanneer de cliënt het advies ondertekende."))
     if signed_on and not signed_by_client:
-        raise ValidationError(
-            {
-                "signed_by_client": _(
-                    "U vulde een datum van ondertekening in; vink aan dat de cliënt heeft getekend."
-                )
-            }
+        refusals.add(
+            "signed_by_client",
+            _("U vulde een datum van ondertekening in; vink aan dat de cliënt heeft getekend."),
         )
-    not_in_future("signed_on", signed_on, _("De datum van ondertekening"))
-    not_before(
-        "signed_on", signed_on, issued_on, _("De ondertekening"), _("de datum van het advies")
-    )
+    if (
+        refusals.check(
+            "signed_on",
+            lambda: not_in_future("signed_on", signed_on, _("De datum van ondertekening")),
+        )
+        and issued_on is not None
+    ):
+        refusals.check(
+            "signed_on",
+            lambda: not_before(
+                "signed_on",
+                signed_on,
+                issued_on,
+                _("De ondertekening"),
+                _("de datum van het advies"),
+            ),
+        )
     if not text.strip():
-        raise ValidationError({"text": _("Beschrijf het advies.")})
+        refusals.add("text", _("Beschrijf het advies."))
+    refusals.raise_any()
     melding_transition(
         melding=melding,
         target=Status.ADVIES_UITGEBRACHT,
@@ -271,23 +304,27 @@ def aanvraag_record(
     return aanvraag
 
 
-def _check_grant(*, melding, product, financing, provider, valid_from, valid_to, decided_on):
+def _check_grant(
+    *, refusals: Refusals, melding, product, financing, provider, valid_from, valid_to, decided_on
+):
+    """Add the grant's refusals to ``refusals``; each rule is independent of the others."""
     if product is None:
-        raise ValidationError({"product": _("Kies het toegekende product.")})
-    if product.kind != melding.product_kind:
-        raise ValidationError(
-            {
-                "product": _("Dit product hoort niet bij %(kind)s.")
-                % {"kind": melding.get_product_kind_display()}
-            }
+        refusals.add("product", _("Kies het toegekende product."))
+    elif product.kind != melding.product_kind:
+        refusals.add(
+            "product",
+            _("Dit product hoort niet bij %(kind)s.")
+            % {"kind": melding.get_product_kind_display()},
         )
     if financing not in Financing.values:
-        raise ValidationError({"financing": _("Kies de financiering: ZIN of PGB.")})
-    if financing == Financing.ZIN and provider is None:
-        raise ValidationError({"provider": _("Bij zorg in natura hoort een aanbieder.")})
+        refusals.add("financing", _("Kies de financiering: ZIN of PGB."))
+    elif financing == Financing.ZIN and provider is None:
+        refusals.add("provider", _("Bij zorg in natura hoort een aanbieder."))
     if not valid_from:
-        raise ValidationError({"valid_from": _("Vul de ingangsdatum van de indicatie in.")})
-    period_ordered("valid_from", valid_from, "valid_to", valid_to)
+        refusals.add("valid_from", _("Vul de ingangsdatum van de indicatie in."))
+    refusals.check(
+        "valid_to", lambda: period_ordered("valid_from", valid_from, "valid_to", valid_to)
+    )
 
 
 @transaction.atomic
@@ -314,16 +351,25 @@ def beschikking_record(
             code="no_aanvraag",
         )
     aanvraag = melding.aanvraag
-    not_in_future("decided_on", decided_on, _("De datum van de beschikking"))
-    not_before(
+    # The date's rules and the decision's are independent: refused together.
+    refusals = Refusals()
+    if refusals.check(
         "decided_on",
-        decided_on,
-        aanvraag.received_on,
-        _("De beschikking"),
-        _("de datum van de aanvraag"),
-    )
+        lambda: not_in_future("decided_on", decided_on, _("De datum van de beschikking")),
+    ):
+        refusals.check(
+            "decided_on",
+            lambda: not_before(
+                "decided_on",
+                decided_on,
+                aanvraag.received_on,
+                _("De beschikking"),
+                _("de datum van de aanvraag"),
+            ),
+        )
     if decision == Decision.TOEKENNING:
         _check_grant(
+            refusals=refusals,
             melding=melding,
             product=product,
             financing=financing,
@@ -334,10 +380,11 @@ def beschikking_record(
         )
     elif decision == Decision.AFWIJZING:
         if not motivation.strip():
-            raise ValidationError({"motivation": _("Motiveer de afwijzing.")})
+            refusals.add("motivation", _("Motiveer de afwijzing."))
         product, financing, provider, valid_from, valid_to = None, "", None, None, None
     else:
-        raise ValidationError({"decision": _("Kies toekenning of afwijzing.")})
+        refusals.add("decision", _("Kies toekenning of afwijzing."))
+    refusals.raise_any()
     target = Status.TOEGEKEND if decision == Decision.TOEKENNING else Status.AFGEWEZEN
     melding_transition(
         melding=melding,
@@ -447,20 +494,25 @@ def mo_intake_record(
 
     A toekenning creates the MO indication and starts the stay on the intake date.
     """
-    not_in_future("intake_on", intake_on, _("De datum van de intake"))
+    # Independent rules, refused together.
+    refusals = Refusals()
+    refusals.check(
+        "intake_on", lambda: not_in_future("intake_on", intake_on, _("De datum van de intake"))
+    )
     if mo_type not in MoType.values:
-        raise ValidationError({"mo_type": _("Kies de soort opvang.")})
+        refusals.add("mo_type", _("Kies de soort opvang."))
     if isinstance(problem_areas, list | tuple):
         problem_areas = ",".join(problem_areas)
     unknown = [
         c for c in problem_areas.split(",") if c.strip() and c.strip() not in Leefgebied.values
     ]
     if unknown:
-        raise ValidationError({"problem_areas": _("Kies de leefgebieden uit de lijst.")})
+        refusals.add("problem_areas", _("Kies de leefgebieden uit de lijst."))
     if decision not in Decision.values:
-        raise ValidationError({"decision": _("Kies toekenning of afwijzing.")})
+        refusals.add("decision", _("Kies toekenning of afwijzing."))
     if decision == Decision.AFWIJZING and not motivation.strip():
-        raise ValidationError({"motivation": _("Motiveer de afwijzing.")})
+        refusals.add("motivation", _("Motiveer de afwijzing."))
+    refusals.raise_any()
     # The product catalogue and the melding need the date and the centrumgemeente, the stay
     # of a toekenning its location.
     required(intake_on=intake_on, centrumgemeente=centrumgemeente)

@@ -438,16 +438,18 @@ def responsibility_recompute(
 def dispute_record(
     *, melding: Melding, claimant, respondent, opened_on: date, note: str = "", user=None
 ) -> Dispute:
-    from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from bwmo.core.validation import not_in_future, required
+    from bwmo.core.validation import Refusals, not_in_future, required
 
-    not_in_future("opened_on", opened_on, _("De datum van het geschil"))
+    # Independent rules, refused together.
+    refusals = Refusals()
+    refusals.check(
+        "opened_on", lambda: not_in_future("opened_on", opened_on, _("De datum van het geschil"))
+    )
     if claimant is not None and claimant == respondent:
-        raise ValidationError(
-            {"respondent": _("Een geschil gaat tussen twee verschillende gemeenten.")}
-        )
+        refusals.add("respondent", _("Een geschil gaat tussen twee verschillende gemeenten."))
+    refusals.raise_any()
     required(claimant=claimant, respondent=respondent, opened_on=opened_on)
     return Dispute.objects.create(
         melding=melding,
@@ -472,29 +474,35 @@ def dispute_update(
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from bwmo.core.validation import not_before, not_in_future
+    from bwmo.core.validation import Refusals, not_before, not_in_future
 
     if status not in Dispute.Status.values:
         raise ValidationError({"status": _("Kies een status.")})
     if status == Dispute.Status.BINDEND_ADVIES:
+        # The advice's municipality and its date are independent: refused together.
+        refusals = Refusals()
         if advice_responsible is None:
-            raise ValidationError(
-                {
-                    "advice_responsible": _(
-                        "Kies de gemeente die volgens het bindend advies verantwoordelijk is."
-                    )
-                }
+            refusals.add(
+                "advice_responsible",
+                _("Kies de gemeente die volgens het bindend advies verantwoordelijk is."),
             )
         if advice_date is None:
-            raise ValidationError({"advice_date": _("Vul de datum van het bindend advies in.")})
-        not_in_future("advice_date", advice_date, _("De datum van het advies"))
-        not_before(
+            refusals.add("advice_date", _("Vul de datum van het bindend advies in."))
+        elif refusals.check(
             "advice_date",
-            advice_date,
-            dispute.opened_on,
-            _("Het advies"),
-            _("de start van het geschil"),
-        )
+            lambda: not_in_future("advice_date", advice_date, _("De datum van het advies")),
+        ):
+            refusals.check(
+                "advice_date",
+                lambda: not_before(
+                    "advice_date",
+                    advice_date,
+                    dispute.opened_on,
+                    _("Het advies"),
+                    _("de start van het geschil"),
+                ),
+            )
+        refusals.raise_any()
     else:
         advice_responsible, advice_date = None, None
     dispute.status = status
