@@ -236,3 +236,29 @@ def test_a_wlz_decision_without_its_date_on_an_application_in_the_future(toegang
     assert "ligt in de toekomst" in errors["applied_on"][0]
     assert errors["decided_on"] == ["Vul de datum van het CIZ-besluit in."]
     assert not WlzApplication.objects.filter(client=person).exists()
+
+
+def test_a_known_bsn_and_a_birth_date_in_the_future(toegang, region_setup):
+    known = factories.register_client(region_setup)
+    count = Client.objects.count()
+    response = toegang.post(
+        reverse("clients:register"),
+        {
+            "bsn": known.bsn,
+            "given_names": "Femke",
+            "surname": "Wolters",
+            "birth_date": _day(TODAY.replace(year=TODAY.year + 1)),
+            "street": "Kerkstraat",
+            "street_short": "Kerkstraat",
+            "house_number": "12",
+            "postcode": "9401 AB",
+            "place": "Assen",
+            "brp_municipality": region_setup.assen.pk,
+            "brp_kind": "woonadres",
+            "brp_valid_from": "01-03-2015",
+        },
+    )
+    errors = _errors(response)
+    assert "Er is al een cliënt met dit BSN" in errors["bsn"][0]
+    assert "toekomst" in " ".join(errors["birth_date"])
+    assert Client.objects.count() == count

@@ -165,31 +165,37 @@ def _check_birth_date(birth_date: date) -> None:
 def _check_personal_data(
     *, bsn: str | None, birth_date: date | None, exclude_pk: int | None = None
 ) -> None:
-    if bsn is None:  # a provisional identity: no BSN yet, the birth date may be unknown
-        if birth_date is not None:
-            _check_birth_date(birth_date)
-        return
-    try:
-        validate_bsn(bsn)
-    except ValidationError as error:
-        raise ValidationError({"bsn": error.messages}) from None
-    # The duplicate first: a form that refused the birth date shows it with that error.
-    duplicates = Client.objects.filter(bsn=bsn)
-    if exclude_pk:
-        duplicates = duplicates.exclude(pk=exclude_pk)
-    if duplicates.exists():
-        raise ValidationError(
-            {
-                "bsn": _(
-                    "Er is al een cliënt met dit BSN geregistreerd. Zoek de cliënt op BSN; "
-                    "zo voorkomt u een dubbel dossier."
+    """The BSN and the birth date are checked independently and refused together (a known BSN
+    and a birth date in the future are both shown in one response)."""
+    refusals = Refusals()
+    if bsn is not None:
+        try:
+            validate_bsn(bsn)
+        except ValidationError as error:
+            refusals.add(None, ValidationError({"bsn": error.messages}))
+        else:
+            duplicates = Client.objects.filter(bsn=bsn)
+            if exclude_pk:
+                duplicates = duplicates.exclude(pk=exclude_pk)
+            if duplicates.exists():
+                refusals.add(
+                    None,
+                    ValidationError(
+                        {
+                            "bsn": _(
+                                "Er is al een cliënt met dit BSN geregistreerd. Zoek de cliënt "
+                                "op BSN; zo voorkomt u een dubbel dossier."
+                            )
+                        },
+                        code="duplicate",
+                    ),
                 )
-            },
-            code="duplicate",
-        )
-    if birth_date is None:
-        raise ValidationError({"birth_date": _("Vul de geboortedatum in.")})
-    _check_birth_date(birth_date)
+        if birth_date is None:
+            refusals.add("birth_date", _("Vul de geboortedatum in."))
+    # A provisional identity (no BSN yet) may have an unknown birth date.
+    if birth_date is not None:
+        refusals.check("birth_date", lambda: _check_birth_date(birth_date))
+    refusals.raise_any()
 
 
 @transaction.atomic
