@@ -112,8 +112,7 @@ def test_each_problem_reads_in_dutch_with_place_and_expectation(text, codes) -> 
             where, _sep, what = dutch.partition(": ")
             assert where and what, dutch
             assert "verwacht" in what, dutch
-            if problem.code != "toml_syntax":  # quotes the TOML reader's own words
-                assert not ENGLISH_WORDS.search(dutch), dutch
+            assert not ENGLISH_WORDS.search(dutch), dutch
 
 
 @pytest.mark.parametrize(("text", "codes"), BAD_FILES)
@@ -189,3 +188,26 @@ def test_the_upload_screen_shows_the_problems_in_dutch(client, region_setup, tex
     body = response.content.decode()
     assert "expected" not in body and "is negative" not in body
     assert BudgetParameterSet.objects.count() == before
+
+
+TOML_SYNTAX_ERRORS = [
+    ('name = "x', "een tekst tussen aanhalingstekens wordt niet afgesloten"),
+    ("name", "na een sleutel hoort een '='"),
+    ("[macro\nyear = 2023", "een tabelkop sluit niet af met ']'"),
+    ("a = 1\na = 2", "een waarde wordt overschreven"),
+    ("a = [1, 2", "een lijst [ … ] wordt niet gesloten"),
+    ("a = 1 b = 2", "na een regel sleutel = waarde volgt nog tekst"),
+    ("a = ?", "ongeldige waarde"),
+]
+
+
+@pytest.mark.parametrize(("text", "dutch_words"), TOML_SYNTAX_ERRORS)
+def test_the_toml_readers_own_words_are_dutch_on_the_dutch_screen(text, dutch_words) -> None:
+    (problem,) = [p for p in problems_of(text) if p.code == "toml_syntax"]
+    with translation.override("nl"):
+        dutch = problem_text(problem)
+    assert dutch_words in dutch, dutch
+    where, _sep, _what = dutch.partition(": geen geldige TOML")
+    assert where.startswith(("regel ", "het einde van het bestand")), dutch
+    with translation.override("en"):
+        assert problem_text(problem) == str(problem)

@@ -7,6 +7,7 @@ catalog. Keys of the file (``macro_bw``, ``objective.2023``) stay as written, si
 controller has to find them in the file.
 """
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -212,6 +213,63 @@ def where_text(where: Where) -> str:
     return label
 
 
+# The TOML reader's (tomllib's) own descriptions of a syntax error, in the screen's language:
+# the English catalog gives each back word for word, so the English screen still says what the
+# command line says. An unlisted description (a newer Python) is shown as the reader wrote it.
+_TOML_WORDS: Mapping[str, Promise] = {
+    "Cannot overwrite a value": _("een waarde wordt overschreven"),
+    "Escaped character is not a Unicode scalar value": _(
+        "een escape-teken is geen geldig Unicode-teken"
+    ),
+    "Expected '=' after a key in a key/value pair": _("na een sleutel hoort een '='"),
+    "Expected ']' at the end of a table declaration": _("een tabelkop sluit niet af met ']'"),
+    "Expected ']]' at the end of an array declaration": _(
+        "een kop van een lijst van tabellen sluit niet af met ']]'"
+    ),
+    "Expected newline or end of document after a statement": _(
+        "na een regel sleutel = waarde volgt nog tekst op dezelfde regel"
+    ),
+    "Invalid date or datetime": _("ongeldige datum of tijd"),
+    "Invalid hex value": _("ongeldige hexadecimale waarde"),
+    "Invalid initial character for a key part": _("een sleutel begint met een ongeldig teken"),
+    "Invalid statement": _("ongeldige regel"),
+    "Invalid value": _("ongeldige waarde"),
+    "Unclosed array": _("een lijst [ … ] wordt niet gesloten"),
+    "Unclosed inline table": _("een tabel { … } wordt niet gesloten"),
+    "Unescaped '\\' in a string": _("een losse '\\' in een tekst"),
+    "Unterminated string": _("een tekst tussen aanhalingstekens wordt niet afgesloten"),
+}
+_TOML_PATTERNS: tuple[tuple[re.Pattern[str], Promise], ...] = (
+    (re.compile(r"^Cannot declare (?P<key>.+) twice$"), _("%(key)s staat er twee keer")),
+    (
+        re.compile(r"^Cannot mutate immutable namespace (?P<key>.+)$"),
+        _("%(key)s is al volledig vastgelegd en kan niet worden aangevuld"),
+    ),
+    (
+        re.compile(r"^Cannot redefine namespace (?P<key>.+)$"),
+        _("%(key)s wordt opnieuw gedefinieerd"),
+    ),
+    (
+        re.compile(r"^Duplicate inline table key (?P<key>.+)$"),
+        _("de sleutel %(key)s staat twee keer in een tabel { … }"),
+    ),
+    (re.compile(r"^Found invalid character (?P<key>.+)$"), _("ongeldig teken %(key)s")),
+    (re.compile(r"^Illegal character (?P<key>.+)$"), _("niet toegestaan teken %(key)s")),
+)
+
+
+def toml_words(detail: str) -> str:
+    """The TOML reader's description of a syntax error in the screen's language."""
+    known = _TOML_WORDS.get(detail)
+    if known is not None:
+        return str(known)
+    for pattern, template in _TOML_PATTERNS:
+        match = pattern.match(detail)
+        if match:
+            return str(template) % match.groupdict()
+    return detail
+
+
 def problem_text(problem: Problem) -> str:
     """``"<where>: <what is wrong>; verwacht: <what was expected>"`` in the screen's language."""
     values: dict[str, object] = {}
@@ -223,6 +281,8 @@ def problem_text(problem: Problem) -> str:
         elif name in {"key", "value", "guess", "name", "reference"} and isinstance(value, str):
             value = repr(value)
         values[name] = value
+    if problem.code == "toml_syntax" and isinstance(values.get("detail"), str):
+        values["detail"] = toml_words(str(values["detail"]))
     kind = problem.params.get("got_kind")
     if kind is not None:
         template = _GOT.get(str(kind))
