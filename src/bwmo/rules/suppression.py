@@ -1211,20 +1211,15 @@ def _readers(
     return readers
 
 
-def audit_parts(
+def _joint_system(
     parts: Mapping[Hashable, Mapping[str, Any]],
-    published: Mapping[Hashable, Mapping[str, Any]],
-    *,
-    nesting: Nesting | None = None,
-    links: Iterable[Mapping[tuple[Any, ...], int]] = (),
-    revealed: Iterable[Iterable[Hashable]] = (),
-    partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
-    headline: Iterable[Hashable] = (),
-    unshared: Iterable[Hashable] = (),
-) -> dict[str, Any]:
-    """The check of ``suppress_parts``' result, for tests and reports: the cells, the relations
-    that hold, how many are hidden, and per reader (``None`` is the public, else the group) the
-    hidden cells that all relations together give back exactly."""
+    links: Iterable[Mapping[tuple[Any, ...], int]],
+    partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]],
+    nesting: Nesting | None,
+) -> tuple[dict[Key, int], list[Equation]]:
+    """The true values of every part's cells and the relations among them that hold: each
+    part's own equations, the links between parts and the partitions (a whole = its cells),
+    as the audits check them."""
     values: dict[Key, int] = {}
     equations: list[Equation] = []
     for name, figures in parts.items():
@@ -1242,6 +1237,24 @@ def audit_parts(
         holds = link and all(k in values for k in link)
         if holds and sum(c * values[k] for k, c in link.items()) == 0:
             equations.append(link)
+    return values, equations
+
+
+def audit_parts(
+    parts: Mapping[Hashable, Mapping[str, Any]],
+    published: Mapping[Hashable, Mapping[str, Any]],
+    *,
+    nesting: Nesting | None = None,
+    links: Iterable[Mapping[tuple[Any, ...], int]] = (),
+    revealed: Iterable[Iterable[Hashable]] = (),
+    partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
+    headline: Iterable[Hashable] = (),
+    unshared: Iterable[Hashable] = (),
+) -> dict[str, Any]:
+    """The check of ``suppress_parts``' result, for tests and reports: the cells, the relations
+    that hold, how many are hidden, and per reader (``None`` is the public, else the group) the
+    hidden cells that all relations together give back exactly."""
+    values, equations = _joint_system(parts, links, partitions, nesting)
     problem = _Problem(values, equations)
     hidden = {
         key for key in values if _at(published.get(_path(key)[0], {}), _path(key)[1:]) == MARK
@@ -1354,23 +1367,7 @@ def audit_bounds(
     finds holds, so a clean result is evidence, a finding is a proof). Per reader (``None``
     the public, ``"trusting"`` the public taking every mark as at most 4, else the group,
     who knows the group's cells; ``shared`` and ``unshared`` as in ``audit_parts``)."""
-    values: dict[Key, int] = {}
-    equations: list[Equation] = []
-    for name, figures in parts.items():
-        problem, _claimed = _figures_problem(figures, nesting)
-        for key, value in problem.values.items():
-            values[(name, *cast(tuple[Hashable, ...], key))] = value
-        equations += [
-            {(name, *cast(tuple[Hashable, ...], k)): c for k, c in eq.items()}
-            for eq in problem.equations
-        ]
-    relations = [dict(link) for link in links]
-    relations += [{whole: -1, **dict.fromkeys(cells, 1)} for whole, cells in partitions]
-    for link in relations:
-        link = {k: c for k, c in link.items() if c}
-        holds = link and all(k in values for k in link)
-        if holds and sum(c * values[k] for k, c in link.items()) == 0:
-            equations.append(link)
+    values, equations = _joint_system(parts, links, partitions, nesting)
     held: list[Equation] = []
     for given in inequalities:
         inequality: Equation = {k: c for k, c in given.items() if c}
