@@ -42,6 +42,27 @@ from .selectors import WHY_PROVIDER, AllocationFilters
 PAGE_SIZE = 25
 
 
+def _requested(data: dict, product: Product) -> dict:
+    """The allocation a WMO315 form asks for, as the portal's request services take it."""
+    return {
+        "reference": data["reference"],
+        "category": product.iwmo_category,
+        "product_code": product.code,
+        "start": data["start"],
+        "end": data["end"],
+        "volume": data["volume"],
+        "frequency": data["frequency"],
+    }
+
+
+def _show_refusal(form, error: ValidationError | IwmoBuildError) -> None:
+    """A refusal of the service on its fields; a file that cannot be built for the form."""
+    if isinstance(error, ValidationError):
+        add_service_errors(form, error)
+    else:
+        form.add_error(None, str(error))
+
+
 def _provider_ids(request) -> frozenset[int]:
     ids = selectors.portal_provider_ids(request.user)
     if not ids:
@@ -352,19 +373,10 @@ def allocation_request(request, pseudonym):
                 provider=provider,
                 client=client,
                 municipality=municipality,
-                reference=data["reference"],
-                category=product.iwmo_category,
-                product_code=product.code,
-                start=data["start"],
-                end=data["end"],
-                volume=data["volume"],
-                frequency=data["frequency"],
+                **_requested(data, product),
             )
         except (ValidationError, IwmoBuildError) as error:
-            if isinstance(error, ValidationError):
-                add_service_errors(form, error)
-            else:
-                form.add_error(None, str(error))
+            _show_refusal(form, error)
         else:
             return _report(request, submitted)
     access_log_read(
@@ -428,19 +440,10 @@ def new_client_request(request):
                 provider=provider,
                 basis=basis,
                 municipality=municipality,
-                reference=data["reference"],
-                category=product.iwmo_category,
-                product_code=product.code,
-                start=data["start"],
-                end=data["end"],
-                volume=data["volume"],
-                frequency=data["frequency"],
+                **_requested(data, product),
             )
         except (ValidationError, IwmoBuildError) as error:
-            if isinstance(error, ValidationError):
-                add_service_errors(form, error)
-            else:
-                form.add_error(None, str(error))
+            _show_refusal(form, error)
         else:
             return _report(request, submitted)
     return render(
