@@ -10,7 +10,9 @@ from django.views.decorators.http import require_http_methods
 from bwmo.audit.services import access_log_read
 from bwmo.clients.models import Client
 from bwmo.clients.selectors import (
-    client_get_visible_or_404,
+    WLZ_APPLICATION_KIND,
+    client_get_for_change_or_404,
+    client_sight,
     indications_visible_to,
     stays_visible_to,
 )
@@ -23,7 +25,7 @@ from .models import Indication, Stay
 
 def editable(request, client):
     """The client's dossier, when this user may change it (else PermissionDenied)."""
-    visible = client_get_visible_or_404(user=request.user, pseudonym=client.pseudonym)
+    visible = client_get_for_change_or_404(user=request.user, pseudonym=client.pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied(_("U mag dit dossier alleen inzien, niet wijzigen."))
     return visible
@@ -116,10 +118,18 @@ def stay_end(request, pk):
 @permission_required("care.add_wlzapplication", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def wlz_add(request, pseudonym):
-    visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
+    visible = client_get_for_change_or_404(user=request.user, pseudonym=pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied
     client = visible.client
+    if not client_sight(user=request.user, client=client).sees(WLZ_APPLICATION_KIND):
+        # A Wlz application is a BW record: a mandate for MO only does not record one.
+        raise PermissionDenied(
+            _(
+                "Een Wlz-aanvraag hoort bij beschermd wonen (BW). U ziet het BW-deel van dit "
+                "dossier niet en kunt er daarom geen vastleggen."
+            )
+        )
     form = WlzApplicationForm(request.POST or None, initial={"applied_on": timezone.localdate()})
     if request.method == "POST" and not form.is_valid():
         # The rules (dates) show with the field errors, not one submit later.

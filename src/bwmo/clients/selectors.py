@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bwmo.accounts.scoping import Scope, user_scope
-from bwmo.care.models import Indication, Stay
+from bwmo.care.models import Indication, Stay, WlzApplication
+from bwmo.organisations.models import ProductKind
 from bwmo.toegang.models import Melding
 
-from .models import Client
+from .models import Client, ClientEvent
 
 
 class Relation(Enum):
@@ -201,7 +202,13 @@ def client_relation(*, user, client: Client, today: date | None = None) -> Relat
         or indications.filter(_indication_scope_q(scope)).exists()
     ):
         return Relation.MANDATE
-    if meldingen.filter(organisation_id__in=scope.organisation_ids).exists():
+    handled = meldingen.filter(organisation_id__in=scope.organisation_ids)
+    if scope.partial_mandates:
+        # As in ``_sight_conditions``: for a holder of a mandate for one kind, handling a
+        # melding counts only for a melding of that kind; one of the other kind gives no
+        # relation (and so no right to change the client).
+        handled = handled.filter(product_kind__in={kind for _, kind in scope.partial_mandates})
+    if handled.exists():
         return Relation.HANDLING
     if client.registered_by_id in scope.organisation_ids and not meldingen.exists():
         return Relation.REGISTERED
@@ -212,6 +219,95 @@ def client_relation(*, user, client: Client, today: date | None = None) -> Relat
     if scope.provider_ids and indications.filter(_current_allocation_q(scope, today)).exists():
         return Relation.PROVIDER
     return None
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What of one client's kind-bound records a user sees: of ``every_kind`` (responsible
+    municipality, a full mandate, current stay, registration), or only of ``kinds`` (through
+    a mandate for one kind, or handling a melding of that kind under such a mandate), or
+    of ``provider_kinds`` (the kinds of the user's own current allocations, as a provider)."""
+
+    every_kind: bool
+    kinds: frozenset[str]
+    provider_kinds: frozenset[str]
+
+    def sees(self, kind: str) -> bool:
+        """Whether records of this kind of the client are shown."""
+        return self.every_kind or kind in self.kinds or kind in self.provider_kinds
+
+    @property
+    def through_relation(self) -> bool:
+        """Seen other than only as its provider: in full, or through a mandate's kind."""
+        return self.every_kind or bool(self.kinds)
+
+
+NO_SIGHT = Sight(False, frozenset(), frozenset())
+
+
+def client_sight(*, user, client: Client, today: date | None = None) -> Sight:
+    """How ``user`` sees ``client``'s records (see ``Sight``)."""
+    scope = user_scope(user)
+    if not scope.can_view_personal_data:
+        return NO_SIGHT
+    today = today or timezone.localdate()
+    every_kind, per_kind = _sight_conditions(scope, today)
+    live = Client.objects.filter(pk=client.pk, merged_into__isnull=True)
+    if live.filter(every_kind).exists():
+        return Sight(True, frozenset(ProductKind.values), frozenset())
+    kinds = frozenset(kind for kind, q in per_kind.items() if live.filter(q).exists())
+    provider_kinds: frozenset[str] = frozenset()
+    if scope.provider_ids:
+        provider_kinds = frozenset(
+            Indication.objects.filter(client=client)
+            .filter(_current_allocation_q(scope, today))
+            .values_list("product__kind", flat=True)
+        )
+    return Sight(False, kinds, provider_kinds)
+
+
+def _clients_seen_with(*, user, kind: str | None) -> QuerySet[Client]:
+    """The clients whose records of ``kind`` ``user`` sees (as ``client_sight``); with
+    ``kind`` None, the clients ``user`` sees in full (every kind)."""
+    scope = user_scope(user)
+    if not scope.can_view_personal_data:
+        return Client.objects.none()
+    today = timezone.localdate()
+    every_kind, per_kind = _sight_conditions(scope, today)
+    conditions = every_kind
+    if kind is not None:
+        if kind in per_kind:
+            conditions |= per_kind[kind]
+        if scope.provider_ids:
+            conditions |= Q(
+                Exists(
+                    Indication.objects.filter(client=OuterRef("pk"), product__kind=kind).filter(
+                        _current_allocation_q(scope, today)
+                    )
+                )
+            )
+    return Client.objects.filter(conditions, merged_into__isnull=True)
+
+
+# The kind a record without a product of its own belongs to (docs/security.md, "A mandate
+# for one kind of care"): a Wlz application follows from sheltered housing (the Wlz takes
+# over from BW), so it is a BW record.
+WLZ_APPLICATION_KIND = ProductKind.BW
+
+
+def wlz_applications_visible_to(*, user) -> QuerySet[WlzApplication]:
+    """The Wlz applications of the clients whose BW records ``user`` sees: a mandate for MO
+    (or an MO provider) does not see them, also not of a client who has BW too."""
+    return WlzApplication.objects.filter(
+        client__in=_clients_seen_with(user=user, kind=WLZ_APPLICATION_KIND)
+    )
+
+
+def client_events_visible_to(*, user) -> QuerySet[ClientEvent]:
+    """The client's own history (provisional identity, BSN, merges): it is about the client
+    as such, of no kind, so only a user who sees the client in full sees it; not a mandate
+    for one kind, not a provider."""
+    return ClientEvent.objects.filter(client__in=_clients_seen_with(user=user, kind=None))
 
 
 @dataclass(frozen=True)
@@ -282,3 +378,17 @@ def client_get_visible_or_404(*, user, pseudonym) -> VisibleClient:
         return client_get_visible(user=user, pseudonym=pseudonym)
     except Client.DoesNotExist:
         raise Http404 from None
+
+
+def client_get_for_change_or_404(*, user, pseudonym) -> VisibleClient:
+    """``client_get_visible_or_404`` for a page that changes the client (its personal data,
+    BRP, BSN, stays, indications). A holder of a mandate for one kind who sees the client
+    only otherwise (as the provider of the other kind) gets a 404, as for a client out of
+    scope: its mandate gives it nothing of this client to change. Whether the relation may
+    change the client at all (``Relation.may_edit``) is the page's own check."""
+    visible = client_get_visible_or_404(user=user, pseudonym=pseudonym)
+    if user_scope(user).partial_mandates and not (
+        client_sight(user=user, client=visible.client).through_relation
+    ):
+        raise Http404
+    return visible

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from bwmo.audit.services import access_log_read
 from bwmo.care.models import WlzApplication
-from bwmo.clients.selectors import client_get_visible_or_404
+from bwmo.clients.selectors import client_get_for_change_or_404, client_get_visible_or_404
 from bwmo.messaging.selectors import indication_has_ended
 from bwmo.ui.forms import add_rule_refusals, add_service_errors
 from bwmo.woonplaats.models import ResponsibilityDecision
@@ -26,12 +26,16 @@ from .forms import (
 )
 from .models import CONTACT_FIELDS, BrpKind, Client
 from .selectors import (
+    WLZ_APPLICATION_KIND,
+    client_events_visible_to,
     client_merged_target,
     client_search,
+    client_sight,
     clients_visible_to,
     indications_visible_to,
     meldingen_visible_to,
     stays_visible_to,
+    wlz_applications_visible_to,
 )
 
 BRP_FIELD_NAMES = {
@@ -220,7 +224,11 @@ def detail(request, pseudonym):
         )
         # An ended indication cannot be changed (a new beschikking is needed): no action.
         indication.has_ended = indication_has_ended(indication=indication, today=today)
-    wlz = WlzApplication.objects.filter(client=client).order_by("-applied_on")
+    # Records without a product of their own belong to a kind too (docs/security.md): a Wlz
+    # application to BW, the client's own history to whoever sees the client in full.
+    wlz = list(
+        wlz_applications_visible_to(user=request.user).filter(client=client).order_by("-applied_on")
+    )
     can_edit = relation.may_edit
     return render(
         request,
@@ -235,14 +243,18 @@ def detail(request, pseudonym):
             "stays": stays,
             "wlz": wlz,
             "wlz_pending": any(w.status == WlzApplication.Status.AANGEVRAAGD for w in wlz),
-            "client_events": client.events.select_related("actor", "other"),
+            "client_events": client_events_visible_to(user=request.user)
+            .filter(client=client)
+            .select_related("actor", "other"),
+            "can_record_wlz": can_edit
+            and client_sight(user=request.user, client=client).sees(WLZ_APPLICATION_KIND),
             "today": today,
         },
     )
 
 
 def _editable_client(request, pseudonym):
-    visible = client_get_visible_or_404(user=request.user, pseudonym=pseudonym)
+    visible = client_get_for_change_or_404(user=request.user, pseudonym=pseudonym)
     if not visible.relation.may_edit:
         raise PermissionDenied(_("U mag dit dossier alleen inzien, niet wijzigen."))
     return visible

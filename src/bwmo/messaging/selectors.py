@@ -20,7 +20,11 @@ from bwmo.care.models import (
     Product,
     WlzApplication,
 )
-from bwmo.clients.selectors import indications_visible_to
+from bwmo.clients.selectors import (
+    indications_visible_to,
+    stays_visible_to,
+    wlz_applications_visible_to,
+)
 from bwmo.organisations.models import RegionMembership
 from bwmo.rules import allocation_change as ac
 
@@ -349,12 +353,18 @@ def indication_has_ended(*, indication: Indication, today: date | None = None) -
     return ac.has_ended(indication.valid_to, today or timezone.localdate())
 
 
-def indication_change_warnings(*, indication: Indication) -> list[str]:
-    """What the access worker should know before changing this indication: the Wlz."""
+def indication_change_warnings(*, indication: Indication, user) -> list[str]:
+    """What the access worker should know before changing this indication: the Wlz, as far
+    as ``user`` sees it (an outflow of a stay it sees, a Wlz application only with sight of
+    the client's BW records: a mandate for MO only is told neither of the BW side)."""
     warnings = []
     outflow = (
         Outflow.objects.current()
-        .filter(stay__client_id=indication.client_id, reason=OutflowReason.WLZ)
+        .filter(
+            stay__in=stays_visible_to(user=user),
+            stay__client_id=indication.client_id,
+            reason=OutflowReason.WLZ,
+        )
         .order_by("-date")
         .first()
     )
@@ -367,7 +377,7 @@ def indication_change_warnings(*, indication: Indication) -> list[str]:
             )
             % {"day": date_format(outflow.date, "j F Y")}
         )
-    applications = WlzApplication.objects.filter(client_id=indication.client_id)
+    applications = wlz_applications_visible_to(user=user).filter(client_id=indication.client_id)
     pending = applications.filter(status=WlzApplication.Status.AANGEVRAAGD).order_by("-applied_on")
     granted = applications.filter(status=WlzApplication.Status.TOEGEKEND).order_by("-decided_on")
     if (application := pending.first()) is not None:

@@ -526,6 +526,6 @@ def indication_change(request, pk):
             "ended": ended,
             "warnings": []
             if ended
-            else selectors.indication_change_warnings(indication=indication),
+            else selectors.indication_change_warnings(indication=indication, user=request.user),
         },
     )
