@@ -116,13 +116,76 @@ def _client_traffic_q(user, *, municipality: str, client: str, provider: str | N
     )
 
 
+def _allocation_lines_q(partial: list[tuple[str, str]]) -> Q:
+    """On a message: a WMO301 of a partial mandate's grantor is shown only when its own
+    lines (the ToegewezenProducten: the allocations of its client at its provider under the
+    grantor, by their product category and code in the catalogue) hold the mandate's kind
+    and no other. A WMO301 to a provider that delivers BW and MO to the same client names
+    both and is shown to neither mandate: the page and the file cannot show half of it, so
+    the grantor's own staff handle it (docs/security.md).
+
+    The lines are taken wide, never narrow: every allocation of the client at the provider
+    under the grantor made before the message was sent (for a pending message: every one),
+    so a line of the other kind is never missed; an allocation of the other kind that had
+    already ended also hides the message."""
+    q = ~Q(message_type="WMO301")
+    for grantor, kind in partial:
+        lines = Allocation.objects.filter(
+            client_id=OuterRef("client_id"),
+            provider_id=OuterRef("provider_id"),
+            municipality_id=grantor,
+        )
+        sent_lines = lines.filter(allocated_at__lte=OuterRef("processed_at"))
+
+        def of_kind(rows: QuerySet[Allocation], kind: str = kind) -> QuerySet[Allocation]:
+            return rows.filter(
+                Exists(
+                    Product.objects.filter(
+                        iwmo_category=OuterRef("category"), code=OuterRef("product_code"), kind=kind
+                    )
+                )
+            )
+
+        def not_of_kind(rows: QuerySet[Allocation], kind: str = kind) -> QuerySet[Allocation]:
+            # A line whose product the catalogue does not know counts as another kind.
+            return rows.exclude(
+                Exists(
+                    Product.objects.filter(
+                        iwmo_category=OuterRef("category"), code=OuterRef("product_code"), kind=kind
+                    )
+                )
+            )
+
+        q |= (
+            Q(municipality_id=grantor, processed_at__isnull=True)
+            & Q(Exists(of_kind(lines)))
+            & ~Q(Exists(not_of_kind(lines)))
+        ) | (
+            Q(municipality_id=grantor, processed_at__isnull=False)
+            & Q(Exists(of_kind(sent_lines)))
+            & ~Q(Exists(not_of_kind(sent_lines)))
+        )
+    return q
+
+
+def _message_traffic_q(user) -> Q:
+    """The messages of ``_client_traffic_q``; of a partial mandate's grantor, a WMO301 only
+    when its lines are of the mandate's kind (``_allocation_lines_q``)."""
+    full, partial = _traffic_scope(user)
+    return Q(municipality_id__in=full) | (
+        _mandate_kind_q(
+            partial, municipality="municipality_id", client="client_id", provider="provider_id"
+        )
+        & _allocation_lines_q(partial)
+    )
+
+
 def messages_visible_to(user) -> QuerySet[Message]:
     """The traffic of the user's municipalities (for a mandate: of its kind, see
-    ``_client_traffic_q``), and any file the user read in themselves (a file that names no
-    municipality we know is seen by its uploader only)."""
-    visible = _client_traffic_q(
-        user, municipality="municipality_id", client="client_id", provider="provider_id"
-    )
+    ``_client_traffic_q``; a WMO301 by its lines, ``_allocation_lines_q``), and any file the
+    user read in themselves (a file that names no municipality we know is seen by its
+    uploader only)."""
+    visible = _message_traffic_q(user)
     return Message.objects.filter(visible | Q(uploaded_by_id=user.pk)).select_related(
         "provider", "municipality", "client"
     )
@@ -301,10 +364,8 @@ def declaration_lines(user, *, provider_id: int, month: date) -> QuerySet[Declar
 def pending_exports_visible_to(user) -> QuerySet[Message]:
     """The pending outbound messages (WMO301/319) the user may build and send: those of the
     traffic they see (``messages_visible_to``; for a mandate of one kind, only the messages
-    about clients of that kind)."""
-    visible = _client_traffic_q(
-        user, municipality="municipality_id", client="client_id", provider="provider_id"
-    )
+    about clients of that kind, and a WMO301 only when its lines are of that kind)."""
+    visible = _message_traffic_q(user)
     return Message.objects.filter(visible, direction=Direction.OUT, status=MessageStatus.PENDING)
 
 
