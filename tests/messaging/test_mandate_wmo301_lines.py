@@ -21,7 +21,7 @@ from bwmo.api.scopes import IWMO_READ
 from bwmo.api.services import api_client_register
 from bwmo.clients.models import Client
 from bwmo.messaging import selectors
-from bwmo.messaging.models import Allocation, Message, MessageStatus
+from bwmo.messaging.models import Allocation, Direction, Message, MessageStatus
 from bwmo.organisations.models import Municipality
 from bwmo.toegang import services as toegang_services
 from tests.factories import advance_to_aanvraag, mo_client
@@ -138,3 +138,34 @@ def test_the_api_gives_the_mo_mandate_no_mixed_wmo301(region_setup, world):
     ids = {m["id"] for m in api.get("/api/v1/iwmo-messages").json()["results"]}
     assert world["mixed"].pk not in ids and world["mo_only"].pk in ids
     assert api.get(f"/api/v1/iwmo-messages/{world['mixed'].pk}").status_code == 404
+
+
+def test_a_start_of_care_and_its_retour_follow_the_same_lines(region_setup, world):
+    """A WMO305 from the provider of both kinds about that client, and the retour (306)
+    that answers it, carry its allocations' lines: not the MO mandate's."""
+    now = timezone.now()
+    made = {}
+    for key, client_id in (("mixed", world["both"].pk), ("mo_only", world["mo_only"].client_id)):
+        start = Message.objects.create(
+            direction=Direction.IN,
+            message_type="WMO305",
+            status=MessageStatus.ACCEPTED,
+            municipality=region_setup.assen,
+            provider=region_setup.opvang,
+            client_id=client_id,
+            processed_at=now,
+        )
+        retour = Message.objects.create(
+            direction=Direction.OUT,
+            message_type="WMO306",
+            status=MessageStatus.SENT,
+            municipality=region_setup.assen,
+            provider=region_setup.opvang,
+            client_id=client_id,
+            reply_to=start,
+            processed_at=now,
+        )
+        made[key] = {start.pk, retour.pk}
+    seen = set(selectors.messages_visible_to(world["opvang"]).values_list("pk", flat=True))
+    assert not made["mixed"] & seen
+    assert made["mo_only"] <= seen

@@ -82,7 +82,8 @@ def _mandate_kind_q(
     too: an MO mandate never shows a BW line, also of a client who has both. With
     ``provider`` (a message's provider field) the indication of that kind must be at the
     row's provider: a WMO301 to the client's BW provider is BW traffic. (A provider that
-    delivers both kinds to one client gets one WMO301 with both: that one is shown.)"""
+    delivers both kinds to one client gets one WMO301 with both: the messages' own lines
+    decide, ``_allocation_lines_q``.)"""
     q = Q(pk__in=[])
     for grantor, kind in partial:
         of_kind = Indication.objects.filter(
@@ -116,19 +117,25 @@ def _client_traffic_q(user, *, municipality: str, client: str, provider: str | N
     )
 
 
+# The messages whose lines are allocations (ToegewezenProducten): the toewijzing and the
+# provider's start and stop of care on them, with their retour messages (which repeat the
+# lines of the message they answer).
+ALLOCATION_LINE_MESSAGES = ("WMO301", "WMO305", "WMO306", "WMO307", "WMO308")
+
+
 def _allocation_lines_q(partial: list[tuple[str, str]]) -> Q:
-    """On a message: a WMO301 of a partial mandate's grantor is shown only when its own
-    lines (the ToegewezenProducten: the allocations of its client at its provider under the
-    grantor, by their product category and code in the catalogue) hold the mandate's kind
-    and no other. A WMO301 to a provider that delivers BW and MO to the same client names
-    both and is shown to neither mandate: the page and the file cannot show half of it, so
-    the grantor's own staff handle it (docs/security.md).
+    """On a message: a WMO301 (or a 305/307 and their retours, ``ALLOCATION_LINE_MESSAGES``)
+    of a partial mandate's grantor is shown only when its own lines (the allocations of its
+    client at its provider under the grantor, by their product category and code in the
+    catalogue) hold the mandate's kind and no other. A WMO301 to a provider that delivers
+    BW and MO to the same client names both and is shown to neither mandate: the page and
+    the file cannot show half of it, so the grantor's own staff handle it (docs/security.md).
 
     The lines are taken wide, never narrow: every allocation of the client at the provider
     under the grantor made before the message was sent (for a pending message: every one),
     so a line of the other kind is never missed; an allocation of the other kind that had
     already ended also hides the message."""
-    q = ~Q(message_type="WMO301")
+    q = ~Q(message_type__in=ALLOCATION_LINE_MESSAGES)
     for grantor, kind in partial:
         lines = Allocation.objects.filter(
             client_id=OuterRef("client_id"),
