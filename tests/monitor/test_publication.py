@@ -117,15 +117,16 @@ def test_a_closed_period_seen_again_writes_nothing(region_setup, client):
 
 def _read_only(connection) -> str:
     """Make the connection refuse every write, as a read-only replica does; returns the
-    statement that allows writes again (SQLite; PostgreSQL ends it with the transaction)."""
+    statement that allows writes again."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET TRANSACTION READ ONLY")
-            return ""
+            cursor.execute("SET default_transaction_read_only = on")
+            return "SET default_transaction_read_only = off"
         cursor.execute("PRAGMA query_only = ON")
         return "PRAGMA query_only = OFF"
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_read_only_database_still_shows_a_closed_period(region_setup, client, caplog, settings):
     """On a read-only replica the first view of a closed period cannot store its document nor
     its publication: the page is shown all the same, with a warning in the log. (A replica
@@ -140,9 +141,8 @@ def test_a_read_only_database_still_shows_a_closed_period(region_setup, client, 
     try:
         page = _page(client, region_setup, start, end)
     finally:
-        if again:
-            with connection.cursor() as cursor:
-                cursor.execute(again)
+        with connection.cursor() as cursor:
+            cursor.execute(again)
     assert page.status_code == 200
     assert "&lt;5" in page.content.decode()
     assert "not recorded" in caplog.text and "not stored" in caplog.text
