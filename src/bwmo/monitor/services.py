@@ -231,13 +231,23 @@ def computed_document(
     else:
         if filtered:
             figure_set = _figure_set(product, provider)
+            # The tables no filter narrows are the unfiltered ones, published as they are
+            # there: suppressed apart they could hide a cell in one and show it in the other.
+            narrowed = {
+                key: {k: v for k, v in part.items() if k not in UNFILTERED_TABLES}
+                for key, part in raw.items()
+            }
             published = _suppressed_parts(
-                raw,
-                **_suppression_inputs(raw, records, members),
+                narrowed,
+                **_suppression_inputs(narrowed, records, members),
                 hidden_before=(
                     _hidden_before(scope.region, start, end, figure_set) if closed else []
                 ),
             )
+            for key, part in published.items():
+                for table in UNFILTERED_TABLES:
+                    if table in raw[key]:
+                        part[table] = joint_published[key][table]
             if closed:
                 publication_record(
                     region=scope.region,
@@ -292,6 +302,9 @@ def computed_document(
 
 
 ALL_FIGURES = "alle"
+UNFILTERED_TABLES = ("lead_times", "waiting_list", "indications", "costs")
+"""Tables of a part that a product or provider filter does not narrow: they count every
+client of the part (lead times, waiting list, indications) or every stay's cost."""
 """The figure set of the unfiltered monitor (a filtered one is named by its filter)."""
 
 Cell = tuple  # (part, *path): a part's name (a tuple) and the path of a figure in it
