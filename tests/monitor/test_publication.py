@@ -82,3 +82,123 @@ def test_a_filtered_publication_has_its_own_hidden_set(region_setup):
     assert again["instroom"]["total"] == MARK
     sets = set(MonitorPublication.objects.values_list("figure_set", flat=True))
     assert ALL_FIGURES in sets and len(sets) == 2
+
+
+def _closed_period():
+    today = timezone.localdate()
+    return today - timedelta(days=120), today - timedelta(days=30)
+
+
+def _page(client, setup, start, end):
+    from django.urls import reverse
+
+    query = {"regio": setup.region.pk, "gemeente": "GM1730", "van": start, "tot": end}
+    return client.get(reverse("monitor:dashboard"), {k: str(v) for k, v in query.items()})
+
+
+def test_a_closed_period_seen_again_writes_nothing(region_setup, client):
+    """Every display of a closed period is a publication; the second one of the same figures
+    adds nothing, so it neither writes nor locks (a GET that a read-only replica can answer)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start, end = _closed_period()
+    _started(region_setup, 4, on=start + timedelta(days=10))
+    client.force_login(region_setup.users["beleid"])
+    assert _page(client, region_setup, start, end).status_code == 200
+    assert MonitorPublication.objects.filter(figure_set=ALL_FIGURES).exists()
+    StoredDocument.objects.all().delete()  # computed again, as by another process
+    with CaptureQueriesContext(connection) as queries:
+        assert _page(client, region_setup, start, end).status_code == 200
+    about = [q["sql"] for q in queries.captured_queries if "monitor_monitorpublication" in q["sql"]]
+    assert about and all(sql.lstrip().upper().startswith("SELECT") for sql in about), about
+    assert not [sql for sql in about if "FOR UPDATE" in sql.upper()], about
+
+
+def _read_only(connection) -> str:
+    """Make the connection refuse every write, as a read-only replica does; returns the
+    statement that allows writes again."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET default_transaction_read_only = on")
+            return "SET default_transaction_read_only = off"
+        cursor.execute("PRAGMA query_only = ON")
+        return "PRAGMA query_only = OFF"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_read_only_database_still_shows_a_closed_period(region_setup, client, caplog, settings):
+    """On a read-only replica the first view of a closed period cannot store its document nor
+    its publication: the page is shown all the same, with a warning in the log. (A replica
+    keeps its sessions outside the database: every request renews the session.)"""
+    from django.db import connection
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    start, end = _closed_period()
+    _started(region_setup, 4, on=start + timedelta(days=10))
+    client.force_login(region_setup.users["beleid"])
+    again = _read_only(connection)
+    try:
+        page = _page(client, region_setup, start, end)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(again)
+    assert page.status_code == 200
+    assert "&lt;5" in page.content.decode()
+    assert "not recorded" in caplog.text and "not stored" in caplog.text
+    # Nothing was written; a writable database records it at the next view.
+    assert not MonitorPublication.objects.exists() and not StoredDocument.objects.exists()
+    assert _page(client, region_setup, start, end).status_code == 200
+    assert MonitorPublication.objects.filter(figure_set=ALL_FIGURES).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_first_views_of_a_closed_period_at_once(region_setup):
+    """Two requests publish the same closed period at the same moment: both pages are shown,
+    no IntegrityError, one publication per figure set holding what both hid."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    from bwmo.monitor import services
+
+    start, end = _closed_period()
+    _started(region_setup, 4, on=start + timedelta(days=10))
+    clients = [Client(), Client()]
+    for c in clients:
+        c.force_login(region_setup.users["beleid"])
+    together = threading.Barrier(2, timeout=60)
+    real = services.publication_record
+
+    def at_once(**kwargs):
+        together.wait()  # both computed the figures; now both record them
+        return real(**kwargs)
+
+    services.publication_record = at_once
+    answers: list = []
+    errors: list = []
+
+    def view(c) -> None:
+        try:
+            answers.append(_page(c, region_setup, start, end).status_code)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=view, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    finally:
+        services.publication_record = real
+    assert not errors, errors
+    assert answers == [200, 200]
+    rows = MonitorPublication.objects.filter(
+        region=region_setup.region, period_start=start, period_end=end
+    )
+    assert list(rows.values_list("figure_set", flat=True)) == [ALL_FIGURES]
+    assert [["GM0106", "main"], "instroom", "total"] in rows.get().hidden

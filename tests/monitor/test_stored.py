@@ -344,3 +344,82 @@ def test_requests_asking_the_same_suppression_at_once_compute_it_once():
         thread.join(10)
     assert calls == [41]
     assert results == [{("regio", "main"): {"total": 41}}] * 4
+
+
+def test_warming_removes_what_no_current_version_or_code_can_use(region_setup):
+    """Stored documents and suppressions of an earlier data version, of earlier code or of a
+    region that is gone are removed (in one transaction, counted); the current ones stay and
+    are used again."""
+    from bwmo.monitor import services
+    from bwmo.monitor.models import StoredSuppression
+    from tests.commands import run_command
+
+    services._REMEMBERED.clear()
+    clients = _in_care(region_setup, 6)
+    _in_care(region_setup, 2, municipality="GM1730")
+    _document(region_setup)
+    old_suppressions = set(StoredSuppression.objects.values_list("key", flat=True))
+    assert old_suppressions and StoredDocument.objects.count() == 1
+    # A change: the region's version moves; the next request stores a document of it.
+    stay = Stay.objects.get(client=clients[0])
+    stay_end(
+        stay=stay,
+        expected_version=stay.version,
+        end=timezone.localdate() - timedelta(days=2),
+        reason="zelfstandig",
+    )
+    services._REMEMBERED.clear()
+    _document(region_setup, audience="internal")
+    # Another period of the old version stays behind next to the current one (stored by a
+    # request of the same version for another key: ``stored`` removes only older versions
+    # of a region when it stores one).
+    version = data_version(region_codes(region_setup.region))
+    current = set(StoredDocument.objects.values_list("key", flat=True))
+    StoredDocument.objects.create(key="a" * 64, region="GM0106", version=version - 1, document={})
+    StoredDocument.objects.create(
+        key="b" * 64, region="GM0106", version=version, code="0" * 64, document={}
+    )
+    StoredDocument.objects.create(
+        key="c" * 64, region="GM9999", version=0, code=services.document_code(), document={}
+    )
+    StoredSuppression.objects.create(key="d" * 64, result={}, code="0" * 64, region="GM0106")
+    kept = set(StoredSuppression.objects.filter(version=version).values_list("key", flat=True))
+    assert kept and not kept & old_suppressions  # the change gave other figures
+
+    removed = len(old_suppressions) + 1
+    assert services.forget_unusable() == (3, removed)
+    assert set(StoredDocument.objects.values_list("key", flat=True)) == current
+    left = set(StoredSuppression.objects.values_list("key", flat=True))
+    assert left == kept
+    assert services.forget_unusable() == (0, 0)  # nothing more to remove
+    # The current document is used again (not computed again).
+    StoredDocument.objects.update(document={"marker": True})
+    assert _document(region_setup, audience="internal") == {"marker": True}
+
+    # The nightly run does it after warming, and says how many.
+    StoredDocument.objects.create(key="e" * 64, region="GM9999", version=0, document={})
+    result = run_command("monitor", "--warm", "--region", "GM0106")
+    assert result.returncode == 0, result.stderr
+    assert "; 1 stored documents and 0 stored suppressions that no current" in result.stdout
+    assert not StoredDocument.objects.filter(region="GM9999").exists()
+
+
+def test_a_suppression_asked_again_at_a_new_version_is_kept(region_setup):
+    """Figures that a change elsewhere left as they were ask the same suppression again: it
+    is marked with the new version, so the clean-up keeps it."""
+    from bwmo.monitor import services
+    from bwmo.monitor.models import StoredSuppression
+
+    services._REMEMBERED.clear()
+    _in_care(region_setup, 6)
+    _document(region_setup)
+    keys = set(StoredSuppression.objects.values_list("key", flat=True))
+    # A change of the region that no figure of the period shows: a stay long ago elsewhere.
+    DataChange.objects.create(scope="GM0106")
+    services._REMEMBERED.clear()
+    StoredDocument.objects.all().delete()
+    _document(region_setup)
+    version = data_version(region_codes(region_setup.region))
+    assert set(StoredSuppression.objects.values_list("key", flat=True)) == keys
+    assert set(StoredSuppression.objects.values_list("version", flat=True)) == {version}
+    assert services.forget_unusable() == (0, 0)

@@ -48,6 +48,9 @@ class StoredDocument(models.Model):
     key = models.CharField(max_length=64, unique=True)
     region = models.CharField(max_length=8)
     version = models.BigIntegerField()
+    code = models.CharField(max_length=64, default="")
+    """The hash of the code that computed it (``services.document_code``): part of the key
+    too, kept apart so that documents of earlier code can be removed."""
     document = models.JSONField()
     stored_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,11 +72,19 @@ class StoredSuppression(models.Model):
     key = models.CharField(max_length=64, unique=True)
     result = models.JSONField()
     stored_at = models.DateTimeField(auto_now_add=True)
+    code = models.CharField(max_length=64, default="")
+    """The hash of the suppression's code (part of the key too)."""
+    region = models.CharField(max_length=8, default="")
+    """The region (centrumgemeente, ``*`` for every region) whose document last asked for it,
+    at data ``version``: while that is the region's current version it can be asked again;
+    after it, the inputs have most likely changed (``services.forget_unusable``)."""
+    version = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("bewaarde afscherming")
         verbose_name_plural = _("bewaarde afschermingen")
         default_permissions = ()
+        indexes = [models.Index(fields=["region", "version"], name="monitor_suppr_region")]
 
     def __str__(self) -> str:
         return self.key[:12]

@@ -8,16 +8,20 @@ import importlib
 import importlib.metadata
 import itertools
 import json
+import logging
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,6 +37,8 @@ from .models import MonitorPublication, StoredDocument, StoredSuppression
 from .selectors import RegionRows, data_version, region_codes, stay_records
 
 AUDIENCES = ("internal", "external")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -225,13 +231,23 @@ def computed_document(
     else:
         if filtered:
             figure_set = _figure_set(product, provider)
+            # The tables no filter narrows are the unfiltered ones, published as they are
+            # there: suppressed apart they could hide a cell in one and show it in the other.
+            narrowed = {
+                key: {k: v for k, v in part.items() if k not in UNFILTERED_TABLES}
+                for key, part in raw.items()
+            }
             published = _suppressed_parts(
-                raw,
-                **_suppression_inputs(raw, records, members),
+                narrowed,
+                **_suppression_inputs(narrowed, records, members),
                 hidden_before=(
                     _hidden_before(scope.region, start, end, figure_set) if closed else []
                 ),
             )
+            for key, part in published.items():
+                for table in UNFILTERED_TABLES:
+                    if table in raw[key]:
+                        part[table] = joint_published[key][table]
             if closed:
                 publication_record(
                     region=scope.region,
@@ -286,6 +302,9 @@ def computed_document(
 
 
 ALL_FIGURES = "alle"
+UNFILTERED_TABLES = ("lead_times", "waiting_list", "indications", "costs")
+"""Tables of a part that a product or provider filter does not narrow: they count every
+client of the part (lead times, waiting list, indications) or every stay's cost."""
 """The figure set of the unfiltered monitor (a filtered one is named by its filter)."""
 
 Cell = tuple  # (part, *path): a part's name (a tuple) and the path of a figure in it
@@ -334,15 +353,30 @@ def _hidden_before(region: Region, start: date, end: date, figure_set: str) -> l
 
 def publication_record(
     *, region: Region, start: date, end: date, figure_set: str, hidden: list[Cell]
-) -> MonitorPublication:
+) -> MonitorPublication | None:
     """Remember the cells a publication of a closed period hid: added to what earlier
-    publications of the same region, period and figure set hid (the set only grows)."""
+    publications of the same region, period and figure set hid (the set only grows).
+
+    Every display of a closed period is a publication, so a GET calls this; it never fails
+    one. Nothing is written when the stored set holds these cells already (the usual view).
+    Two first publications at once: the second waits for the first and adds to it. A
+    database that refuses the write (a read-only replica) leaves the figures shown as they
+    are, with a warning in the log; ``None`` is returned then."""
     cells = {json.dumps(_cell_to_json(cell)): _cell_to_json(cell) for cell in hidden}
-    for attempt in range(2):
+    where: dict[str, Any] = {
+        "region": region,
+        "period_start": start,
+        "period_end": end,
+        "figure_set": figure_set,
+    }
+    stored = MonitorPublication.objects.filter(**where).first()
+    if stored is not None and set(cells) <= {json.dumps(item) for item in stored.hidden}:
+        return stored
+    for attempt in range(3):
         try:
             with transaction.atomic():
                 publication, created = MonitorPublication.objects.select_for_update().get_or_create(
-                    region=region, period_start=start, period_end=end, figure_set=figure_set
+                    **where
                 )
                 known = {json.dumps(item): item for item in publication.hidden}
                 merged = {**known, **cells}
@@ -350,10 +384,26 @@ def publication_record(
                     publication.hidden = [merged[k] for k in sorted(merged)]
                     publication.save()
                 return publication
-        except IntegrityError:  # a simultaneous first publication: read the one stored
-            if attempt:
+        except IntegrityError:  # a simultaneous first publication: add to the one stored
+            if attempt == 2:
                 raise
+        except DatabaseError as error:  # a read-only database: shown, not remembered
+            if attempt < 2 and not _read_only(error):
+                continue  # a lock that gave way (SQLite's timeout): once more
+            logger.warning(
+                "monitor publication of %s %s to %s not recorded: %s",
+                region.centrumgemeente_id,
+                start,
+                end,
+                type(error).__name__,
+            )
+            return None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _read_only(error: DatabaseError) -> bool:
+    text = str(error).lower()
+    return "read-only" in text or "readonly" in text
 
 
 def _raw_parts(
@@ -416,6 +466,19 @@ holds for the same data, so that no document of the earlier code is used."""
 _VERSION = importlib.metadata.version("bwmo")
 
 
+def document_code() -> str:
+    """The hash of everything besides the data that a stored document depends on: the store's
+    format, bwmo's version and the source of the modules that compute the figures."""
+    return hashlib.sha256(
+        repr((STORE_FORMAT, _VERSION, _code_fingerprint(*FIGURES_CODE))).encode()
+    ).hexdigest()
+
+
+_STORING: ContextVar[tuple[str, int] | None] = ContextVar("monitor_storing", default=None)
+"""The region and data version of the document being computed in :func:`stored`: a stored
+suppression asked for meanwhile is marked with them (see :func:`forget_unusable`)."""
+
+
 def stored(
     *, region: str, codes: list[str] | None, key: tuple, compute: Callable[[], dict]
 ) -> dict:
@@ -427,34 +490,66 @@ def stored(
 
     The version is read before the data: a document stored under a version was computed from
     data at least as new as that version, so it never shows a figure that version's data does
-    not support."""
+    not support. A database that refuses the write (a read-only replica) still gets the
+    document: it is computed, not kept."""
     version = data_version(codes)
+    code = document_code()
     digest = hashlib.sha256(
-        repr(
-            (
-                STORE_FORMAT,
-                _VERSION,
-                _code_fingerprint(*FIGURES_CODE),
-                translation.get_language(),
-                version,
-                key,
-            )
-        ).encode()
+        repr((code, translation.get_language(), version, key)).encode()
     ).hexdigest()
     found = StoredDocument.objects.filter(key=digest).values_list("document", flat=True).first()
     if found is not None:
         return found
-    document = compute()
+    token = _STORING.set((region, version))
+    try:
+        document = compute()
+    finally:
+        _STORING.reset(token)
     try:
         with transaction.atomic():
             StoredDocument.objects.filter(region=region, version__lt=version).delete()
             StoredDocument.objects.create(
-                key=digest, region=region, version=version, document=document
+                key=digest, region=region, version=version, code=code, document=document
             )
     except IntegrityError:
         pass  # another request stored the same document meanwhile
+    except DatabaseError as error:  # a read-only database: shown, not kept
+        logger.warning("monitor document not stored: %s", type(error).__name__)
     # What a reader gets is the stored form (JSON), whether it was computed now or before.
     return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+
+
+def forget_unusable() -> tuple[int, int]:
+    """Remove, in one transaction, the stored documents and suppressions that no request can
+    use any more: those of earlier code, of a region that no longer exists, or of a data
+    version that is not its region's current one (a document's key holds its version; a
+    suppression is marked with the version of the last document that asked for it — one of
+    an earlier version that the same figures would ask again is computed again, once).
+    Returns the numbers of documents and suppressions removed."""
+    from .models import StoredSuppression as Suppression
+
+    with transaction.atomic():
+        regions = {
+            *StoredDocument.objects.values_list("region", flat=True).distinct().order_by(),
+            *Suppression.objects.values_list("region", flat=True).distinct().order_by(),
+        }
+        current: dict[str, int] = {}
+        for code in sorted(regions):
+            if code == "*":
+                current[code] = data_version(None)
+                continue
+            region = Region.objects.filter(centrumgemeente_id=code).first()
+            if region is not None:
+                current[code] = data_version(region_codes(region))
+        usable = Q(pk__in=[])
+        for code, version in current.items():
+            usable |= Q(region=code, version=version)
+        documents, _by_model = StoredDocument.objects.exclude(
+            usable & Q(code=document_code())
+        ).delete()
+        codes = [_code_fingerprint(name) for name in REMEMBERED_MODULES]
+        suppressions, _by_model = Suppression.objects.exclude(usable & Q(code__in=codes)).delete()
+    return documents, suppressions
 
 
 def warm_documents(
@@ -539,6 +634,10 @@ def _code_fingerprint(*names: str) -> str:
     return digest.hexdigest()
 
 
+REMEMBERED_MODULES = ("bwmo.rules.suppression",)
+"""The modules of the functions whose results :func:`_remembered` stores: a stored result of
+another module's function is removed by :func:`forget_unusable` (its code is not known)."""
+
 FIGURES_CODE = (
     "bwmo.rules.suppression",
     "bwmo.rules.monitor",
@@ -614,24 +713,48 @@ def _computed_once(key: str, function, *args, **kwargs):
     with _REMEMBERED_LOCK:
         result = _REMEMBERED.get(key)
     if result is None:
-        found = StoredSuppression.objects.filter(key=key).values_list("result", flat=True).first()
-        if found is not None:
-            result = _decoded(found)
+        region, version = _STORING.get() or ("", None)
+        row = StoredSuppression.objects.filter(key=key).values_list("result", "version").first()
+        if row is not None:
+            result = _decoded(row[0])
+            if version is not None and row[1] != version:
+                # Asked again at another data version: usable there too (``forget_unusable``).
+                _quietly(
+                    lambda: StoredSuppression.objects.filter(key=key).update(
+                        region=region, version=version
+                    )
+                )
         else:
             result = function(*args, **kwargs)
             encoded = _encoded(result)
             # Stored only when JSON gives exactly this result back.
             if _decoded(json.loads(json.dumps(encoded))) == result:
-                try:
-                    with transaction.atomic():
-                        StoredSuppression.objects.create(key=key, result=encoded)
-                except IntegrityError:
-                    pass  # another process stored it meanwhile
+                _quietly(
+                    lambda: StoredSuppression.objects.create(
+                        key=key,
+                        result=encoded,
+                        code=_code_fingerprint(function.__module__),
+                        region=region,
+                        version=version,
+                    )
+                )
         with _REMEMBERED_LOCK:
             _REMEMBERED[key] = result
             while len(_REMEMBERED) > _REMEMBER_AT_MOST:
                 _REMEMBERED.popitem(last=False)
     return result
+
+
+def _quietly(write: Callable[[], object]) -> None:
+    """A write that only saves work later: another process that wrote the same meanwhile, or
+    a database that refuses writes (a read-only replica), leaves the answer as it is."""
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError:
+        pass  # another process stored it meanwhile
+    except DatabaseError as error:
+        logger.warning("monitor suppression not stored: %s", type(error).__name__)
 
 
 def _suppression_inputs(raw: dict, records: list, members: list[str]) -> dict:

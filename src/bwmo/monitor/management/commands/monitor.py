@@ -17,6 +17,7 @@ from bwmo.monitor.services import (
     AUDIENCES,
     MonitorScope,
     compact_changes,
+    forget_unusable,
     monitor_document,
     national_overview,
     warm_documents,
@@ -52,7 +53,8 @@ class Command(BaseCommand):
             help=(
                 "store the dashboards' documents of the period (default: 1 January last year "
                 "to today) for every region (or --region) and the national overview, after "
-                "compacting the change log: for a nightly run"
+                "compacting the change log, and remove the stored documents and suppressions "
+                "that no current data version or code can use: for a nightly run"
             ),
         )
         parser.add_argument("--from", dest="start", help="YYYY-MM-DD")
@@ -135,9 +137,12 @@ class Command(BaseCommand):
         regions = [region_argument(region)] if region else None
         began = time.monotonic()
         count = warm_documents(start=first, end=last, regions=regions)
+        documents, suppressions = forget_unusable()
         self.stdout.write(
             f"{count} documents of {first} to {last} stored or already current "
-            f"in {time.monotonic() - began:.1f} s ({removed} change rows compacted)"
+            f"in {time.monotonic() - began:.1f} s ({removed} change rows compacted; "
+            f"{documents} stored documents and {suppressions} stored suppressions that no "
+            "current data version or code can use removed)"
         )
 
     def national(self, start: date, end: date, format: str, out: Path | None) -> None:
