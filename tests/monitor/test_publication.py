@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bwmo.care.models import Indication, Stay
 from bwmo.monitor.models import MonitorPublication, StoredDocument
-from bwmo.monitor.services import ALL_FIGURES, MonitorScope, monitor_document
+from bwmo.monitor.services import ALL_FIGURES, MonitorScope, computed_document, monitor_document
 from bwmo.rules.suppression import MARK
 from tests.factories import granted_client
 
@@ -67,16 +67,19 @@ def test_an_open_period_stores_nothing_and_shows_the_current_figures(region_setu
 
 
 def test_a_filtered_publication_has_its_own_hidden_set(region_setup):
+    """Filtered sets are not served to an outside audience (``monitor_document`` refuses
+    them, tests/monitor/test_outside_filters.py); should they ever be, each keeps its own
+    hidden cells, computed here below that refusal."""
     today = timezone.localdate()
     start, end = today - timedelta(days=120), today - timedelta(days=30)
     _started(region_setup, 4, on=start + timedelta(days=10))
     scope = MonitorScope(region=region_setup.region, municipality=region_setup.assen)
-    filtered = monitor_document(
+    filtered = computed_document(
         scope=scope, start=start, end=end, audience="external", product="BW Intramuraal"
     )
     assert filtered["instroom"]["total"] == MARK
     _started(region_setup, 1, on=start + timedelta(days=20))
-    again = monitor_document(
+    again = computed_document(
         scope=scope, start=start, end=end, audience="external", product="BW Intramuraal"
     )
     assert again["instroom"]["total"] == MARK

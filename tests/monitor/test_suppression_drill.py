@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bwmo.generate.demo import generate_demo
-from bwmo.monitor.services import MonitorScope, monitor_document
+from bwmo.monitor.services import MonitorScope, computed_document, monitor_document
 from bwmo.organisations.models import Municipality, Region, RegionMembership
 from bwmo.rules.suppression import MARK
 
@@ -562,7 +562,9 @@ def _filter_audit(region, filters, monkeypatch):
     filtered = {}
     for f in filters:
         product, provider = f
-        monitor_document(
+        # Not served to an outside audience (monitor_document refuses it); computed here to
+        # show why.
+        computed_document(
             scope=MonitorScope(region, None),
             start=START,
             end=END,
@@ -619,6 +621,14 @@ FULL_DRILL = bool(os.environ.get("BWMO_FULL_DRILL"))
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(
+    not FULL_DRILL,
+    reason=(
+        "filtered figure sets are not served to outside audiences (tests/monitor/"
+        "test_outside_filters.py); this shows why, in minutes: "
+        "BWMO_FULL_DRILL=1"
+    ),
+)
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
@@ -630,7 +640,7 @@ FULL_DRILL = bool(os.environ.get("BWMO_FULL_DRILL"))
 )
 @pytest.mark.parametrize(
     ("centrumgemeente", "chosen"),
-    [("GM0114", "every filter"), ("GM0106", "every filter" if FULL_DRILL else "products")],
+    [("GM0114", "every filter"), ("GM0106", "every filter")],
 )
 def test_no_hidden_cell_follows_from_filtered_and_unfiltered_together(
     demo, monkeypatch, centrumgemeente, chosen

@@ -98,6 +98,10 @@ def monitor_document(
     """The document of :func:`computed_document`, taken from the documents stored for the
     region's current data version when one is there, else computed and stored (see
     ``stored``). Given ``stay_rows`` it is always computed: those rows are the caller's."""
+    if audience != "internal" and (product or provider):
+        # Filtered figure sets are suppressed one by one; for an outside audience they would
+        # give hidden cells back together with the unfiltered set (docs/monitor.md, "Filters").
+        raise ValueError("a product or provider filter is only for the internal audience")
     compute = functools.partial(
         computed_document,
         scope=scope,

@@ -60,6 +60,33 @@ def _filter_description(scope: MonitorScope, data: dict) -> list[tuple[str, str]
     ]
 
 
+def _own_filters_only(request, form: DashboardForm, data: dict, audience: str) -> dict:
+    """A product or provider filter narrows the figures only for the user's own
+    municipalities. For every other audience each filtered figure set is suppressed on its
+    own, and the sets of all products (or providers) add up to the unfiltered one, so
+    together they would give hidden cells back (docs/monitor.md, "Filters"): the filter is
+    not offered there, and one that is asked for anyway is named and not applied."""
+    if audience == "internal":
+        return data
+    for name in ("product", "aanbieder"):
+        field = form.fields[name]
+        field.disabled = True
+        field.help_text = _("Alleen voor uw eigen gemeente.")
+        form[name].help_text = field.help_text  # a bound field copies it when first made
+        if data.get(name) is not None:
+            messages.warning(
+                request,
+                _(
+                    "Filter '%(field)s' is niet toegepast: cijfers per product of aanbieder "
+                    "zijn er alleen voor uw eigen gemeente. Voor andere gemeenten en de regio "
+                    "zouden gefilterde cijfers samen met de ongefilterde verborgen kleine "
+                    "aantallen prijsgeven."
+                )
+                % {"field": field.label},
+            )
+    return dict(data, product=None, aanbieder=None)
+
+
 def _document(scope: MonitorScope, data: dict, audience: str, **extra) -> dict:
     product, provider = data.get("product"), data.get("aanbieder")
     return monitor_document(
@@ -79,6 +106,7 @@ def dashboard(request):
     form, data = _filters(request)
     scope = MonitorScope(data["regio"], data.get("gemeente"))
     audience = audience_for(request.user, scope.codes)
+    data = _own_filters_only(request, form, data, audience)
     document = _document(scope, data, audience)
     if request.GET.get("formaat") == "xlsx":
         about = monitor_about(
@@ -230,6 +258,7 @@ def council_report(request):
     """A printable appendix for the council: always with suppression, and what changed."""
     form, data = _filters(request)
     scope = MonitorScope(data["regio"], data.get("gemeente"))
+    data = _own_filters_only(request, form, data, "external")
     start, end = data["van"], data["tot"]
     length = (end - start).days
     document = _document(scope, data, "external")
