@@ -27,6 +27,7 @@ from bwmo.clients.selectors import (
 )
 from bwmo.organisations.models import RegionMembership
 from bwmo.rules import allocation_change as ac
+from bwmo.rules.request_kind import request_kind
 
 from .codelists import REASON_LABELS
 from .models import (
@@ -175,15 +176,101 @@ def _allocation_lines_q(partial: list[tuple[str, str]]) -> Q:
     return q
 
 
+# The messages of a provider's request (WMO315/317), and those that answer one: their
+# retours (316/318) and the municipality's answer (319), each with ``reply_to`` the request's.
+REQUEST_MESSAGES = ("WMO315", "WMO317")
+REQUEST_ANSWER_MESSAGES = ("WMO316", "WMO318", "WMO319")
+
+
+@dataclass(frozen=True)
+class _RequestsOfKind:
+    requests: frozenset[int]  # AllocationRequest ids a partial mandate sees
+    messages: frozenset[int]  # their WMO315/317 messages, every request of which it sees
+
+
+def _requests_of_kind(partial: list[tuple[str, str]]) -> _RequestsOfKind:
+    """Of the partial mandates' grantors, the requests about clients of the mandate's kind
+    at their provider (``_mandate_kind_q``) whose products are all of that kind
+    (``rules.request_kind``: by the catalogue, a changed product by its allocation), and the
+    request messages all of whose requests are. The products are JSON, which the two
+    databases cannot filter alike, so the ids are decided here, among the rows the SQL
+    already limited to the grantors' clients of that kind."""
+    if not partial:
+        return _RequestsOfKind(frozenset(), frozenset())
+    kind_of = dict(partial)
+    rows = list(
+        AllocationRequest.objects.filter(
+            _mandate_kind_q(
+                partial, municipality="municipality_id", client="client_id", provider="provider_id"
+            )
+        ).values_list("pk", "message_id", "municipality_id", "provider_id", "client_id", "products")
+    )
+    if not rows:
+        return _RequestsOfKind(frozenset(), frozenset())
+    catalogue: dict[tuple[str, str], set[str]] = {}
+    for category, code, kind in Product.objects.values_list("iwmo_category", "code", "kind"):
+        catalogue.setdefault((category, code), set()).add(kind)
+        catalogue.setdefault((category, ""), set()).add(kind)
+    frozen = {key: frozenset(kinds) for key, kinds in catalogue.items()}
+    numbers = {
+        int(p["toewijzing"])
+        for *_ids, products in rows
+        if isinstance(products, list)
+        for p in products
+        if isinstance(p, dict) and str(p.get("toewijzing", "")).isdigit()
+    }
+    # A changed product's allocation counts only if it is the request's own: of its client
+    # at its provider under its municipality.
+    allocations: dict[tuple[str, int, int | None], dict[int, tuple[str, str]]] = {}
+    for number, municipality, provider, client, category, code in Allocation.objects.filter(
+        number__in=numbers
+    ).values_list(
+        "number", "municipality_id", "provider_id", "client_id", "category", "product_code"
+    ):
+        allocations.setdefault((municipality, provider, client), {})[number] = (category, code)
+    seen: set[int] = set()
+    shown_messages: set[int] = set()
+    hidden_messages: set[int] = set()
+    for pk, message_id, municipality, provider, client, products in rows:
+        own = allocations.get((municipality, provider, client), {})
+        kind = (
+            request_kind(products, catalogue=frozen, allocations=own)
+            if isinstance(products, list)
+            else None
+        )
+        if kind is not None and kind == kind_of.get(municipality):
+            seen.add(pk)
+            shown_messages.add(message_id)
+        else:
+            hidden_messages.add(message_id)
+    return _RequestsOfKind(frozenset(seen), frozenset(shown_messages - hidden_messages))
+
+
+def _request_messages_q(of_kind: _RequestsOfKind) -> Q:
+    """On a message of a partial mandate's grantor: a request (WMO315/317) only when every
+    request it holds is of the mandate's kind (``_requests_of_kind``), and its retour or
+    answer (316/318/319) only with it. A request message that holds no request (refused as
+    a whole) names no products, so it stays with the grantor, as its retour does."""
+    return (
+        ~Q(message_type__in=REQUEST_MESSAGES + REQUEST_ANSWER_MESSAGES)
+        | Q(message_type__in=REQUEST_MESSAGES, pk__in=of_kind.messages)
+        | Q(message_type__in=REQUEST_ANSWER_MESSAGES, reply_to_id__in=of_kind.messages)
+    )
+
+
 def _message_traffic_q(user) -> Q:
     """The messages of ``_client_traffic_q``; of a partial mandate's grantor, a WMO301 only
-    when its lines are of the mandate's kind (``_allocation_lines_q``)."""
+    when its lines are of the mandate's kind (``_allocation_lines_q``), a request and its
+    answers only when its products are (``_request_messages_q``)."""
     full, partial = _traffic_scope(user)
+    if not partial:
+        return Q(municipality_id__in=full)
     return Q(municipality_id__in=full) | (
         _mandate_kind_q(
             partial, municipality="municipality_id", client="client_id", provider="provider_id"
         )
         & _allocation_lines_q(partial)
+        & _request_messages_q(_requests_of_kind(partial))
     )
 
 
@@ -231,11 +318,13 @@ def declarations_visible_to(*, user) -> QuerySet[Declaration]:
 def requests_visible_to(user) -> QuerySet[AllocationRequest]:
     """Providers' requests (WMO315/317) to the municipalities the user acts for; of a
     municipality the user holds a mandate of for one kind, only those about clients of that
-    kind."""
+    kind whose products are all of that kind (``_requests_of_kind``): a BW request from a
+    provider that delivers MO to the client is not the MO mandate's."""
     codes = user_scope(user).acting_municipalities
-    visible = _client_traffic_q(
-        user, municipality="municipality_id", client="client_id", provider="provider_id"
-    )
+    full, partial = _traffic_scope(user)
+    visible = Q(municipality_id__in=full)
+    if partial:
+        visible |= Q(pk__in=_requests_of_kind(partial).requests)
     return AllocationRequest.objects.filter(visible, municipality_id__in=codes).select_related(
         "provider", "municipality", "client", "message"
     )
