@@ -2,7 +2,7 @@
 
 from django.db.models import OuterRef, Q, Subquery
 
-from bwmo.care.models import Stay, Tariff
+from bwmo.care.models import Product, Stay, Tariff
 from bwmo.organisations.models import Municipality, Region, RegionMembership
 from bwmo.organisations.reference import MUNICIPALITIES_CSV
 from bwmo.rules import costs
@@ -46,9 +46,13 @@ def care_stays(*, region: Region) -> list[costs.CareStay]:
     current = ResponsibilityDecision.objects.filter(
         melding=OuterRef("indication__melding"), is_current=True
     )
+    # The BW products as their keys, not as a join: with the join PostgreSQL misjudged how
+    # many stays are BW and read every BW stay of the country, looking up each one's
+    # indication (1.5 s for a region of the national profile; docs/performance.md).
+    bw_products = list(Product.objects.filter(kind="BW").values_list("pk", flat=True))
     rows = (
         Stay.objects.filter(
-            product__kind="BW",
+            product__in=bw_products,
             indication__isnull=False,
             indication__responsible_municipality__in=region_members(region),
         )
