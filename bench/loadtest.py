@@ -167,7 +167,19 @@ def _user(
         name = template.split("?")[0]
         started = time.perf_counter()
         try:
-            status, text, _headers = browser.request("GET", path)
+            if name == "/clienten/":
+                # The search form POSTs its query (a BSN never goes into a URL): so does the
+                # simulated user, with the CSRF token of its session, and then opens the
+                # dossiers it found.
+                body = urllib.parse.urlencode(
+                    {
+                        "csrfmiddlewaretoken": browser.cookies.get("csrftoken", ""),
+                        "q": urllib.parse.parse_qs(path.split("?", 1)[1])["q"][0],
+                    }
+                )
+                status, text, _headers = browser.request("POST", "/clienten/", body)
+            else:
+                status, text, _headers = browser.request("GET", path)
         except Exception as error:
             totals.add(Result(name, 0, time.perf_counter() - started, type(error).__name__))
         else:
