@@ -41,3 +41,28 @@ def test_a_bwmo_form_renders_its_plain_select_lists_with_it():
     assert html == forms.Select(choices=CHOICES, attrs={"id": "id_aanbieder"}).render(
         "aanbieder", "2"
     )
+
+
+def test_a_model_select_list_reads_its_choices_in_one_statement(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bwmo.organisations.models import Municipality
+
+    class Filter(BwmoForm):
+        gemeente = forms.ModelChoiceField(
+            queryset=Municipality.objects.none(), required=False, empty_label="alle"
+        )
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["gemeente"].queryset = Municipality.objects.filter(code="GM0106")
+
+    Municipality.objects.get_or_create(code="GM0106", defaults={"name": "Assen"})
+    form = Filter()
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["gemeente"])
+    assert len(queries) == 1
+    assert "DECLARE" not in queries[0]["sql"]
+    assert '<option value="" selected>alle</option>' in html
+    assert '<option value="GM0106">Assen</option>' in html
