@@ -268,15 +268,20 @@ def _search_candidates(scope: Scope) -> QuerySet:
     meldingen = Melding.objects.filter(
         Q(responsible_municipality_id__in=codes) | Q(organisation_id__in=organisations)
     ).values("client_id")
-    indications = Indication.objects.filter(
-        Q(responsible_municipality_id__in=codes)
-        | Q(allocation__provider_id__in=sorted(scope.provider_ids))
+    indications = Indication.objects.filter(responsible_municipality_id__in=codes).values(
+        "client_id"
+    )
+    # Apart, not OR-ed with the above: an OR across the allocation's join reads every one.
+    allocated = Indication.objects.filter(
+        allocation__provider_id__in=sorted(scope.provider_ids)
     ).values("client_id")
     stays = Stay.objects.filter(location_id__in=codes).values("client_id")
     registered = Client.objects.filter(registered_by_id__in=organisations).values("pk")
     return (
         meldingen.order_by()
-        .union(indications.order_by(), stays.order_by(), registered.order_by())
+        .union(
+            indications.order_by(), allocated.order_by(), stays.order_by(), registered.order_by()
+        )
         .order_by()
     )
 
