@@ -18,6 +18,7 @@ from datetime import date
 from enum import Enum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -164,14 +165,16 @@ def _care_records_q(*, user, kind_field: str, provider_field: str | None) -> Q:
         return Q(pk__in=[])
     today = timezone.localdate()
     every_kind, per_kind = _sight_conditions(scope, today)
-    live = Client.objects.filter(merged_into__isnull=True)
-    q = Q(client__in=live.filter(every_kind))
+    # Each condition is asked of the record's own client (correlated), so that the records of
+    # one client (a dossier) cost an index look-up per condition rather than computing every
+    # client the user sees (docs/performance.md); PostgreSQL still hashes them for long lists.
+    live = Client.objects.filter(merged_into__isnull=True, pk=OuterRef("client_id"))
+    q = Q(Exists(live.filter(every_kind)))
     for kind, condition in per_kind.items():
-        q |= Q(**{kind_field: kind}, client__in=live.filter(condition))
+        q |= Q(**{kind_field: kind}) & Q(Exists(live.filter(condition)))
     if provider_field is not None:
-        q |= Q(
-            client__in=clients_visible_to(user=user),
-            **{f"{provider_field}__in": scope.provider_ids},
+        q |= Q(**{f"{provider_field}__in": scope.provider_ids}) & Q(
+            Exists(clients_visible_to(user=user).filter(pk=OuterRef("client_id")))
         )
     return q
 
@@ -349,12 +352,42 @@ def meldingen_visible_to(*, user) -> QuerySet[Melding]:
     )
 
 
+def _search_candidates(scope: Scope) -> QuerySet:
+    """The keys of every client ``clients_visible_to`` can show for ``scope``, and perhaps
+    some more: the clients of the scope's municipalities, grantors, organisations and
+    providers, found through their indexes as one union. Narrowing a search to these first
+    lets PostgreSQL start from the scope's few thousand clients instead of testing every
+    client of the country against the sight conditions (docs/performance.md); which of them
+    the user sees is still decided by ``clients_visible_to``."""
+    codes = sorted(scope.acting_municipalities)
+    organisations = sorted(scope.organisation_ids)
+    meldingen = Melding.objects.filter(
+        Q(responsible_municipality_id__in=codes) | Q(organisation_id__in=organisations)
+    ).values("client_id")
+    indications = Indication.objects.filter(responsible_municipality_id__in=codes).values(
+        "client_id"
+    )
+    # Apart, not OR-ed with the above: an OR across the allocation's join reads every one.
+    allocated = Indication.objects.filter(
+        allocation__provider_id__in=sorted(scope.provider_ids)
+    ).values("client_id")
+    stays = Stay.objects.filter(location_id__in=codes).values("client_id")
+    registered = Client.objects.filter(registered_by_id__in=organisations).values("pk")
+    return (
+        meldingen.order_by()
+        .union(
+            indications.order_by(), allocated.order_by(), stays.order_by(), registered.order_by()
+        )
+        .order_by()
+    )
+
+
 def client_search(*, user, query: str, limit: int = 50) -> list[Client]:
     """Clients visible to ``user`` matching a full BSN or (part of) a name."""
     query = " ".join(query.split())
     if not query:
         return []
-    visible = clients_visible_to(user=user)
+    visible = clients_visible_to(user=user).filter(pk__in=_search_candidates(user_scope(user)))
     if query.isdigit():
         return list(visible.filter(bsn=query)[:limit])
     q = Q()
@@ -364,7 +397,11 @@ def client_search(*, user, query: str, limit: int = 50) -> list[Client]:
             | Q(given_names__icontains=part)
             | Q(surname_prefix__iexact=part)
         )
-    return list(visible.filter(q).order_by("surname", "given_names", "birth_date")[:limit])
+    # In alphabetical order regardless of capitals. Sorting on the expression, not on the
+    # indexed column, also keeps PostgreSQL from walking the surname index through every
+    # client of the country in the hope of finding the first 50 early (docs/performance.md).
+    ordered = visible.filter(q).order_by(Lower("surname"), Lower("given_names"), "birth_date", "pk")
+    return list(ordered[:limit])
 
 
 def melding_scope_q(*, user) -> Q:

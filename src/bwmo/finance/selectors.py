@@ -1,8 +1,10 @@
 """Reading what the cost model needs from the database: set-based, pseudonymised."""
 
+import functools
+
 from django.db.models import OuterRef, Q, Subquery
 
-from bwmo.care.models import Stay, Tariff
+from bwmo.care.models import Product, Stay, Tariff
 from bwmo.organisations.models import Municipality, Region, RegionMembership
 from bwmo.organisations.reference import MUNICIPALITIES_CSV
 from bwmo.rules import costs
@@ -35,10 +37,24 @@ def known_municipalities() -> dict[str, str]:
 
 
 def parameters_of(parameter_set: BudgetParameterSet) -> BudgetParameters:
-    base = parse_budget_parameters(
-        parameter_set.base.source_text, known_municipalities(), source=parameter_set.base.name
+    return _parameters(
+        parameter_set.base.source_text,
+        tuple(sorted(known_municipalities().items())),
+        parameter_set.base.name,
+        parameter_set.delay_years,
     )
-    return delay_ingroeipad(base, parameter_set.delay_years) if parameter_set.delay_years else base
+
+
+@functools.lru_cache(maxsize=16)
+def _parameters(
+    source_text: str, known: tuple[tuple[str, str], ...], source: str, delay_years: int
+) -> BudgetParameters:
+    """The parameters read from their text: a pure function of its arguments (the text, the
+    municipalities known, the name and the delay), so it is remembered by them — reading the
+    TOML of the national parameters took about a fifth of the finance page's time. The result
+    is a frozen value, shared by every request that asks the same."""
+    base = parse_budget_parameters(source_text, dict(known), source=source)
+    return delay_ingroeipad(base, delay_years) if delay_years else base
 
 
 def care_stays(*, region: Region) -> list[costs.CareStay]:
@@ -46,9 +62,13 @@ def care_stays(*, region: Region) -> list[costs.CareStay]:
     current = ResponsibilityDecision.objects.filter(
         melding=OuterRef("indication__melding"), is_current=True
     )
+    # The BW products as their keys, not as a join: with the join PostgreSQL misjudged how
+    # many stays are BW and read every BW stay of the country, looking up each one's
+    # indication (1.5 s for a region of the national profile; docs/performance.md).
+    bw_products = list(Product.objects.filter(kind="BW").values_list("pk", flat=True))
     rows = (
         Stay.objects.filter(
-            product__kind="BW",
+            product__in=bw_products,
             indication__isnull=False,
             indication__responsible_municipality__in=region_members(region),
         )

@@ -122,6 +122,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation of statements (docs/performance.md): bwmo's statements read one
+    # client or one region, but the scoping conditions make PostgreSQL estimate some of them
+    # as large, and compiling them took seconds (4.5 of 5.5 s of a dossier's indications on
+    # the national profile) where running them takes milliseconds. PG_JIT=on restores it.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(
+            None,
+            [
+                DATABASES["default"]["OPTIONS"].get("options", ""),
+                f"-c jit={'on' if os.environ.get('PG_JIT') == 'on' else 'off'}",
+            ],
+        )
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.dates import MONTHS
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,6 +73,58 @@ class DateField(forms.DateField):
         return super().to_python(value)
 
 
+def _attrs_html(attrs: dict[str, Any]) -> SafeString:
+    """Django's ``attrs.html``: ` name="value"`, a bare ` name` for True, nothing for False."""
+    return mark_safe(  # noqa: S308 — every part is escaped by format_html
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
+class Select(forms.Select):
+    """Django's select list, the same HTML as its template, but built in Python: the
+    template renders every option as an include of its own, and the list of some 250
+    providers of the national profile took half of a dashboard's time (docs/performance.md).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts: list[str] = [
+            format_html('<select name="{}"{}>', widget["name"], _attrs_html(widget["attrs"]))
+        ]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in group_choices:
+                parts.append(
+                    format_html(
+                        '\n  <option value="{}"{}>{}</option>\n',  # the template's newline
+                        str(option["value"]),
+                        _attrs_html(option["attrs"]),
+                        option["label"],
+                    )
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 — every part is escaped by format_html
+
+
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices of a model field read in one statement, not through ``iterator()``: on
+    PostgreSQL that is a server-side cursor (DECLARE, FETCH, CLOSE: three round trips per
+    select list) for lists of a few hundred rows at most."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
 class BwmoForm(forms.Form):
     """Base form: Dutch-style labels without a trailing colon.
 
@@ -86,6 +140,11 @@ class BwmoForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.pop("maxlength", None)
+            if type(field.widget) is forms.Select:
+                field.widget.__class__ = Select
+            if isinstance(field, forms.ModelChoiceField):
+                field.iterator = ListedChoices
+                field.widget.choices = field.choices
             if type(field) is forms.DateField:
                 field.__class__ = DateField
                 field.input_formats = DATE_INPUT_FORMATS
