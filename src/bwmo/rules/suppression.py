@@ -1168,7 +1168,7 @@ def _figures_problem(
             moved = flow.get(name) == "inout"
             if moved:
                 members |= set(figures["doorstroom"][name])
-            for member in members:
+            for member in sorted(members, key=_order):  # in every process alike
                 equation: Equation = {}
                 for top, sign in signs.items():
                     if (top, name, member) in values:
