@@ -340,7 +340,10 @@ class _Problem:
             added: set[Key] = set()
             exposed = self.exposed_to(hidden, readers, shared)
             for known, cells in zip([frozenset(), *readers], exposed, strict=True):
-                for cell in sorted(cells, key=_order):
+                if not cells:
+                    continue
+                rest = self._freeing(cells, hidden | added, known, added)
+                for cell in sorted(rest, key=_order):
                     near = {k for i in self.equations_of[cell] for k in self.equations[i]}
                     if near & added:
                         continue
@@ -349,7 +352,8 @@ class _Problem:
                         added.add(pick)
             if not added:
                 # A reader who takes every mark at its word (at most 4): see the module.
-                for _strict, trusting in self._exposed_groups(hidden, trust_marks=True):
+                # What the public derives exactly is known: only the marks' bound is checked.
+                for trusting in self._trusting_groups(hidden, exposed[0]):
                     pick = self._secondary(trusting, hidden, nearby=False)
                     if pick is not None:
                         added.add(pick)
@@ -358,6 +362,101 @@ class _Problem:
             hidden |= added
             self._protect_relations(hidden, {i for k in added for i in self.equations_of[k]})
         return hidden
+
+    def _freeing(
+        self, cells: set[Key], hidden: set[Key], known: frozenset[Key], added: set[Key]
+    ) -> set[Key]:
+        """Secondary cells (added to ``added``) that give exposed ``cells`` room, for a reader
+        who knows ``known``; returns the exposed cells this found no such cell for.
+
+        A cell ``k`` is fixed when some combination of the relations involves no unknown cell
+        but ``k``: its recipe, in published cells (``_Reduced``). Hiding a published cell
+        ``j`` of the recipe frees ``k``, unless relations among published cells alone give
+        ``j`` back; then ``j`` is fixed in turn, and a cell of its recipe is taken too, until
+        neither is fixed. A cell held at 1 is held by rows that hold only unknown cells at 1: a
+        published cell of such a row, hidden, lets it move. The cheapest cell is taken each
+        time (``priority``, then one that frees at once, then the value). Computed modulo a
+        large prime: a choice, not a proof — the exact check of the next round decides.
+        """
+        unknown = set(hidden - known)
+        rest: set[Key] = set()
+
+        def cost(key: Key, reduced: _Reduced) -> tuple[int, bool, int, str]:
+            return (
+                self.priority.get(key, 0),
+                reduced.derivable(key),
+                self.values[key],
+                _order(key),
+            )
+
+        for variables, indices in self._unknown_components(unknown, cells):
+            rows = [
+                {
+                    k: c
+                    for k, c in self.equations[index].items()
+                    if c and (k in unknown or (k not in known and self.values[k] > 0))
+                }
+                for index in indices
+            ]
+            ones = {k for k in variables if self.values[k] == 1}
+            reduced = _Reduced(rows, unknown, ones)
+            todo = deque(sorted(cells & variables, key=_order))
+            held = {cell for cell in todo if cell in ones and reduced.recipe(cell) is None}
+            while todo:
+                cell = todo.popleft()
+                recipe = reduced.recipe(cell)
+                if recipe is None:
+                    if cell not in held:
+                        continue  # free now
+                    held.discard(cell)
+                    # Exposed, yet free in the linear sense: held at 1.
+                    pool = reduced.holding(cell, ones)
+                    if any(k in added for row in pool for k in row):
+                        continue
+                    recipe = {k for row in pool for k in row if k not in reduced.unknown}
+                    if not recipe:
+                        rest.add(cell)
+                        continue
+                    pick = min(recipe, key=lambda k: cost(k, reduced))
+                    added.add(pick)
+                    reduced.make_unknown(pick)
+                    continue
+                if not recipe:
+                    rest.add(cell)  # fixed by the relations alone: zeros all round
+                    continue
+                pick = min(recipe, key=lambda k: cost(k, reduced))
+                added.add(pick)
+                reduced.make_unknown(pick)
+                todo.appendleft(pick)
+                todo.appendleft(cell)
+        return rest
+
+    def _unknown_components(
+        self, unknown: set[Key], cells: set[Key]
+    ) -> list[tuple[set[Key], list[int]]]:
+        """The groups of unknown cells linked by relations that hold one of ``cells``, with
+        the indices of their relations."""
+        seen: set[Key] = set()
+        result: list[tuple[set[Key], list[int]]] = []
+        for start in sorted(cells, key=_order):
+            if start in seen:
+                continue
+            group = {start}
+            indices: set[int] = set()
+            todo = [start]
+            while todo:
+                current = todo.pop()
+                for index in self.equations_of[current]:
+                    if index in indices:
+                        continue
+                    indices.add(index)
+                    for other in self.equations[index]:
+                        if other in unknown and other not in group:
+                            group.add(other)
+                            todo.append(other)
+            seen |= group
+            result.append((group, sorted(indices)))
+        return result
 
     def _exposed_groups(
         self, hidden: set[Key], *, trust_marks: bool
@@ -382,6 +481,26 @@ class _Problem:
                 trusting = self._pinned(systems, variables, upper=THRESHOLD - 1) - strict
             if strict or trusting:
                 groups.append((strict, trusting))
+        return groups
+
+    def _trusting_groups(self, hidden: set[Key], strict: set[Key]) -> list[set[Key]]:
+        """Per group of linked hidden cells, those a reader who takes every mark as at most 4
+        derives by bounds and the public does not derive exactly (``strict``, as
+        ``exposed_to`` found it): ``_exposed_groups``' second set, without computing the
+        first again."""
+        hidden = {key for key in hidden if key in self.values}
+        groups: list[set[Key]] = []
+        for variables, eqs in self._components(hidden):
+            systems = [
+                (
+                    [(k, c) for k, c in eq.items() if c and k in variables],
+                    -sum(c * self.values[k] for k, c in eq.items() if k not in hidden),
+                )
+                for eq in eqs
+            ]
+            pinned = self._pinned(systems, variables, upper=THRESHOLD - 1) - strict
+            if pinned:
+                groups.append(pinned)
         return groups
 
     def _components(self, hidden: set[Key]) -> list[tuple[set[Key], list[Equation]]]:
@@ -449,6 +568,114 @@ def _echelon(
                 _subtract(other_row, row, factor)
         pivots[pivot] = row
     return pivots
+
+
+_PRIME = 2**61 - 1
+"""The field of ``_echelon_mod``: a Mersenne prime, far above every coefficient here."""
+
+
+class _Reduced:
+    """The reduced row echelon form, modulo ``_PRIME``, of relations among unknown cells and
+    published cells, that pivots on unknown cells first (cells above 1 before cells at 1): a
+    row whose pivot is published holds published cells only (the reader can check it), and an
+    unknown cell is fixed iff it is the only unknown cell of its row. A published cell can be
+    made unknown (hidden) without reducing again."""
+
+    def __init__(self, rows: Iterable[Mapping[Key, int]], unknown: set[Key], ones: set[Key]):
+        self.unknown = set(unknown)
+        self.pivots: dict[Key, dict[Key, int]] = {}
+        self.holders: defaultdict[Key, set[Key]] = defaultdict(set)
+
+        def preference(key: Key) -> tuple[int, str]:
+            if key not in self.unknown:
+                return 2, _order(key)
+            return int(key in ones), _order(key)
+
+        p = _PRIME
+        for given in rows:
+            row = {k: c % p for k, c in given.items() if c % p}
+            for key in [k for k in row if k in self.pivots]:
+                factor = row.pop(key, 0)
+                if factor:
+                    _axpy(row, self.pivots[key], -factor, skip=key)
+            if row:
+                self._add_pivot(min(row, key=preference), row)
+
+    def _add_pivot(self, pivot: Key, row: dict[Key, int]) -> None:
+        p = _PRIME
+        inverse = pow(row[pivot], p - 2, p)
+        row = {k: a * inverse % p for k, a in row.items()}
+        for other in list(self.holders.pop(pivot, ())):
+            self._eliminate(other, pivot, row)
+        self.pivots[pivot] = row
+        for k in row:
+            if k != pivot:
+                self.holders[k].add(pivot)
+
+    def _eliminate(self, other: Key, pivot: Key, row: Mapping[Key, int]) -> None:
+        """Clear ``pivot`` from the row of ``other`` with ``row`` (whose pivot it is)."""
+        other_row = self.pivots[other]
+        factor = other_row.pop(pivot)
+        for k, a in row.items():
+            if k == pivot:
+                continue
+            value = (other_row.get(k, 0) - factor * a) % _PRIME
+            if value:
+                if k not in other_row:
+                    self.holders[k].add(other)
+                other_row[k] = value
+            elif k in other_row:
+                del other_row[k]
+                self.holders[k].discard(other)
+
+    def recipe(self, cell: Key) -> set[Key] | None:
+        """The published cells of the row that fixes ``cell``, or ``None`` when it is not
+        fixed."""
+        row = self.pivots.get(cell)
+        if row is None or any(k in self.unknown and k != cell for k in row):
+            return None
+        return set(row) - {cell}
+
+    def holding(self, cell: Key, ones: set[Key]) -> list[dict[Key, int]]:
+        """The rows with ``cell`` whose unknown cells are all at 1."""
+        rows = [self.pivots[p] for p in self.holders.get(cell, ())]
+        if cell in self.pivots:
+            rows.append(self.pivots[cell])
+        return [row for row in rows if all(k in ones for k in row if k in self.unknown)]
+
+    def derivable(self, key: Key) -> bool:
+        """Whether relations among published cells alone give the published ``key`` back."""
+        if key in self.pivots:
+            return True
+        return any(p not in self.unknown for p in self.holders.get(key, ()))
+
+    def make_unknown(self, key: Key) -> None:
+        """Hide the published ``key``: a row of published cells with it pivots on it now."""
+        self.unknown.add(key)
+        if key in self.pivots:
+            return
+        rows = sorted((p for p in self.holders.get(key, ()) if p not in self.unknown), key=_order)
+        if not rows:
+            return
+        old = rows[0]
+        row = self.pivots.pop(old)
+        for k in row:
+            if k != old:
+                self.holders[k].discard(old)
+        self.holders[old].discard(old)
+        self._add_pivot(key, row)
+
+
+def _axpy(row: dict[Key, int], other: Mapping[Key, int], factor: int, skip: Key) -> None:
+    """``row += factor × other`` modulo ``_PRIME``, dropping zeros (and leaving out ``skip``)."""
+    for k, a in other.items():
+        if k == skip:
+            continue
+        value = (row.get(k, 0) + factor * a) % _PRIME
+        if value:
+            row[k] = value
+        else:
+            row.pop(k, None)
 
 
 def _subtract(
@@ -941,7 +1168,7 @@ def _figures_problem(
             moved = flow.get(name) == "inout"
             if moved:
                 members |= set(figures["doorstroom"][name])
-            for member in members:
+            for member in sorted(members, key=_order):  # in every process alike
                 equation: Equation = {}
                 for top, sign in signs.items():
                     if (top, name, member) in values:
