@@ -163,3 +163,68 @@ def test_a_batch_of_declarations_reads_its_state_once(granted, tmp_path):
     assert Declaration.objects.count() == 12
     # file by file this was some ten queries a file
     assert len(queries) <= 25, [q["sql"][:80] for q in queries]
+
+
+def _fails_on_d3(contents, xsd_dir, *, today, max_bytes):
+    """The worker's parse, failing on the file with identification D3 (module level: the
+    worker process finds it by name)."""
+    from bwmo.iwmo.validate import validate_declarations
+
+    if any(b">D3<" in c for c in contents):
+        raise RuntimeError("the worker cannot parse this")
+    return validate_declarations(contents, xsd_dir, today=today, max_bytes=max_bytes)
+
+
+def _spy_on_submit(monkeypatch) -> list[bool]:
+    used: list[bool] = []
+    real = exchange.importer._ParseAhead.submit
+
+    def submit(self, reads):
+        parsed = real(self, reads)
+        used.append(parsed is not None)
+        return parsed
+
+    monkeypatch.setattr(exchange.importer._ParseAhead, "submit", submit)
+    return used
+
+
+def test_the_next_batch_parsed_by_a_worker_decides_as_one_by_one_would(
+    granted, tmp_path, monkeypatch, caplog
+):
+    """A folder of several batches: a worker process parses and validates the next batch
+    while this one is decided; every file still sees the ones before it, across batches."""
+    client, indication = granted
+    folder, today = _folder(tmp_path, client, indication)
+    alone = tmp_path / "alone"
+    shutil.copytree(folder, alone)
+    expected, expected_state = _one_by_one(alone, today)
+    monkeypatch.setattr(exchange.importer, "BATCH_FILES", 2)  # six files: three batches
+    used = _spy_on_submit(monkeypatch)
+
+    results = exchange.import_directory(folder, today=today)
+
+    assert used == [True, True, True]  # every batch parsed by the worker
+    assert "file by file" not in caplog.text
+    assert _summary(results) == expected
+    assert _state() == expected_state
+
+
+def test_a_worker_failing_on_a_file_leaves_its_batch_to_be_done_file_by_file(
+    granted, tmp_path, monkeypatch, caplog
+):
+    client, indication = granted
+    folder, today = _folder(tmp_path, client, indication)
+    alone = tmp_path / "alone"
+    shutil.copytree(folder, alone)
+    expected, expected_state = _one_by_one(alone, today)
+    monkeypatch.setattr(exchange.importer, "BATCH_FILES", 2)
+    monkeypatch.setattr(exchange.importer, "validate_declarations", _fails_on_d3)
+    used = _spy_on_submit(monkeypatch)
+
+    results = exchange.import_directory(folder, today=today)
+
+    assert used == [True, True, True]
+    assert "again file by file (RuntimeError)" in caplog.text
+    # only the worker failed: the batch done again in this process decides the same
+    assert _summary(results) == expected
+    assert _state() == expected_state

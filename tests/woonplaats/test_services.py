@@ -337,3 +337,33 @@ def test_overgangsclient_later_placed_by_another_municipality_goes_to_that_one(r
         + ("(laatstelijk verstrekt, minder dan twaalf maanden geleden)")
     )
     assert _current(old).rule == "V"
+
+
+def test_the_brp_and_stays_are_read_only_for_clients_with_a_case_that_needs_them(region_setup):
+    """MO, a binding advice and a case before the start date are decided without the BRP
+    history and the earlier stays: a recompute in which no case needs them reads neither,
+    and decides the same as when it does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _client, old, new = _bw_before_start(region_setup)
+
+    def facts_read(queries) -> bool:
+        return any(
+            "clients_brpregistration" in q["sql"] or '"care_stay"' in q["sql"] for q in queries
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        later = services.responsibility_recompute(
+            region=region_setup.region, version="uitstel-2027", dry_run=True
+        )
+    rules = {o.melding.pk: o.decision.rule for o in later.outcomes}
+    assert (rules[old.pk], rules[new.pk]) == ("V", "V")  # both before 2027
+    assert not facts_read(queries.captured_queries)
+
+    with CaptureQueriesContext(connection) as queries:
+        now = services.responsibility_recompute(region=region_setup.region, dry_run=True)
+    rules = {o.melding.pk: o.decision.rule for o in now.outcomes}
+    assert (rules[old.pk], rules[new.pk]) == ("V", "T")  # the new case reads the BW stay
+    assert facts_read(queries.captured_queries)
+    assert now.changes == []  # as decided case by case when the meldingen were registered

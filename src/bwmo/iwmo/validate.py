@@ -50,6 +50,28 @@ def validate_message(
     return validate_root(root, xsd_dir, today=today, strict=strict)
 
 
+def validate_declarations(
+    contents: list[bytes], xsd_dir: str | Path, *, today: date, max_bytes: int = MAX_BYTES
+) -> list[ValidationResult | None]:
+    """For a batch import: per file the result of :func:`validate_root` when it is a readable,
+    XSD-valid declaration (WMO323), else None (the importer takes any other file one by one,
+    from its bytes). Plain Python on bytes, so a worker process can do it beside the
+    importer."""
+    results: list[ValidationResult | None] = []
+    for content in contents:
+        try:
+            root = parse_xml(content, max_bytes=max_bytes)
+        except XmlSyntaxError:
+            results.append(None)
+            continue
+        if message_type_of(root) != "WMO323":
+            results.append(None)
+            continue
+        result = validate_root(root, xsd_dir, today=today)
+        results.append(result if result.bericht is not None else None)
+    return results
+
+
 def xml_error(exc: XmlSyntaxError) -> IwmoError:
     """The finding for a file refused before or while parsing."""
     return IwmoError(exc.code, "/", str(exc), detail=exc.detail)

@@ -220,6 +220,8 @@ BWMO_IWMO_CODELIST_DIR = Path(
 # The largest iWmo file bwmo reads (import folder, upload screen, validate); a bigger file is
 # recorded as ongeldig without being parsed. A WMO323 of 1,000 clients is about 2 MB.
 BWMO_IWMO_MAX_FILE_BYTES = int(os.environ.get("BWMO_IWMO_MAX_FILE_BYTES", 20 * 1024 * 1024))
+# Worker processes that parse and validate the next batch of a folder import (0: none).
+BWMO_IWMO_PARSE_WORKERS = int(os.environ.get("BWMO_IWMO_PARSE_WORKERS", "1"))
 
 # The access log's key and anchors live outside the database (docs/security.md, "Access log").
 # The key: BWMO_AUDIT_KEY itself, or a file holding it; the demo generates one in DATA_DIR.

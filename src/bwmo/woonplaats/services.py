@@ -164,12 +164,44 @@ def compute(
     meldingen = sorted(meldingen, key=lambda m: (m.client_id, m.received_on, m.pk))
     if not meldingen:
         return []
-    client_ids = sorted({m.client_id for m in meldingen})
     names = names if names is not None else dict(Municipality.objects.values_list("code", "name"))
+
+    # Each case's region and rule set first. Only a BW case on or after its rule set's start
+    # date reads the BRP history and the earlier stays (rules T, A, B, C, W, D); a binding
+    # advice (G), MO and a case before the start date (V) are decided without them. So those
+    # facts are read only for the clients that have such a case.
+    regions = _Regions()
+    rule_sets: dict[int, RuleSetVersion] = {}
+    as_rules: dict[int, engine.RuleSet] = {}
+    case_regions: list[Region] = []
+    with_facts: set[int] = set()
+    for melding in meldingen:
+        region = regions.of(melding.applied_to_id, melding.received_on)
+        if region.pk not in rule_sets:
+            rule_sets[region.pk] = (
+                rule_set_for(region)
+                if rule_set_for is not None
+                else rule_set_in_force(region=region, on=timezone.localdate())
+            )
+            as_rules[region.pk] = _as_rules(rule_sets[region.pk])
+        case_regions.append(region)
+        if (
+            melding.product_kind == engine.PRODUCT_BW
+            and melding.received_on >= as_rules[region.pk].start_date
+        ):
+            with_facts.add(melding.client_id)
+    client_ids = sorted(with_facts)
+    facts_scope = None
+    if scope is not None and client_ids:
+        # The same clients by subquery (or a few more: the earliest start date of them all).
+        first_start = min(rules.start_date for rules in as_rules.values())
+        facts_scope = scope.filter(
+            product_kind=engine.PRODUCT_BW, received_on__gte=first_start
+        ).values("client_id")
 
     brp: dict[int, list[engine.BrpPeriod]] = defaultdict(list)
     stays: dict[int, list[tuple]] = defaultdict(list)
-    for chunk in _id_sets(client_ids, None if scope is None else scope.values("client_id")):
+    for chunk in _id_sets(client_ids, facts_scope):
         # "Geen inschrijving" is, for the rules, a period without BRP registration.
         for client_id, municipality, start, end, kind in (
             BrpRegistration.objects.filter(client_id__in=chunk)
@@ -203,24 +235,13 @@ def compute(
             # The binding_advice_complete constraint: a binding advice has both of these.
             advice[melding_id] = engine.DisputeAdvice(responsible, cast(date, advice_date))
 
-    regions = _Regions()
     histories = {client: tuple(history) for client, history in brp.items()}
     # The same earlier stay, provided by the same municipality, counts in each of a
     # client's cases: one (immutable) period for all of them.
     periods: dict[tuple, engine.CarePeriod] = {}
-    rule_sets: dict[int, RuleSetVersion] = {}
-    as_rules: dict[int, engine.RuleSet] = {}
     decided: dict[int, str] = {}
     outcomes: list[Outcome[C]] = []
-    for melding in meldingen:
-        region = regions.of(melding.applied_to_id, melding.received_on)
-        if region.pk not in rule_sets:
-            rule_sets[region.pk] = (
-                rule_set_for(region)
-                if rule_set_for is not None
-                else rule_set_in_force(region=region, on=timezone.localdate())
-            )
-            as_rules[region.pk] = _as_rules(rule_sets[region.pk])
+    for melding, region in zip(meldingen, case_regions, strict=True):
         rule_set = rule_sets[region.pk]
         care = []
         for kind, start, end, location, source_melding, provided_by in stays[melding.client_id]:

@@ -15,8 +15,17 @@ at a message or request in the screens is logged there.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import hashlib
 import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -37,10 +46,11 @@ from bwmo.iwmo._xml import (
     parse_xml,
     prestatie_path,
 )
-from bwmo.iwmo.validate import xml_error
+from bwmo.iwmo.validate import ValidationResult, validate_declarations, xml_error
 from bwmo.organisations.models import Municipality, Provider
 
 from ..models import Allocation, Declaration, DeclarationLine, Direction, Message, MessageStatus
+from . import rows
 from .checks import CrossChecks
 from .effects import Effects
 from .export import _answer_filename, _deliver_all, write_recorded
@@ -104,19 +114,35 @@ def import_directory(
     others land as they would have."""
     write_recorded()
     files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
+    batches = [files[first : first + BATCH_FILES] for first in range(0, len(files), BATCH_FILES)]
+    with _parse_ahead(len(batches), today=today) as ahead:
+        return _import_batches(batches, ahead, today=today, now=now)
+
+
+def _import_batches(
+    batches: list[list[Path]], ahead: _ParseAhead, *, today: date, now: datetime | None
+) -> list[FileResult]:
     cache: dict = {}  # reference data that does not change during one run
     results: list[FileResult] = []
-    for first in range(0, len(files), BATCH_FILES):
-        batch = files[first : first + BATCH_FILES]
-        reads: dict[Path, tuple[bytes, str, bool]] = {}
-        for path in batch:
-            with contextlib.suppress(OSError):  # unreadable: reported by the file's import
-                reads[path] = _read(path)
+    following = _read_batch(batches[0]) if batches else {}
+    parsing = ahead.submit(following)
+    for number, batch in enumerate(batches):
+        reads, parsed = following, parsing
+        if number + 1 < len(batches):
+            # The next batch is read and parsed (by a worker) while this one is imported.
+            following = _read_batch(batches[number + 1])
+            parsing = ahead.submit(following)
         answers: list[Message] = []
         try:
             with transaction.atomic():
                 done = _import_batch(
-                    batch, reads, today=today, now=now, cache=cache, answers=answers
+                    batch,
+                    reads,
+                    today=today,
+                    now=now,
+                    cache=cache,
+                    answers=answers,
+                    parsed=parsed,
                 )
         except Exception as error:
             logger.warning(
@@ -132,6 +158,87 @@ def import_directory(
         results += done
         _deliver_all(answers)  # committed: now the answers' files
     return results
+
+
+def _read_batch(batch: list[Path]) -> dict[Path, tuple[bytes, str, bool]]:
+    reads: dict[Path, tuple[bytes, str, bool]] = {}
+    for path in batch:
+        with contextlib.suppress(OSError):  # unreadable: reported by the file's import
+            reads[path] = _read(path)
+    return reads
+
+
+# Parsed declarations of a batch, once the worker has them: path → result (None: not a
+# readable, XSD-valid WMO323).
+_Parsed = Callable[[], dict[Path, ValidationResult | None]]
+
+
+class _ParseAhead:
+    """Parsing and validating the declarations of the next batch in a worker process while
+    the importer checks and writes the current one (``BWMO_IWMO_PARSE_WORKERS``, default 1;
+    0: everything in this process). Only for a folder of more than one batch: a worker is
+    not worth starting for a few files. The worker only reads bytes and returns what
+    ``validate_root`` returns (plain Python): every decision and every write stays here,
+    in the order of the files. Should the worker fail on a file, so does the batch, which is
+    then done again file by file in this process."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None, today: date) -> None:
+        self.pool, self.today = pool, today
+
+    def submit(self, reads: dict[Path, tuple[bytes, str, bool]]) -> _Parsed | None:
+        if self.pool is None:
+            return None
+        paths = [path for path, (_c, _s, too_big) in reads.items() if not too_big]
+        future = self.pool.submit(
+            validate_declarations,
+            [reads[path][0] for path in paths],
+            str(xsd_dir()),
+            today=self.today,
+            max_bytes=max_file_bytes(),
+        )
+        return lambda: dict(zip(paths, future.result(), strict=True))
+
+
+@contextlib.contextmanager
+def _parse_ahead(batches: int, *, today: date) -> Iterator[_ParseAhead]:
+    workers = int(getattr(settings, "BWMO_IWMO_PARSE_WORKERS", 1))
+    if batches < 2 or workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield _ParseAhead(None, today)
+        return
+    # Forked: the worker has the compiled schemas already and needs no setup. It never
+    # touches the database connection it inherits, and it ends with the importer, also
+    # when that is killed (it would otherwise wait for work for ever and hold the
+    # importer's output open).
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_end_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield _ParseAhead(pool, today)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_with_parent(parent: int) -> None:
+    """In the worker: end it when the importer (``parent``) ends, however it ends."""
+    with contextlib.suppress(OSError, AttributeError):
+        # Linux: the kernel sends SIGKILL to the worker when its parent dies.
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended already, before the line above
+        os._exit(0)
+
+    def watch() -> None:  # elsewhere (and as a second line): look every half second
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _recorded(reads: dict[Path, tuple[bytes, str, bool]]) -> set[str]:
@@ -180,21 +287,22 @@ def _declaration_import(
     now: datetime | None,
     cache: dict,
     lookups: BatchLookups,
+    parsed: dict[Path, ValidationResult | None] | None = None,
 ) -> _Import | None:
     """The import of a file that is an XSD-valid declaration (WMO323) from a known provider
     to a known municipality, ready to be checked against the batch's state; None for any
-    other file (which takes the path of a single file)."""
+    other file (which takes the path of a single file). ``parsed``: the batch's files
+    parsed and validated already (by the worker)."""
     if read is None or read[2]:
         return None
     content, sha, _too_big = read
-    try:
-        root = parse_xml(content, max_bytes=max_file_bytes())
-    except XmlSyntaxError:
-        return None
-    if message_type_of(root) != "WMO323":
-        return None
-    result = validate_root(root, xsd_dir(), today=today)
-    if result.bericht is None:
+    if parsed is not None and path in parsed:
+        result = parsed[path]
+    else:
+        [result] = validate_declarations(
+            [content], xsd_dir(), today=today, max_bytes=max_file_bytes()
+        )
+    if result is None or result.bericht is None:
         return None
     run = _Import(
         path,
@@ -220,18 +328,26 @@ def _import_batch(
     now: datetime | None,
     cache: dict,
     answers: list[Message],
+    parsed: _Parsed | None = None,
 ) -> list[FileResult]:
     """``_import_files`` with the declarations checked against state read once for the
     batch (kept current file by file) and written together; any other file is imported as
     a single file, after what came before it is written, so the order of the files holds."""
     recorded = _recorded(reads)
     lookups = BatchLookups()
+    done = parsed() if parsed is not None else None
     runs = {
         path: run
         for path in batch
         if (
             run := _declaration_import(
-                path, reads.get(path), today=today, now=now, cache=cache, lookups=lookups
+                path,
+                reads.get(path),
+                today=today,
+                now=now,
+                cache=cache,
+                lookups=lookups,
+                parsed=done,
             )
         )
         is not None
@@ -314,26 +430,27 @@ class _Pending:
 
 def _write_pending(pending: list[_Pending], answers: list[Message]) -> None:
     """Write the checked declarations: their messages, declarations and lines, then their
-    answers (which carry the message's number), each kind with one insert."""
+    answers (which carry the message's number), each kind with one statement (`rows.insert`:
+    COPY on PostgreSQL)."""
     if not pending:
         return
-    Message.objects.bulk_create([p.run.message for p in pending])
+    rows.insert([p.run.message for p in pending])
     if any(p.run.message.pk is None for p in pending):
         raise RuntimeError("the database did not return the new messages' keys")
     for p in pending:
         p.declaration.message = p.run.message
-    Declaration.objects.bulk_create([p.declaration for p in pending])
+    rows.insert([p.declaration for p in pending])
     lines = []
     for p in pending:
         for line in p.lines:
             line.declaration = p.declaration
         lines += p.lines
-    DeclarationLine.objects.bulk_create(lines, batch_size=1000)
+    rows.insert(lines)
     replies = []
     for p in pending:
         p.run.answer = p.run._answer(p.returned)
         replies.append(p.run.answer)
-    Message.objects.bulk_create(replies)
+    rows.insert(replies)
     answers += replies
     pending.clear()
 
