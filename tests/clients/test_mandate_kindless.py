@@ -138,3 +138,16 @@ def test_a_bw_provider_still_sees_the_wlz_and_not_the_history(region_setup, worl
     both = world["both"]
     assert selectors.wlz_applications_visible_to(user=provider_user).filter(client=both).exists()
     assert not selectors.client_events_visible_to(user=provider_user).filter(client=both).exists()
+
+
+def test_a_one_kind_holder_sees_the_identity_lines_its_organisation_recorded(world):
+    """The opvanginstelling that merged a client without BSN into a known one sees that it
+    did (its own line), not the lines others recorded of the same client."""
+    both, opvang = world["both"], world["opvang"]
+    own = ClientEvent.objects.create(
+        client=both, actor=opvang, action=ClientEvent.Action.MERGED_IN, details="Testregel"
+    )
+    for user in (opvang, world["worker"]):
+        seen = list(selectors.client_events_visible_to(user=user).filter(client=both))
+        assert seen == [own], user.username
+    assert selectors.client_events_visible_to(user=world["assen"]).filter(client=both).count() == 2

@@ -308,9 +308,16 @@ def wlz_applications_visible_to(*, user) -> QuerySet[WlzApplication]:
 
 def client_events_visible_to(*, user) -> QuerySet[ClientEvent]:
     """The client's own history (provisional identity, BSN, merges): it is about the client
-    as such, of no kind, so only a user who sees the client in full sees it; not a mandate
-    for one kind, not a provider."""
-    return ClientEvent.objects.filter(client__in=_clients_seen_with(user=user, kind=None))
+    as such, of no kind, so a user who sees the client in full sees all of it; a mandate for
+    one kind or a provider sees only the lines its own organisation recorded (the
+    opvanginstelling that registered a client without BSN and merged it later sees that it
+    did), and only of a client it sees at all."""
+    full = Q(client__in=_clients_seen_with(user=user, kind=None))
+    recorded = Q(
+        client__in=clients_visible_to(user=user),
+        actor__organisations__in=user.organisations.all(),
+    )
+    return ClientEvent.objects.filter(full | recorded).distinct()
 
 
 @dataclass(frozen=True)
