@@ -227,6 +227,38 @@ def advance_to_aanvraag(
     )
 
 
+def grant_bw(setup: RegionSetup, client: Client, *, provider, organisation_key="assen"):
+    """A BW melding of Assen for ``client`` (of one more kind), registered by
+    ``organisation_key`` and granted as BW Intramuraal (ZIN) at ``provider`` 20 days ago."""
+    from bwmo.care.models import Indication
+
+    day = timezone.localdate() - timedelta(days=20)
+    melding = toegang_services.melding_register(
+        client=client,
+        product_kind="BW",
+        applied_to=Municipality.objects.get(code="GM0106"),
+        received_on=day - timedelta(days=10),
+        summary="Hulpvraag",
+        organisation=setup.org[organisation_key],
+        user=setup.users["toegang_assen"],
+    )
+    advance_to_aanvraag(setup, melding, day=day, advised_product=setup.products["BW001"])
+    melding.refresh_from_db()
+    toegang_services.beschikking_record(
+        melding=melding,
+        user=setup.users["toegang_assen"],
+        expected_version=melding.version,
+        decision="toekenning",
+        decided_on=day,
+        product=setup.products["BW001"],
+        financing="ZIN",
+        provider=provider,
+        valid_from=day,
+        valid_to=day + timedelta(days=365),
+    )
+    return Indication.objects.get(client=client, product__kind="BW")
+
+
 def granted_client(setup: RegionSetup, *, municipality="GM0106", provider=None):
     """A client who went through the whole BW process and got BW Intramuraal at ``provider``."""
     client = client_with_melding(

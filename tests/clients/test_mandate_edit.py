@@ -9,19 +9,16 @@ nothing is written; the MO client of the same mandate can still be changed.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.test import Client as HttpClient
-from django.utils import timezone
 
 from bwmo.accounts.models import User
 from bwmo.accounts.roles import Role
 from bwmo.clients import selectors
 from bwmo.clients.models import BrpRegistration, Client
-from bwmo.organisations.models import Municipality
-from bwmo.toegang import services as toegang_services
-from tests.factories import advance_to_aanvraag, make_user, mo_client, register_client
+from tests.factories import grant_bw, make_user, mo_client, register_client
 
 pytestmark = pytest.mark.django_db
 
@@ -29,30 +26,7 @@ pytestmark = pytest.mark.django_db
 def _bw_at_the_opvanginstelling(setup) -> Client:
     """BW of Assen, delivered by the opvanginstelling, its melding handled by it."""
     client = register_client(setup, organisation_key="opvang", surname="Bewoner")
-    day = timezone.localdate() - timedelta(days=20)
-    melding = toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=Municipality.objects.get(code="GM0106"),
-        received_on=day - timedelta(days=10),
-        summary="Hulpvraag",
-        organisation=setup.org["opvang"],
-        user=setup.users["toegang_assen"],
-    )
-    advance_to_aanvraag(setup, melding, day=day, advised_product=setup.products["BW001"])
-    melding.refresh_from_db()
-    toegang_services.beschikking_record(
-        melding=melding,
-        user=setup.users["toegang_assen"],
-        expected_version=melding.version,
-        decision="toekenning",
-        decided_on=day,
-        product=setup.products["BW001"],
-        financing="ZIN",
-        provider=setup.opvang,
-        valid_from=day,
-        valid_to=day + timedelta(days=365),
-    )
+    grant_bw(setup, client, provider=setup.opvang, organisation_key="opvang")
     return client
 
 

@@ -8,7 +8,6 @@ Assen: on the declarations screens, the export of pending WMO301s, the API and t
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,9 +29,7 @@ from bwmo.messaging.models import (
     MessageStatus,
 )
 from bwmo.monitor.views import audience_for
-from bwmo.organisations.models import Municipality
-from bwmo.toegang import services as toegang_services
-from tests.factories import advance_to_aanvraag, granted_client, mo_client
+from tests.factories import grant_bw, granted_client, mo_client
 
 pytestmark = pytest.mark.django_db
 
@@ -41,31 +38,7 @@ BW_CENTS, MO_CENTS, OTHER_BW_CENTS = 123_456, 7_890, 654_321
 
 def give_bw(setup, client) -> Indication:
     """A BW indication of Assen (ZIN at Stichting Testhuis) for a client who has MO already."""
-    day = timezone.localdate() - timedelta(days=20)
-    melding = toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=Municipality.objects.get(code="GM0106"),
-        received_on=day - timedelta(days=10),
-        summary="Hulpvraag",
-        organisation=setup.org["assen"],
-        user=setup.users["toegang_assen"],
-    )
-    advance_to_aanvraag(setup, melding, day=day, advised_product=setup.products["BW001"])
-    melding.refresh_from_db()
-    toegang_services.beschikking_record(
-        melding=melding,
-        user=setup.users["toegang_assen"],
-        expected_version=melding.version,
-        decision="toekenning",
-        decided_on=day,
-        product=setup.products["BW001"],
-        financing="ZIN",
-        provider=setup.provider,
-        valid_from=day,
-        valid_to=day + timedelta(days=365),
-    )
-    return Indication.objects.get(client=client, product__kind="BW")
+    return grant_bw(setup, client, provider=setup.provider)
 
 
 def _declaration(setup, provider, number: str, lines: list[tuple]) -> Declaration:

@@ -9,8 +9,6 @@ allocation was made held MO only and stays visible.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client as HttpClient
@@ -22,38 +20,13 @@ from bwmo.api.services import api_client_register
 from bwmo.clients.models import Client
 from bwmo.messaging import selectors
 from bwmo.messaging.models import Allocation, Direction, Message, MessageStatus
-from bwmo.organisations.models import Municipality
-from bwmo.toegang import services as toegang_services
-from tests.factories import advance_to_aanvraag, mo_client
+from tests.factories import grant_bw, mo_client
 
 pytestmark = pytest.mark.django_db
 
 
 def _bw_at_the_opvanginstelling(setup, client: Client) -> None:
-    day = timezone.localdate() - timedelta(days=20)
-    melding = toegang_services.melding_register(
-        client=client,
-        product_kind="BW",
-        applied_to=Municipality.objects.get(code="GM0106"),
-        received_on=day - timedelta(days=10),
-        summary="Hulpvraag",
-        organisation=setup.org["assen"],
-        user=setup.users["toegang_assen"],
-    )
-    advance_to_aanvraag(setup, melding, day=day, advised_product=setup.products["BW001"])
-    melding.refresh_from_db()
-    toegang_services.beschikking_record(
-        melding=melding,
-        user=setup.users["toegang_assen"],
-        expected_version=melding.version,
-        decision="toekenning",
-        decided_on=day,
-        product=setup.products["BW001"],
-        financing="ZIN",
-        provider=setup.opvang,
-        valid_from=day,
-        valid_to=day + timedelta(days=365),
-    )
+    grant_bw(setup, client, provider=setup.opvang)
 
 
 def _pending_301(client: Client, provider) -> Message:

@@ -13,26 +13,10 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from bwmo.care.models import Product
-from bwmo.generate.demo import generate_demo
 from bwmo.monitor.services import MonitorScope, monitor_document
 from bwmo.organisations.models import Municipality, Provider, Region
 
-REFERENCE = date(2026, 11, 1)
 START, END = date(2026, 1, 1), date(2026, 10, 31)
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        from bwmo.generate.demo_accounts import ensure_demo_accounts
-
-        with transaction.atomic():
-            generate_demo(seed=2026, reference_date=REFERENCE, clients=300)
-            ensure_demo_accounts()
-            yield
-            transaction.set_rollback(True)
 
 
 def _login(client, name):

@@ -14,27 +14,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from bwmo.generate.demo import generate_demo
 from bwmo.monitor.services import MonitorScope, computed_document, monitor_document
 from bwmo.organisations.models import Municipality, Region, RegionMembership
 from bwmo.rules.suppression import MARK
 
-REFERENCE = date(2026, 11, 1)
 START, END = date(2026, 1, 1), date(2026, 10, 31)
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        from bwmo.generate.demo_accounts import ensure_demo_accounts
-
-        with transaction.atomic():
-            generate_demo(seed=2026, reference_date=REFERENCE, clients=400)
-            ensure_demo_accounts()
-            yield
-            transaction.set_rollback(True)
 
 
 def _small(value) -> bool:

@@ -106,18 +106,6 @@ def _mandate_kind_q(
     return q
 
 
-def _client_traffic_q(user, *, municipality: str, client: str, provider: str | None = None) -> Q:
-    """Traffic about clients: all of it for the user's own municipalities and the members of
-    their region; for a municipality they only hold a mandate of (for BW or for MO), only the
-    traffic about clients with an indication of that kind under that municipality — an MO
-    mandate gives no sight of the grantor's BW clients, and traffic naming no client (a
-    retour of a whole file, a declaration's header) stays with the grantor."""
-    full, partial = _traffic_scope(user)
-    return Q(**{f"{municipality}__in": full}) | _mandate_kind_q(
-        partial, municipality=municipality, client=client, provider=provider
-    )
-
-
 # The messages whose lines are allocations (ToegewezenProducten): the toewijzing and the
 # provider's start and stop of care on them, with their retour messages (which repeat the
 # lines of the message they answer).
@@ -259,7 +247,10 @@ def _request_messages_q(of_kind: _RequestsOfKind) -> Q:
 
 
 def _message_traffic_q(user) -> Q:
-    """The messages of ``_client_traffic_q``; of a partial mandate's grantor, a WMO301 only
+    """Traffic about clients: all of it for the user's own municipalities and the members of
+    their region; for a municipality they only hold a mandate of (for BW or for MO), only the
+    traffic about clients with an indication of that kind under that municipality
+    (``_mandate_kind_q``: traffic naming no client stays with the grantor), a WMO301 only
     when its lines are of the mandate's kind (``_allocation_lines_q``), a request and its
     answers only when its products are (``_request_messages_q``)."""
     full, partial = _traffic_scope(user)
@@ -276,7 +267,7 @@ def _message_traffic_q(user) -> Q:
 
 def messages_visible_to(user) -> QuerySet[Message]:
     """The traffic of the user's municipalities (for a mandate: of its kind, see
-    ``_client_traffic_q``; a WMO301 by its lines, ``_allocation_lines_q``), and any file the
+    ``_message_traffic_q``), and any file the
     user read in themselves (a file that names no municipality we know is seen by its
     uploader only)."""
     visible = _message_traffic_q(user)
