@@ -341,7 +341,7 @@ def test_budgets_per_municipality_and_year_with_small_counts_suppressed(callers,
     assert {"GM0106", "GM1730"} <= set(rows)
     assert rows["GM0106"]["year"] == year
     assert rows["GM0106"]["realised"] == "1800.00"  # 14 days at € 900 a week
-    assert rows["GM0106"]["clients"] == "<5"  # one client: suppressed
+    assert rows["GM0106"]["clients"] == "×"  # one client: suppressed
     assert client.bsn not in response.content.decode()
     unknown = callers["assen_aggregates"].get("/api/v1/budgets", region="GM9999")
     assert_problem(unknown, 404)

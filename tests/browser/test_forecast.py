@@ -26,13 +26,13 @@ def _history(region_setup) -> None:
     Intramuraal to the cheaper Thuis Plus, many stays ending (zelfstandig, Wlz, overleden,
     verhuisd), and two in Tynaarlo, both in care: the region's and Assen's figures are well
     above the disclosure threshold (the journey checks real numbers), Tynaarlo's stay below
-    it (hidden as "<5" from a controller of Assen)."""
+    it (hidden as "×" from a controller of Assen)."""
     stepdown_history(region_setup)
 
 
 def _region_p50(path) -> dict[tuple[int, str], tuple[float, float]]:
     """The region's (clients P50, cost P50) per (year, product) on the workbook's forecast
-    sheet; rows hidden as "<5" (a product with few clients) are left out."""
+    sheet; rows hidden as "×" (a product with few clients) are left out."""
     rows = list(load_workbook(path)["Prognose"].iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if row and row[0] == "Gemeente")
     return {
@@ -44,13 +44,13 @@ def _region_p50(path) -> dict[tuple[int, str], tuple[float, float]]:
 
 def _figure(text: str) -> float:
     """A shown number of clients ("21,4") as a float; a hidden one fails the test."""
-    assert text.strip() != "<5", "a figure the journey checks is hidden"
+    assert text.strip() != "×", "a figure the journey checks is hidden"
     return float(text.strip().replace(".", "").replace(",", "."))
 
 
 def _euros(text: str) -> float:
     """A shown amount ("€ 1.234.567") as a float; a hidden one fails the test."""
-    assert text.strip() not in ("<5", "—"), "an amount the journey checks is hidden"
+    assert text.strip() not in ("×", "—"), "an amount the journey checks is hidden"
     return float(text.replace("€", "").strip().replace(".", "").replace(",", "."))
 
 
@@ -105,8 +105,8 @@ def test_controller_defines_a_scenario_compares_and_downloads(
     tynaarlo = by_municipality.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name="Tynaarlo", exact=True)
     )
-    expect(tynaarlo.first.locator("td").nth(1)).to_have_text("<5")
-    expect(tynaarlo.first.locator("td").nth(3)).to_have_text("<5")
+    expect(tynaarlo.first.locator("td").nth(1)).to_have_text("×")
+    expect(tynaarlo.first.locator("td").nth(3)).to_have_text("×")
     screenshot(page, "forecast-detail")
 
     with page.expect_download() as download_info:
@@ -150,7 +150,7 @@ def test_controller_defines_a_scenario_compares_and_downloads(
         cells = row.locator("td")
         base_clients, faster_clients = (_figure(cells.nth(i).inner_text()) for i in (0, 3))
         assert base_clients >= 5 and faster_clients >= 5
-        assert cells.nth(1).inner_text().strip() not in ("<5", "—")
+        assert cells.nth(1).inner_text().strip() not in ("×", "—")
         assert _euros(cells.nth(4).inner_text()) < _euros(cells.nth(1).inner_text())
     screenshot(page, "forecast-compare")
     # In the heavier product it has fewer clients every year.

@@ -90,7 +90,7 @@ def test_the_first_year_short_per_product():
         {"product": "BW001", "year": 2029, "short_p50": 6.0},
         {"product": "BW002", "year": 2027, "short_p50": 0.4},  # rounding, not a shortage
         {"product": "BW003", "year": 2027, "short_p50": None},  # places unknown
-        {"product": "BW004", "year": 2028, "short_p50": "<5"},  # suppressed
+        {"product": "BW004", "year": 2028, "short_p50": "×"},  # suppressed
     ]
     assert [(r["product"], r["year"], r["short_p50"]) for r in shortages(capacity)] == [
         ("BW001", 2028, 3.2)

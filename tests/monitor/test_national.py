@@ -66,7 +66,7 @@ def test_page_excel_and_command(client, in_care, tmp_path):
     page = client.get(reverse("monitor:national"), query)
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Landelijk overzicht" in text and "&lt;5" in text
+    assert "Landelijk overzicht" in text and ">×<" in text
     assert "zonder tarief" in text
     book = load_workbook(
         io.BytesIO(client.get(reverse("monitor:national"), {**query, "formaat": "xlsx"}).content)

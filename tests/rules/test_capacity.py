@@ -58,7 +58,7 @@ def test_occupancy_percentage_and_over_capacity():
     assert capacity.occupancy(6, 0) == capacity.Occupancy(6, 0, None, True)
     assert capacity.occupancy(0, 0) == capacity.Occupancy(0, 0, None, False)
     # A hidden count tells neither its share nor whether it exceeds the places.
-    assert capacity.occupancy("<5", 3) == capacity.Occupancy("<5", 3, None, None)
+    assert capacity.occupancy("×", 3) == capacity.Occupancy("×", 3, None, None)
 
 
 def test_wait_bands():

@@ -82,14 +82,14 @@ def test_when_only_zeros_remain_the_total_goes():
 
 
 def test_suppressed_cells_adding_up_to_their_number_are_all_one():
-    # "<5" + "<5" = 12 − 10 = 2, so both would be 1 (a suppressed count is never 0).
+    # "×" + "×" = 12 − 10 = 2, so both would be 1 (a suppressed count is never 0).
     table = {"a": 1, "b": 1, "c": 10, "total": 12}
     assert suppress_table(table) == {"a": MARK, "b": MARK, "c": MARK, "total": 12}
     assert can_recompute(table, {"a": MARK, "b": MARK, "c": 10, "total": 12})
 
 
 def test_a_reader_who_trusts_the_marks_learns_nothing_either():
-    # Two "<5" adding up to 8 are both 4 for a reader taking "<5" at its word.
+    # Two "×" adding up to 8 are both 4 for a reader taking "×" at its word.
     table = {"a": 4, "b": 4, "c": 6, "total": 14}
     naive = {"a": MARK, "b": MARK, "c": 6, "total": 14}
     assert not can_recompute(table, naive)
@@ -100,7 +100,7 @@ def test_a_reader_who_trusts_the_marks_learns_nothing_either():
 
 
 def test_a_reader_trusting_the_marks_where_nothing_is_left_to_hide():
-    # Four "<5" cells and a "<5" total: each is 1 if "<5" means at most 4. Every number is
+    # Four "×" cells and a "×" total: each is 1 if "×" means at most 4. Every number is
     # hidden already; zeros are still shown, so this is accepted (see the module).
     table = {"a": 1, "b": 1, "c": 1, "d": 1, "e": 0, "total": 4}
     result = suppress_table(table)
@@ -428,7 +428,7 @@ def test_statistics_of_a_few_persons_are_blanked():
     assert result["waiting_list"]["total"]["count"] == 7
     assert result["waiting_list"]["total"]["max_days"] == 31
     assert result["waiting_list"]["total"]["median_days"] == 28.0
-    # Outside the recognised tables a small count still gets "<5".
+    # Outside the recognised tables a small count still gets "×".
     assert result["flows"] == {"total": 7, "out_of_region": MARK, "detail": [MARK, 12]}
     assert result["lead_times"]["total"]["on"] == "2024-06-01"
     assert no_small_counts(result)

@@ -36,7 +36,7 @@ def test_an_inequality_that_does_not_hold_is_not_used():
 
 
 def test_a_reader_who_takes_the_marks_at_their_word():
-    """Two hidden cells adding up to 8 are both 4 for a reader who takes "<5" as at most 4."""
+    """Two hidden cells adding up to 8 are both 4 for a reader who takes "×" as at most 4."""
     parts = {"p": {"instroom": {"total": 9, "product": {"x": 4, "y": 4, "z": 1}}}}
     published = {"p": {"instroom": {"total": 9, "product": {"x": MARK, "y": MARK, "z": MARK}}}}
     result = audit_bounds(parts, published)

@@ -193,7 +193,7 @@ class MonitorFiguresSerializer(serializers.Serializer):
     periodEnd = serializers.DateField()
     audience = serializers.ChoiceField(choices=["internal", "external"])
     figures = serializers.DictField(
-        help_text="De cijfers van de monitor, kleine aantallen onderdrukt ('<5')."
+        help_text="De cijfers van de monitor, afgeschermde aantallen als '×'."
     )
 
 
@@ -207,7 +207,7 @@ class BudgetRowSerializer(serializers.Serializer):
     nonClient = serializers.DecimalField(source="non_client", max_digits=14, decimal_places=2)
     result = serializers.DecimalField(max_digits=14, decimal_places=2)
     declared = serializers.DecimalField(max_digits=14, decimal_places=2)
-    clients = serializers.CharField(help_text="Aantal cliënten; kleine aantallen als '<5'.")
+    clients = serializers.CharField(help_text="Aantal cliënten; een afgeschermd aantal als '×'.")
 
 
 class BudgetSerializer(serializers.Serializer):

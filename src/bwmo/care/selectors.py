@@ -161,7 +161,7 @@ class WaitingLine:
     product_name: str
     provider: str
     bands: tuple[int | str, ...]
-    """Counts per band of ``rules.WAIT_BANDS``; ``"<5"`` where suppressed."""
+    """Counts per band of ``rules.WAIT_BANDS``; ``"×"`` where suppressed."""
     total: int | str
 
 
@@ -296,7 +296,7 @@ def capacity_document(*, region: Region, start: date, end: date, on: date) -> Ca
     ``end`` (stays in progress on the month's first day) against the places in force that
     day, and the waiting list on ``on``.
 
-    Every count is suppressed (``"<5"`` for 1–4, with secondary suppression where a total
+    Every count is suppressed (``"×"`` for 1–4, with secondary suppression where a total
     would give a hidden count back): the stays at a provider are of residents of many
     municipalities, also from outside the region, so no reader of these screens is inside
     all of them — as the monitor suppresses rows of other municipalities' residents for

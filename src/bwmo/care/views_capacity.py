@@ -150,7 +150,7 @@ def _workbook(request: HttpRequest, document: selectors.CapacityDocument) -> Htt
             "on": date_format(document.on, "j F Y"),
         },
         filters=[(_("Regio"), str(document.region))],
-        audience=_("buiten de gemeente: kleine aantallen (1–4) afgeschermd als <5"),
+        audience=_("buiten de gemeente: kleine aantallen (1–4) afgeschermd als ×"),
         made_by=user.get_full_name() or user.get_username(),
         organisation=", ".join(o.name for o in user.organisations.order_by("name")),
         notes=[

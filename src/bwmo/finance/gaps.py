@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bwmo.rules.costs import ConflictingTariffs, MissingTariff
-from bwmo.rules.suppression import MARK, THRESHOLD, is_small
+from bwmo.rules.suppression import THRESHOLD, is_small
+
+FEW = "<5"
+"""A gap's count of 1 to 4 as a reader who may not see every client it concerns reads it. Unlike
+a hidden cell of the figures (``×``), a gap's count is in no published relation, so it can say
+what it is: fewer than 5."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,7 @@ def bad_stay_gap(n: int, problem: str) -> DataGap:
 
 def _tariff_message(n: int | str, subject: str) -> str:
     # "<5" reads as a plural: "<5 verblijven".
-    number = THRESHOLD if n == MARK else int(n)
+    number = THRESHOLD if n == FEW else int(n)
     return ngettext(
         "%(n)s verblijf zonder tarief: %(subject)s.",
         "%(n)s verblijven zonder tarief: %(subject)s.",
@@ -193,7 +198,7 @@ def _tariff_message(n: int | str, subject: str) -> str:
 
 
 def _bad_stay_message(n: int | str, problem: str) -> str:
-    number = THRESHOLD if n == MARK else int(n)
+    number = THRESHOLD if n == FEW else int(n)
     return ngettext(
         "%(n)s verblijf telt niet mee: %(problem)s.",
         "%(n)s verblijven tellen niet mee: %(problem)s.",
@@ -202,7 +207,7 @@ def _bad_stay_message(n: int | str, problem: str) -> str:
 
 
 def _conflict_message(n: int | str, subject: str) -> str:
-    number = THRESHOLD if n == MARK else int(n)
+    number = THRESHOLD if n == FEW else int(n)
     return ngettext(
         "%(n)s verblijf met twee tarieven: %(subject)s.",
         "%(n)s verblijven met twee tarieven: %(subject)s.",
@@ -223,4 +228,4 @@ def suppressed(gap: DataGap) -> DataGap:
     message = _MESSAGES.get(gap.kind)
     if message is None or not is_small(gap.count):
         return gap
-    return replace(gap, count=MARK, message=message(MARK, gap.subject))
+    return replace(gap, count=FEW, message=message(FEW, gap.subject))

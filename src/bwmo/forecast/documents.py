@@ -3,7 +3,7 @@
 Audience ``internal`` (the command line, and a municipality's own staff) shows every figure.
 Audience ``external`` (readers outside the municipality) shows a forecast or history row
 with a client figure below the disclosure threshold (``rules.suppression.THRESHOLD``) as
-``"<5"`` in all its client and cost figures, since the band and cost ÷ day rate would give
+``"×"`` in all its client and cost figures, since the band and cost ÷ day rate would give
 the count back. The history's region row is the sum of its municipalities' rows: each year's
 rows are suppressed together (``_suppress_history``). Budget rows are amounts of money, not
 counts, and are shown.

@@ -9,6 +9,7 @@ from bwmo.care.models import Product
 from bwmo.organisations.models import Municipality, Region
 from bwmo.rules.monitor import BREAKDOWNS
 from bwmo.ui.excel import About, workbook_bytes
+from bwmo.ui.hidden import hidden_legend
 
 from .labels import (
     breakdown_label,
@@ -58,7 +59,7 @@ def monitor_about(
         audience=audience,
         made_by=made_by,
         organisation=organisation,
-        notes=[(_("Afgeschermd"), _("'<5' betekent: minder dan 5 of terug te rekenen"))],
+        notes=[(_("Afgeschermd"), hidden_legend())],
     )
 
 
@@ -274,7 +275,7 @@ NATIONAL_HEADER = [
 
 
 def national_rows(overview: dict) -> list[list]:
-    """One row per region, then the national total (the cells as published: '<5' stays)."""
+    """One row per region, then the national total (the cells as published: '×' stays)."""
     rows = [
         [
             r["name"],
@@ -311,9 +312,12 @@ def national_workbook(overview: dict, *, made_by: str) -> bytes:
         title="Landelijk overzicht beschermd wonen en maatschappelijke opvang",
         period=f"{overview['from']} tot en met {overview['to']}",
         filters=[("Regio's", "alle")],
-        audience="extern: aantallen van 1 tot en met 4 als '<5', met secundaire afscherming",
+        audience="extern: kleine aantallen afgeschermd (×), met secundaire afscherming",
         made_by=made_by,
-        notes=[("Kosten en budget", f"kalenderjaar {overview['budget_year']}")],
+        notes=[
+            ("Afgeschermd", hidden_legend()),
+            ("Kosten en budget", f"kalenderjaar {overview['budget_year']}"),
+        ],
     )
     return workbook_bytes(
         [("Regio's", NATIONAL_HEADER, national_rows(overview), {7, 8})], about=about

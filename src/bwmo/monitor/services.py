@@ -1090,7 +1090,7 @@ def computed_national_overview(*, start: date, end: date, today: date | None = N
     for a national reader (the Rijk, the VNG): always suppressed as for an external audience.
 
     Each table (regions × kinds) is suppressed with its margins (``suppress_matrix``): a count
-    of 1-4 shows as "<5", and no region total or kind total gives a hidden cell back. The
+    of 1-4 shows as "×", and no region total or kind total gives a hidden cell back. The
     counting is set-based in SQL per region (``region_flow_counts``)."""
     from bwmo.finance.models import BudgetParameterSet
     from bwmo.finance.selectors import parameters_of

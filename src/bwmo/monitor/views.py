@@ -274,7 +274,7 @@ def _explain(previous: dict, current: dict) -> list[str]:
     (suppressed) figures only."""
 
     def count(n):
-        return _("minder dan 5") if n == MARK else str(n)
+        return _("afgeschermd") if n == MARK else str(n)
 
     lines = []
     before, after = current["in_care_at_start"]["total"], current["in_care_at_end"]["total"]
@@ -290,7 +290,12 @@ def _explain(previous: dict, current: dict) -> list[str]:
             text = _("Het aantal cliënten in zorg bleef gelijk: %(a)s.")
         lines.append(text % values)
     else:
-        lines.append(_("Het aantal cliënten in zorg is te klein om te publiceren."))
+        lines.append(
+            _(
+                "Het aantal cliënten in zorg is afgeschermd (een klein aantal, of terug te "
+                "rekenen tot een klein aantal)."
+            )
+        )
     lines.append(
         _(
             "Instroom in deze periode: %(n)s (vorige periode: %(p)s); uitstroom: %(u)s "

@@ -10,7 +10,7 @@ Pure arithmetic on counts that the care selectors compute in the database:
 * **Waiting**: a granted zorg-in-natura indication, in force, not yet verzilverd and without
   a stay, waits since its ingangsdatum; waiting times are published in bands only.
 
-A suppressed count (``"<5"``) gives no percentage and no over-capacity flag: together with
+A suppressed count (``"×"``) gives no percentage and no over-capacity flag: together with
 the places either would narrow the hidden count down.
 """
 

@@ -1,7 +1,7 @@
 """Small-number suppression for figures that leave the region.
 
-Primary suppression: a count from 1 to 4 is published as ``"<5"``. 0 is always published: it
-reveals no person.
+Primary suppression: a count from 1 to 4 is hidden, published as ``"×"`` (the mark statistics
+offices use for "secret"). 0 is always published: it reveals no person.
 
 Secondary suppression: published totals and the relations between published figures (a
 breakdown adds up to its total; a matrix to its margins; the monitor's stock-and-flow identity)
@@ -36,22 +36,25 @@ any solution doubled is another solution, so nothing can be fixed.
 
 Decisions where the issue leaves room:
 
-* Secondary cells are marked ``"<5"`` too, although they hold 5 or more. A separate mark would
-  tell the reader which cells are at least 5 and narrow the others (a ``"<5"`` and an ``"x"``
-  adding up to 6 are 1 and 5).
-* A reader who takes every ``"<5"`` at its word (at most 4) learns more when the suppressed
-  cells of a relation really are at most 4: two ``"<5"`` adding up to 8 are both 4. This is
-  protected as well, by a cell from a relation of the exposed one. When those relations have no
-  published non-zero count left (four ``"<5"`` cells with a ``"<5"`` total are each 1), it is
-  left as it is: that only happens in figures about a handful of clients, where every number
-  around it is hidden already. ``can_recompute(..., trust_marks=True)`` checks this reading.
+* Every hidden cell gets the one neutral mark ``"×"``, primary and secondary alike. A
+  secondary cell holds 5 or more, so ``"<5"`` would say something false about it; two marks
+  (``"<5"`` and ``"×"``) would tell the reader which cells are at least 5 and narrow the
+  others (a ``"<5"`` and a ``"×"`` adding up to 6 are 1 and 5). The legend says what ``"×"``
+  means: a count of 1 to 4, or a count from which one could be worked back.
+* A reader who assumes every ``"×"`` is a small count (at most 4) learns more when the hidden
+  cells of a relation really are at most 4: two hidden cells adding up to 8 are both 4. This
+  is protected as well, by a cell from a relation of the exposed one. When those relations
+  have no published non-zero count left (four hidden cells with a hidden total are each 1),
+  it is left as it is: that only happens in figures about a handful of clients, where every
+  number around it is hidden already. ``can_recompute(..., trust_marks=True)`` checks this
+  reading.
 * A breakdown that does not add up to its total (a client under several values) gets no
   relation: its sum is not known to the reader. What the figures do not say but a reader knows
   (every product is BW or MO) comes in as ``nesting``; without it a product table and the kind
   table are protected each on its own, and one can give the other away.
 * In ``suppress_figures`` an int is a count, except under a key ending in ``_days``. Outside the
   recognised tables a count only gets primary suppression. A statistics object (a dict with
-  ``count`` or ``clients``) about 1 to 4 persons shows ``"<5"`` for that count and ``None`` for
+  ``count`` or ``clients``) about 1 to 4 persons shows ``"×"`` for that count and ``None`` for
   every other number in it: a median of two waiting times is a person's waiting time. Shares
   and amounts of larger groups are published as they are.
 """
@@ -81,7 +84,7 @@ __all__ = [
 ]
 
 THRESHOLD = 5
-MARK = "<5"
+MARK = "×"  # hidden: a count of 1 to 4, or one that would give such a count back
 TOTAL = "total"
 """Key of a table's total, and of the margins of a matrix: ``(row, TOTAL)``, ``(TOTAL, col)``."""
 
@@ -114,7 +117,7 @@ def is_small(value: object) -> bool:
 
 
 def mark_small(value: Any) -> Any:
-    """A single count as it may be published: ``"<5"`` for 1 to 4, else unchanged.
+    """A single count as it may be published: ``"×"`` for 1 to 4, else unchanged.
 
     Only for a count that no published figure relates to; tables go through ``suppress_*``.
     """
@@ -952,7 +955,7 @@ def _table_problem(rows: Mapping[str, int], total_key: str) -> _Problem:
 
 
 def suppress_table(rows: Mapping[str, int], total_key: str = TOTAL) -> dict[str, int | str]:
-    """A breakdown and its total (which the cells add up to) with ``"<5"`` where hidden.
+    """A breakdown and its total (which the cells add up to) with ``"×"`` where hidden.
 
     One suppressed cell is protected by the smallest other non-zero cell; when no non-zero cell
     is left, the total is suppressed instead. Raises ``ValueError`` when the cells do not add up
@@ -1034,7 +1037,7 @@ def suppress_matrix(
     *,
     revealed_rows: Iterable[Iterable[Hashable]] = (),
 ) -> dict[tuple[Hashable, Hashable], int | str]:
-    """A matrix with its margins, ``"<5"`` where hidden.
+    """A matrix with its margins, ``"×"`` where hidden.
 
     Cells missing from ``matrix`` are zeros. The result has the given cells, then the row totals
     ``(row, TOTAL)``, the column totals ``(TOTAL, col)`` and the grand total ``(TOTAL, TOTAL)``.
@@ -1664,11 +1667,11 @@ def can_recompute(
     trust_marks: bool = False,
     nesting: Nesting | None = None,
 ) -> bool:
-    """Whether some ``"<5"`` in ``suppressed`` can be derived from the rest (see the module).
+    """Whether some ``"×"`` in ``suppressed`` can be derived from the rest (see the module).
 
     ``original`` is what was given to ``suppress_table`` (with ``"total"``), ``suppress_matrix``
     (tuple keys, no margins) or ``suppress_figures`` (the reader then also knows ``nesting``).
-    With ``trust_marks`` the reader also takes every ``"<5"`` to be at most 4.
+    With ``trust_marks`` the reader also takes every ``"×"`` to be at most 4.
     """
     if original and all(isinstance(k, tuple) and len(k) == 2 for k in original):
         problem = _matrix_problem(original)

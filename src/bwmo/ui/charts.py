@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bwmo.rules.suppression import MARK
+
 
 @dataclass(frozen=True)
 class Series:
@@ -11,7 +13,7 @@ class Series:
     values: list[Decimal]
 
 
-HIDDEN = "<5"
+HIDDEN = MARK
 """A value the audience may not see: drawn as a hatched bar labelled as hidden, never as 0."""
 
 
@@ -25,7 +27,7 @@ def grouped_bars(
 ) -> dict:
     """Geometry for a grouped bar chart; the template draws it.
 
-    ``unit`` is ``"euro"`` or ``"count"``. A value ``"<5"`` (suppressed) is drawn as a hatched
+    ``unit`` is ``"euro"`` or ``"count"``. A value ``"×"`` (suppressed) is drawn as a hatched
     bar of a fixed small height with ``hidden`` set, its title saying it is hidden.
     """
     left, right, top, bottom = 80, 10, 10, 70
@@ -44,7 +46,7 @@ def grouped_bars(
             if hidden:
                 # Tall enough to see and to hover, not a height anyone can read a number from.
                 h = max(plot_h * 0.04, 6.0)
-                text = "<5 (afgeschermd)"
+                text = "afgeschermd"
             else:
                 h = float(max(value, Decimal(0)) / top_value) * plot_h
                 text = f"€ {value:,.0f}" if unit == "euro" else f"{value:,}"

@@ -19,7 +19,7 @@ def euro(value) -> str:
 
 @register.filter
 def small_count(value, may_see_clients=False) -> str:
-    """Counts of 1–4 are shown as '<5' to users who may not see the clients themselves."""
+    """Counts of 1–4 are shown as '×' to users who may not see the clients themselves."""
     return str(value if may_see_clients else mark_small(int(value)))
 
 

@@ -36,7 +36,7 @@ def _date(text: str) -> date:
 class Command(BaseCommand):
     help = (
         "The regional monitor for a region (centrumgemeente code) and period, as JSON "
-        "(stdout) or Excel. --audience external reports counts of 1-4 as '<5' with "
+        "(stdout) or Excel. --audience external reports counts of 1-4 as '×' (hidden) with "
         "secondary suppression."
     )
 
