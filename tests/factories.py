@@ -306,3 +306,11 @@ def mo_client(setup: RegionSetup, *, days_ago: int = 3) -> Client:
         location=setup.assen,
     )
     return client
+
+
+def closed_quarter_end() -> date:
+    """The last day of the last closed calendar quarter: the latest day an outside reader's
+    monitor period reaches (``rules.monitor.periods``)."""
+    from bwmo.rules.monitor.periods import last_closed_quarter_end
+
+    return last_closed_quarter_end(timezone.localdate())

@@ -15,7 +15,7 @@ from bwmo.care.services import stay_end
 from bwmo.monitor.services import MonitorScope, monitor_document
 from bwmo.rules.suppression import can_recompute
 from tests.commands import run_command
-from tests.factories import granted_client
+from tests.factories import closed_quarter_end, granted_client
 
 pytestmark = pytest.mark.django_db
 TOP_KEYS = [
@@ -31,7 +31,11 @@ TOP_KEYS = [
 ]
 
 
-def _in_care(setup, n, *, started_days_ago=40, municipality="GM0106"):
+def _in_care(setup, n, *, started_days_ago=None, municipality="GM0106"):
+    """``n`` clients in care since ``started_days_ago`` days, by default since 40 days before
+    the last closed quarter ended: in every period an outside reader is shown too."""
+    if started_days_ago is None:
+        started_days_ago = (timezone.localdate() - closed_quarter_end()).days + 40
     clients = []
     for _ in range(n):
         client = granted_client(setup, municipality=municipality)

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from bwmo.monitor.services import national_overview
 from bwmo.rules.suppression import MARK
+from tests.factories import closed_quarter_end
 from tests.monitor.test_monitor import _in_care
 
 
@@ -166,6 +167,8 @@ def test_no_remembered_figure_outlives_the_data(client, region_setup):
     assert national() == 7
     assert client.get(reverse("monitor:dashboard"), dashboard).context["headline"]["in_care"] == 7
     stay = Stay.objects.get(client=clients[0])
-    stay_end(stay=stay, expected_version=stay.version, end=today - timedelta(days=3), reason="wlz")
+    # Ended inside the last closed quarter: the outside period shows it.
+    ended = closed_quarter_end() - timedelta(days=3)
+    stay_end(stay=stay, expected_version=stay.version, end=ended, reason="wlz")
     assert national() == 6
     assert client.get(reverse("monitor:dashboard"), dashboard).context["headline"]["in_care"] == 6

@@ -9,8 +9,9 @@ from django.utils import timezone
 from bwmo.care.models import Indication, Stay
 from bwmo.monitor.models import MonitorPublication, StoredDocument
 from bwmo.monitor.services import ALL_FIGURES, MonitorScope, computed_document, monitor_document
+from bwmo.rules.monitor.periods import quarter_start
 from bwmo.rules.suppression import MARK
-from tests.factories import granted_client
+from tests.factories import closed_quarter_end, granted_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,7 @@ def _instroom(setup, start, end):
 
 
 def test_a_late_registration_in_a_closed_period_keeps_the_cell_hidden(region_setup):
-    today = timezone.localdate()
-    start, end = today - timedelta(days=120), today - timedelta(days=30)
+    start, end = _closed_period()
     _started(region_setup, 4, on=start + timedelta(days=10))
     assert _instroom(region_setup, start, end) == MARK
     stored = MonitorPublication.objects.get(
@@ -56,22 +56,47 @@ def test_a_late_registration_in_a_closed_period_keeps_the_cell_hidden(region_set
     assert _instroom(region_setup, start, end) == 5
 
 
-def test_an_open_period_stores_nothing_and_shows_the_current_figures(region_setup):
+def test_an_outside_reader_never_sees_an_open_period(region_setup):
+    """Asked up to today, an outside reader gets the period up to the last closed quarter:
+    it is recorded, and a registration in the running quarter does not change it."""
+    today = timezone.localdate()
+    start, end = _closed_period()
+    _started(region_setup, 4, on=start + timedelta(days=10))
+    scope = MonitorScope(region=region_setup.region, municipality=region_setup.assen)
+    document = monitor_document(scope=scope, start=start, end=today, audience="external")
+    assert (document["from"], document["to"]) == (start.isoformat(), end.isoformat())
+    assert document["instroom"]["total"] == MARK
+    assert MonitorPublication.objects.filter(period_start=start, period_end=end).exists()
+    _started(region_setup, 1, on=today)
+    assert _instroom(region_setup, start, today) == MARK
+
+
+def test_an_open_period_of_the_own_municipality_stores_nothing_and_shows_the_current_figures(
+    region_setup,
+):
     today = timezone.localdate()
     start = today - timedelta(days=60)
+    scope = MonitorScope(region=region_setup.region, municipality=region_setup.assen)
+
+    def own() -> object:
+        document = monitor_document(scope=scope, start=start, end=today, audience="internal")
+        assert (document["from"], document["to"]) == (start.isoformat(), today.isoformat())
+        return document["instroom"]["total"]
+
     _started(region_setup, 4, on=start + timedelta(days=10))
-    assert _instroom(region_setup, start, today) == MARK
-    assert not MonitorPublication.objects.exists()
+    assert own() == 4
+    # The own period is not a publication (its matrix rows of others are the region's
+    # closed quarters, which are).
+    assert not MonitorPublication.objects.filter(period_end=today).exists()
     _started(region_setup, 1, on=start + timedelta(days=20))
-    assert _instroom(region_setup, start, today) == 5
+    assert own() == 5
 
 
 def test_a_filtered_publication_has_its_own_hidden_set(region_setup):
     """Filtered sets are not served to an outside audience (``monitor_document`` refuses
     them, tests/monitor/test_outside_filters.py); should they ever be, each keeps its own
     hidden cells, computed here below that refusal."""
-    today = timezone.localdate()
-    start, end = today - timedelta(days=120), today - timedelta(days=30)
+    start, end = _closed_period()
     _started(region_setup, 4, on=start + timedelta(days=10))
     scope = MonitorScope(region=region_setup.region, municipality=region_setup.assen)
     filtered = computed_document(
@@ -88,8 +113,9 @@ def test_a_filtered_publication_has_its_own_hidden_set(region_setup):
 
 
 def _closed_period():
-    today = timezone.localdate()
-    return today - timedelta(days=120), today - timedelta(days=30)
+    """The last closed quarter: a period an outside reader is shown as it is."""
+    end = closed_quarter_end()
+    return quarter_start(end), end
 
 
 def _page(client, setup, start, end):

@@ -189,8 +189,19 @@ class DeclarationSerializer(serializers.Serializer):
 class MonitorFiguresSerializer(serializers.Serializer):
     region = serializers.CharField(help_text="CBS-code van de centrumgemeente.")
     municipality = serializers.CharField(allow_null=True)
-    periodStart = serializers.DateField()
-    periodEnd = serializers.DateField()
+    periodStart = serializers.DateField(
+        help_text=(
+            "Begin van de periode van de cijfers. Voor 'external' (cijfers die over meer dan "
+            "de eigen gemeente gaan) de eerste dag van een kwartaal: de gevraagde periode "
+            "wordt verruimd tot hele kwartalen."
+        )
+    )
+    periodEnd = serializers.DateField(
+        help_text=(
+            "Einde van de periode van de cijfers. Voor 'external' de laatste dag van een "
+            "afgesloten kwartaal: nooit later dan het laatste kwartaal dat voorbij is."
+        )
+    )
     audience = serializers.ChoiceField(choices=["internal", "external"])
     figures = serializers.DictField(
         help_text="De cijfers van de monitor, afgeschermde aantallen als '×'."

@@ -532,12 +532,14 @@ class MonitorFigures(ApiView):
             scope=scope, start=q["periodStart"], end=q["periodEnd"], audience=audience
         )
         meta = {k: document.pop(k) for k in ("region", "municipality", "audience")}
-        document.pop("from"), document.pop("to")
+        # The period of the figures: for an outside audience whole, closed quarters, which
+        # may be wider or earlier than the one asked (rules.monitor.periods).
+        shown_start, shown_end = document.pop("from"), document.pop("to")
         return Response(
             {
                 **meta,
-                "periodStart": q["periodStart"].isoformat(),
-                "periodEnd": q["periodEnd"].isoformat(),
+                "periodStart": shown_start,
+                "periodEnd": shown_end,
                 "figures": camel(document),
             }
         )

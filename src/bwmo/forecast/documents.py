@@ -15,14 +15,15 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bwmo.rules.suppression import THRESHOLD
+from bwmo.rules.suppression import MARK, THRESHOLD
 from bwmo.ui.excel import About, workbook_bytes
 
 from .models import ForecastRun
 from .selectors import municipality_names
 
 AUDIENCES = ("internal", "external")
-SMALL = f"<{THRESHOLD}"
+SMALL = MARK
+"""A hidden figure: a small one, or one hidden with it (the same mark as the monitor's)."""
 
 
 def _suppress(row: dict[str, Any], client_keys: list[str], cost_keys: list[str]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, transaction
@@ -31,6 +31,7 @@ from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, suppressed,
 from bwmo.finance.selectors import care_stays, tariffs
 from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
+from bwmo.rules.monitor.periods import outside_period
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
 from .models import MonitorPublication, StoredDocument, StoredSuppression
@@ -102,6 +103,9 @@ def monitor_document(
         # Filtered figure sets are suppressed one by one; for an outside audience they would
         # give hidden cells back together with the unfiltered set (docs/monitor.md, "Filters").
         raise ValueError("a product or provider filter is only for the internal audience")
+    if audience != "internal":
+        # Whole, closed quarters: two free periods could be subtracted down to a day.
+        start, end = outside_period(start, end, today=today or timezone.localdate())
     compute = functools.partial(
         computed_document,
         scope=scope,
@@ -158,14 +162,17 @@ def computed_document(
     ``docs/monitor.md``), so a cell hidden at one filter is hidden at every filter and no
     combination of published figures gives it back, also not to a reader who knows the
     residents of the municipalities they act for (one or several) in full. ``internal`` shows
-    the scope's own figures in full; the origin × location matrix shows the scope's own rows
-    in full and the others suppressed.
+    the scope's own figures in full over the period asked; the origin × location matrix shows
+    the scope's own rows in full and the others as the region's outside document publishes
+    them (``_own_document``). Every other audience gets whole, closed quarters
+    (``monitor_document`` widens the period before it comes here).
     """
     members = list(region_codes(scope.region))
     gaps: list[DataGap] = []
     if not members:
         gaps.append(no_members_gap(scope.region))
     rejected: list[str] = []
+    custom_rows = stay_rows is not None
     if stay_rows is None:
         stay_rows = stay_records(municipalities=members, rejected=rejected)
     everyone = stay_rows
@@ -192,6 +199,22 @@ def computed_document(
         )
 
     raw = parts_of(records)
+    if audience == "internal":
+        # The own municipalities in full, over any period; the only figures of others in
+        # the document are the matrix rows, and those are the region's outside figures.
+        return _own_document(
+            scope,
+            raw,
+            members=members,
+            matrix=monitor.origin_location_matrix(everyone, on=end),
+            start=start,
+            end=end,
+            today=today,
+            stay_rows=stay_rows if custom_rows else None,
+            gaps=gaps,
+            series=series,
+            filters={"product": product, "provider": provider},
+        )
     filtered = product is not None or provider is not None
     # The matrix (of every client, whatever the filter) is protected in one system with the
     # unfiltered parts, which its rows add up to (see ``_matrix_parts``): the same cells at
@@ -224,48 +247,33 @@ def computed_document(
             hidden=hidden_cells(joint_published),
         )
     published_matrix = _published_matrix(matrix, joint_published)
-    own = scope.codes
-    if audience == "internal":
-        true = _with_margins(matrix)
-        for key in published_matrix:
-            if key[0] in own:
-                published_matrix[key] = true[key]
-    if audience == "internal" and set(own) == set(members):
-        published = raw
-    else:
-        if filtered:
-            figure_set = _figure_set(product, provider)
-            # The tables no filter narrows are the unfiltered ones, published as they are
-            # there: suppressed apart they could hide a cell in one and show it in the other.
-            narrowed = {
-                key: {k: v for k, v in part.items() if k not in UNFILTERED_TABLES}
-                for key, part in raw.items()
-            }
-            published = _suppressed_parts(
-                narrowed,
-                **_suppression_inputs(narrowed, records, members),
-                hidden_before=(
-                    _hidden_before(scope.region, start, end, figure_set) if closed else []
-                ),
+    if filtered:
+        figure_set = _figure_set(product, provider)
+        # The tables no filter narrows are the unfiltered ones, published as they are
+        # there: suppressed apart they could hide a cell in one and show it in the other.
+        narrowed = {
+            key: {k: v for k, v in part.items() if k not in UNFILTERED_TABLES}
+            for key, part in raw.items()
+        }
+        published = _suppressed_parts(
+            narrowed,
+            **_suppression_inputs(narrowed, records, members),
+            hidden_before=(_hidden_before(scope.region, start, end, figure_set) if closed else []),
+        )
+        for key, part in published.items():
+            for table in UNFILTERED_TABLES:
+                if table in raw[key]:
+                    part[table] = joint_published[key][table]
+        if closed:
+            publication_record(
+                region=scope.region,
+                start=start,
+                end=end,
+                figure_set=figure_set,
+                hidden=hidden_cells(published),
             )
-            for key, part in published.items():
-                for table in UNFILTERED_TABLES:
-                    if table in raw[key]:
-                        part[table] = joint_published[key][table]
-            if closed:
-                publication_record(
-                    region=scope.region,
-                    start=start,
-                    end=end,
-                    figure_set=figure_set,
-                    hidden=hidden_cells(published),
-                )
-        else:
-            published = {key: joint_published[key] for key in raw}
-        if audience == "internal":
-            for key in raw:
-                if key[0] in own:
-                    published[key] = raw[key]
+    else:
+        published = {key: joint_published[key] for key in raw}
 
     name = scope.municipality.code if scope.municipality else REGION
     document = dict(published[(name, "main")])
@@ -278,6 +286,7 @@ def computed_document(
         "total": published_matrix.get((TOTAL, TOTAL), 0),
     }
     # From the published matrix, so that it never says more than the matrix does.
+    own = scope.codes
     here = [
         v
         for (o, loc), v in published_matrix.items()
@@ -290,7 +299,92 @@ def computed_document(
     document["years"] = [published[k] for k in sorted_parts(published, name, "y")]
     if series:
         document["series"] = published[(name, "series")]["series"]
-    if not (audience == "internal" and set(own) == set(members)):
+    # The gaps count stays across the region: other municipalities' clients too.
+    document["data_gaps"] = [suppressed(gap).to_dict() for gap in gaps]
+    return {
+        "region": scope.region.centrumgemeente_id,
+        "municipality": scope.municipality.code if scope.municipality else None,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "audience": audience,
+        "filters": {"product": product, "provider": provider},
+        **document,
+    }
+
+
+def _own_document(
+    scope: MonitorScope,
+    raw: dict,
+    *,
+    members: list[str],
+    matrix: dict,
+    start: date,
+    end: date,
+    today: date | None,
+    stay_rows: list | None,
+    gaps: list[DataGap],
+    series: monitor.Step | None,
+    filters: dict,
+) -> dict:
+    """The document of a reader's own municipality (or municipalities), exact over any period.
+
+    Its origin × location matrix shows the own rows exactly on ``end``, and the rows of every
+    other municipality as the region's outside document publishes them: over whole, closed
+    quarters, on the last day of ``outside_period(start, end)``. A free date for those rows
+    would let two days be subtracted down to one person placed or leaving; the document says
+    the date (``flows.others_on``). The column totals and what came from outside the region
+    are sums of the cells shown, hidden when one of them is."""
+    own = scope.codes
+    outside_start, outside_end = outside_period(start, end, today=today or timezone.localdate())
+    make = functools.partial(
+        computed_document if stay_rows is not None else monitor_document,
+        scope=MonitorScope(scope.region, None),
+        start=outside_start,
+        end=outside_end,
+        audience="external",
+        today=today,
+    )
+    region = make(stay_rows=stay_rows) if stay_rows is not None else make()
+    others = region["flows"]["origin_location"]
+    row_totals = region["flows"]["origin_location_totals"]["rows"]
+    true = _with_margins(matrix)
+    shown: dict[tuple[str, str], object] = {}
+    for (origin, location), value in true.items():
+        if origin in own:
+            shown[(origin, location)] = value
+    for origin, row in others.items():
+        if origin in own:
+            continue
+        for location, value in row.items():
+            shown[(origin, location)] = value
+        shown[(origin, TOTAL)] = row_totals.get(origin, 0)
+    cells = {k: v for k, v in shown.items() if TOTAL not in k}
+    for location in sorted({loc for _o, loc in cells}):
+        column = [v for (_o, loc), v in cells.items() if loc == location]
+        shown[(TOTAL, location)] = MARK if MARK in column else sum(cast(int, v) for v in column)
+    every = list(cells.values())
+    shown[(TOTAL, TOTAL)] = MARK if MARK in every else sum(cast(int, v) for v in every)
+
+    name = scope.municipality.code if scope.municipality else REGION
+    document = dict(raw[(name, "main")])
+    document["flows"] = dict(document["flows"])
+    document["flows"]["origin_location"] = _matrix_dict(cells)
+    document["flows"]["origin_location_totals"] = {
+        "rows": {o: v for (o, c), v in shown.items() if c == TOTAL and o != TOTAL},
+        "columns": {c: v for (o, c), v in shown.items() if o == TOTAL and c != TOTAL},
+        "total": shown.get((TOTAL, TOTAL), 0),
+    }
+    document["flows"]["others_on"] = outside_end.isoformat()
+    here = [v for (o, loc), v in cells.items() if o not in members and loc in own]
+    document["flows"]["out_of_region"] = dict(document["flows"]["out_of_region"])
+    document["flows"]["out_of_region"]["placed_here_from_elsewhere"] = (
+        MARK if MARK in here else sum(cast(int, v) for v in here)
+    )
+    document["quarters"] = [raw[k] for k in sorted_parts(raw, name, "q")]
+    document["years"] = [raw[k] for k in sorted_parts(raw, name, "y")]
+    if series:
+        document["series"] = raw[(name, "series")]["series"]
+    if set(own) != set(members):
         # The gaps count stays across the region: other municipalities' clients too.
         gaps = [suppressed(gap) for gap in gaps]
     document["data_gaps"] = [gap.to_dict() for gap in gaps]
@@ -299,8 +393,8 @@ def computed_document(
         "municipality": scope.municipality.code if scope.municipality else None,
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "audience": audience,
-        "filters": {"product": product, "provider": provider},
+        "audience": "internal",
+        "filters": filters,
         **document,
     }
 
@@ -1074,7 +1168,9 @@ NATIONAL_TABLES = ("in_care_at_end", "instroom", "uitstroom")
 
 def national_overview(*, start: date, end: date, today: date | None = None) -> dict:
     """The overview of :func:`computed_national_overview`, stored for the data version of
-    every municipality (see ``stored``)."""
+    every municipality (see ``stored``). Its period is widened to whole, closed quarters
+    (``outside_period``), as for every outside reader."""
+    start, end = outside_period(start, end, today=today or timezone.localdate())
     key = ("national_overview", start.isoformat(), end.isoformat(), today and today.isoformat())
     return stored(
         region="*",

@@ -6,10 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bwmo.accounts.scoping import default_region_for, user_scope
 from bwmo.organisations.models import Municipality, Region
+from bwmo.rules.dates import add_months
 from bwmo.rules.suppression import MARK
 from bwmo.ui.charts import Series, grouped_bars
 
@@ -87,6 +89,29 @@ def _own_filters_only(request, form: DashboardForm, data: dict, audience: str) -
     return dict(data, product=None, aanbieder=None)
 
 
+def _say_period(request, data: dict, document: dict) -> None:
+    """Name the period shown when it is not the one asked for: outside the own municipality
+    the figures cover whole, closed quarters (``rules.monitor.periods``)."""
+    start, end = date.fromisoformat(document["from"]), date.fromisoformat(document["to"])
+    if (start, end) == (data["van"], data["tot"]):
+        return
+    messages.info(
+        request,
+        _(
+            "Cijfers die over meer dan uw eigen gemeente gaan, toont bwmo over hele, "
+            "afgesloten kwartalen: %(start)s tot en met %(end)s (gevraagd: %(asked_start)s tot "
+            "en met %(asked_end)s). Zo is uit het verschil van twee perioden geen dag of maand "
+            "af te lezen, en blijft een gepubliceerd kwartaal gelijk."
+        )
+        % {
+            "start": date_format(start, "j F Y"),
+            "end": date_format(end, "j F Y"),
+            "asked_start": date_format(data["van"], "j F Y"),
+            "asked_end": date_format(data["tot"], "j F Y"),
+        },
+    )
+
+
 def _document(scope: MonitorScope, data: dict, audience: str, **extra) -> dict:
     product, provider = data.get("product"), data.get("aanbieder")
     return monitor_document(
@@ -121,6 +146,7 @@ def dashboard(request):
         )
         response["Content-Disposition"] = 'attachment; filename="bwmo-monitor.xlsx"'
         return response
+    _say_period(request, data, document)
     context = _dashboard_context(request, scope, document)
     query = request.GET.copy()
     query["formaat"] = "xlsx"
@@ -249,6 +275,11 @@ def _dashboard_context(request, scope: MonitorScope, document: dict) -> dict:
             direction_label(code): n for code, n in document["doorstroom"]["direction"].items()
         },
         "out_of_region": document["flows"]["out_of_region"],
+        "others_on": (
+            date.fromisoformat(document["flows"]["others_on"])
+            if "others_on" in document["flows"]
+            else None
+        ),
     }
 
 
@@ -259,11 +290,13 @@ def council_report(request):
     form, data = _filters(request)
     scope = MonitorScope(data["regio"], data.get("gemeente"))
     data = _own_filters_only(request, form, data, "external")
-    start, end = data["van"], data["tot"]
-    length = (end - start).days
     document = _document(scope, data, "external")
-    before = dict(data, van=start - timedelta(days=length + 1), tot=start - timedelta(days=1))
+    # The period before, of the same number of whole quarters as the one shown.
+    start, end = date.fromisoformat(document["from"]), date.fromisoformat(document["to"])
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    before = dict(data, van=add_months(start, -months), tot=start - timedelta(days=1))
     previous = _document(scope, before, "external")
+    _say_period(request, data, document)
     context = _dashboard_context(request, scope, document)
     context.update({"form": form, "explanation": _explain(previous, document)})
     return render(request, "monitor/council_report.html", context)
@@ -349,6 +382,7 @@ def national(request):
         )
         response["Content-Disposition"] = 'attachment; filename="bwmo-landelijk.xlsx"'
         return response
+    _say_period(request, data, overview)
     query = request.GET.copy()
     query["formaat"] = "xlsx"
     return render(
@@ -357,8 +391,8 @@ def national(request):
         {
             "form": form,
             "overview": overview,
-            "start": data["van"],
-            "end": data["tot"],
+            "start": date.fromisoformat(overview["from"]),
+            "end": date.fromisoformat(overview["to"]),
             "data_gaps": _gap_rows(request, overview),
             "excel_query": query.urlencode(),
         },

@@ -113,6 +113,7 @@ class Command(BaseCommand):
             audience=audience,
             series=series,
         )
+        self._say_period(start, end, document)
         for gap in document.get("data_gaps", []):
             # A gap is a warning, not a failure: the figures that could be computed follow.
             self.stderr.write(f"warning: {gap['message']} {gap['fix']}")
@@ -126,6 +127,15 @@ class Command(BaseCommand):
             out.write_text(text, encoding="utf-8")
         else:
             self.stdout.write(text)
+
+    def _say_period(self, start: date, end: date, document: dict) -> None:
+        shown = (document["from"], document["to"])
+        if shown != (start.isoformat(), end.isoformat()):
+            self.stderr.write(
+                f"note: the period shown is {shown[0]} to {shown[1]}: figures for an outside "
+                "audience cover whole, closed quarters (asked: "
+                f"{start.isoformat()} to {end.isoformat()})"
+            )
 
     def warm(self, region: str | None, start: str | None, end: str | None) -> None:
         today = timezone.localdate()
@@ -148,6 +158,7 @@ class Command(BaseCommand):
     def national(self, start: date, end: date, format: str, out: Path | None) -> None:
         # As the national page asks it (so that both use the one stored overview).
         overview = national_overview(start=start, end=end, today=timezone.localdate())
+        self._say_period(start, end, overview)
         for gap in overview["data_gaps"]:
             self.stderr.write(f"warning: {gap['message']} {gap['fix']}")
         if format == "xlsx":
