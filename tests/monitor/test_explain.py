@@ -33,8 +33,8 @@ def _figures(start, end):
         (
             3,
             20,
-            "Het aantal cliënten in zorg is afgeschermd (een klein aantal, of terug te rekenen "
-            "tot een klein aantal).",
+            "Het aantal cliënten in zorg is afgeschermd: het is klein, of er is een klein aantal "
+            "uit terug te rekenen.",
         ),
     ],
 )

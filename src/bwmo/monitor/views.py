@@ -325,8 +325,8 @@ def _explain(previous: dict, current: dict) -> list[str]:
     else:
         lines.append(
             _(
-                "Het aantal cliënten in zorg is afgeschermd (een klein aantal, of terug te "
-                "rekenen tot een klein aantal)."
+                "Het aantal cliënten in zorg is afgeschermd: het is klein, of er is een klein "
+                "aantal uit terug te rekenen."
             )
         )
     lines.append(
