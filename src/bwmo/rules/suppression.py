@@ -204,7 +204,11 @@ class _Problem:
                 exposed -= shared
             if not exposed:
                 continue
-            pick = self._secondary(exposed, visible | known if known else hidden, nearby=False)
+            # Only a cell of this relation makes it safe on its own: a cell of another relation of
+            # the exposed cell leaves this one exposing it (and is hidden for nothing).
+            pick = self._secondary(
+                exposed, visible | known if known else hidden, nearby=False, within=equation
+            )
             if pick is None:
                 continue
             hidden.add(pick)
@@ -236,25 +240,54 @@ class _Problem:
             return set()  # no solution: the reader sees that the assumption is wrong
         return {k for k, (lo, hi) in bounds.items() if lo == hi == self.values[k]}
 
-    def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
-        """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
+    def _secondary(
+        self,
+        exposed: set[Key],
+        hidden: set[Key],
+        *,
+        nearby: bool = True,
+        within: Equation | None = None,
+        memo: dict[Key, Key | None] | None = None,
+    ) -> Key | None:
+        """The cheapest published non-zero cell in a relation of an exposed cell, else nearby;
+        with ``within``, a cell of that relation first. ``memo`` keeps the nearby pick of each
+        hidden cell for further calls with the same ``hidden``: a group of linked hidden cells
+        has one."""
         near = {k for key in exposed for i in self.equations_of[key] for k in self.equations[i]}
-        for pool in (near, None) if nearby else (near,):
+        pools: list[set[Key] | None] = [near, None] if nearby else [near]
+        if within is not None:
+            pools.insert(0, {k for k, c in within.items() if c})
+        for pool in pools:
+            reached: set[Key] = set()
             if pool is None:
-                pool = self._component(exposed, hidden)
+                if memo is not None and len(exposed) == 1 and next(iter(exposed)) in memo:
+                    return memo[next(iter(exposed))]
+                pool = self._component(exposed, hidden, reached)
             candidates = [k for k in pool if k not in hidden and self.values[k] > 0]
-            if candidates:
-                return min(
+            pick = (
+                min(
                     candidates,
                     key=lambda k: (self.priority.get(k, 0), self.values[k], _order(k)),
                 )
+                if candidates
+                else None
+            )
+            if memo is not None and reached and len(exposed) == 1:
+                memo.update(dict.fromkeys(reached, pick))
+            if pick is not None:
+                return pick
         return None
 
-    def _component(self, keys: set[Key], hidden: set[Key]) -> set[Key]:
-        """Every cell of the relations linked to ``keys`` through hidden cells."""
+    def _component(
+        self, keys: set[Key], hidden: set[Key], reached: set[Key] | None = None
+    ) -> set[Key]:
+        """Every cell of the relations linked to ``keys`` through hidden cells (the hidden
+        cells reached, ``keys`` among them, go into ``reached``)."""
         seen_eqs: set[int] = set()
         cells: set[Key] = set()
         todo = list(keys)
+        if reached is not None:
+            reached |= set(todo)
         while todo:
             current = todo.pop()
             for index in self.equations_of[current]:
@@ -266,6 +299,8 @@ class _Problem:
                         cells.add(other)
                         if other in hidden:
                             todo.append(other)
+                            if reached is not None:
+                                reached.add(other)
         return cells
 
     def exposed(self, hidden: set[Key], *, trust_marks: bool = False) -> set[Key]:
@@ -346,11 +381,13 @@ class _Problem:
                 if not cells:
                     continue
                 rest = self._freeing(cells, hidden | added, known, added)
+                blocked = hidden | known
+                memo: dict[Key, Key | None] = {}
                 for cell in sorted(rest, key=_order):
                     near = {k for i in self.equations_of[cell] for k in self.equations[i]}
                     if near & added:
                         continue
-                    pick = self._secondary({cell}, hidden | known)
+                    pick = self._secondary({cell}, blocked, memo=memo)
                     if pick is not None:
                         added.add(pick)
             if not added:
