@@ -34,6 +34,21 @@ is the smallest published non-zero count in a relation of an exposed cell, cells
 and totals before the grand total. This always ends: once every non-zero count is suppressed,
 any solution doubled is another solution, so nothing can be fixed.
 
+Two refinements keep the choice from hiding more than it needs:
+
+* In the per-relation pass a cell that one relation gives back is protected by a cell of *that*
+  relation. A cheaper cell of another relation of the exposed cell changes nothing in the one
+  that exposes it; taking it hid it for nothing and could start a cascade (its own relations
+  then needed cells too, up to a region's total).
+* After the greedy choice (``suppress_parts``) the most important secondary totals are tried
+  once more, one at a time, most important first (``_Problem.release``): a total, with the
+  cells a relation makes equal to it, is published again when the exact check for the public
+  and every reader group, the check for a reader who takes every mark as at most 4, and the
+  per-relation check for each reader group (as the first pass made it) then find nothing. When
+  publishing it lets someone derive other secondary cells (5 or more), those are published with
+  it and everything is checked again; a try that gives a small cell back is undone. The number
+  of tries is fixed (``_RELEASE_TRIES``), so the result depends on the input alone.
+
 Decisions where the issue leaves room:
 
 * Every hidden cell gets the one neutral mark ``"×"``, primary and secondary alike. A
