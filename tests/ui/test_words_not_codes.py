@@ -20,7 +20,7 @@ from bwmo.care.services import stay_end
 from bwmo.finance import services as finance_services
 from bwmo.messaging.models import DeclarationLine, Message, MessageStatus
 from bwmo.rules.budget_params import EXAMPLE_PARAMETERS
-from tests.factories import granted_client
+from tests.factories import closed_quarter_end, granted_client
 from tests.finance.test_finance import _params_text
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +30,10 @@ BARE_GM = re.compile(r"(?<!\()\bGM\d{4}\b(?!\))")
 
 
 def _demo(setup, *, n=6, ended=(("naar_bw", 3), ("wlz", 3))):
-    """Clients in care at Assen; some left, with the reasons the municipalities record."""
-    today = timezone.localdate()
-    start = today - datetime.timedelta(days=90)
+    """Clients in care at Assen; some left, with the reasons the municipalities record. All
+    within the last closed quarter, which the region's outside view shows."""
+    closed = closed_quarter_end()
+    start = closed - datetime.timedelta(days=80)
     stays = []
     for _ in range(n + sum(k for _r, k in ended)):
         person = granted_client(setup)
@@ -55,7 +56,7 @@ def _demo(setup, *, n=6, ended=(("naar_bw", 3), ("wlz", 3))):
             stay_end(
                 stay=stay,
                 expected_version=stay.version,
-                end=today - datetime.timedelta(days=10),
+                end=closed - datetime.timedelta(days=10),
                 reason=reason,
             )
 
