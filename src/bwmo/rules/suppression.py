@@ -34,21 +34,6 @@ is the smallest published non-zero count in a relation of an exposed cell, cells
 and totals before the grand total. This always ends: once every non-zero count is suppressed,
 any solution doubled is another solution, so nothing can be fixed.
 
-Two refinements keep the choice from hiding more than it needs:
-
-* In the per-relation pass a cell that one relation gives back is protected by a cell of *that*
-  relation. A cheaper cell of another relation of the exposed cell changes nothing in the one
-  that exposes it; taking it hid it for nothing and could start a cascade (its own relations
-  then needed cells too, up to a region's total).
-* After the greedy choice (``suppress_parts``) the most important secondary totals are tried
-  once more, one at a time, most important first (``_Problem.release``): a total, with the
-  cells a relation makes equal to it, is published again when the exact check for the public
-  and every reader group, the check for a reader who takes every mark as at most 4, and the
-  per-relation check for each reader group (as the first pass made it) then find nothing. When
-  publishing it lets someone derive other secondary cells (5 or more), those are published with
-  it and everything is checked again; a try that gives a small cell back is undone. The number
-  of tries is fixed (``_RELEASE_TRIES``), so the result depends on the input alone.
-
 Decisions where the issue leaves room:
 
 * Every hidden cell gets the one neutral mark ``"×"``, primary and secondary alike. A
@@ -219,11 +204,7 @@ class _Problem:
                 exposed -= shared
             if not exposed:
                 continue
-            # Only a cell of this relation makes it safe on its own: a cell of another relation of
-            # the exposed cell leaves this one exposing it (and is hidden for nothing).
-            pick = self._secondary(
-                exposed, visible | known if known else hidden, nearby=False, within=equation
-            )
+            pick = self._secondary(exposed, visible | known if known else hidden, nearby=False)
             if pick is None:
                 continue
             hidden.add(pick)
@@ -255,54 +236,25 @@ class _Problem:
             return set()  # no solution: the reader sees that the assumption is wrong
         return {k for k, (lo, hi) in bounds.items() if lo == hi == self.values[k]}
 
-    def _secondary(
-        self,
-        exposed: set[Key],
-        hidden: set[Key],
-        *,
-        nearby: bool = True,
-        within: Equation | None = None,
-        memo: dict[Key, Key | None] | None = None,
-    ) -> Key | None:
-        """The cheapest published non-zero cell in a relation of an exposed cell, else nearby;
-        with ``within``, a cell of that relation first. ``memo`` keeps the nearby pick of each
-        hidden cell for further calls with the same ``hidden``: a group of linked hidden cells
-        has one."""
+    def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
+        """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
         near = {k for key in exposed for i in self.equations_of[key] for k in self.equations[i]}
-        pools: list[set[Key] | None] = [near, None] if nearby else [near]
-        if within is not None:
-            pools.insert(0, {k for k, c in within.items() if c})
-        for pool in pools:
-            reached: set[Key] = set()
+        for pool in (near, None) if nearby else (near,):
             if pool is None:
-                if memo is not None and len(exposed) == 1 and next(iter(exposed)) in memo:
-                    return memo[next(iter(exposed))]
-                pool = self._component(exposed, hidden, reached)
+                pool = self._component(exposed, hidden)
             candidates = [k for k in pool if k not in hidden and self.values[k] > 0]
-            pick = (
-                min(
+            if candidates:
+                return min(
                     candidates,
                     key=lambda k: (self.priority.get(k, 0), self.values[k], _order(k)),
                 )
-                if candidates
-                else None
-            )
-            if memo is not None and reached and len(exposed) == 1:
-                memo.update(dict.fromkeys(reached, pick))
-            if pick is not None:
-                return pick
         return None
 
-    def _component(
-        self, keys: set[Key], hidden: set[Key], reached: set[Key] | None = None
-    ) -> set[Key]:
-        """Every cell of the relations linked to ``keys`` through hidden cells (the hidden
-        cells reached, ``keys`` among them, go into ``reached``)."""
+    def _component(self, keys: set[Key], hidden: set[Key]) -> set[Key]:
+        """Every cell of the relations linked to ``keys`` through hidden cells."""
         seen_eqs: set[int] = set()
         cells: set[Key] = set()
         todo = list(keys)
-        if reached is not None:
-            reached |= set(todo)
         while todo:
             current = todo.pop()
             for index in self.equations_of[current]:
@@ -314,8 +266,6 @@ class _Problem:
                         cells.add(other)
                         if other in hidden:
                             todo.append(other)
-                            if reached is not None:
-                                reached.add(other)
         return cells
 
     def exposed(self, hidden: set[Key], *, trust_marks: bool = False) -> set[Key]:
@@ -366,13 +316,8 @@ class _Problem:
         return result
 
     @staticmethod
-    def _fixed(
-        pivots: dict[Key, dict[Key, Fraction]],
-        ones: set[Key],
-        preference: Any,
-        memo: dict[Hashable, set[Key]] | None = None,
-    ) -> set[Key]:
-        at_one = _held_at_one(pivots, ones, memo) if ones else set()
+    def _fixed(pivots: dict[Key, dict[Key, Fraction]], ones: set[Key], preference: Any) -> set[Key]:
+        at_one = _held_at_one(pivots, ones) if ones else set()
         if at_one:
             pivots = _echelon(
                 [([(k, 1)], 0) for k in sorted(at_one, key=_order)], preference, pivots
@@ -401,13 +346,11 @@ class _Problem:
                 if not cells:
                     continue
                 rest = self._freeing(cells, hidden | added, known, added)
-                blocked = hidden | known
-                memo: dict[Key, Key | None] = {}
                 for cell in sorted(rest, key=_order):
                     near = {k for i in self.equations_of[cell] for k in self.equations[i]}
                     if near & added:
                         continue
-                    pick = self._secondary({cell}, blocked, memo=memo)
+                    pick = self._secondary({cell}, hidden | known)
                     if pick is not None:
                         added.add(pick)
             if not added:
@@ -421,120 +364,6 @@ class _Problem:
                 return hidden
             hidden |= added
             self._protect_relations(hidden, {i for k in added for i in self.equations_of[k]})
-        return hidden
-
-    def release(
-        self,
-        hidden: set[Key],
-        keep: set[Key],
-        candidates: Sequence[Key],
-        readers: Sequence[frozenset[Key]] = (),
-        shared: frozenset[Key] = frozenset(),
-        *,
-        tries: int | None = None,
-    ) -> set[Key]:
-        """``hidden`` (as ``secure`` left it) without the secondary cells of ``candidates``
-        that turn out unnecessary: in their order (the most important first), at most
-        ``tries`` of them (all without) with the cells equal to them, each published again when
-        ``exposed_to`` and the reader who trusts the marks then still find nothing.
-
-        The greedy choice of ``secure`` adds a cell for the exposed cells of its round; a cell
-        taken early (a total) is often no longer needed once later cells are hidden. A cell
-        goes with the cells a relation says are equal to it (a quarter's end stock and the
-        period's); when publishing it lets a reader derive other secondary cells (5 or more),
-        those are published with it, up to ``_RELEASE_STEPS`` times, and the whole is checked
-        again. Cells of ``keep`` (the small ones, and what an earlier publication hid) stay
-        hidden: a try that exposes one of them is undone. Exact as ``exposed_to``: the reduced
-        form of every relation is made once, a try adds ``x = value`` for the cells it
-        publishes, as ``exposed_to`` does for the cells a reader knows.
-        """
-        hidden = {key for key in hidden if key in self.values}
-        free = hidden - keep
-        if not free or not candidates:
-            return hidden
-        classes = _equal_classes(self.equations)
-        ones = {key for key in hidden if self.values[key] == 1}
-        memo: dict[Hashable, set[Key]] = {}
-
-        def preference(key: Key) -> tuple[bool, str]:
-            return key in ones, _order(key)
-
-        systems: _System = [
-            ([(k, c) for k, c in eq.items() if c and k in hidden], 0)
-            for eq in self.equations
-            if any(c and k in hidden for k, c in eq.items())
-        ]
-        base = _echelon(systems, preference)
-        mine = [sorted(known & hidden, key=_order) for known in readers]
-        bases = [
-            _echelon([([(k, 1)], 0) for k in cells], preference, start=base) if cells else None
-            for cells in mine
-        ]
-
-        def exposed_without(
-            cells: set[Key],
-        ) -> tuple[set[Key], list[dict[Key, dict[Key, Fraction]] | None]]:
-            """What everyone derives with ``cells`` published, and the reduced forms then."""
-            rows: _System = [([(k, 1)], 0) for k in sorted(cells, key=_order)]
-            public = _echelon(rows, preference, start=base)
-            # Cells published before (unit rows of ``base``) and now are no finding.
-            unknown = hidden - cells
-            found = self._fixed(public, ones, preference, memo) & unknown
-            if found:
-                return found, []
-            for group in self._trusting_groups(unknown, set()):
-                found |= group
-            if found:
-                return found, []
-            forms: list[dict[Key, dict[Key, Fraction]] | None] = [public]
-            for known, start in zip(readers, bases, strict=True):
-                if start is None:
-                    forms.append(None)
-                    continue
-                form = _echelon(rows, preference, start=start)
-                found = (self._fixed(form, ones, preference, memo) & unknown) - known - shared
-                if found:
-                    return found, []
-                forms.append(form)
-            # As ``secure`` began: each relation on its own, also for a reader who knows a
-            # group and takes every mark at its word; only the relations of ``cells`` change.
-            touched = sorted({i for k in cells for i in self.equations_of[k]})
-            for known in readers:
-                visible = unknown - known
-                for index in touched:
-                    equation = self.equations[index]
-                    if any(k in visible for k in equation):
-                        found |= self._exposed_in(equation, visible) - shared
-                if found:
-                    return found, []
-            return set(), forms
-
-        tried: set[Key] = set()
-        for candidate in candidates:
-            if candidate not in free or candidate in tried:
-                continue
-            cells = set(classes.get(candidate, {candidate})) & hidden
-            tried |= cells
-            if cells & keep:
-                continue
-            if tries is not None:
-                if tries <= 0:
-                    break
-                tries -= 1
-            for _step in range(_RELEASE_STEPS):
-                found, forms = exposed_without(cells)
-                if not found or found & keep:
-                    break
-                for key in found:
-                    cells |= set(classes.get(key, {key})) & hidden
-                if cells & keep:
-                    found = cells & keep
-                    break
-            if found:
-                continue
-            hidden -= cells
-            free -= cells
-            base, bases = cast(dict[Key, dict[Key, Fraction]], forms[0]), forms[1:]
         return hidden
 
     def _freeing(
@@ -881,11 +710,7 @@ def _always_one(systems: _System, variables: set[Key], values: Mapping[Key, int]
     return _held_at_one(_echelon(systems, lambda key: (key in ones, _order(key))), ones)
 
 
-def _held_at_one(
-    pivots: dict[Key, dict[Key, Fraction]],
-    ones: set[Key],
-    memo: dict[Hashable, set[Key]] | None = None,
-) -> set[Key]:
+def _held_at_one(pivots: dict[Key, dict[Key, Fraction]], ones: set[Key]) -> set[Key]:
     """``_always_one`` on a reduced form that pivoted on cells above 1 where it could.
 
     A row whose pivot is a cell at 1 holds cells at 1 only (no other cell was left in it): a
@@ -937,20 +762,10 @@ def _held_at_one(
     movable: set[Key] = cells - still - {k for row in rows for k in row}
     for group in groups.values():
         pivoted = {pivot_of[id(row)]: row for row in group if id(row) in pivot_of}
-        # ``memo``: a group of rows met before (a check of the same relations with a few
-        # other cells published) moves the same cells.
-        key = (
-            frozenset((pivot_of.get(id(row)), frozenset(row.items())) for row in group)
-            if memo is not None
-            else None
-        )
-        if memo is not None and key in memo:
-            movable |= memo[key]
-            continue
-        moving = _pivoted_support(pivoted) if len(pivoted) == len(group) else _cone_support(group)
-        if memo is not None:
-            memo[key] = moving
-        movable |= moving
+        if len(pivoted) == len(group):
+            movable |= _pivoted_support(pivoted)
+        else:
+            movable |= _cone_support(group)
     return cells - movable
 
 
@@ -1564,14 +1379,7 @@ def suppress_parts(
     problem = _Problem(values, equations, priority)
     primary = {key for key, value in values.items() if _primary(value)}
     primary |= {key for key in map(tuple, hidden_before) if values.get(key, 0) > 0}
-    hidden = problem.secure(set(primary), readers, shared)
-    # The greedy choice takes cells for the exposed cells of its round; the totals it took
-    # first may be unnecessary in the end: published again where nothing is exposed then.
-    totals = sorted(
-        (key for key in hidden - primary if _path(key)[-1] == TOTAL and len(_path(key)) == 3),
-        key=lambda key: (-priority.get(key, 0), -values[key], _order(key)),
-    )
-    hidden = problem.release(hidden, primary, totals, readers, shared, tries=_RELEASE_TRIES)
+    hidden = problem.secure(primary, readers, shared)
     return {
         name: _render(
             figures,
@@ -1580,39 +1388,6 @@ def suppress_parts(
         )
         for name, figures in parts.items()
     }
-
-
-_RELEASE_STEPS = 4
-"""How often a try to publish a secondary cell again takes the cells it lets a reader derive
-with it before it is given up."""
-_RELEASE_TRIES = 16
-"""How many of the most important secondary totals (with the cells equal to them)
-``suppress_parts`` tries to publish again: each try costs an exact check, so the number is
-fixed rather than a time (the same result every time)."""
-
-
-def _equal_classes(equations: Iterable[Equation]) -> dict[Key, frozenset[Key]]:
-    """The cells that a relation of two cells says are equal, grouped (each cell to its
-    group; cells in no such relation are left out)."""
-    parent: dict[Key, Key] = {}
-
-    def find(key: Key) -> Key:
-        parent.setdefault(key, key)
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    for eq in equations:
-        terms = [(k, c) for k, c in eq.items() if c]
-        if len(terms) == 2 and terms[0][1] == -terms[1][1]:
-            a, b = find(terms[0][0]), find(terms[1][0])
-            if a != b:
-                parent[a] = b
-    groups: dict[Key, set[Key]] = defaultdict(set)
-    for key in parent:
-        groups[find(key)].add(key)
-    return {key: frozenset(groups[find(key)]) for key in parent}
 
 
 def _equal_cost(priority: dict[Key, int], equations: list[Equation]) -> None:
