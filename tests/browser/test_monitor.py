@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.browser
 def test_policy_user_filters_downloads_and_reports(page: Page, live_server, region_setup, tmp_path):
     _in_care(region_setup, 6)
-    _in_care(region_setup, 2, municipality="GM1730", started_days_ago=10)
+    _in_care(region_setup, 2, municipality="GM1730")
 
     login(page, live_server, "beleid")  # lands on the monitor
     expect(page.get_by_role("heading", level=1)).to_contain_text("Regionale monitor")

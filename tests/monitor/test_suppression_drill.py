@@ -18,7 +18,9 @@ from bwmo.monitor.services import MonitorScope, computed_document, monitor_docum
 from bwmo.organisations.models import Municipality, Region, RegionMembership
 from bwmo.rules.suppression import MARK
 
-START, END = date(2026, 1, 1), date(2026, 10, 31)
+# Whole, closed quarters (the demo is of 1 November 2026): the period every audience is shown
+# as it is, so the internal and external documents and the audits are of the same days.
+START, END = date(2026, 1, 1), date(2026, 9, 30)
 
 
 def _small(value) -> bool:
