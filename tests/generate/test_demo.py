@@ -172,3 +172,22 @@ def test_demo_contracts_have_places_decisions_and_a_waiting_list(demo):
     rows = contracted_capacity(region=region, years=[2025, 2026])
     assert {r.year for r in rows} == {2025, 2026}
     assert all(r.places_average > 0 for r in rows)
+
+
+@pytest.mark.django_db
+def test_the_planner_knows_the_demo_once_it_is_written(demo):
+    """The history is written in one transaction, which autovacuum cannot see until it has
+    committed: the generator analyses the tables itself, or PostgreSQL plans the monitor's
+    lookups for empty tables (a scan of every woonplaats decision per stay)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans without gathered statistics")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [Stay._meta.db_table, Outflow._meta.db_table],
+        )
+        estimated = dict(cursor.fetchall())
+    assert estimated[Stay._meta.db_table] == Stay.objects.count()
+    assert estimated[Outflow._meta.db_table] == Outflow.objects.count()

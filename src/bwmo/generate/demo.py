@@ -51,6 +51,7 @@ from .budget import create_demo_parameter_sets
 from .loader import (
     cover_stays_with_tariffs,
     mark_synthetic,
+    refresh_statistics,
     refuse_unless_empty,
     write_rows,
 )
@@ -1260,4 +1261,6 @@ def generate_demo(*, seed: int, reference_date: date, clients: int = 1500) -> di
     if clients > generator.max_clients():
         generator.draw_bsns()  # raises, naming the maximum
     with transaction.atomic():
-        return generator.run()
+        counts = generator.run()
+        refresh_statistics()
+        return counts

@@ -193,6 +193,20 @@ def write_rows(rows: Any, *, order: Iterable[str] = ORDER) -> dict[str, int]:
     return counts
 
 
+def refresh_statistics() -> None:
+    """Give PostgreSQL's planner the statistics of what was just written (``ANALYZE``).
+
+    Autovacuum analyses a table only after changes have committed, and a run writes all of its
+    history in one transaction: until then the planner goes by what the tables held before,
+    often nothing. Planned for empty tables, the monitor's correlated lookups (a stay's current
+    woonplaats decision and outflow) became a scan per row, seconds instead of milliseconds.
+    ``ANALYZE`` may run in the transaction and sees its rows; it is undone with it. SQLite plans
+    without gathered statistics, as it does everywhere else in bwmo."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def mark_synthetic(client_ids: Iterable[int]) -> int:
     """Mark clients the generator made through the services (provisional identities)."""
     return Client.objects.filter(pk__in=list(client_ids)).update(synthetic=True)
