@@ -242,7 +242,18 @@ def grant_bw(setup: RegionSetup, client: Client, *, provider, organisation_key="
         organisation=setup.org[organisation_key],
         user=setup.users["toegang_assen"],
     )
-    advance_to_aanvraag(setup, melding, day=day, advised_product=setup.products["BW001"])
+    grant_melding(setup, melding, day=day, provider=provider)
+    return Indication.objects.get(client=client, product__kind="BW")
+
+
+def grant_melding(
+    setup: RegionSetup, melding, *, day, financing="ZIN", provider=None, signed=False
+) -> None:
+    """Take ``melding`` to an aanvraag on ``day`` and grant it that day: BW Intramuraal for a
+    year, in natura at ``provider`` (the region's provider when not given) or as a PGB."""
+    advance_to_aanvraag(
+        setup, melding, day=day, advised_product=setup.products["BW001"], signed=signed
+    )
     melding.refresh_from_db()
     toegang_services.beschikking_record(
         melding=melding,
@@ -251,12 +262,11 @@ def grant_bw(setup: RegionSetup, client: Client, *, provider, organisation_key="
         decision="toekenning",
         decided_on=day,
         product=setup.products["BW001"],
-        financing="ZIN",
-        provider=provider,
+        financing=financing,
+        provider=(provider or setup.provider) if financing == "ZIN" else None,
         valid_from=day,
         valid_to=day + timedelta(days=365),
     )
-    return Indication.objects.get(client=client, product__kind="BW")
 
 
 def granted_client(setup: RegionSetup, *, municipality="GM0106", provider=None):
@@ -264,25 +274,8 @@ def granted_client(setup: RegionSetup, *, municipality="GM0106", provider=None):
     client = client_with_melding(
         setup, municipality=municipality, received_on=timezone.localdate() - timedelta(days=30)
     )
-    melding = client.meldingen.get()
-    user = setup.users["toegang_assen"]
     day = timezone.localdate() - timedelta(days=20)
-    advance_to_aanvraag(
-        setup, melding, day=day, advised_product=setup.products["BW001"], signed=True
-    )
-    melding.refresh_from_db()
-    toegang_services.beschikking_record(
-        melding=melding,
-        user=user,
-        expected_version=melding.version,
-        decision="toekenning",
-        decided_on=day,
-        product=setup.products["BW001"],
-        financing="ZIN",
-        provider=provider or setup.provider,
-        valid_from=day,
-        valid_to=day + timedelta(days=365),
-    )
+    grant_melding(setup, client.meldingen.get(), day=day, provider=provider, signed=True)
     return client
 
 

@@ -28,11 +28,10 @@ from bwmo.messaging.models import (
     Message,
     MessageStatus,
 )
-from bwmo.toegang import services as toegang_services
 from tests.factories import (
     RegionSetup,
-    advance_to_aanvraag,
     client_with_melding,
+    grant_melding,
     granted_client,
     mo_client,
 )
@@ -87,22 +86,8 @@ def _315(client, ref="VOT1", agb=AGB, ident="V1"):
 
 
 def _grant(setup, client, *, financing="ZIN"):
-    melding = client.meldingen.get()
     day = timezone.localdate() - timedelta(days=5)
-    advance_to_aanvraag(setup, melding, day=day, advised_product=setup.products["BW001"])
-    melding.refresh_from_db()
-    toegang_services.beschikking_record(
-        melding=melding,
-        user=setup.users["toegang_assen"],
-        expected_version=melding.version,
-        decision="toekenning",
-        decided_on=day,
-        product=setup.products["BW001"],
-        financing=financing,
-        provider=setup.provider if financing == "ZIN" else None,
-        valid_from=day,
-        valid_to=day + timedelta(days=365),
-    )
+    grant_melding(setup, client.meldingen.get(), day=day, financing=financing)
     return Indication.objects.get(client=client)
 
 

@@ -231,21 +231,9 @@ def computed_document(
     # Residents of municipalities outside the region are nobody's own: their rows are always
     # suppressed, whoever reads.
     inputs["unshared"] = [origin for origin, _m in matrix_parts if origin not in {*members, REGION}]
-    # A closed period (ended before today) keeps hidden what an earlier publication of it hid.
-    closed = end < timezone.localdate()
-    joint_published = _suppressed_parts(
-        joint,
-        **inputs,
-        hidden_before=_hidden_before(scope.region, start, end, ALL_FIGURES) if closed else [],
+    joint_published = _published_parts(
+        joint, inputs, region=scope.region, start=start, end=end, figure_set=ALL_FIGURES
     )
-    if closed:
-        publication_record(
-            region=scope.region,
-            start=start,
-            end=end,
-            figure_set=ALL_FIGURES,
-            hidden=hidden_cells(joint_published),
-        )
     published_matrix = _published_matrix(matrix, joint_published)
     if filtered:
         figure_set = _figure_set(product, provider)
@@ -255,23 +243,18 @@ def computed_document(
             key: {k: v for k, v in part.items() if k not in UNFILTERED_TABLES}
             for key, part in raw.items()
         }
-        published = _suppressed_parts(
+        published = _published_parts(
             narrowed,
-            **_suppression_inputs(narrowed, records, members),
-            hidden_before=(_hidden_before(scope.region, start, end, figure_set) if closed else []),
+            _suppression_inputs(narrowed, records, members),
+            region=scope.region,
+            start=start,
+            end=end,
+            figure_set=figure_set,
         )
         for key, part in published.items():
             for table in UNFILTERED_TABLES:
                 if table in raw[key]:
                     part[table] = joint_published[key][table]
-        if closed:
-            publication_record(
-                region=scope.region,
-                start=start,
-                end=end,
-                figure_set=figure_set,
-                hidden=hidden_cells(published),
-            )
     else:
         published = {key: joint_published[key] for key in raw}
 
@@ -295,21 +278,18 @@ def computed_document(
     document["flows"]["out_of_region"]["placed_here_from_elsewhere"] = (
         MARK if MARK in here else sum(here)
     )
-    document["quarters"] = [published[k] for k in sorted_parts(published, name, "q")]
-    document["years"] = [published[k] for k in sorted_parts(published, name, "y")]
-    if series:
-        document["series"] = published[(name, "series")]["series"]
     # The gaps count stays across the region: other municipalities' clients too.
-    document["data_gaps"] = [suppressed(gap).to_dict() for gap in gaps]
-    return {
-        "region": scope.region.centrumgemeente_id,
-        "municipality": scope.municipality.code if scope.municipality else None,
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "audience": audience,
-        "filters": {"product": product, "provider": provider},
-        **document,
-    }
+    return _assembled(
+        scope,
+        document,
+        published,
+        start=start,
+        end=end,
+        audience=audience,
+        filters={"product": product, "provider": provider},
+        series=series,
+        gaps=[suppressed(gap) for gap in gaps],
+    )
 
 
 def _own_document(
@@ -380,30 +360,58 @@ def _own_document(
     document["flows"]["out_of_region"]["placed_here_from_elsewhere"] = (
         MARK if MARK in here else sum(cast(int, v) for v in here)
     )
-    document["quarters"] = [raw[k] for k in sorted_parts(raw, name, "q")]
-    document["years"] = [raw[k] for k in sorted_parts(raw, name, "y")]
-    if series:
-        document["series"] = raw[(name, "series")]["series"]
     if set(own) != set(members):
         # The gaps count stays across the region: other municipalities' clients too.
         gaps = [suppressed(gap) for gap in gaps]
+    return _assembled(
+        scope,
+        document,
+        raw,
+        start=start,
+        end=end,
+        audience="internal",
+        filters=filters,
+        series=series,
+        gaps=gaps,
+    )
+
+
+def _assembled(
+    scope: MonitorScope,
+    document: dict,
+    parts: dict,
+    *,
+    start: date,
+    end: date,
+    audience: str,
+    filters: dict,
+    series: monitor.Step | None,
+    gaps: list[DataGap],
+) -> dict:
+    """The document as every output reads it: the scope's main part (``document``), with its
+    quarters, years and series from ``parts`` (the published or the own parts) and the gaps."""
+    name = scope.municipality.code if scope.municipality else REGION
+    document["quarters"] = [parts[k] for k in sorted_parts(parts, name, "q")]
+    document["years"] = [parts[k] for k in sorted_parts(parts, name, "y")]
+    if series:
+        document["series"] = parts[(name, "series")]["series"]
     document["data_gaps"] = [gap.to_dict() for gap in gaps]
     return {
         "region": scope.region.centrumgemeente_id,
         "municipality": scope.municipality.code if scope.municipality else None,
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "audience": "internal",
+        "audience": audience,
         "filters": filters,
         **document,
     }
 
 
 ALL_FIGURES = "alle"
+"""The figure set of the unfiltered monitor (a filtered one is named by its filter)."""
 UNFILTERED_TABLES = ("lead_times", "waiting_list", "indications", "costs")
 """Tables of a part that a product or provider filter does not narrow: they count every
 client of the part (lead times, waiting list, indications) or every stay's cost."""
-"""The figure set of the unfiltered monitor (a filtered one is named by its filter)."""
 
 Cell = tuple  # (part, *path): a part's name (a tuple) and the path of a figure in it
 
@@ -435,6 +443,28 @@ def _cell_to_json(cell: Cell) -> list:
 def _cell_from_json(item: list) -> Cell:
     name, *path = item
     return (tuple(name) if isinstance(name, list) else name, *path)
+
+
+def _published_parts(
+    parts: dict, inputs: dict, *, region: Region, start: date, end: date, figure_set: str
+) -> dict:
+    """``parts`` suppressed with ``inputs``. A closed period (ended before today) keeps hidden
+    what an earlier publication of it hid, and this publication is added to that record."""
+    closed = end < timezone.localdate()
+    published = _suppressed_parts(
+        parts,
+        **inputs,
+        hidden_before=_hidden_before(region, start, end, figure_set) if closed else [],
+    )
+    if closed:
+        publication_record(
+            region=region,
+            start=start,
+            end=end,
+            figure_set=figure_set,
+            hidden=hidden_cells(published),
+        )
+    return published
 
 
 def _hidden_before(region: Region, start: date, end: date, figure_set: str) -> list[Cell]:

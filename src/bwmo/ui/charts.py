@@ -13,10 +13,6 @@ class Series:
     values: list[Decimal]
 
 
-HIDDEN = MARK
-"""A value the audience may not see: drawn as a hatched bar labelled as hidden, never as 0."""
-
-
 def grouped_bars(
     *,
     categories: list[str],
@@ -32,7 +28,7 @@ def grouped_bars(
     """
     left, right, top, bottom = 80, 10, 10, 70
     plot_w, plot_h = width - left - right, height - top - bottom
-    numbers = [v for s in series for v in s.values if v != HIDDEN]
+    numbers = [v for s in series for v in s.values if v != MARK]
     peak = max([*numbers, Decimal(1)])
     step = _nice_step(peak)
     top_value = step * ((peak // step) + 1)
@@ -42,7 +38,7 @@ def grouped_bars(
     for i, category in enumerate(categories):
         for j, s in enumerate(series):
             value = s.values[i]
-            hidden = value == HIDDEN
+            hidden = value == MARK  # hidden: a hatched bar labelled as such, never 0
             if hidden:
                 # Tall enough to see and to hover, not a height anyone can read a number from.
                 h = max(plot_h * 0.04, 6.0)
