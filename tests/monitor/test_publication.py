@@ -56,6 +56,38 @@ def test_a_late_registration_in_a_closed_period_keeps_the_cell_hidden(region_set
     assert _instroom(region_setup, start, end) == 5
 
 
+def test_the_regions_next_document_of_a_closed_period_is_not_suppressed_again(
+    region_setup, monkeypatch
+):
+    """Every outside document of a region and period reads one suppression: once the first has
+    recorded what it hid, the next (another municipality's view) finds those cells hidden in
+    the same suppression and uses it, instead of suppressing everything once more."""
+    from bwmo.monitor import services
+    from bwmo.rules import suppression
+
+    services._REMEMBERED.clear()
+    start, end = _closed_period()
+    _started(region_setup, 4, on=start + timedelta(days=10))
+    runs: list[bool] = []
+
+    def counted(parts, **kwargs):
+        runs.append(bool(kwargs.get("hidden_before")))
+        return suppression.suppress_parts(parts, **kwargs)
+
+    monkeypatch.setattr(services, "suppress_parts", counted)
+    for municipality in (region_setup.assen, None):
+        scope = MonitorScope(region=region_setup.region, municipality=municipality)
+        document = monitor_document(scope=scope, start=start, end=end, audience="external")
+        assert document["instroom"]["total"] == MARK
+    assert runs == [False]
+    # A late registration (other figures): the earlier cells are protected too, in a run of
+    # its own, and stay hidden.
+    _started(region_setup, 1, on=start + timedelta(days=20))
+    services._REMEMBERED.clear()
+    assert _instroom(region_setup, start, end) == MARK
+    assert runs == [False, False, True]
+
+
 def test_an_outside_reader_never_sees_an_open_period(region_setup):
     """Asked up to today, an outside reader gets the period up to the last closed quarter:
     it is recorded, and a registration in the running quarter does not change it."""

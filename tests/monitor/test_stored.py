@@ -18,6 +18,7 @@ from bwmo.monitor.models import DataChange, StoredDocument
 from bwmo.monitor.selectors import data_version, region_codes
 from bwmo.monitor.services import MonitorScope, computed_document, monitor_document
 from bwmo.organisations.models import Region
+from tests.factories import closed_quarter_end
 from tests.monitor.test_monitor import _in_care
 
 pytestmark = pytest.mark.django_db
@@ -367,12 +368,15 @@ def test_warming_removes_what_no_current_version_or_code_can_use(region_setup):
     _document(region_setup)
     old_suppressions = set(StoredSuppression.objects.values_list("key", flat=True))
     assert old_suppressions and StoredDocument.objects.count() == 1
-    # A change: the region's version moves; the next request stores a document of it.
+    # A change in the closed quarter that the region's outside figures cover: the region's
+    # version moves, and the next request stores a document of it with other figures. (A
+    # change after that quarter moves the version too, but the outside figures stay the same,
+    # and so does their suppression, which the next version then uses.)
     stay = Stay.objects.get(client=clients[0])
     stay_end(
         stay=stay,
         expected_version=stay.version,
-        end=timezone.localdate() - timedelta(days=2),
+        end=closed_quarter_end() - timedelta(days=10),
         reason="zelfstandig",
     )
     services._REMEMBERED.clear()

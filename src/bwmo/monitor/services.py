@@ -449,14 +449,18 @@ def _published_parts(
     parts: dict, inputs: dict, *, region: Region, start: date, end: date, figure_set: str
 ) -> dict:
     """``parts`` suppressed with ``inputs``. A closed period (ended before today) keeps hidden
-    what an earlier publication of it hid, and this publication is added to that record."""
+    what an earlier publication of it hid, and this publication is added to that record.
+
+    The figures' own suppression is used when it hides every cell an earlier publication hid
+    (the usual case: the same figures, asked again): every hidden cell in it is protected, so
+    it meets what the earlier publication asks, and the region's next document does not
+    suppress it all once more. Otherwise the earlier cells are protected as well."""
+    published = _suppressed_parts(parts, **inputs)
     closed = end < timezone.localdate()
-    published = _suppressed_parts(
-        parts,
-        **inputs,
-        hidden_before=_hidden_before(region, start, end, figure_set) if closed else [],
-    )
     if closed:
+        before = _hidden_before(region, start, end, figure_set)
+        if not set(before) <= set(hidden_cells(published)):
+            published = _suppressed_parts(parts, **inputs, hidden_before=before)
         publication_record(
             region=region,
             start=start,
