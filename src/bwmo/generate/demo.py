@@ -852,6 +852,11 @@ class DemoGenerator:
 
         n_open = max(1, self.n_clients // 20)
         n_closed = max(1, self.n_clients // 25)
+        # The planner's statistics each time the history has doubled (a few times a run):
+        # planned for the tables as they were, the triggers that record which regions a write
+        # touches joined every new row with a scan of a table, time that grew with the square
+        # of the profile (``loader.refresh_statistics``).
+        analysed_at = chunk_size
         for chunk_start in range(0, self.n_clients, chunk_size):
             rows = Rows()
             for index in range(chunk_start, min(chunk_start + chunk_size, self.n_clients)):
@@ -867,6 +872,9 @@ class DemoGenerator:
                 totals[name] += count
             totals["decisions"] += self.decide(rows.meldingen)
             self.chunk_done(totals)
+            if chunk_start + chunk_size >= analysed_at:
+                refresh_statistics()
+                analysed_at *= 2
         rows = self.scenarios(bsns_extra=bsns_extra)
         for name, count in rows.flush().items():
             totals[name] += count
@@ -878,6 +886,7 @@ class DemoGenerator:
             reference_date=self.today, amount=tariff_amount
         )
         totals["budget_parameter_sets"] = len(create_demo_parameter_sets(self.inhabitants))
+        refresh_statistics()  # the whole history is there: its traffic is planned for it
         totals.update(self.traffic())
         totals["provisional_clients"] = self.provisional_clients()
         totals["clients"] += totals["provisional_clients"]  # clients: every client made
