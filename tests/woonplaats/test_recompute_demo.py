@@ -189,3 +189,54 @@ def test_the_stored_digest_stands_for_the_stored_decision(demo):
     assert current.digest == engine.decision_digest(
         *ResponsibilityDecision.objects.filter(pk=current.pk).values_list(*fields).get()
     )
+
+
+@pytest.mark.django_db
+def test_a_large_recompute_decides_half_in_a_helper_and_writes_the_same(demo, monkeypatch):
+    """From ``FORK_AT`` cases on, the second half of the clients is decided in a forked helper
+    at the same time: it decides and writes what the recompute in one process does, under
+    another rule set and back, and once nothing changes it writes nothing."""
+    forks: list[int] = []
+    real = services.forked_helpers
+
+    def counted(workers):
+        forks.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(services, "forked_helpers", counted)
+    monkeypatch.setattr(services, "can_fork", lambda: True)
+    serial = services.responsibility_recompute(version="uitstel-2027", dry_run=True)
+    assert forks == []  # the demo is below FORK_AT: one process
+
+    monkeypatch.setattr(services, "FORK_AT", 2)
+    forked = services.responsibility_recompute(version="uitstel-2027", dry_run=True)
+    assert forks == [1]
+
+    def answers(report):
+        return [(o.melding.pk, o.decision.responsible, o.changed) for o in report.outcomes]
+
+    assert answers(forked) == answers(serial)
+    assert {o.melding.pk: o.decision for o in forked.changes} == {
+        o.melding.pk: o.decision for o in serial.changes
+    }
+    assert serial.changes  # the test can fail: there is something to decide differently
+
+    # Written: every case gets the decision the single process decides, with its digest.
+    services.responsibility_recompute(version="uitstel-2027")
+    assert forks == [1, 1]
+    expected = {o.melding.pk: o for o in serial.outcomes}
+    for melding, responsible, rule, trace, digest in ResponsibilityDecision.objects.filter(
+        is_current=True
+    ).values_list("melding_id", "responsible_id", "rule", "trace", "digest"):
+        outcome = expected[melding]
+        assert (responsible, rule, tuple(trace)) == (
+            outcome.decision.responsible,
+            outcome.decision.rule,
+            outcome.decision.trace,
+        )
+        assert digest == services._digest(outcome)
+    # Nothing changed since: the helper sends back only municipalities, and nothing is written.
+    with CaptureQueriesContext(connection) as queries:
+        again = services.responsibility_recompute(version="uitstel-2027")
+    assert again.changes == [] and forks == [1, 1, 1]
+    assert [q["sql"] for q in queries.captured_queries if WRITES.match(q["sql"])] == []

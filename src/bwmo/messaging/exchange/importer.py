@@ -15,15 +15,8 @@ at a message or request in the screens is logged there.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import hashlib
 import logging
-import multiprocessing
-import os
-import signal
-import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -35,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bwmo.clients.models import Client
+from bwmo.core.workers import forked_helpers
 from bwmo.iwmo import build_retour, build_wmo325, validate_root
 from bwmo.iwmo import model as m
 from bwmo.iwmo._xml import (
@@ -202,43 +196,9 @@ class _ParseAhead:
 @contextlib.contextmanager
 def _parse_ahead(batches: int, *, today: date) -> Iterator[_ParseAhead]:
     workers = int(getattr(settings, "BWMO_IWMO_PARSE_WORKERS", 1))
-    if batches < 2 or workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield _ParseAhead(None, today)
-        return
-    # Forked: the worker has the compiled schemas already and needs no setup. It never
-    # touches the database connection it inherits, and it ends with the importer, also
-    # when that is killed (it would otherwise wait for work for ever and hold the
-    # importer's output open).
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_end_with_parent,
-        initargs=(os.getpid(),),
-    )
-    try:
+    # Forked (``bwmo.core.workers``): the helper has the compiled schemas already.
+    with forked_helpers(workers if batches >= 2 else 0) as pool:
         yield _ParseAhead(pool, today)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _end_with_parent(parent: int) -> None:
-    """In the worker: end it when the importer (``parent``) ends, however it ends."""
-    with contextlib.suppress(OSError, AttributeError):
-        # Linux: the kernel sends SIGKILL to the worker when its parent dies.
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it ended already, before the line above
-        os._exit(0)
-
-    def watch() -> None:  # elsewhere (and as a second line): look every half second
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def _recorded(reads: dict[Path, tuple[bytes, str, bool]]) -> set[str]:
