@@ -192,6 +192,27 @@ def test_an_invalid_finance_or_monitor_filter_is_named_not_ignored(client, regio
     assert any("Van" in t and "niet toegepast" in t for t in texts), texts
 
 
+def test_a_monitor_filter_that_is_right_is_applied_when_the_period_is_not(client, region_setup):
+    """The municipality chosen is shown when the period in the address is wrong (the select
+    said Assen while the figures were the region's); the period falls back as a whole."""
+    client.force_login(region_setup.users["beleid"])
+    asked = {"regio": region_setup.region.pk, "gemeente": "GM0106", "van": "2026-13-45"}
+    response = client.get(reverse("monitor:dashboard"), asked)
+    assert response.status_code == 200
+    assert response.context["scope"].municipality.code == "GM0106"
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("Van" in t and "standaardperiode" in t for t in texts), texts
+    assert not any("Gemeente" in t for t in texts), texts
+    # A wrong municipality is named, and the period asked is kept.
+    asked = {"regio": region_setup.region.pk, "gemeente": "GM9999", "van": "2026-01-01"}
+    asked["tot"] = "2026-06-30"
+    response = client.get(reverse("monitor:dashboard"), asked)
+    assert response.context["scope"].municipality is None
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("Gemeente" in t and "andere filters zijn wel toegepast" in t for t in texts)
+    assert response.context["start"].isoformat() == "2026-01-01"
+
+
 def test_an_invalid_inbox_filter_is_named_and_the_valid_ones_still_apply(client, region_setup):
     granted_client(region_setup)  # one WMO301 waiting
     client.force_login(region_setup.users["contract"])

@@ -42,14 +42,27 @@ def _filters(request):
     if request.GET and form.is_valid():
         data.update({k: v for k, v in form.cleaned_data.items() if v is not None})
     elif request.GET:
-        # Never silently: say which filter was not applied and why.
+        # The filters that are right are applied; the period is one filter of two fields,
+        # so an error in either gives the standard period. Never silently: say which filter
+        # was not applied and why.
+        refused = set(form.errors) | (
+            {"van", "tot"} if {"van", "tot"} & set(form.errors) else set()
+        )
+        data.update(
+            {k: v for k, v in form.cleaned_data.items() if v is not None and k not in refused}
+        )
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else _("Filter")
-            messages.warning(
-                request,
-                _("Filter '%(field)s' is niet toegepast: %(why)s De standaardperiode is getoond.")
-                % {"field": label, "why": " ".join(errors)},
-            )
+            if name in ("van", "tot"):
+                text = _(
+                    "Filter '%(field)s' is niet toegepast: %(why)s De standaardperiode is getoond."
+                )
+            else:
+                text = _(
+                    "Filter '%(field)s' is niet toegepast: %(why)s De andere filters zijn wel "
+                    "toegepast."
+                )
+            messages.warning(request, text % {"field": label, "why": " ".join(errors)})
     return form, data
 
 
