@@ -891,6 +891,7 @@ class DemoGenerator:
         totals["provisional_clients"] = self.provisional_clients()
         totals["clients"] += totals["provisional_clients"]  # clients: every client made
         totals.update(demo_contract_terms_and_places(reference_date=self.today))
+        refresh_statistics()  # and once more for all of it, before the run's transaction ends
         return dict(totals)
 
     def chunk_done(self, totals: dict[str, int]) -> None:
@@ -1270,6 +1271,4 @@ def generate_demo(*, seed: int, reference_date: date, clients: int = 1500) -> di
     if clients > generator.max_clients():
         generator.draw_bsns()  # raises, naming the maximum
     with transaction.atomic():
-        counts = generator.run()
-        refresh_statistics()
-        return counts
+        return generator.run()

@@ -45,7 +45,7 @@ from bwmo.organisations.reference import REGIONS_VALID_FROM, read_municipalities
 
 from .bsn import NATIONAL_RANGE
 from .demo import INHABITANTS, Catalogue, DemoGenerator, _at, build_catalogue, tariff_amount
-from .loader import refresh_statistics, refuse_unless_empty, write_rows
+from .loader import refuse_unless_empty, write_rows
 from .traffic import REDEN_FOR_OUTFLOW
 
 DEFAULT_CLIENTS = 150_000
@@ -467,6 +467,4 @@ def generate_national(
     if clients > generator.max_clients():
         generator.draw_bsns()  # raises, naming the maximum
     with transaction.atomic():
-        counts = generator.run(chunk_size=CHUNK)
-        refresh_statistics()
-        return counts
+        return generator.run(chunk_size=CHUNK)
