@@ -191,3 +191,25 @@ def test_the_planner_knows_the_demo_once_it_is_written(demo):
         estimated = dict(cursor.fetchall())
     assert estimated[Stay._meta.db_table] == Stay.objects.count()
     assert estimated[Outflow._meta.db_table] == Outflow.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_statistics_refresh_leaves_the_servers_shared_catalogues_alone():
+    """A run holds what its ``ANALYZE`` locked until it commits: the catalogues every database
+    of the server shares (roles, databases) must not be among them, or a second run in another
+    database of the same server waits for the first one to end."""
+    from django.db import connection
+
+    from bwmo.generate.loader import refresh_statistics
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite gathers no statistics")
+    refresh_statistics()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relisshared FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE l.pid = pg_backend_pid() AND l.mode = 'ShareUpdateExclusiveLock'"
+        )
+        analysed = dict(cursor.fetchall())
+    assert Stay._meta.db_table in analysed  # bwmo's own tables are analysed
+    assert [name for name, shared in analysed.items() if shared] == []

@@ -201,10 +201,16 @@ def refresh_statistics() -> None:
     often nothing. Planned for empty tables, the monitor's correlated lookups (a stay's current
     woonplaats decision and outflow) became a scan per row, seconds instead of milliseconds.
     ``ANALYZE`` may run in the transaction and sees its rows; it is undone with it. SQLite plans
-    without gathered statistics, as it does everywhere else in bwmo."""
+    without gathered statistics, as it does everywhere else in bwmo.
+
+    Only bwmo's own tables: a plain ``ANALYZE`` takes the system catalogues too, and those
+    shared by every database of the server stay locked until the run commits, so a run in
+    another database of the same server (or its autovacuum) would wait for this one."""
     if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        tables = sorted(connection.introspection.django_table_names(only_existing=True))
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE " + ", ".join(quote(t) for t in tables))
 
 
 def mark_synthetic(client_ids: Iterable[int]) -> int:

@@ -30,9 +30,9 @@ from typing import Any
 
 from django.db import transaction
 
-from bwmo.care.models import Contract, Financing, Indication, Stay, Tariff
+from bwmo.care.models import Contract, Financing, Indication, Outflow, Stay, Tariff
 from bwmo.messaging.models import Allocation, DeliveryEvent, Direction, Message, MessageStatus
-from bwmo.messaging.services import allocation_fields
+from bwmo.messaging.services import allocation_values
 from bwmo.organisations.models import (
     Mandate,
     Municipality,
@@ -340,10 +340,21 @@ def national_traffic(*, reference_date: date) -> dict[str, int]:
     """The allocation of every zorg-in-natura indication, and the iWmo messages of its life
     from ``TRAFFIC_FROM`` on: the WMO301 sent, the provider's start (305) and stop (307)."""
     agb = dict(Provider.objects.values_list("pk", "agb_code"))
+    # Values, not model instances, are read: at the country's size (400,000 indications and
+    # their stays) building the instances was most of this step's time.
     indications = (
         Indication.objects.filter(financing=Financing.ZIN, provider__isnull=False)
-        .select_related("product")
         .order_by("pk")
+        .values_list(
+            "pk",
+            "client_id",
+            "responsible_municipality_id",
+            "provider_id",
+            "product__iwmo_category",
+            "product__code",
+            "valid_from",
+            "valid_to",
+        )
     )
     totals: dict[str, int] = defaultdict(int)
     last_pk = 0
@@ -352,7 +363,7 @@ def national_traffic(*, reference_date: date) -> dict[str, int]:
         batch = list(indications.filter(pk__gt=last_pk)[:CHUNK])
         if not batch:
             break
-        last_pk = batch[-1].pk
+        last_pk = batch[-1][0]
 
         class Rows:
             messages: list[Message] = []
@@ -362,49 +373,63 @@ def national_traffic(*, reference_date: date) -> dict[str, int]:
         rows = Rows()
         rows.messages, rows.allocations, rows.delivery_events = [], [], []
         by_indication = {}
-        for indication in batch:
-            fields = allocation_fields(indication)
+        for pk, client, municipality, provider, category, code, valid_from, valid_to in batch:
             allocation = Allocation(
-                indication=indication,
-                number=indication.pk,
-                allocated_at=_at(indication.valid_from),
-                changed_at=_at(indication.valid_from),
+                indication_id=pk,
+                number=pk,
+                allocated_at=_at(valid_from),
+                changed_at=_at(valid_from),
                 needs_sending=False,
-                **fields,
+                **allocation_values(
+                    client=client,
+                    municipality=municipality,
+                    provider=provider,
+                    category=category,
+                    product_code=code,
+                    start=valid_from,
+                    end=valid_to,
+                ),
             )
-            if indication.valid_from >= TRAFFIC_FROM:
+            if valid_from >= TRAFFIC_FROM:
                 message = Message(
                     direction=Direction.OUT,
                     message_type="WMO301",
                     status=MessageStatus.SENT,
-                    municipality_id=indication.responsible_municipality_id,
-                    provider_id=indication.provider_id,
-                    client_id=indication.client_id,
-                    sender=indication.responsible_municipality_id[2:],
-                    receiver=agb[indication.provider_id],
-                    identification=f"T{indication.pk:09d}",
-                    dated=indication.valid_from,
-                    created_at=_at(indication.valid_from, 16),
-                    processed_at=_at(indication.valid_from, 16),
+                    municipality_id=municipality,
+                    provider_id=provider,
+                    client_id=client,
+                    sender=municipality[2:],
+                    receiver=agb[provider],
+                    identification=f"T{pk:09d}",
+                    dated=valid_from,
+                    created_at=_at(valid_from, 16),
+                    processed_at=_at(valid_from, 16),
                 )
                 rows.messages.append(message)
                 allocation.last_message = message
             rows.allocations.append(allocation)
-            by_indication[indication.pk] = (indication, allocation)
-        stays = (
-            Stay.objects.filter(indication_id__in=list(by_indication))
-            .prefetch_related("outflows")
+            by_indication[pk] = (client, municipality, provider, allocation)
+        wanted = list(by_indication)
+        reasons: dict[int, str] = {}
+        for stay_id, reason in (
+            Outflow.objects.filter(stay__indication_id__in=wanted)
+            .order_by("stay_id", "pk")
+            .values_list("stay_id", "reason")
+        ):
+            reasons.setdefault(stay_id, reason)  # a stay's first outflow
+        for stay_id, indication_id, stay_start, stay_end in (
+            Stay.objects.filter(indication_id__in=wanted)
             .order_by("pk")
-        )
-        for stay in stays:
-            indication, allocation = by_indication[stay.indication_id]
+            .values_list("pk", "indication_id", "start", "end")
+        ):
+            client, municipality, provider, allocation = by_indication[indication_id]
             product = {
                 "category": allocation.category,
                 "product_code": allocation.product_code,
                 "allocation_start": allocation.start,
             }
-            messages = []
-            for kind, day in (("start", stay.start), ("stop", stay.end)):
+            reason = REDEN_FOR_OUTFLOW.get(reasons[stay_id], "23") if stay_id in reasons else "23"
+            for kind, day in (("start", stay_start), ("stop", stay_end)):
                 if day is None or (kind == "stop" and day >= stop_before):
                     continue
                 message = None
@@ -414,33 +439,30 @@ def national_traffic(*, reference_date: date) -> dict[str, int]:
                         direction=Direction.IN,
                         message_type="WMO305" if kind == "start" else "WMO307",
                         status=MessageStatus.ACCEPTED,
-                        municipality_id=indication.responsible_municipality_id,
-                        provider_id=indication.provider_id,
-                        client_id=indication.client_id,
-                        sender=agb[indication.provider_id],
-                        receiver=indication.responsible_municipality_id[2:],
-                        identification=f"{'S' if kind == 'start' else 'E'}{stay.pk:09d}",
+                        municipality_id=municipality,
+                        provider_id=provider,
+                        client_id=client,
+                        sender=agb[provider],
+                        receiver=municipality[2:],
+                        identification=f"{'S' if kind == 'start' else 'E'}{stay_id:09d}",
                         dated=sent,
-                        sha256=hashlib.sha256(f"{kind}-{stay.pk}".encode()).hexdigest(),
+                        sha256=hashlib.sha256(f"{kind}-{stay_id}".encode()).hexdigest(),
                         created_at=_at(sent, 9),
                         processed_at=_at(sent, 9),
                     )
-                    messages.append(message)
-                outflows = list(stay.outflows.all())
-                reason = REDEN_FOR_OUTFLOW.get(outflows[0].reason, "23") if outflows else "23"
+                    rows.messages.append(message)
                 rows.delivery_events.append(
                     DeliveryEvent(
                         message=message,
                         allocation=allocation,
                         kind=kind,
-                        begin=stay.start,
-                        end=stay.end if kind == "stop" else None,
+                        begin=stay_start,
+                        end=stay_end if kind == "stop" else None,
                         reason=reason if kind == "stop" else "",
                         status_aanlevering="1",
                         **product,
                     )
                 )
-            rows.messages += messages
         for name, count in write_rows(
             rows, order=("messages", "allocations", "delivery_events")
         ).items():

@@ -106,15 +106,37 @@ def _queue_301(allocation: Allocation, now) -> Message:
 
 def allocation_fields(indication: Indication) -> dict:
     """What an allocation says, as it follows from its indication."""
-    volume, eenheid, frequentie = omvang_for(indication.valid_to)
+    return allocation_values(
+        client=indication.client_id,
+        municipality=indication.responsible_municipality_id,
+        provider=indication.provider_id,
+        category=indication.product.iwmo_category,
+        product_code=indication.product.code,
+        start=indication.valid_from,
+        end=indication.valid_to,
+    )
+
+
+def allocation_values(
+    *,
+    client: int,
+    municipality: str | None,
+    provider: int | None,
+    category: str,
+    product_code: str,
+    start: date,
+    end: date | None,
+) -> dict:
+    """``allocation_fields`` from an indication's values (a bulk load reads no model)."""
+    volume, eenheid, frequentie = omvang_for(end)
     return {
-        "client_id": indication.client_id,
-        "municipality_id": indication.responsible_municipality_id,
-        "provider_id": indication.provider_id,
-        "category": indication.product.iwmo_category,
-        "product_code": indication.product.code,
-        "start": indication.valid_from,
-        "end": indication.valid_to,
+        "client_id": client,
+        "municipality_id": municipality,
+        "provider_id": provider,
+        "category": category,
+        "product_code": product_code,
+        "start": start,
+        "end": end,
         "volume": volume,
         "unit": eenheid,
         "frequency": frequentie,
