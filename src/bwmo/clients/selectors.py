@@ -359,6 +359,56 @@ def meldingen_visible_to(*, user) -> QuerySet[Melding]:
     )
 
 
+@dataclass(frozen=True)
+class DossierRecords:
+    """The records of one client's dossier that a user sees (``dossier_records``)."""
+
+    sight: Sight
+    indications: QuerySet[Indication]
+    stays: QuerySet[Stay]
+    meldingen: QuerySet[Melding]
+    wlz_applications: QuerySet[WlzApplication]
+    client_events: QuerySet[ClientEvent]
+
+
+def dossier_records(*, user, client: Client, today: date | None = None) -> DossierRecords:
+    """Of one client, the records ``indications_visible_to``, ``stays_visible_to``,
+    ``meldingen_visible_to``, ``wlz_applications_visible_to`` and ``client_events_visible_to``
+    give ``user``: the same rows, decided once for this client.
+
+    Those selectors ask the sight conditions of every record's client in the statement
+    itself, which is what a list of many clients' records needs; for the one client of a
+    dossier the answer is the same for each of its records, so it is asked once
+    (``client_sight``) and the records are filtered on their own fields: all of a client
+    seen in full, the kinds of a mandate for one kind, a provider's own
+    (``tests/clients/test_dossier_records.py`` holds the two ways against each other)."""
+    scope = user_scope(user)
+    today = today or timezone.localdate()
+    sight = client_sight(user=user, client=client, today=today)
+    live = Client.objects.filter(pk=client.pk, merged_into__isnull=True)
+    visible = (sight.every_kind or bool(sight.kinds) or bool(sight.provider_kinds)) and (
+        sight.through_relation or live.exists()
+    )
+    indications = Indication.objects.filter(client=client)
+    stays = Stay.objects.filter(client=client)
+    meldingen = Melding.objects.filter(client=client)
+    wlz = WlzApplication.objects.filter(client=client)
+    events = ClientEvent.objects.filter(client=client)
+    if not visible:
+        return DossierRecords(
+            sight, indications.none(), stays.none(), meldingen.none(), wlz.none(), events.none()
+        )
+    if not sight.every_kind:
+        own = Q(provider_id__in=scope.provider_ids)
+        indications = indications.filter(Q(product__kind__in=sight.kinds) | own)
+        stays = stays.filter(Q(product__kind__in=sight.kinds) | own)
+        meldingen = meldingen.filter(product_kind__in=sight.kinds)
+        events = events.filter(actor__organisations__in=user.organisations.all()).distinct()
+    if not sight.sees(WLZ_APPLICATION_KIND):
+        wlz = wlz.none()
+    return DossierRecords(sight, indications, stays, meldingen, wlz, events)
+
+
 def _search_candidates(scope: Scope) -> QuerySet:
     """The keys of every client ``clients_visible_to`` can show for ``scope``, and perhaps
     some more: the clients of the scope's municipalities, grantors, organisations and

@@ -27,15 +27,10 @@ from .forms import (
 from .models import CONTACT_FIELDS, BrpKind, Client
 from .selectors import (
     WLZ_APPLICATION_KIND,
-    client_events_visible_to,
     client_merged_target,
     client_search,
-    client_sight,
     clients_visible_to,
-    indications_visible_to,
-    meldingen_visible_to,
-    stays_visible_to,
-    wlz_applications_visible_to,
+    dossier_records,
 )
 
 BRP_FIELD_NAMES = {
@@ -181,25 +176,19 @@ def detail(request, pseudonym):
     today = timezone.localdate()
     # What of the dossier this user sees is decided by the selectors: a provider its own
     # indications and stays, a mandate for one kind that kind only.
-    indications = (
-        indications_visible_to(user=request.user)
-        .filter(client=client)
-        .select_related(
-            "product", "provider", "responsible_municipality", "allocation__last_message"
-        )
+    records = dossier_records(user=request.user, client=client, today=today)
+    indications = records.indications.select_related(
+        "product", "provider", "responsible_municipality", "allocation__last_message"
     )
-    stays = (
-        stays_visible_to(user=request.user)
-        .filter(client=client)
-        .select_related("product", "provider", "location")
-        .prefetch_related("outflows")
+    stays = records.stays.select_related("product", "provider", "location").prefetch_related(
+        "outflows"
     )
     meldingen = []
     if relation.sees_access_process:
         meldingen = (
-            meldingen_visible_to(user=request.user)
-            .filter(client=client)
-            .select_related("applied_to", "responsible_municipality", "organisation", "mo_intake")
+            records.meldingen.select_related(
+                "applied_to", "responsible_municipality", "organisation", "mo_intake"
+            )
             .prefetch_related(
                 "events__actor",
                 Prefetch(
@@ -226,9 +215,7 @@ def detail(request, pseudonym):
         indication.has_ended = indication_has_ended(indication=indication, today=today)
     # Records without a product of their own belong to a kind too (docs/security.md): a Wlz
     # application to BW, the client's own history to whoever sees the client in full.
-    wlz = list(
-        wlz_applications_visible_to(user=request.user).filter(client=client).order_by("-applied_on")
-    )
+    wlz = list(records.wlz_applications.order_by("-applied_on"))
     can_edit = relation.may_edit
     return render(
         request,
@@ -243,11 +230,8 @@ def detail(request, pseudonym):
             "stays": stays,
             "wlz": wlz,
             "wlz_pending": any(w.status == WlzApplication.Status.AANGEVRAAGD for w in wlz),
-            "client_events": client_events_visible_to(user=request.user)
-            .filter(client=client)
-            .select_related("actor", "other"),
-            "can_record_wlz": can_edit
-            and client_sight(user=request.user, client=client).sees(WLZ_APPLICATION_KIND),
+            "client_events": records.client_events.select_related("actor", "other"),
+            "can_record_wlz": can_edit and records.sight.sees(WLZ_APPLICATION_KIND),
             "today": today,
         },
     )

@@ -59,9 +59,11 @@ def _parameters(
 
 def care_stays(*, region: Region) -> list[costs.CareStay]:
     """BW stays charged to municipalities of ``region``, with their budget stream."""
+    # One current decision per melding (a constraint): no ordering, which would join the
+    # melding for every stay only to sort a single row.
     current = ResponsibilityDecision.objects.filter(
         melding=OuterRef("indication__melding"), is_current=True
-    )
+    ).order_by()
     # The BW products as their keys, not as a join: with the join PostgreSQL misjudged how
     # many stays are BW and read every BW stay of the country, looking up each one's
     # indication (1.5 s for a region of the national profile; docs/performance.md).
@@ -76,6 +78,7 @@ def care_stays(*, region: Region) -> list[costs.CareStay]:
             category=Subquery(current.values("category")[:1]),
             onbekend=Subquery(current.values("woonplaats_onbekend")[:1]),
         )
+        .order_by()  # the costs do not depend on the order of the stays
         .values_list(
             "client__pseudonym",
             "product__code",

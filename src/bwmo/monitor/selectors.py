@@ -41,10 +41,16 @@ def stay_records(
     ``rejected`` when given (the caller reports the gap), else it raises ``ValueError``."""
     from django.db.models import Q
 
-    category = ResponsibilityDecision.objects.filter(
-        melding=OuterRef("indication__melding"), is_current=True
-    ).values("category")[:1]
-    reason = Outflow.objects.current().filter(stay=OuterRef("pk")).values("reason")[:1]
+    # One current decision per melding and one current outflow per stay (constraints): no
+    # ordering, which for the decision joined the melding per stay only to sort one row.
+    category = (
+        ResponsibilityDecision.objects.filter(
+            melding=OuterRef("indication__melding"), is_current=True
+        )
+        .order_by()
+        .values("category")[:1]
+    )
+    reason = Outflow.objects.current().filter(stay=OuterRef("pk")).order_by().values("reason")[:1]
     rows = (
         Stay.objects.filter(
             Q(indication__responsible_municipality__in=municipalities)

@@ -41,7 +41,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Context, Decimal, localcontext
+from decimal import (
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from fractions import Fraction
 from itertools import pairwise
 from typing import Literal, NamedTuple
@@ -85,6 +93,8 @@ ZERO_CENTS = Decimal("0.00")
 
 # Enough digits that day counts × tariffs and sums over a whole region stay exact.
 _CONTEXT = Context(prec=50)
+# The same, where a sum must be exact: a result that would need rounding raises instead.
+_EXACT = Context(prec=50, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
 # The division by 7 (and the mean of a statistic) has to stop somewhere; as in ``budget``.
 _QUOTIENT = Decimal("1e-10")
 # Exclusive end of an open period, as a day number one past the last representable date.
@@ -554,22 +564,28 @@ def solidarity_risk_pool(
     kinds = _kinds(kind)
     by_year = _by_year(results)
 
-    per_client: dict[tuple[int, str], dict[str, Fraction]] = defaultdict(
-        lambda: defaultdict(Fraction)
+    # A client's cost per municipality is summed in Decimal, which is exact for these sums
+    # (``_EXACT`` raises rather than round); only the clients above the threshold, whose
+    # excess is split in proportion, are worked in fractions. Most clients are below it.
+    per_client: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(
+        lambda: defaultdict(Decimal)
     )
-    for line in cost_lines:
-        if line.kind in kinds and line.stream != "onbekend":
-            charged = _charged_to(line, centrumgemeente_of)
-            per_client[(line.year, line.client)][charged] += Fraction(line.amount)
+    with localcontext(_EXACT):
+        for line in cost_lines:
+            if line.kind in kinds and line.stream != "onbekend":
+                charged = _charged_to(line, centrumgemeente_of)
+                per_client[(line.year, line.client)][charged] += line.amount
 
     excess: dict[int, dict[str, Fraction]] = {
         year: dict.fromkeys(own, Fraction(0)) for year, own in by_year.items()
     }
-    for (year, client), parts in per_client.items():
+    for (year, client), amounts in per_client.items():
+        with localcontext(_EXACT):
+            if sum(amounts.values(), ZERO) <= threshold_per_client_per_year:
+                continue
+        parts = {municipality: Fraction(amount) for municipality, amount in amounts.items()}
         total = sum(parts.values(), Fraction(0))
         over = total - threshold
-        if over <= 0:
-            continue
         for municipality, part in parts.items():
             if municipality not in excess.get(year, {}):
                 raise ValueError(
