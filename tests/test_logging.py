@@ -82,3 +82,18 @@ def test_server_errors_keep_their_traceback():
     assert ClientErrorOneLine().filter(record)
     assert record.exc_info is not None
     assert record.getMessage() == "Internal Server Error: /x/"
+
+
+def test_a_pseudonym_with_nine_digits_in_a_row_stays_whole_and_a_bsn_is_masked():
+    from bwmo.logging import RedactPersonalData
+
+    pseudonym = "824ae91b-cce6-404f-82df-3df771472893"  # its last group ends in nine digits
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "GET /clienten/%s/?q=%s 403", None, None
+    )
+    record.args = (pseudonym, "999900006")
+    RedactPersonalData().filter(record)
+    assert record.getMessage() == f"GET /clienten/{pseudonym}/?q=********* 403"
+    alone = logging.LogRecord("x", logging.INFO, __file__, 1, "bsn 999900006, 123456789", (), None)
+    RedactPersonalData().filter(alone)
+    assert alone.getMessage() == "bsn *********, *********"
