@@ -385,9 +385,10 @@ def dossier_records(*, user, client: Client, today: date | None = None) -> Dossi
     scope = user_scope(user)
     today = today or timezone.localdate()
     sight = client_sight(user=user, client=client, today=today)
-    live = Client.objects.filter(pk=client.pk, merged_into__isnull=True)
-    visible = (sight.every_kind or bool(sight.kinds) or bool(sight.provider_kinds)) and (
-        sight.through_relation or live.exists()
+    # A relation is asked of the live client already; a provider's sight is not.
+    visible = sight.through_relation or (
+        bool(sight.provider_kinds)
+        and Client.objects.filter(pk=client.pk, merged_into__isnull=True).exists()
     )
     indications = Indication.objects.filter(client=client)
     stays = Stay.objects.filter(client=client)
