@@ -538,6 +538,12 @@ def _read_only(error: DatabaseError) -> bool:
     return "read-only" in text or "readonly" in text
 
 
+LEAD_IN = "lead-in"
+"""Section of the part from 1 January to the period's first day, when the period starts later
+in the year. No document shows it, but a reader works it out: the year's figures minus the
+quarters of the period in that year. So it is in the suppression, with every count hidden."""
+
+
 def _raw_parts(
     records: list,
     members: list[str],
@@ -571,6 +577,13 @@ def _raw_parts(
             )
         ):
             raw[(name, f"y{i}")] = {"label": f"{period.start:%Y}", **_flows(period.figures)}
+        if start != date(start.year, 1, 1):
+            # The year of ``start`` minus its quarters shown is the time before ``start``:
+            # never shown, but protected as if it were (see ``LEAD_IN``).
+            (before,) = monitor.series(
+                mine, start=date(start.year, 1, 1), end=start, step="year", breakdown="product"
+            )
+            raw[(name, LEAD_IN)] = {"label": f"{start:%Y}", **_flows(before.figures)}
         if series:
             raw[(name, "series")] = {"series": _series(mine, start=start, end=end, step=series)}
     return raw
@@ -894,13 +907,15 @@ def _suppression_inputs(raw: dict, records: list, members: list[str]) -> dict:
     part's own, the time chain, a region figure as the sum of its municipalities' in every
     section), the groups of municipalities one reader sees in full, and the period's own
     figures as the place to hide a secondary cell last."""
+    nesting = monitor.nesting(records)
     return {
-        "nesting": monitor.nesting(records),
-        "links": _links(raw, members, across=True),
+        "nesting": nesting,
+        "links": _links(raw, members, across=True, nesting=nesting),
         "revealed": [
             [key for key in raw if key[0] in group] for group in monitor_reader_groups(members)
         ],
         "headline": [key for key in raw if key[1] == "main"],
+        "unpublished": [key for key in raw if key[1] == LEAD_IN],
     }
 
 
@@ -1010,7 +1025,13 @@ def _rejected_gaps(rejected: list[str]) -> list[DataGap]:
     ]
 
 
-def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]:
+def _links(
+    raw: dict,
+    members: list[str],
+    *,
+    across: bool = False,
+    nesting: dict | None = None,
+) -> list[dict]:
     """What a reader knows between the parts: a region figure is the sum of its municipalities'
     (where that holds), one period's end stock is the next one's start, the quarters' flows add
     up to the period's. Keys are ``(part, *path)`` with the part's name ``(name, section)``."""
@@ -1062,6 +1083,112 @@ def _links(raw: dict, members: list[str], *, across: bool = False) -> list[dict]
                         ((name, "main"), "in_care_at_end", *path): -1,
                     }
                 )
+        links += _year_links(raw, name, quarters, years, nesting or {})
+    return links
+
+
+_STOCK_READINGS = ("total", "kind", "product")
+_FLOW_READINGS = {
+    "instroom": ("total", "kind", "product"),
+    "uitstroom": ("total", "kind", "product", "reason"),
+    # A product's "in" and "out" are moves between products, not between kinds: only the
+    # total and the direction add up over time.
+    "doorstroom": ("total", "direction"),
+}
+
+
+def _readings(part: dict, table: str, kinds: dict[str, str], wanted: tuple) -> dict:
+    """The figures of ``table`` a reader can compare across parts, each as the paths that add
+    up to it: the total, every kind (read from the kind table, or as the sum of its products),
+    every product and every reason or direction."""
+    figures = part.get(table) or {}
+    found: dict[tuple, list[tuple]] = {}
+    for reading in wanted:
+        if reading == "total":
+            found[("total",)] = [(table, "total")]
+            continue
+        for value, n in (figures.get(reading) or {}).items():
+            if isinstance(n, int):
+                found[(reading, value)] = [(table, reading, value)]
+    products = figures.get("product") or {}
+    if "kind" in wanted and "kind" not in figures and products and set(products) <= set(kinds):
+        for kind in sorted({kinds[p] for p in products}):
+            found[("kind", kind)] = [(table, "product", p) for p in products if kinds[p] == kind]
+    return found
+
+
+def _same(a: tuple, b: tuple, table_a: str, table_b: str, readings: dict) -> list[dict]:
+    """``a``'s ``table_a`` equals ``b``'s ``table_b``, in every reading both parts have."""
+    mine, theirs = readings[(a, table_a)], readings[(b, table_b)]
+    return [
+        {**{(a, *p): 1 for p in mine[r]}, **{(b, *p): -1 for p in theirs[r]}}
+        for r in sorted(mine.keys() & theirs.keys(), key=repr)
+    ]
+
+
+def _year_links(raw: dict, name: str, quarters: list, years: list, nesting: dict) -> list[dict]:
+    """What a reader knows between the years and the quarters of one name. The year series and
+    the quarter series are cut at the same days (``monitor.series``), and the quarters run to
+    the period's end as the last year does. So for a year with a quarter of the period in it:
+    its end stock is its last quarter's; and when the year's first quarter is in the period
+    (or the year's time before the period is the lead-in part): its start stock is that part's,
+    and its flows are the sum of the lead-in and its quarters'."""
+    kinds = nesting.get(("product", "kind"), {})
+    lead_in = (name, LEAD_IN) if (name, LEAD_IN) in raw else None
+    by_year: dict[str, list] = {}
+    if not all(raw[key].get("label") for key in [*quarters, *years]):
+        return []  # parts without their periods' names (a test's): nothing to relate them by
+    for key in quarters:
+        by_year.setdefault(raw[key]["label"][:4], []).append(key)
+    readings: dict[tuple, dict] = {}
+
+    def read(key: tuple) -> None:
+        for table in ("in_care_at_start", "in_care_at_end"):
+            readings[(key, table)] = _readings(raw[key], table, kinds, _STOCK_READINGS)
+        for table, wanted in _FLOW_READINGS.items():
+            readings[(key, table)] = _readings(raw[key], table, kinds, wanted)
+
+    main = (name, "main")
+    for key in [main, *quarters, *years, *([lead_in] if lead_in else [])]:
+        read(key)
+    links: list[dict] = []
+    if lead_in and quarters:
+        links += _same(lead_in, quarters[0], "in_care_at_end", "in_care_at_start", readings)
+    # The period is its years from the first quarter's on, without the lead-in.
+    covering = [y for y in years if quarters and raw[y]["label"] >= raw[quarters[0]]["label"][:4]]
+    if covering and (lead_in is None or raw[lead_in]["label"] == raw[covering[0]]["label"]):
+        first = lead_in or covering[0]
+        table = "in_care_at_end" if lead_in else "in_care_at_start"
+        links += _same(main, first, "in_care_at_start", table, readings)
+        for table in _FLOW_READINGS:
+            whole = readings[(main, table)]
+            pieces = [(y, 1) for y in covering] + ([(lead_in, -1)] if lead_in else [])
+            for reading in sorted(whole, key=repr):
+                if all(reading in readings[(p, table)] for p, _sign in pieces):
+                    link = {(main, *path): -1 for path in whole[reading]}
+                    for piece, sign in pieces:
+                        for path in readings[(piece, table)][reading]:
+                            link[(piece, *path)] = sign
+                    links.append(link)
+    for year in years:
+        inside = by_year.get(raw[year]["label"], [])
+        if not inside:
+            continue
+        links += _same(year, inside[-1], "in_care_at_end", "in_care_at_end", readings)
+        starts_here = raw[inside[0]]["label"].endswith("-K1")
+        first = inside[0] if starts_here else lead_in
+        if first is None or (first == lead_in and raw[lead_in]["label"] != raw[year]["label"]):
+            continue
+        pieces = inside if starts_here else [lead_in, *inside]
+        links += _same(year, first, "in_care_at_start", "in_care_at_start", readings)
+        for table in _FLOW_READINGS:
+            whole = readings[(year, table)]
+            for reading in sorted(whole, key=repr):
+                if all(reading in readings[(p, table)] for p in pieces):
+                    link = {(year, *path): -1 for path in whole[reading]}
+                    for piece in pieces:
+                        link |= {(piece, *path): 1 for path in readings[(piece, table)][reading]}
+                    links.append(link)
     return links
 
 

@@ -1307,6 +1307,7 @@ def suppress_parts(
     headline: Iterable[Hashable] = (),
     unshared: Iterable[Hashable] = (),
     hidden_before: Iterable[tuple[Any, ...]] = (),
+    unpublished: Iterable[Hashable] = (),
 ) -> dict[Hashable, dict[str, Any]]:
     """Several figure sets protected together, so that none gives a hidden cell of another back.
 
@@ -1336,6 +1337,10 @@ def suppress_parts(
     period hid: they stay hidden (when not 0), so the hidden set of a published period only
     grows and a later publication never shows what an earlier one hid (a cell that grew from
     4 to 5 by one late registration would otherwise say it was 4).
+
+    ``unpublished`` parts are shown nowhere, but a reader can work them out from the others
+    (a year minus the quarters shown of it): each of their counts is hidden (a 0 counts as
+    known, which asks more protection, never less), and the rest is protected around them.
     """
     values: dict[Key, int] = {}
     equations: list[Equation] = []
@@ -1379,6 +1384,8 @@ def suppress_parts(
     problem = _Problem(values, equations, priority)
     primary = {key for key, value in values.items() if _primary(value)}
     primary |= {key for key in map(tuple, hidden_before) if values.get(key, 0) > 0}
+    never = set(unpublished)
+    primary |= {key for key, value in values.items() if value > 0 and _path(key)[0] in never}
     hidden = problem.secure(primary, readers, shared)
     return {
         name: _render(
@@ -1480,14 +1487,20 @@ def audit_parts(
     partitions: Iterable[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]] = (),
     headline: Iterable[Hashable] = (),
     unshared: Iterable[Hashable] = (),
+    unpublished: Iterable[Hashable] = (),
 ) -> dict[str, Any]:
     """The check of ``suppress_parts``' result, for tests and reports: the cells, the relations
     that hold, how many are hidden, and per reader (``None`` is the public, else the group) the
-    hidden cells that all relations together give back exactly."""
+    hidden cells that all relations together give back exactly. The counts of ``unpublished``
+    parts are hidden (a 0 as known), wherever ``published`` has them."""
     values, equations = _joint_system(parts, links, partitions, nesting)
     problem = _Problem(values, equations)
+    never = set(unpublished)
     hidden = {
-        key for key in values if _at(published.get(_path(key)[0], {}), _path(key)[1:]) == MARK
+        key
+        for key in values
+        if _at(published.get(_path(key)[0], {}), _path(key)[1:]) == MARK
+        or (_path(key)[0] in never and values[key] > 0)
     }
     groups = [tuple(group) for group in revealed]
     members: defaultdict[Hashable, set[Key]] = defaultdict(set)
