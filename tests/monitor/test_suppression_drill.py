@@ -319,6 +319,9 @@ def _joint_audit(region, seen, two, start=START, end=END):
 
     members, docs = _documents(region, start, end)
     raw, inputs = seen["raw"], seen["inputs"]
+    # The rows of residents of municipalities outside the region (none on this day in the
+    # demo) are named as the parts they are: nobody's own, protected from every reader.
+    assert set(inputs["unshared"]) <= raw.keys()
     # What earlier publications of the period hid stays hidden: not a relation to audit.
     inputs = {key: value for key, value in inputs.items() if key != "hidden_before"}
     groups = {tuple(sorted({name for name, _section in group})) for group in inputs["revealed"]}
@@ -343,7 +346,7 @@ def _joint_audit(region, seen, two, start=START, end=END):
             *_period_relations(raw, start, end, inputs.get("nesting") or {}),
         ],
         "revealed": [[key for key in raw if key[0] in group] for group in names],
-        "unshared": [origin for origin, section in raw if origin not in {*members, "regio"}],
+        "unshared": [key for key in raw if key[0] not in {*members, "regio"}],
     }
     # The period relations are worked out from the labels: each must hold on the true values,
     # or the audit would drop it unseen.
@@ -844,3 +847,54 @@ def test_no_hidden_cell_follows_from_filtered_and_unfiltered_together(
     assert result["hidden"] > 0 and result["inequalities"] > 0
     assert equations > 0 and inequalities > 0
     assert not exposed, {str(who(r)): sorted(map(repr, c))[:5] for r, c in exposed.items()}
+
+
+@pytest.mark.django_db
+def test_residents_of_a_municipality_outside_the_region_are_hidden_from_every_reader(
+    demo, monkeypatch
+):
+    """Two clients of a municipality outside the region stay in one of its municipalities on
+    the last day: their row of the origin × location matrix is nobody's own, so the
+    suppression protects it from each municipality's staff as well as from the public."""
+    import dataclasses
+
+    from bwmo.monitor import services
+    from bwmo.monitor.selectors import stay_records
+    from bwmo.rules.suppression import audit_parts
+
+    region = Region.objects.get(centrumgemeente_id="GM0114")
+    members = sorted(
+        RegionMembership.objects.filter(region=region).values_list("municipality", flat=True)
+    )
+    rows = stay_records(municipalities=members)
+    running = [r for r in rows if r.start <= END and (r.end is None or r.end > END)]
+    outside = [
+        dataclasses.replace(r, client=f"{r.client}-elders", responsible="GM0080")
+        for r in running[:2]
+    ]
+    assert outside and all(r.location in members for r in outside)
+    seen = {}
+    real = services._suppressed_parts
+
+    def spy(raw, **kwargs):
+        seen["raw"], seen["inputs"] = raw, kwargs
+        seen["published"] = real(raw, **kwargs)
+        return seen["published"]
+
+    monkeypatch.setattr(services, "_suppressed_parts", spy)
+    computed_document(
+        scope=MonitorScope(region, None),
+        start=START,
+        end=END,
+        audience="external",
+        stay_rows=[*rows, *outside],
+    )
+    raw, inputs = seen["raw"], seen["inputs"]
+    assert raw[("GM0080", "matrix")]["origin_location"]["total"] == len(outside)
+    audit = {k: v for k, v in inputs.items() if k not in ("hidden_before", "published_before")}
+    audit["unshared"] = [("GM0080", "matrix")]
+    result = audit_parts(raw, seen["published"], **audit)
+    assert seen["published"][("GM0080", "matrix")]["origin_location"]["total"] == MARK
+    leaks = {reader: cells for reader, cells in result["exposed"].items() if cells}
+    assert not leaks, {reader: sorted(map(repr, cells))[:5] for reader, cells in leaks.items()}
+    assert inputs["unshared"] == audit["unshared"]

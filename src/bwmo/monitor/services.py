@@ -31,7 +31,8 @@ from bwmo.finance.gaps import DataGap, bad_stay_gap, no_members_gap, suppressed,
 from bwmo.finance.selectors import care_stays, tariffs
 from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
-from bwmo.rules.monitor.periods import outside_period
+from bwmo.rules.dates import add_months
+from bwmo.rules.monitor.periods import outside_period, quarter_start
 from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
 
 from .models import MonitorPublication, StoredDocument, StoredSuppression
@@ -230,7 +231,8 @@ def computed_document(
     ]
     # Residents of municipalities outside the region are nobody's own: their rows are always
     # suppressed, whoever reads.
-    inputs["unshared"] = [origin for origin, _m in matrix_parts if origin not in {*members, REGION}]
+    # Named by their parts, as the reader groups are.
+    inputs["unshared"] = [key for key in matrix_parts if key[0] not in {*members, REGION}]
     joint_published = _published_parts(
         joint, inputs, region=scope.region, start=start, end=end, figure_set=ALL_FIGURES
     )
@@ -459,8 +461,13 @@ def _published_parts(
     closed = end < timezone.localdate()
     if closed:
         before = _hidden_before(region, start, end, figure_set)
-        if not set(before) <= set(hidden_cells(published)):
-            published = _suppressed_parts(parts, **inputs, hidden_before=before)
+        elsewhere, shown = _other_periods(parts, region, start, end, figure_set)
+        before = sorted({*before, *elsewhere}, key=repr)
+        hidden = set(hidden_cells(published))
+        if not set(before) <= hidden or hidden & set(shown):
+            published = _suppressed_parts(
+                parts, **inputs, hidden_before=before, published_before=shown
+            )
         publication_record(
             region=region,
             start=start,
@@ -469,6 +476,112 @@ def _published_parts(
             hidden=hidden_cells(published),
         )
     return published
+
+
+def _same_quantity(section: str, label: str, start: date, end: date) -> tuple | None:
+    """What a quarter or year part of a document of ``[start, end]`` counts, the same in every
+    document that has it: its name, and where it is cut. A part runs to the next one's first
+    day (``monitor.series``), but the document's last runs to the document's end: a quarter
+    or year cut there is another count than the whole one. ``None`` for any other part."""
+    if not section[1:].isdigit() or section[0] not in "qy":
+        return None
+    if section[0] == "q":
+        year, n = label.split("-K")
+        after = add_months(date(int(year), 3 * int(n) - 2, 1), 3)
+    else:
+        after = date(int(label) + 1, 1, 1)
+    return (section[0], label, "whole" if after <= end else end.isoformat())
+
+
+def _label_in(section: str, start: date) -> str:
+    """The name of a document's quarter or year part, from its place and the period's start
+    (as ``_raw_parts`` names them)."""
+    i = int(section[1:])
+    if section[0] == "q":
+        return _quarter_label(add_months(quarter_start(start), 3 * i))
+    return str(start.year - 2 + i)
+
+
+def _other_periods(
+    parts: dict, region: Region, start: date, end: date, figure_set: str
+) -> tuple[list[Cell], list[Cell]]:
+    """What the region's publications of other periods (whole closed quarters, so the same
+    quarters and years) said of the quarters and years of ``parts``: the cells they hid, and
+    the cells they showed. A quarter is the same count in every period that holds it; hidden
+    in one and shown in another it would be given back by the other (docs/security.md,
+    *Publications over time*)."""
+    mine: dict[tuple, tuple] = {}
+    for key, part in parts.items():
+        if not (isinstance(key, tuple) and isinstance(part, dict)):
+            continue
+        if key[1] == "main":
+            mine[(key[0], "main", "", end.isoformat())] = key
+        elif "label" in part:
+            ours = _same_quantity(key[1], part["label"], start, end)
+            if ours is not None:
+                mine[(key[0], *ours)] = key
+    if not mine:
+        return [], []
+    hidden: set[Cell] = set()
+    shown: set[Cell] = set()
+    records = MonitorPublication.objects.filter(region=region, figure_set=figure_set).exclude(
+        period_start=start, period_end=end
+    )
+    for period_start, period_end, cells in records.values_list(
+        "period_start", "period_end", "hidden"
+    ):
+        theirs: dict[tuple, set[tuple]] = {}
+        for item in cells:
+            (name, section), *path = _cell_from_json(item)
+            if section == "main":
+                same: tuple | None = ("main", "", period_end.isoformat())
+            elif section[:1] in ("q", "y") and section[1:].isdigit():
+                label = _label_in(section, period_start)
+                same = _same_quantity(section, label, period_start, period_end)
+            else:
+                continue
+            if same is not None and (name, *same) in mine:
+                theirs.setdefault(mine[(name, *same)], set()).add(tuple(path))
+        # The parts that publication had: its quarters and its years.
+        quarters = {
+            _quarter_label(day) for day in _quarter_starts(quarter_start(period_start), period_end)
+        }
+        years = {str(y) for y in range(period_start.year - 2, period_end.year + 1)}
+        for (_name, kind, label, cut), key in mine.items():
+            if kind == "main":
+                if cut != period_end.isoformat():
+                    continue
+            elif label not in (quarters if kind == "q" else years) or (
+                _same_quantity(key[1], label, period_start, period_end) != (kind, label, cut)
+            ):
+                continue
+            gone = theirs.get(key, set())
+            for path in _int_paths(parts[key]):
+                if kind == "main" and not any(path[: len(p)] == p for p in AT_THE_END):
+                    continue  # the period's own count: another period counts something else
+                (hidden if path in gone else shown).add((key, *path))
+    return sorted(hidden, key=repr), sorted(shown - hidden, key=repr)
+
+
+AT_THE_END = (
+    ("in_care_at_end",),
+    ("lead_times",),
+    ("waiting_list",),
+    ("flows", "total"),
+    ("flows", "out_of_region"),
+    ("durations",),
+    ("indications", "wlz_pending"),
+)
+"""The figures of a period's own part that are counted on its last day alone: the same in
+every document of a period with that end, whatever its start."""
+
+
+def _quarter_starts(first: date, last: date) -> list[date]:
+    days = []
+    while first <= last:
+        days.append(first)
+        first = add_months(first, 3)
+    return days
 
 
 def _hidden_before(region: Region, start: date, end: date, figure_set: str) -> list[Cell]:

@@ -150,6 +150,9 @@ class _Problem:
             if sum(c * self.values[k] for k, c in eq.items()) != 0:
                 raise ValueError(f"the figures do not satisfy {eq!r}")
         self.priority = dict(priority or {})
+        # Published cells a reader has from elsewhere (an earlier publication): never taken as
+        # a secondary cell, since hiding them here would hide nothing.
+        self.fixed: frozenset[Key] = frozenset()
         self.equations_of: dict[Key, list[int]] = defaultdict(list)
         for index, eq in enumerate(self.equations):
             for key, coefficient in eq.items():
@@ -242,7 +245,9 @@ class _Problem:
         for pool in (near, None) if nearby else (near,):
             if pool is None:
                 pool = self._component(exposed, hidden)
-            candidates = [k for k in pool if k not in hidden and self.values[k] > 0]
+            candidates = [
+                k for k in pool if k not in hidden and k not in self.fixed and self.values[k] > 0
+            ]
             if candidates:
                 return min(
                     candidates,
@@ -397,7 +402,11 @@ class _Problem:
                 {
                     k: c
                     for k, c in self.equations[index].items()
-                    if c and (k in unknown or (k not in known and self.values[k] > 0))
+                    if c
+                    and (
+                        k in unknown
+                        or (k not in known and k not in self.fixed and self.values[k] > 0)
+                    )
                 }
                 for index in indices
             ]
@@ -1308,6 +1317,7 @@ def suppress_parts(
     unshared: Iterable[Hashable] = (),
     hidden_before: Iterable[tuple[Any, ...]] = (),
     unpublished: Iterable[Hashable] = (),
+    published_before: Iterable[tuple[Any, ...]] = (),
 ) -> dict[Hashable, dict[str, Any]]:
     """Several figure sets protected together, so that none gives a hidden cell of another back.
 
@@ -1337,6 +1347,11 @@ def suppress_parts(
     period hid: they stay hidden (when not 0), so the hidden set of a published period only
     grows and a later publication never shows what an earlier one hid (a cell that grew from
     4 to 5 by one late registration would otherwise say it was 4).
+
+    ``published_before`` are cells that an earlier publication (of another period with the
+    same quarters) showed: they are never taken as secondary cells, since a reader has them.
+    When the exposed cells cannot be protected without them, they are taken after all (and the
+    result is what it would be without them): the figures are never published exposed.
 
     ``unpublished`` parts are shown nowhere, but a reader can work them out from the others
     (a year minus the quarters shown of it): each of their counts is hidden (a 0 counts as
@@ -1386,7 +1401,14 @@ def suppress_parts(
     primary |= {key for key in map(tuple, hidden_before) if values.get(key, 0) > 0}
     never = set(unpublished)
     primary |= {key for key, value in values.items() if value > 0 and _path(key)[0] in never}
-    hidden = problem.secure(primary, readers, shared)
+    known = _known_from(equations, {key for key in map(tuple, published_before) if key in values})
+    problem.fixed = frozenset(known - primary)
+    hidden = problem.secure(set(primary), readers, shared)
+    # A cell that earlier publications give back already (kept hidden because an earlier
+    # publication of this period hid it) is no new disclosure.
+    if problem.fixed and any(c - known for c in problem.exposed_to(hidden, readers, shared)):
+        problem.fixed = frozenset()
+        hidden = problem.secure(set(primary), readers, shared)
     return {
         name: _render(
             figures,
@@ -1395,6 +1417,26 @@ def suppress_parts(
         )
         for name, figures in parts.items()
     }
+
+
+def _known_from(equations: list[Equation], cells: set[Key]) -> set[Key]:
+    """``cells`` and every cell that relations with all their other cells known give back
+    (a stock equal to a known one, a sum of known parts): what a reader has who has ``cells``."""
+    known = set(cells)
+    if not known:
+        return known
+    todo = list(range(len(equations)))
+    of: defaultdict[Key, list[int]] = defaultdict(list)
+    for index, equation in enumerate(equations):
+        for key in equation:
+            of[key].append(index)
+    while todo:
+        equation = equations[todo.pop()]
+        rest = [key for key, c in equation.items() if c and key not in known]
+        if len(rest) == 1:
+            known.add(rest[0])
+            todo += of[rest[0]]
+    return known
 
 
 def _equal_cost(priority: dict[Key, int], equations: list[Equation]) -> None:
