@@ -323,7 +323,11 @@ def _joint_audit(region, seen, two, start=START, end=END):
     # demo) are named as the parts they are: nobody's own, protected from every reader.
     assert set(inputs["unshared"]) <= raw.keys()
     # What earlier publications of the period hid stays hidden: not a relation to audit.
-    inputs = {key: value for key, value in inputs.items() if key != "hidden_before"}
+    inputs = {
+        key: value
+        for key, value in inputs.items()
+        if key not in ("hidden_before", "published_before")
+    }
     groups = {tuple(sorted({name for name, _section in group})) for group in inputs["revealed"]}
     assert tuple(sorted(two)) in groups  # the reader with a mandate of two municipalities
     assert all((code,) in groups for code in members)

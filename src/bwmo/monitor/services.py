@@ -516,6 +516,8 @@ def _other_periods(
             continue
         if key[1] == "main":
             mine[(key[0], "main", "", end.isoformat())] = key
+        elif key[1].startswith(f"{LEAD_IN}-q"):
+            mine[(key[0], "q", part["label"], "whole")] = key  # it ends where the period starts
         elif "label" in part:
             ours = _same_quantity(key[1], part["label"], start, end)
             if ours is not None:
@@ -535,6 +537,11 @@ def _other_periods(
             (name, section), *path = _cell_from_json(item)
             if section == "main":
                 same: tuple | None = ("main", "", period_end.isoformat())
+            elif section.startswith(f"{LEAD_IN}-q"):
+                # A lead-in's quarter: never shown, every count of it hidden.
+                first = date(period_start.year, 1, 1)
+                i = int(section[len(LEAD_IN) + 2 :])
+                same = ("q", _quarter_label(add_months(first, 3 * i)), "whole")
             elif section[:1] in ("q", "y") and section[1:].isdigit():
                 label = _label_in(section, period_start)
                 same = _same_quantity(section, label, period_start, period_end)
@@ -542,9 +549,10 @@ def _other_periods(
                 continue
             if same is not None and (name, *same) in mine:
                 theirs.setdefault(mine[(name, *same)], set()).add(tuple(path))
-        # The parts that publication had: its quarters and its years.
+        # The parts that publication had: its quarters (with its lead-in's) and its years.
         quarters = {
-            _quarter_label(day) for day in _quarter_starts(quarter_start(period_start), period_end)
+            _quarter_label(day)
+            for day in _quarter_starts(date(period_start.year, 1, 1), period_end)
         }
         years = {str(y) for y in range(period_start.year - 2, period_end.year + 1)}
         for (_name, kind, label, cut), key in mine.items():
@@ -552,7 +560,7 @@ def _other_periods(
                 if cut != period_end.isoformat():
                     continue
             elif label not in (quarters if kind == "q" else years) or (
-                _same_quantity(key[1], label, period_start, period_end) != (kind, label, cut)
+                _same_quantity(f"{kind}0", label, period_start, period_end) != (kind, label, cut)
             ):
                 continue
             gone = theirs.get(key, set())
@@ -697,6 +705,16 @@ def _raw_parts(
                 mine, start=date(start.year, 1, 1), end=start, step="year", breakdown="product"
             )
             raw[(name, LEAD_IN)] = {"label": f"{start:%Y}", **_flows(before.figures)}
+            # Its quarters, as every other document's quarters: another period may show them.
+            for i, period in enumerate(
+                monitor.series(
+                    mine, start=date(start.year, 1, 1), end=start, step="quarter", breakdown="kind"
+                )
+            ):
+                raw[(name, f"{LEAD_IN}-q{i}")] = {
+                    "label": _quarter_label(period.start),
+                    **_flows(period.figures),
+                }
         if series:
             raw[(name, "series")] = {"series": _series(mine, start=start, end=end, step=series)}
     return raw
@@ -1028,7 +1046,7 @@ def _suppression_inputs(raw: dict, records: list, members: list[str]) -> dict:
             [key for key in raw if key[0] in group] for group in monitor_reader_groups(members)
         ],
         "headline": [key for key in raw if key[1] == "main"],
-        "unpublished": [key for key in raw if key[1] == LEAD_IN],
+        "unpublished": [key for key in raw if key[1].startswith(LEAD_IN)],
     }
 
 
@@ -1267,6 +1285,27 @@ def _year_links(raw: dict, name: str, quarters: list, years: list, nesting: dict
     links: list[dict] = []
     if lead_in and quarters:
         links += _same(lead_in, quarters[0], "in_care_at_end", "in_care_at_start", readings)
+    if lead_in:
+        # The lead-in is the sum of its quarters.
+        prefix = f"{LEAD_IN}-q"
+        pieces = sorted(
+            (k for k in raw if k[0] == name and k[1].startswith(prefix)),
+            key=lambda k: int(k[1][len(prefix) :]),
+        )
+        for key in pieces:
+            read(key)
+        if pieces:
+            links += _same(lead_in, pieces[0], "in_care_at_start", "in_care_at_start", readings)
+            links += _same(lead_in, pieces[-1], "in_care_at_end", "in_care_at_end", readings)
+            for table in _FLOW_READINGS:
+                whole = readings[(lead_in, table)]
+                for reading in sorted(whole, key=repr):
+                    if all(reading in readings[(p, table)] for p in pieces):
+                        link = {(lead_in, *path): -1 for path in whole[reading]}
+                        for piece in pieces:
+                            for path in readings[(piece, table)][reading]:
+                                link[(piece, *path)] = 1
+                        links.append(link)
     # The period is its years from the first quarter's on, without the lead-in.
     covering = [y for y in years if quarters and raw[y]["label"] >= raw[quarters[0]]["label"][:4]]
     if covering and (lead_in is None or raw[lead_in]["label"] == raw[covering[0]]["label"]):

@@ -1355,7 +1355,8 @@ def suppress_parts(
 
     ``unpublished`` parts are shown nowhere, but a reader can work them out from the others
     (a year minus the quarters shown of it): each of their counts is hidden (a 0 counts as
-    known, which asks more protection, never less), and the rest is protected around them.
+    known, which asks more protection, never less), unless it follows from what was
+    published before, and the rest is protected around them.
     """
     values: dict[Key, int] = {}
     equations: list[Equation] = []
@@ -1399,9 +1400,14 @@ def suppress_parts(
     problem = _Problem(values, equations, priority)
     primary = {key for key, value in values.items() if _primary(value)}
     primary |= {key for key in map(tuple, hidden_before) if values.get(key, 0) > 0}
+    shown = {key for key in map(tuple, published_before) if key in values}
+    known = _known_from(equations, {key for key in shown if not _primary(values[key])})
     never = set(unpublished)
-    primary |= {key for key, value in values.items() if value > 0 and _path(key)[0] in never}
-    known = _known_from(equations, {key for key in map(tuple, published_before) if key in values})
+    primary |= {
+        key
+        for key, value in values.items()
+        if value > 0 and _path(key)[0] in never and key not in known
+    }
     problem.fixed = frozenset(known - primary)
     hidden = problem.secure(set(primary), readers, shared)
     # A cell that earlier publications give back already (kept hidden because an earlier
