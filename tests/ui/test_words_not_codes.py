@@ -213,6 +213,26 @@ def test_a_monitor_filter_that_is_right_is_applied_when_the_period_is_not(client
     assert response.context["start"].isoformat() == "2026-01-01"
 
 
+def test_a_monitor_address_with_a_region_and_no_period_shows_the_standard_period(
+    client, region_setup
+):
+    """A link that names only the region (or a municipality) is not a form with two empty
+    fields: it shows the standard period, without an error."""
+    client.force_login(region_setup.users["beleid"])
+    asked = {"regio": region_setup.region.pk, "gemeente": "GM0106"}
+    response = client.get(reverse("monitor:dashboard"), asked)
+    assert response.status_code == 200
+    assert not [str(m) for m in get_messages(response.wsgi_request)]
+    assert "verplicht" not in response.content.decode()
+    assert response.context["scope"].municipality.code == "GM0106"
+    today = timezone.localdate()
+    assert response.context["start"] == datetime.date(today.year - 1, 1, 1)
+    # A period field sent empty is still named.
+    response = client.get(reverse("monitor:dashboard"), {**asked, "van": ""})
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("Van" in t and "standaardperiode" in t for t in texts), texts
+
+
 def test_an_invalid_inbox_filter_is_named_and_the_valid_ones_still_apply(client, region_setup):
     granted_client(region_setup)  # one WMO301 waiting
     client.force_login(region_setup.users["contract"])

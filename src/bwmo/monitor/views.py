@@ -33,8 +33,14 @@ def _filters(request):
     today = timezone.localdate()
     region = default_region_for(request.user)
     initial = {"regio": region, "van": date(today.year - 1, 1, 1), "tot": today}
+    asked = request.GET.copy()
+    for name in ("van", "tot"):
+        if asked and name not in asked:
+            # An address that names a region (or another filter) and no period: the standard
+            # period, as on the first visit. A period field sent empty is an error.
+            asked[name] = initial[name].isoformat()
     form = DashboardForm(
-        request.GET or None,
+        asked or None,
         initial=initial,
         region=Region.objects.filter(pk=request.GET.get("regio")).first() or region,
     )
