@@ -1411,8 +1411,10 @@ def suppress_parts(
     problem.fixed = frozenset(known - primary)
     hidden = problem.secure(set(primary), readers, shared)
     # A cell that earlier publications give back already (kept hidden because an earlier
-    # publication of this period hid it) is no new disclosure.
-    if problem.fixed and any(c - known for c in problem.exposed_to(hidden, readers, shared)):
+    # publication of this period hid it) is no new disclosure; a count of 1 to 4 always is
+    # (the values behind a publication may have changed since).
+    given = {key for key in known if not _primary(values[key])}
+    if problem.fixed and any(c - given for c in problem.exposed_to(hidden, readers, shared)):
         problem.fixed = frozenset()
         hidden = problem.secure(set(primary), readers, shared)
     return {
