@@ -1134,8 +1134,10 @@ def data_gaps_of(document: dict) -> list[DataGap]:
 
 
 def sorted_parts(parts, name: str, prefix: str) -> list:
-    keys = [k for k in parts if k[0] == name and k[1][:1] == prefix and k[1][1:].isdigit()]
-    return sorted(keys, key=lambda k: int(k[1][1:]))
+    """The parts of ``name`` whose section is ``prefix`` and a number, in that order."""
+    n = len(prefix)
+    keys = [k for k in parts if k[0] == name and k[1][:n] == prefix and k[1][n:].isdigit()]
+    return sorted(keys, key=lambda k: int(k[1][n:]))
 
 
 def _with_margins(matrix: dict) -> dict:
@@ -1287,41 +1289,21 @@ def _year_links(raw: dict, name: str, quarters: list, years: list, nesting: dict
         links += _same(lead_in, quarters[0], "in_care_at_end", "in_care_at_start", readings)
     if lead_in:
         # The lead-in is the sum of its quarters.
-        prefix = f"{LEAD_IN}-q"
-        pieces = sorted(
-            (k for k in raw if k[0] == name and k[1].startswith(prefix)),
-            key=lambda k: int(k[1][len(prefix) :]),
-        )
+        pieces = sorted_parts(raw, name, f"{LEAD_IN}-q")
         for key in pieces:
             read(key)
         if pieces:
             links += _same(lead_in, pieces[0], "in_care_at_start", "in_care_at_start", readings)
             links += _same(lead_in, pieces[-1], "in_care_at_end", "in_care_at_end", readings)
-            for table in _FLOW_READINGS:
-                whole = readings[(lead_in, table)]
-                for reading in sorted(whole, key=repr):
-                    if all(reading in readings[(p, table)] for p in pieces):
-                        link = {(lead_in, *path): -1 for path in whole[reading]}
-                        for piece in pieces:
-                            for path in readings[(piece, table)][reading]:
-                                link[(piece, *path)] = 1
-                        links.append(link)
+            links += _sums(lead_in, [(p, 1) for p in pieces], readings)
     # The period is its years from the first quarter's on, without the lead-in.
     covering = [y for y in years if quarters and raw[y]["label"] >= raw[quarters[0]]["label"][:4]]
     if covering and (lead_in is None or raw[lead_in]["label"] == raw[covering[0]]["label"]):
         first = lead_in or covering[0]
         table = "in_care_at_end" if lead_in else "in_care_at_start"
         links += _same(main, first, "in_care_at_start", table, readings)
-        for table in _FLOW_READINGS:
-            whole = readings[(main, table)]
-            pieces = [(y, 1) for y in covering] + ([(lead_in, -1)] if lead_in else [])
-            for reading in sorted(whole, key=repr):
-                if all(reading in readings[(p, table)] for p, _sign in pieces):
-                    link = {(main, *path): -1 for path in whole[reading]}
-                    for piece, sign in pieces:
-                        for path in readings[(piece, table)][reading]:
-                            link[(piece, *path)] = sign
-                    links.append(link)
+        signed = [(y, 1) for y in covering] + ([(lead_in, -1)] if lead_in else [])
+        links += _sums(main, signed, readings)
     for year in years:
         inside = by_year.get(raw[year]["label"], [])
         if not inside:
@@ -1333,14 +1315,23 @@ def _year_links(raw: dict, name: str, quarters: list, years: list, nesting: dict
             continue
         pieces = inside if starts_here else [lead_in, *inside]
         links += _same(year, first, "in_care_at_start", "in_care_at_start", readings)
-        for table in _FLOW_READINGS:
-            whole = readings[(year, table)]
-            for reading in sorted(whole, key=repr):
-                if all(reading in readings[(p, table)] for p in pieces):
-                    link = {(year, *path): -1 for path in whole[reading]}
-                    for piece in pieces:
-                        link |= {(piece, *path): 1 for path in readings[(piece, table)][reading]}
-                    links.append(link)
+        links += _sums(year, [(p, 1) for p in pieces], readings)
+    return links
+
+
+def _sums(whole: tuple, pieces: list[tuple[tuple, int]], readings: dict) -> list[dict]:
+    """``whole``'s flows are the sum of ``pieces``' (each ``(part, sign)``), in every reading
+    they all have."""
+    links = []
+    for table in _FLOW_READINGS:
+        mine = readings[(whole, table)]
+        for reading in sorted(mine, key=repr):
+            if all(reading in readings[(p, table)] for p, _sign in pieces):
+                link = {(whole, *path): -1 for path in mine[reading]}
+                for piece, sign in pieces:
+                    for path in readings[(piece, table)][reading]:
+                        link[(piece, *path)] = sign
+                links.append(link)
     return links
 
 
