@@ -21,12 +21,14 @@ from bwmo.rules.monitor import (
 from bwmo.rules.suppression import (
     MARK,
     TOTAL,
+    CannotProtect,
     audit_parts,
     can_recompute,
     suppress_figures,
     suppress_matrix,
     suppress_parts,
     suppress_table,
+    withhold_parts,
 )
 
 PROPERTY = settings(max_examples=200, deadline=None)
@@ -578,3 +580,25 @@ def test_persons_nobody_knows_stay_hidden_from_every_reader():
     published = suppress_parts(parts, **inputs)
     assert published["R"]["matrix"]["total"] == MARK
     assert not any(audit_parts(parts, published, **inputs)["exposed"].values())
+
+
+def test_figures_that_only_cells_shown_elsewhere_could_protect_are_not_published():
+    """A 1 next to a 5 under a total of 6: the 5 is the cell to hide with it. When an earlier
+    publication showed the 5 and the total, hiding them here would protect this result alone;
+    a reader of both would subtract. Then nothing is published, not the 5 hidden after all."""
+    parts = {"P": {"instroom": {"total": 6, "product": {"a": 1, "b": 5}}}}
+    alone = suppress_parts(parts)
+    assert alone["P"]["instroom"]["product"] == {"a": MARK, "b": MARK}
+    assert alone["P"]["instroom"]["total"] == 6
+    shown = [("P", "instroom", "product", "b"), ("P", "instroom", "total")]
+    with pytest.raises(CannotProtect, match="1 hidden cell"):
+        suppress_parts(parts, published_before=shown)
+    # With only the total shown before, the 5 is still free to hide: published as alone.
+    assert suppress_parts(parts, published_before=shown[1:]) == alone
+    # What is published instead says nothing of any count, a 0 neither.
+    parts["P"]["instroom"]["product"]["c"] = 0
+    withheld = withhold_parts(parts)
+    assert withheld["P"]["instroom"] == {
+        "total": MARK,
+        "product": {"a": MARK, "b": MARK, "c": MARK},
+    }

@@ -20,6 +20,7 @@ from .labels import (
     total_label,
     value_label,
 )
+from .services import withheld_message
 
 STOCK = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom")
 STEPS = {
@@ -100,6 +101,8 @@ def _percent(share):
 def monitor_workbook(document: dict, *, about: About) -> bytes:
     names = dict(Municipality.objects.values_list("code", "name"))
     sheets: list = []
+    if document.get("withheld"):
+        sheets.append((_("Niet gepubliceerd"), [_("Melding")], [[withheld_message()]], set()))
     gaps = document.get("data_gaps", [])
     if gaps:
         sheets.append(

@@ -33,7 +33,14 @@ from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs, monitor
 from bwmo.rules.dates import add_months
 from bwmo.rules.monitor.periods import outside_period, quarter_start
-from bwmo.rules.suppression import MARK, TOTAL, suppress_matrix, suppress_parts
+from bwmo.rules.suppression import (
+    MARK,
+    TOTAL,
+    CannotProtect,
+    suppress_matrix,
+    suppress_parts,
+    withhold_parts,
+)
 
 from .models import MonitorPublication, StoredDocument, StoredSuppression
 from .selectors import RegionRows, data_version, region_codes, stay_records
@@ -233,7 +240,7 @@ def computed_document(
     # suppressed, whoever reads.
     # Named by their parts, as the reader groups are.
     inputs["unshared"] = [key for key in matrix_parts if key[0] not in {*members, REGION}]
-    joint_published = _published_parts(
+    joint_published, withheld = _published_parts(
         joint, inputs, region=scope.region, start=start, end=end, figure_set=ALL_FIGURES
     )
     published_matrix = _published_matrix(matrix, joint_published)
@@ -245,7 +252,7 @@ def computed_document(
             key: {k: v for k, v in part.items() if k not in UNFILTERED_TABLES}
             for key, part in raw.items()
         }
-        published = _published_parts(
+        published, withheld_too = _published_parts(
             narrowed,
             _suppression_inputs(narrowed, records, members),
             region=scope.region,
@@ -257,6 +264,7 @@ def computed_document(
             for table in UNFILTERED_TABLES:
                 if table in raw[key]:
                     part[table] = joint_published[key][table]
+        withheld = withheld or withheld_too
     else:
         published = {key: joint_published[key] for key in raw}
 
@@ -280,6 +288,10 @@ def computed_document(
     document["flows"]["out_of_region"]["placed_here_from_elsewhere"] = (
         MARK if MARK in here else sum(here)
     )
+    if withheld:
+        # Not published: a reader who has the region's earlier documents would get hidden
+        # cells back from these figures, however they were suppressed.
+        document["withheld"] = True
     # The gaps count stays across the region: other municipalities' clients too.
     return _assembled(
         scope,
@@ -409,6 +421,15 @@ def _assembled(
     }
 
 
+def withheld_message() -> str:
+    """What a withheld document (``document["withheld"]``) says to its reader."""
+    return _(
+        "De aantallen van deze periode worden niet getoond: samen met wat bwmo eerder over een "
+        "andere periode van deze regio publiceerde, zouden ze een klein aantal prijsgeven, hoe "
+        "ze ook werden afgeschermd. Kies een andere periode, bijvoorbeeld de standaardperiode."
+    )
+
+
 ALL_FIGURES = "alle"
 """The figure set of the unfiltered monitor (a filtered one is named by its filter)."""
 UNFILTERED_TABLES = ("lead_times", "waiting_list", "indications", "costs")
@@ -449,14 +470,17 @@ def _cell_from_json(item: list) -> Cell:
 
 def _published_parts(
     parts: dict, inputs: dict, *, region: Region, start: date, end: date, figure_set: str
-) -> dict:
-    """``parts`` suppressed with ``inputs``. A closed period (ended before today) keeps hidden
-    what an earlier publication of it hid, and this publication is added to that record.
+) -> tuple[dict, bool]:
+    """``parts`` suppressed with ``inputs``, and whether they are withheld. A closed period
+    (ended before today) keeps hidden what an earlier publication of it hid, and this
+    publication is added to that record.
 
     The figures' own suppression is used when it hides every cell an earlier publication hid
     (the usual case: the same figures, asked again): every hidden cell in it is protected, so
     it meets what the earlier publication asks, and the region's next document does not
-    suppress it all once more. Otherwise the earlier cells are protected as well."""
+    suppress it all once more. Otherwise the earlier cells are protected as well, without
+    hiding a cell that another publication showed. When that cannot be done, the figures are
+    withheld: every count hidden, nothing recorded (``rules.suppression.CannotProtect``)."""
     published = _suppressed_parts(parts, **inputs)
     closed = end < timezone.localdate()
     if closed:
@@ -465,9 +489,19 @@ def _published_parts(
         before = sorted({*before, *elsewhere}, key=repr)
         hidden = set(hidden_cells(published))
         if not set(before) <= hidden or hidden & set(shown):
-            published = _suppressed_parts(
-                parts, **inputs, hidden_before=before, published_before=shown
-            )
+            try:
+                published = _suppressed_parts(
+                    parts, **inputs, hidden_before=before, published_before=shown
+                )
+            except CannotProtect as error:
+                logger.info(
+                    "monitor figures of region %s, %s to %s, withheld: %s",
+                    region.centrumgemeente_id,
+                    start,
+                    end,
+                    error,
+                )
+                return withhold_parts(parts, nesting=inputs.get("nesting")), True
         publication_record(
             region=region,
             start=start,
@@ -475,7 +509,7 @@ def _published_parts(
             figure_set=figure_set,
             hidden=hidden_cells(published),
         )
-    return published
+    return published, False
 
 
 def _same_quantity(section: str, label: str, start: date, end: date) -> tuple | None:

@@ -18,7 +18,7 @@ from bwmo.ui.charts import Series, grouped_bars
 from .excel import monitor_about, monitor_workbook
 from .forms import DashboardForm
 from .labels import direction_label, reason_label
-from .services import MonitorScope, data_gaps_of, monitor_document
+from .services import MonitorScope, data_gaps_of, monitor_document, withheld_message
 
 
 def audience_for(user, codes: list[str]) -> str:
@@ -131,6 +131,11 @@ def _say_period(request, data: dict, document: dict) -> None:
     )
 
 
+def _say_withheld(request, document: dict) -> None:
+    if document.get("withheld"):
+        messages.warning(request, withheld_message())
+
+
 def _document(scope: MonitorScope, data: dict, audience: str, **extra) -> dict:
     product, provider = data.get("product"), data.get("aanbieder")
     return monitor_document(
@@ -166,6 +171,7 @@ def dashboard(request):
         response["Content-Disposition"] = 'attachment; filename="bwmo-monitor.xlsx"'
         return response
     _say_period(request, data, document)
+    _say_withheld(request, document)
     context = _dashboard_context(request, scope, document)
     query = request.GET.copy()
     query["formaat"] = "xlsx"
@@ -316,6 +322,7 @@ def council_report(request):
     before = dict(data, van=add_months(start, -months), tot=start - timedelta(days=1))
     previous = _document(scope, before, "external")
     _say_period(request, data, document)
+    _say_withheld(request, document)
     context = _dashboard_context(request, scope, document)
     context.update({"form": form, "explanation": _explain(previous, document)})
     return render(request, "monitor/council_report.html", context)

@@ -72,6 +72,7 @@ __all__ = [
     "MARK",
     "THRESHOLD",
     "TOTAL",
+    "CannotProtect",
     "audit_bounds",
     "can_recompute",
     "is_small",
@@ -81,11 +82,28 @@ __all__ = [
     "suppress_parts",
     "suppress_table",
     "suppress_tables",
+    "withhold_parts",
 ]
 
 THRESHOLD = 5
 MARK = "×"  # hidden: a count of 1 to 4, or one that would give such a count back
 TOTAL = "total"
+
+
+class CannotProtect(Exception):
+    """Figures whose hidden cells cannot be protected without hiding a cell that an earlier
+    publication showed (``suppress_parts``' ``published_before``). Hiding it here would protect
+    these figures alone: a reader who has both would have the cell, and with it the hidden
+    ones. Such figures are not published."""
+
+    def __init__(self, exposed: int) -> None:
+        super().__init__(
+            f"{exposed} hidden cell(s) would follow from these figures together with what "
+            "earlier publications showed"
+        )
+        self.exposed = exposed
+
+
 """Key of a table's total, and of the margins of a matrix: ``(row, TOTAL)``, ``(TOTAL, col)``."""
 
 FLOW_KEYS = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
@@ -207,7 +225,9 @@ class _Problem:
                 exposed -= shared
             if not exposed:
                 continue
-            pick = self._secondary(exposed, visible | known if known else hidden, nearby=False)
+            # Only a cell of this relation frees it: one outside leaves the relation as exposed
+            # as it was, and would be hidden for nothing.
+            pick = self._cheapest(equation, visible | known if known else hidden)
             if pick is None:
                 continue
             hidden.add(pick)
@@ -239,20 +259,24 @@ class _Problem:
             return set()  # no solution: the reader sees that the assumption is wrong
         return {k for k, (lo, hi) in bounds.items() if lo == hi == self.values[k]}
 
+    def _cheapest(self, pool: Iterable[Key], hidden: set[Key]) -> Key | None:
+        """The cheapest published non-zero cell of ``pool`` (``priority``, then value)."""
+        candidates = [
+            k for k in pool if k not in hidden and k not in self.fixed and self.values[k] > 0
+        ]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda k: (self.priority.get(k, 0), self.values[k], _order(k)))
+
     def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
         """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
         near = {k for key in exposed for i in self.equations_of[key] for k in self.equations[i]}
         for pool in (near, None) if nearby else (near,):
             if pool is None:
                 pool = self._component(exposed, hidden)
-            candidates = [
-                k for k in pool if k not in hidden and k not in self.fixed and self.values[k] > 0
-            ]
-            if candidates:
-                return min(
-                    candidates,
-                    key=lambda k: (self.priority.get(k, 0), self.values[k], _order(k)),
-                )
+            pick = self._cheapest(pool, hidden)
+            if pick is not None:
+                return pick
         return None
 
     def _component(self, keys: set[Key], hidden: set[Key]) -> set[Key]:
@@ -351,11 +375,19 @@ class _Problem:
                 if not cells:
                     continue
                 rest = self._freeing(cells, hidden | added, known, added)
+                # The cells of one linked group of hidden cells have the same cheapest cell in
+                # it (``_secondary``): the group is found once, not once per cell.
+                groups: list[set[Key]] = []
                 for cell in sorted(rest, key=_order):
                     near = {k for i in self.equations_of[cell] for k in self.equations[i]}
                     if near & added:
                         continue
-                    pick = self._secondary({cell}, hidden | known)
+                    pick = self._cheapest(near, hidden | known)
+                    if pick is None:
+                        if any(cell in group for group in groups):
+                            continue
+                        groups.append(self._component({cell}, hidden | known))
+                        pick = self._cheapest(groups[-1], hidden | known)
                     if pick is not None:
                         added.add(pick)
             if not added:
@@ -1350,8 +1382,9 @@ def suppress_parts(
 
     ``published_before`` are cells that an earlier publication (of another period with the
     same quarters) showed: they are never taken as secondary cells, since a reader has them.
-    When the exposed cells cannot be protected without them, they are taken after all (and the
-    result is what it would be without them): the figures are never published exposed.
+    When the exposed cells cannot be protected without them, ``CannotProtect`` is raised:
+    taking them after all would protect this result alone, and give the cells back to a reader
+    of both publications.
 
     ``unpublished`` parts are shown nowhere, but a reader can work them out from the others
     (a year minus the quarters shown of it): each of their counts is hidden (a 0 counts as
@@ -1414,9 +1447,10 @@ def suppress_parts(
     # publication of this period hid it) is no new disclosure; a count of 1 to 4 always is
     # (the values behind a publication may have changed since).
     given = {key for key in known if not _primary(values[key])}
-    if problem.fixed and any(c - given for c in problem.exposed_to(hidden, readers, shared)):
-        problem.fixed = frozenset()
-        hidden = problem.secure(set(primary), readers, shared)
+    if problem.fixed:
+        left = set().union(*(c - given for c in problem.exposed_to(hidden, readers, shared)))
+        if left:
+            raise CannotProtect(len(left))
     return {
         name: _render(
             figures,
@@ -1425,6 +1459,19 @@ def suppress_parts(
         )
         for name, figures in parts.items()
     }
+
+
+def withhold_parts(
+    parts: Mapping[Hashable, Mapping[str, Any]], *, nesting: Nesting | None = None
+) -> dict[Hashable, dict[str, Any]]:
+    """``parts`` as ``suppress_parts`` renders them, with every count it protects hidden, a 0
+    too: figures that are not published (``CannotProtect``). Such a result says nothing of
+    any count, so it needs no record and no relation."""
+    result: dict[Hashable, dict[str, Any]] = {}
+    for name, figures in parts.items():
+        _problem, claimed = _figures_problem(figures, nesting)
+        result[name] = _render(figures, claimed, lambda path: MARK)
+    return result
 
 
 def _known_from(equations: list[Equation], cells: set[Key]) -> set[Key]:

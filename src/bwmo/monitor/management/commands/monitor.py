@@ -21,6 +21,7 @@ from bwmo.monitor.services import (
     monitor_document,
     national_overview,
     warm_documents,
+    withheld_message,
 )
 from bwmo.organisations.commands import region_argument
 from bwmo.organisations.models import Municipality, RegionMembership
@@ -114,6 +115,8 @@ class Command(BaseCommand):
             series=series,
         )
         self._say_period(start, end, document)
+        if document.get("withheld"):
+            self.stderr.write(f"warning: {withheld_message()}")
         for gap in document.get("data_gaps", []):
             # A gap is a warning, not a failure: the figures that could be computed follow.
             self.stderr.write(f"warning: {gap['message']} {gap['fix']}")
