@@ -216,3 +216,47 @@ def test_the_two_periods_together_give_no_hidden_cell_back(
     }
     leaks = {reader: cells for reader, cells in leaks.items() if cells}
     assert not leaks, {reader: sorted(map(repr, cells))[:5] for reader, cells in leaks.items()}
+
+
+def test_a_withheld_period_says_so_on_the_page_in_excel_and_on_the_command_line(demo, client):
+    """The April – September document after the standard one is withheld on the demo (see
+    above): every output says why, and shows no count."""
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.messages import get_messages
+    from django.core.management import call_command
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    region = Region.objects.get(centrumgemeente_id="GM0106")
+    _documents(region, LONG, END)
+    client.force_login(get_user_model().objects.get(username="beleid.assen"))
+    asked = {"regio": region.pk, "van": APRIL.isoformat(), "tot": END.isoformat()}
+    response = client.get(reverse("monitor:dashboard"), asked)
+    assert response.status_code == 200
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any(t == services.withheld_message() for t in texts), texts
+    assert response.context["headline"]["in_care"] == MARK
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("monitor:dashboard"), {**asked, "formaat": "xlsx"}).content)
+    )
+    # After the sheet that says what the file is, before any figure.
+    assert workbook.sheetnames[1] == "Niet gepubliceerd"
+    assert workbook["Niet gepubliceerd"]["A2"].value == services.withheld_message()
+    err = io.StringIO()
+    call_command(
+        "monitor",
+        "--region=GM0106",
+        "--audience=external",
+        f"--from={APRIL}",
+        f"--to={END}",
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert f"warning: {services.withheld_message()}" in err.getvalue()
+    # The standard period itself is published as before.
+    response = client.get(reverse("monitor:dashboard"), {**asked, "van": LONG.isoformat()})
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert services.withheld_message() not in texts
+    assert any(isinstance(row["stock"], int) for row in response.context["quarter_rows"])
