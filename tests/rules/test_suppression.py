@@ -602,3 +602,26 @@ def test_figures_that_only_cells_shown_elsewhere_could_protect_are_not_published
         "total": MARK,
         "product": {"a": MARK, "b": MARK, "c": MARK},
     }
+
+
+def test_a_relation_is_protected_by_a_cell_of_its_own():
+    """The 1 in P is exposed by P's total; the 5 in Q is cheaper than P's 9, but lies in
+    another relation of the 1 (a link), which the 2 and 3 beside it protect already. Hiding
+    the 5 would leave P's total giving the 1 back, and hide a cell for nothing."""
+    parts = {
+        "P": {"instroom": {"total": 10, "product": {"a": 1, "b": 9}}},
+        "Q": {"instroom": {"total": 10, "product": {"g": 5, "k": 2, "m": 3}}},
+        "R": {"instroom": {"total": 8}},
+    }
+    links = [
+        {
+            ("P", "instroom", "product", "a"): 1,
+            ("Q", "instroom", "product", "g"): 1,
+            ("Q", "instroom", "product", "k"): 1,
+            ("R", "instroom", "total"): -1,
+        }
+    ]
+    published = suppress_parts(parts, links=links)
+    assert published["P"]["instroom"]["product"] == {"a": MARK, "b": MARK}
+    assert published["Q"]["instroom"]["product"] == {"g": 5, "k": MARK, "m": MARK}
+    assert not any(audit_parts(parts, published, links=links)["exposed"].values())
