@@ -1429,7 +1429,7 @@ def suppress_parts(
     for key in shared:
         if cast(tuple[Hashable, ...], key)[0] in expensive:
             priority[key] += 1  # a region's figure goes after its municipalities'
-    _equal_cost(priority, equations)
+    _equal_cost(priority, equations, values)
     problem = _Problem(values, equations, priority)
     primary = {key for key, value in values.items() if _primary(value)}
     primary |= {key for key in map(tuple, hidden_before) if values.get(key, 0) > 0}
@@ -1494,9 +1494,12 @@ def _known_from(equations: list[Equation], cells: set[Key]) -> set[Key]:
     return known
 
 
-def _equal_cost(priority: dict[Key, int], equations: list[Equation]) -> None:
-    """Cells that a relation says are equal (a quarter's end stock and the period's) are hidden
-    together, so each costs what the dearest of them costs."""
+def _equal_cost(
+    priority: dict[Key, int], equations: list[Equation], values: Mapping[Key, int]
+) -> None:
+    """Cells that a relation says are equal (a quarter's end stock and the period's; a
+    region's figure and its one municipality with any) are hidden together, so each costs
+    what the dearest of them costs. A 0 in a relation is published: it makes no difference."""
     parent: dict[Key, Key] = {}
 
     def find(key: Key) -> Key:
@@ -1507,7 +1510,7 @@ def _equal_cost(priority: dict[Key, int], equations: list[Equation]) -> None:
         return key
 
     for eq in equations:
-        terms = [(k, c) for k, c in eq.items() if c]
+        terms = [(k, c) for k, c in eq.items() if c and values[k]]
         if len(terms) == 2 and terms[0][1] == -terms[1][1]:
             a, b = find(terms[0][0]), find(terms[1][0])
             if a != b:
