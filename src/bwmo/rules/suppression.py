@@ -365,9 +365,17 @@ class _Problem:
         (``priority``, then value), unless a cell taken this round already lies in one of them.
         """
         self._protect_relations(hidden, range(len(self.equations)))
-        for known in readers:
-            indices = {i for k in known for i in self.equations_of[k]}
-            self._protect_relations(hidden, indices, known, shared)
+        for _ in range(len(self.values) + 1):
+            before = set(hidden)
+            for known in readers:
+                indices = {i for k in known for i in self.equations_of[k]}
+                self._protect_relations(hidden, indices, known, shared)
+            if len(hidden) == len(before):
+                break
+            # A cell a reader's pass hid is one the public's pass has not protected yet.
+            self._protect_relations(
+                hidden, {i for k in hidden - before for i in self.equations_of[k]}
+            )
         for _ in range(len(self.values) + 1):
             added: set[Key] = set()
             exposed = self.exposed_to(hidden, readers, shared)
