@@ -88,6 +88,7 @@ __all__ = [
 THRESHOLD = 5
 MARK = "×"  # hidden: a count of 1 to 4, or one that would give such a count back
 TOTAL = "total"
+"""Key of a table's total, and of the margins of a matrix: ``(row, TOTAL)``, ``(TOTAL, col)``."""
 
 
 class CannotProtect(Exception):
@@ -103,8 +104,6 @@ class CannotProtect(Exception):
         )
         self.exposed = exposed
 
-
-"""Key of a table's total, and of the margins of a matrix: ``(row, TOTAL)``, ``(TOTAL, col)``."""
 
 FLOW_KEYS = ("in_care_at_start", "in_care_at_end", "instroom", "uitstroom", "doorstroom")
 STAT_COUNTS = ("count", "clients")
