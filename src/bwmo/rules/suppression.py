@@ -267,16 +267,29 @@ class _Problem:
             return None
         return min(candidates, key=lambda k: (self.priority.get(k, 0), self.values[k], _order(k)))
 
-    def _secondary(self, exposed: set[Key], hidden: set[Key], *, nearby: bool = True) -> Key | None:
-        """The cheapest published non-zero cell in a relation of an exposed cell, else nearby."""
+    def _secondary(
+        self,
+        exposed: set[Key],
+        hidden: set[Key],
+        *,
+        nearby: bool = True,
+        groups: list[set[Key]] | None = None,
+    ) -> Key | None:
+        """The cheapest published non-zero cell in a relation of an exposed cell, else nearby.
+
+        ``groups`` keeps the linked groups found for the same ``hidden``: the cells of one
+        group have the same cheapest cell in it, so a group already there gives ``None``
+        (its cell was taken) and is not walked again."""
         near = {k for key in exposed for i in self.equations_of[key] for k in self.equations[i]}
-        for pool in (near, None) if nearby else (near,):
-            if pool is None:
-                pool = self._component(exposed, hidden)
-            pick = self._cheapest(pool, hidden)
-            if pick is not None:
-                return pick
-        return None
+        pick = self._cheapest(near, hidden)
+        if pick is not None or not nearby:
+            return pick
+        if groups is not None:
+            if any(exposed <= group for group in groups):
+                return None
+            groups.append(self._component(exposed, hidden))
+            return self._cheapest(groups[-1], hidden)
+        return self._cheapest(self._component(exposed, hidden), hidden)
 
     def _component(self, keys: set[Key], hidden: set[Key]) -> set[Key]:
         """Every cell of the relations linked to ``keys`` through hidden cells."""
@@ -382,19 +395,12 @@ class _Problem:
                 if not cells:
                     continue
                 rest = self._freeing(cells, hidden | added, known, added)
-                # The cells of one linked group of hidden cells have the same cheapest cell in
-                # it (``_secondary``): the group is found once, not once per cell.
-                groups: list[set[Key]] = []
+                groups: list[set[Key]] = []  # found once per round, not once per cell
                 for cell in sorted(rest, key=_order):
                     near = {k for i in self.equations_of[cell] for k in self.equations[i]}
                     if near & added:
                         continue
-                    pick = self._cheapest(near, hidden | known)
-                    if pick is None:
-                        if any(cell in group for group in groups):
-                            continue
-                        groups.append(self._component({cell}, hidden | known))
-                        pick = self._cheapest(groups[-1], hidden | known)
+                    pick = self._secondary({cell}, hidden | known, groups=groups)
                     if pick is not None:
                         added.add(pick)
             if not added:
