@@ -4,10 +4,15 @@ Figures that include other municipalities are suppressed per period. With a free
 reader could subtract two periods that differ by a day (the instroom of 1 January – 31 October
 minus that of 1 January – 30 October is the instroom of 31 October: often one person), and an
 open period's figures move every day. So an outside reader's period is widened to whole
-calendar quarters and ends at the last quarter that has closed: every difference of two such
-periods is a sum of whole quarters, each of which the document itself publishes (suppressed
-together with the period), and a closed period's hidden cells are remembered and stay hidden
-(``docs/security.md``, *Publications over time*).
+calendar quarters and ends at the last quarter that has closed, and a closed period's hidden
+cells are remembered and stay hidden (``docs/security.md``, *Publications over time*).
+
+Two such periods differ by whole quarters, but that is not enough: their totals are not in
+one another's suppression, so what the longer period counts more is given away, and it may be
+a small number: by product, location or reason a count of the last quarter that no document
+shows (the quarters are by kind), by kind one the quarter's row may hide, and the change of
+counts that only grow (lead times completed, clients ever in care). See ``docs/security.md``, *Periods: what is left*, and
+``tests/monitor/test_periods_differenced.py``.
 """
 
 from __future__ import annotations
