@@ -110,16 +110,52 @@ class _Table:
             return related
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             return lambda obj: f.get_db_prep_save(f.pre_save(obj, True), connection)
-        if isinstance(f, PLAIN_FIELDS):
-            attname = f.attname
-            return lambda obj: getattr(obj, attname)
-        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
-            attname = f.attname
-            if vendor == "postgresql":
-                return lambda obj: getattr(obj, attname)
-            return lambda obj: None if (v := getattr(obj, attname)) is None else v.isoformat()
         attname = f.attname
-        return lambda obj: f.get_db_prep_save(getattr(obj, attname), connection)
+        convert = _Table._converter(f, vendor)
+        if convert is None:
+            return lambda obj: getattr(obj, attname)
+        return lambda obj: convert(getattr(obj, attname))
+
+    @staticmethod
+    def _converter(f: Any, vendor: str) -> Callable[[Any], Any] | None:
+        """How a value of ``f`` goes to the database; ``None``: as it is."""
+        if f.primary_key or f.is_relation or isinstance(f, PLAIN_FIELDS):
+            return None
+        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+            if vendor == "postgresql":
+                return None
+            return lambda v: None if v is None else v.isoformat()
+        return lambda v: f.get_db_prep_save(v, connection)
+
+    def maker(self, names: tuple[str, ...]) -> Callable[..., tuple]:
+        """A function from the values of the fields ``names`` (attnames, in that order) to a
+        row of this table for :meth:`insert_rows`: the next key first given to it, each value
+        as the database takes it, every other field its default. Built without a model
+        instance: at the country's size the instances were much of the load's time."""
+        attnames = [f.attname for f in self.fields]
+        unknown = set(names) - set(attnames)
+        if unknown:
+            raise ValueError(f"{self.model.__name__} has no field {sorted(unknown)}")
+        blank = self.model()
+        base = [get(blank) for get in self.getters]
+        key = attnames.index(self.model._meta.pk.attname)
+        if key != 0:
+            raise ValueError(f"{self.model.__name__}: the key is not the first column")
+        vendor = connection.vendor
+        steps = [
+            (attnames.index(name), self._converter(self.fields[attnames.index(name)], vendor))
+            for name in names
+        ]
+
+        def make(*values: Any) -> tuple:
+            row = base.copy()
+            for (position, convert), value in zip(steps, values, strict=True):
+                row[position] = value if convert is None else convert(value)
+            row[key] = self.next_id
+            self.next_id += 1
+            return tuple(row)
+
+        return make
 
     def insert(self, batch: list[models.Model]) -> None:
         for obj in batch:
@@ -130,7 +166,10 @@ class _Table:
                 self.next_id = max(self.next_id, obj.pk + 1)
             obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
         getters = self.getters
-        values = [tuple(get(obj) for get in getters) for obj in batch]
+        self.insert_rows([tuple(get(obj) for get in getters) for obj in batch])
+
+    def insert_rows(self, values: list[tuple]) -> None:
+        """Write full rows (every column, keys given), as :meth:`maker` builds them."""
         quote = connection.ops.quote_name
         columns = ", ".join(quote(c) for c in self.columns)
         with connection.cursor() as cursor:
@@ -168,6 +207,13 @@ def reset() -> None:
     _tables.clear()
 
 
+def table(model: type[models.Model]) -> _Table:
+    """The loader's table of ``model``, with its key counter (see :meth:`_Table.maker`)."""
+    if model not in _tables:
+        _tables[model] = _Table(model)
+    return _tables[model]
+
+
 def write_rows(rows: Any, *, order: Iterable[str] = ORDER) -> dict[str, int]:
     """Insert the unsaved rows of one chunk (``rows.<name>`` lists), parents first.
 
@@ -185,10 +231,7 @@ def write_rows(rows: Any, *, order: Iterable[str] = ORDER) -> dict[str, int]:
                 assert isinstance(client, Client)
                 client.synthetic = True
         if batch:
-            model = type(batch[0])
-            if model not in _tables:
-                _tables[model] = _Table(model)
-            _tables[model].insert(batch)
+            table(type(batch[0])).insert(batch)
         counts[name] = len(batch)
     return counts
 
