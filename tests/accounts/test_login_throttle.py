@@ -122,3 +122,39 @@ def test_neither_username_nor_address_is_stored():
     services.login_attempt_reserve(username="toegang.assen", address="192.0.2.7")
     stored = " ".join(LoginThrottle.objects.values_list("key", flat=True))
     assert "toegang" not in stored and "192.0.2.7" not in stored
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_logins_of_one_account_from_one_address_all_succeed(region_setup):
+    """A double-clicked login button, or colleagues behind one address sharing nothing but
+    it: each login reserves its attempt and a successful one gives it back, on the same rows.
+    Done in different orders, the two deadlocked on PostgreSQL, and the login answered 500."""
+    # Fewer at once than the limit: each holds its reservation while its password is checked.
+    attempts, rounds, statuses = MAX - 1, 6, []
+    start = threading.Barrier(attempts)
+    # The rows in the table in the other order than their keys (as after a clean-up): a scan
+    # in the table's order meets the account's row first, the key's order the address's.
+    keys = services._throttle_keys(username="toegang.assen", address="192.0.2.8")
+    for key, _limit in reversed(keys):
+        LoginThrottle.objects.create(key=key, attempts=0, window_start=timezone.now())
+
+    def attempt():
+        try:
+            browser = Client(REMOTE_ADDR="192.0.2.8")
+            start.wait()
+            for _ in range(rounds):
+                response = browser.post(
+                    reverse("login"), {"username": "toegang.assen", "password": PASSWORD}
+                )
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [302] * (rounds * attempts)
+    # Every attempt was given back: nothing counts against the account or the address.
+    assert set(LoginThrottle.objects.values_list("attempts", flat=True)) <= {0}

@@ -90,16 +90,29 @@ def login_attempt_reserve(
         for row in rows.values():
             row.attempts += 1
             row.save(update_fields=["attempts", "window_start"])
-        LoginThrottle.objects.filter(window_start__lte=now - window).delete()
+        # The rows of windows that ended, but none that another attempt holds: waiting for
+        # those, two attempts could each wait for the other.
+        ended = LoginThrottle.objects.select_for_update(skip_locked=True).filter(
+            window_start__lte=now - window
+        )
+        LoginThrottle.objects.filter(pk__in=list(ended.values_list("pk", flat=True))).delete()
     return LoginReservation(allowed=True, keys=tuple(key for key, _ in keys))
 
 
 def login_attempt_succeeded(*, reservation: LoginReservation) -> None:
-    """A correct password: the reserved attempt was no failure, give it back."""
+    """A correct password: the reserved attempt was no failure, give it back.
+
+    The rows are locked in the order of their keys first, as ``login_attempt_reserve`` locks
+    them: an update alone locks them in the table's order, and against a reservation of the
+    same account and address in the other order the two deadlocked (PostgreSQL)."""
     with transaction.atomic():
-        LoginThrottle.objects.filter(key__in=reservation.keys, attempts__gt=0).update(
-            attempts=F("attempts") - 1
+        held = list(
+            LoginThrottle.objects.select_for_update()
+            .filter(key__in=reservation.keys)
+            .order_by("key")
+            .values_list("pk", flat=True)
         )
+        LoginThrottle.objects.filter(pk__in=held, attempts__gt=0).update(attempts=F("attempts") - 1)
 
 
 def _readable(field: str, value) -> object:
