@@ -295,3 +295,44 @@ def test_region_without_members_or_budget_is_a_warning(client, region_setup, par
     )
     assert response.status_code == 200
     assert "geen gemeenten" in response.content.decode()
+
+
+def test_cost_lines_are_kept_until_their_data_changes(
+    region_setup, parameter_set, cost_client, monkeypatch
+):
+    """The stays' cost lines are kept for the region's data version: asked again they are not
+    computed again, and a change of a tariff or a stay gives the figures of the new data."""
+    from bwmo.monitor.models import StoredDocument
+    from bwmo.rules import costs
+
+    computed = []
+    real = costs.stay_costs
+
+    def counted(*args, **kwargs):
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(costs, "stay_costs", counted)
+    today = timezone.localdate()
+
+    def assen():
+        overview = services.finance_overview(
+            region=region_setup.region, parameter_set=parameter_set, today=today
+        )
+        row = next(r for r in overview.rows_for(today.year) if r.code == "GM0106")
+        return row.realised.quantize(Decimal("0.01")), row.clients
+
+    assert assen() == (Decimal("1800.00"), 1)
+    assert assen() == (Decimal("1800.00"), 1)
+    assert len(computed) == 1  # the second time from the kept lines
+    # What is kept names no client.
+    kept = str(list(StoredDocument.objects.values_list("document", flat=True)))
+    assert str(cost_client.pseudonym) not in kept
+
+    Tariff.objects.update(amount=Decimal("1050"))  # € 150 a day
+    assert assen() == (Decimal("2100.00"), 1)
+    stay = Stay.objects.get(client=cost_client)
+    stay.start = today - timedelta(days=6)  # 7 days
+    stay.save()
+    assert assen() == (Decimal("1050.00"), 1)
+    assert len(computed) == 3

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from bwmo.care.models import Product
 from bwmo.messaging.models import Declaration
+from bwmo.monitor.services import stored
 from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs
 from bwmo.rules.budget import REGION, compute_budget
@@ -75,6 +76,101 @@ class _Drill(TypedDict):
 POOL_BY_OBJECTIVE, POOL_BY_INHABITANTS = "objectief", "inwoners"
 
 
+def cost_lines(
+    *, region: Region, today: date, years: list[int]
+) -> tuple[list[costs.CostLine], list[costs.MissingTariff]]:
+    """The cost lines of the region's stays (``costs.stay_costs``) and the stays no contract
+    prices, kept in the database for the region's data version (``monitor.services.stored``):
+    every table they are computed from (stays, indications, woonplaats decisions, products,
+    contracts, tariffs) moves that version, so a kept answer is never used once the data
+    behind it changed. Computing them was about half of the finance page's time.
+
+    The kept form names no client: each pseudonym is a number within the answer, which is
+    all the figures use of it (counting distinct clients)."""
+    wanted = sorted(set(years))
+
+    def compute() -> dict:
+        missing: list[costs.MissingTariff] = []
+        lines = costs.stay_costs(
+            care_stays(region=region),
+            tariffs(region=region),
+            today=today,
+            years=wanted,
+            gaps=missing,
+        )
+        number: dict[str | None, int | None] = {None: None}
+
+        def who(client: str | None) -> int | None:
+            return number.setdefault(client, len(number) - 1)
+
+        return {
+            "lines": [
+                [
+                    who(x.client),
+                    x.product,
+                    x.provider,
+                    x.responsible,
+                    x.stream,
+                    x.year,
+                    x.days,
+                    str(x.amount),
+                    x.kind,
+                ]
+                for x in lines
+            ],
+            "gaps": [_gap_row(gap, who(gap.client)) for gap in missing],
+        }
+
+    kept = stored(
+        region=region.centrumgemeente_id,
+        codes=region_members(region),
+        key=("finance_cost_lines", region.pk, today.isoformat(), tuple(wanted)),
+        compute=compute,
+    )
+    lines = [
+        costs.CostLine(
+            client=str(client),
+            product=product,
+            provider=provider,
+            responsible=responsible,
+            stream=stream,
+            year=year,
+            days=days,
+            amount=Decimal(amount),
+            kind=kind,
+        )
+        for client, product, provider, responsible, stream, year, days, amount, kind in kept[
+            "lines"
+        ]
+    ]
+    return lines, [_gap_of(row) for row in kept["gaps"]]
+
+
+def _gap_row(gap: costs.MissingTariff, client: int | None) -> list:
+    row: list = [gap.product, gap.provider, gap.day.isoformat(), client]
+    if isinstance(gap, costs.ConflictingTariffs):
+        last = gap.last.isoformat() if gap.last else None
+        row += [list(gap.contracts), gap.first.isoformat(), last]
+    return row
+
+
+def _gap_of(row: list) -> costs.MissingTariff:
+    product, provider, day, client, *conflict = row
+    who = None if client is None else str(client)
+    if not conflict:
+        return costs.MissingTariff(product, provider, date.fromisoformat(day), who)
+    contracts, first, last = conflict
+    return costs.ConflictingTariffs(
+        product,
+        provider,
+        date.fromisoformat(day),
+        who,
+        contracts=(contracts[0], contracts[1]),
+        first=date.fromisoformat(first),
+        last=date.fromisoformat(last) if last else None,
+    )
+
+
 def finance_overview(
     *,
     region: Region,
@@ -96,10 +192,7 @@ def finance_overview(
     ]
     years = sorted({r.year for r in budget_rows if r.year <= today.year}) or [today.year]
     budgets = {(r.municipality, r.year): r.total for r in budget_rows}
-    missing: list[costs.MissingTariff] = []
-    lines = costs.stay_costs(
-        care_stays(region=region), tariffs(region=region), today=today, years=years, gaps=missing
-    )
+    lines, missing = cost_lines(region=region, today=today, years=years)
     gaps = []
     if not members:
         gaps.append(no_members_gap(region))

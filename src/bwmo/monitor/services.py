@@ -956,8 +956,10 @@ FIGURES_CODE = (
     "bwmo.monitor.selectors",
     "bwmo.finance.gaps",
     "bwmo.finance.selectors",
+    "bwmo.finance.services",
 )
-"""The modules whose code a stored document depends on (its key holds their hash)."""
+"""The modules whose code a stored document depends on (its key holds their hash); the last
+one for the cost lines that finance keeps with :func:`stored` (``cost_lines``)."""
 
 
 def _encoded(value: object) -> object:
