@@ -36,27 +36,36 @@ def counted_password_checks(monkeypatch):
     return calls
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_parallel_wrong_passwords_get_at_most_max_checks(region_setup, counted_password_checks):
-    attempts, statuses = 20, []
-    start = threading.Barrier(attempts)
+def _at_once(threads: int, logins: int, *, address: str, password: str) -> list[int]:
+    """The status codes of ``logins`` logins of toegang.assen in each of ``threads`` threads,
+    all started at the same moment, each with its own browser and database connection."""
+    statuses: list[int] = []
+    start = threading.Barrier(threads)
 
     def attempt():
         try:
-            browser = Client(REMOTE_ADDR="192.0.2.7")
+            browser = Client(REMOTE_ADDR=address)
             start.wait()
-            response = browser.post(
-                reverse("login"), {"username": "toegang.assen", "password": "fout-fout-fout"}
-            )
-            statuses.append(response.status_code)
+            for _ in range(logins):
+                response = browser.post(
+                    reverse("login"), {"username": "toegang.assen", "password": password}
+                )
+                statuses.append(response.status_code)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-    for thread in threads:
+    running = [threading.Thread(target=attempt) for _ in range(threads)]
+    for thread in running:
         thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    for thread in running:
+        thread.join(timeout=120)
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_wrong_passwords_get_at_most_max_checks(region_setup, counted_password_checks):
+    attempts = 20
+    statuses = _at_once(attempts, 1, address="192.0.2.7", password="fout-fout-fout")
     assert len(statuses) == attempts and set(statuses) == {200}
     assert len(counted_password_checks) == MAX
     # Now locked from that address, even with the right password …
@@ -130,31 +139,14 @@ def test_parallel_logins_of_one_account_from_one_address_all_succeed(region_setu
     it: each login reserves its attempt and a successful one gives it back, on the same rows.
     Done in different orders, the two deadlocked on PostgreSQL, and the login answered 500."""
     # Fewer at once than the limit: each holds its reservation while its password is checked.
-    attempts, rounds, statuses = MAX - 1, 6, []
-    start = threading.Barrier(attempts)
+    attempts, rounds = MAX - 1, 6
     # The rows in the table in the other order than their keys (as after a clean-up): a scan
     # in the table's order meets the account's row first, the key's order the address's.
     keys = services._throttle_keys(username="toegang.assen", address="192.0.2.8")
     for key, _limit in reversed(keys):
         LoginThrottle.objects.create(key=key, attempts=0, window_start=timezone.now())
 
-    def attempt():
-        try:
-            browser = Client(REMOTE_ADDR="192.0.2.8")
-            start.wait()
-            for _ in range(rounds):
-                response = browser.post(
-                    reverse("login"), {"username": "toegang.assen", "password": PASSWORD}
-                )
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = _at_once(attempts, rounds, address="192.0.2.8", password=PASSWORD)
     assert statuses == [302] * (rounds * attempts)
     # Every attempt was given back: nothing counts against the account or the address.
     assert set(LoginThrottle.objects.values_list("attempts", flat=True)) <= {0}

@@ -336,3 +336,7 @@ def test_cost_lines_are_kept_until_their_data_changes(
     stay.save()
     assert assen() == (Decimal("1050.00"), 1)
     assert len(computed) == 3
+    # Kept on an earlier day: removed once the lines of a later day are computed.
+    StoredDocument.objects.update(stored_at=timezone.now() - timedelta(days=1))
+    services.cost_lines(region=region_setup.region, today=today, years=[today.year - 1])
+    assert StoredDocument.objects.filter(document__has_key=services.KEPT_LINES).count() == 1

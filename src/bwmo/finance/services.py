@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from bwmo.care.models import Product
 from bwmo.messaging.models import Declaration
+from bwmo.monitor.models import StoredDocument
 from bwmo.monitor.services import stored
 from bwmo.organisations.models import Municipality, Provider, Region
 from bwmo.rules import costs
@@ -74,6 +75,8 @@ class _Drill(TypedDict):
 
 
 POOL_BY_OBJECTIVE, POOL_BY_INHABITANTS = "objectief", "inwoners"
+KEPT_LINES = "finance_cost_lines"
+"""The mark of a kept document of cost lines (see :func:`cost_lines`)."""
 
 
 def cost_lines(
@@ -103,7 +106,15 @@ def cost_lines(
         def who(client: str | None) -> int | None:
             return number.setdefault(client, len(number) - 1)
 
+        # The lines kept on earlier days are asked no more (``today`` is in the key): gone,
+        # also while the data version stays the same.
+        StoredDocument.objects.filter(
+            region=region.centrumgemeente_id,
+            document__has_key=KEPT_LINES,
+            stored_at__date__lt=today,
+        ).delete()
         return {
+            KEPT_LINES: True,
             "lines": [
                 [
                     who(x.client),
@@ -124,7 +135,7 @@ def cost_lines(
     kept = stored(
         region=region.centrumgemeente_id,
         codes=region_members(region),
-        key=("finance_cost_lines", region.pk, today.isoformat(), tuple(wanted)),
+        key=(KEPT_LINES, region.pk, today.isoformat(), tuple(wanted)),
         compute=compute,
     )
     lines = [
