@@ -11,8 +11,8 @@ Two such periods differ by whole quarters, but that is not enough: their totals 
 one another's suppression, so what the longer period counts more is given away, and it may be
 a small number: by product, location or reason a count of the last quarter that no document
 shows (the quarters are by kind), by kind one the quarter's row may hide, and the change of
-counts that only grow (lead times completed, clients ever in care). See ``docs/security.md``, *Periods: what is left*, and
-``tests/monitor/test_periods_differenced.py``.
+counts that only grow (lead times completed, clients ever in care). See ``docs/security.md``,
+*Periods: what is left*, and ``tests/monitor/test_periods_differenced.py``.
 """
 
 from __future__ import annotations
