@@ -80,7 +80,7 @@ KEPT_LINES = "finance_cost_lines"
 
 
 def cost_lines(
-    *, region: Region, today: date, years: list[int]
+    *, region: Region, today: date, years: list[int], members: list[str] | None = None
 ) -> tuple[list[costs.CostLine], list[costs.MissingTariff]]:
     """The cost lines of the region's stays (``costs.stay_costs``) and the stays no contract
     prices, kept in the database for the region's data version (``monitor.services.stored``):
@@ -89,7 +89,8 @@ def cost_lines(
     behind it changed. Computing them was about half of the finance page's time.
 
     The kept form names no client: each pseudonym is a number within the answer, which is
-    all the figures use of it (counting distinct clients)."""
+    all the figures use of it (counting distinct clients). ``members``: the region's
+    municipalities, when the caller has them already."""
     wanted = sorted(set(years))
 
     def compute() -> dict:
@@ -115,46 +116,30 @@ def cost_lines(
         ).delete()
         return {
             KEPT_LINES: True,
-            "lines": [
-                [
-                    who(x.client),
-                    x.product,
-                    x.provider,
-                    x.responsible,
-                    x.stream,
-                    x.year,
-                    x.days,
-                    str(x.amount),
-                    x.kind,
-                ]
-                for x in lines
-            ],
+            "lines": [_line_row(line, who(line.client)) for line in lines],
             "gaps": [_gap_row(gap, who(gap.client)) for gap in missing],
         }
 
     kept = stored(
         region=region.centrumgemeente_id,
-        codes=region_members(region),
+        codes=region_members(region) if members is None else members,
         key=(KEPT_LINES, region.pk, today.isoformat(), tuple(wanted)),
         compute=compute,
     )
-    lines = [
-        costs.CostLine(
-            client=str(client),
-            product=product,
-            provider=provider,
-            responsible=responsible,
-            stream=stream,
-            year=year,
-            days=days,
-            amount=Decimal(amount),
-            kind=kind,
-        )
-        for client, product, provider, responsible, stream, year, days, amount, kind in kept[
-            "lines"
-        ]
-    ]
-    return lines, [_gap_of(row) for row in kept["gaps"]]
+    return [_line_of(row) for row in kept["lines"]], [_gap_of(row) for row in kept["gaps"]]
+
+
+def _line_row(line: costs.CostLine, client: int | None) -> list:
+    """A cost line as kept: its fields in order, the number ``client`` for its pseudonym."""
+    named = [line.product, line.provider, line.responsible, line.stream, line.year, line.days]
+    return [client, *named, str(line.amount), line.kind]
+
+
+def _line_of(row: list) -> costs.CostLine:
+    client, product, provider, responsible, stream, year, days, amount, kind = row
+    return costs.CostLine(
+        str(client), product, provider, responsible, stream, year, days, Decimal(amount), kind
+    )
 
 
 def _gap_row(gap: costs.MissingTariff, client: int | None) -> list:
@@ -203,7 +188,7 @@ def finance_overview(
     ]
     years = sorted({r.year for r in budget_rows if r.year <= today.year}) or [today.year]
     budgets = {(r.municipality, r.year): r.total for r in budget_rows}
-    lines, missing = cost_lines(region=region, today=today, years=years)
+    lines, missing = cost_lines(region=region, today=today, years=years, members=members)
     gaps = []
     if not members:
         gaps.append(no_members_gap(region))

@@ -129,9 +129,10 @@ class _Table:
 
     def maker(self, names: tuple[str, ...]) -> Callable[..., tuple]:
         """A function from the values of the fields ``names`` (attnames, in that order) to a
-        row of this table for :meth:`insert_rows`: the next key first given to it, each value
-        as the database takes it, every other field its default. Built without a model
-        instance: at the country's size the instances were much of the load's time."""
+        row of this table for :meth:`insert_rows`: its key first (``row[0]``, the next of the
+        table's counter), each value as the database takes it, every other field its
+        default. Built without a model instance: at the country's size the instances were
+        much of the load's time."""
         attnames = [f.attname for f in self.fields]
         unknown = set(names) - set(attnames)
         if unknown:
