@@ -193,7 +193,22 @@ def test_a_provider_gets_only_its_fields(callers, bw):
     assert callers["aanbieder"].get("/api/v1/meldingen").json()["results"] == []
 
 
-def test_the_rate_limit_is_per_client_with_retry_after(callers, superuser):
+@pytest.fixture
+def one_minute(monkeypatch):
+    """The throttle's clock held in the middle of the current minute: its count is per
+    calendar minute, and requests that straddle a minute's end would start a new count."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from bwmo.api import throttling
+
+    held = timezone.now().replace(second=30, microsecond=0)
+    monkeypatch.setattr(throttling, "timezone", SimpleNamespace(now=lambda: held))
+    return held
+
+
+def test_the_rate_limit_is_per_client_with_retry_after(callers, superuser, one_minute):
     caller = callers["assen"]
     api_client_update(
         api_client=caller.api_client,
@@ -212,14 +227,15 @@ def test_the_rate_limit_is_per_client_with_retry_after(callers, superuser):
     assert callers["emmen"].get("/api/v1/clients").status_code == 200
 
 
-def test_the_rate_limit_is_counted_in_the_database_for_every_process(callers, superuser):
+def test_the_rate_limit_is_counted_in_the_database_for_every_process(
+    callers, superuser, one_minute
+):
     """Two server processes share nothing but the database: the count lives there, so a
     process that never saw the client's requests (no cache, a new throttle) refuses the
     next one too, and a request counted elsewhere counts here."""
     from datetime import timedelta
 
     from django.core.cache import caches
-    from django.utils import timezone
 
     from bwmo.api.models import ApiRequestWindow
     from bwmo.api.services import api_request_count
@@ -235,7 +251,7 @@ def test_the_rate_limit_is_counted_in_the_database_for_every_process(callers, su
     )
     assert caller.get("/api/v1/clients").status_code == 200
     # "The other process": counts one request of the same client through the database.
-    api_request_count(api_client=caller.api_client, now=timezone.now())
+    api_request_count(api_client=caller.api_client, now=one_minute)
     for cache in caches.all():
         cache.clear()
     assert caller.get("/api/v1/clients").status_code == 200
