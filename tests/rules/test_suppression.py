@@ -604,6 +604,36 @@ def test_figures_that_only_cells_shown_elsewhere_could_protect_are_not_published
     }
 
 
+def test_a_secondary_cell_that_cells_shown_elsewhere_pin_is_chosen_again():
+    """A region of two municipalities; an earlier publication showed the region's product a
+    (11). The cheapest secondary cells for the 2 and the 1 of product b are the a's of the
+    municipalities, but A's staff know their own 6 and subtract it from the 11: the 5 of
+    the other is no protection. Those cells are shown, and other secondary cells chosen,
+    instead of withholding the figures."""
+    figures = {
+        "A": {"a": 6, "b": 2, "c": 6},
+        "B": {"a": 5, "b": 1, "c": 2},
+        "R": {"a": 11, "b": 3, "c": 8},
+    }
+    parts = {
+        name: {"instroom": {"total": sum(v.values()), "product": dict(v)}}
+        for name, v in figures.items()
+    }
+    links = [
+        {(name, "instroom", *path): c for name, c in (("R", -1), ("A", 1), ("B", 1))}
+        for path in [("total",), *(("product", p) for p in "abc")]
+    ]
+    inputs = {"links": links, "revealed": [["A"], ["B"]]}
+    shown = [("R", "instroom", "product", "a")]
+    published = suppress_parts(parts, **inputs, published_before=shown)
+    assert {name: published[name]["instroom"]["product"] for name in parts} == {
+        "A": {"a": 6, "b": MARK, "c": MARK},
+        "B": {"a": 5, "b": MARK, "c": MARK},
+        "R": {"a": 11, "b": MARK, "c": MARK},
+    }
+    assert not any(audit_parts(parts, published, **inputs)["exposed"].values())
+
+
 def test_a_relation_is_protected_by_a_cell_of_its_own():
     """The 1 in P is exposed by P's total; the 5 in Q is cheaper than P's 9, but lies in
     another relation of the 1 (a link), which the 2 and 3 beside it protect already. Hiding

@@ -1462,6 +1462,14 @@ def suppress_parts(
     given = {key for key in known if not _primary(values[key])}
     if problem.fixed:
         left = set().union(*(c - given for c in problem.exposed_to(hidden, readers, shared)))
+        # The choice of secondary cells does not see that the cells earlier publications
+        # showed can pin a secondary cell it takes: such a cell protects nothing. It is not
+        # taken, and the cells are chosen again, until no hidden cell follows or one that
+        # must be hidden does.
+        while left - primary:
+            problem.fixed = problem.fixed | (left - primary)
+            hidden = problem.secure(set(primary), readers, shared)
+            left = set().union(*(c - given for c in problem.exposed_to(hidden, readers, shared)))
         if left:
             raise CannotProtect(len(left))
     return {
