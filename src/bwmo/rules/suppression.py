@@ -1395,6 +1395,7 @@ def suppress_parts(
 
     ``published_before`` are cells that an earlier publication (of another period with the
     same quarters) showed: they are never taken as secondary cells, since a reader has them.
+    A secondary cell they pin is given up (shown) and the secondary cells chosen again.
     When the exposed cells cannot be protected without them, ``CannotProtect`` is raised:
     taking them after all would protect this result alone, and give the cells back to a reader
     of both publications.
@@ -1461,7 +1462,11 @@ def suppress_parts(
     # (the values behind a publication may have changed since).
     given = {key for key in known if not _primary(values[key])}
     if problem.fixed:
-        left = set().union(*(c - given for c in problem.exposed_to(hidden, readers, shared)))
+
+        def following(hidden: set[Key]) -> set[Key]:
+            return set().union(*(c - given for c in problem.exposed_to(hidden, readers, shared)))
+
+        left = following(hidden)
         # The choice of secondary cells does not see that the cells earlier publications
         # showed can pin a secondary cell it takes: such a cell protects nothing. It is not
         # taken, and the cells are chosen again, until no hidden cell follows or one that
@@ -1469,7 +1474,7 @@ def suppress_parts(
         while left - primary:
             problem.fixed = problem.fixed | (left - primary)
             hidden = problem.secure(set(primary), readers, shared)
-            left = set().union(*(c - given for c in problem.exposed_to(hidden, readers, shared)))
+            left = following(hidden)
         if left:
             raise CannotProtect(len(left))
     return {
